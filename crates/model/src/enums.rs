@@ -1,0 +1,326 @@
+//! Enums with the exact wire strings of OMI's cloud.
+//!
+//! Each enum serializes to, and parses from, its wire string only (plus documented aliases);
+//! an unknown string is an error naming every accepted value, in pydantic's words.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::validation::msg;
+
+/// The error of parsing an unknown wire string into one of this crate's enums.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct UnknownVariant {
+    /// The rejected input.
+    pub input: String,
+    /// pydantic's message listing the accepted values.
+    pub message: String,
+}
+
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident $(default $default:ident)? {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal $(| $alias:literal)* ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every member, in declaration order.
+            pub const ALL: &'static [Self] = &[ $( Self::$variant ),+ ];
+
+            /// The wire strings of every member, in declaration order.
+            pub const WIRE_NAMES: &'static [&'static str] = &[ $( $wire ),+ ];
+
+            /// The exact wire string.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( Self::$variant => $wire, )+
+                }
+            }
+        }
+
+        $(
+            impl Default for $name {
+                fn default() -> Self {
+                    Self::$default
+                }
+            }
+        )?
+
+        impl FromStr for $name {
+            type Err = UnknownVariant;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $( $wire $(| $alias)* => Ok(Self::$variant), )+
+                    _ => Err(UnknownVariant {
+                        input: s.to_owned(),
+                        message: msg::enum_members(Self::WIRE_NAMES),
+                    }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+                raw.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+wire_enum! {
+    /// Where a conversation's text came from (`text_source` of a conversation create).
+    ConversationTextSource {
+        /// A transcript of spoken audio (the integration route's default).
+        AudioTranscript = "audio_transcript",
+        /// A chat or text message thread.
+        Message = "message",
+        /// Any other text: notes, emails, posts (the developer route's default).
+        OtherText = "other_text",
+    }
+}
+
+wire_enum! {
+    /// Where the text of a memories import came from (`text_source` of a memories create).
+    MemoryTextSource default Other {
+        /// An email.
+        Email = "email",
+        /// A social media post.
+        SocialPost = "social_post",
+        /// Anything else (the default).
+        Other = "other",
+    }
+}
+
+wire_enum! {
+    /// The kind of a memory.
+    MemoryCategory {
+        /// Notable, shareable facts ("User climbed Mount Kilimanjaro").
+        Interesting = "interesting",
+        /// Useful context: preferences, work, relationships ("User prefers dark mode").
+        System = "system",
+        /// Added by the user by hand.
+        Manual = "manual",
+    }
+}
+
+wire_enum! {
+    /// Who may see a memory.
+    Visibility default Private {
+        /// Shared with the user's public persona.
+        Public = "public",
+        /// Only the user (the default).
+        Private = "private",
+    }
+}
+
+wire_enum! {
+    /// The processing state of a conversation.
+    ConversationStatus {
+        /// Still being recorded.
+        InProgress = "in_progress",
+        /// Stored; extraction has not finished yet.
+        Processing = "processing",
+        /// Extraction finished; `structured` is filled.
+        Completed = "completed",
+        /// Extraction failed for good after its retries.
+        Failed = "failed",
+    }
+}
+
+wire_enum! {
+    /// What created a conversation.
+    ConversationSource {
+        /// The Friend device.
+        Friend = "friend",
+        /// The OMI device.
+        Omi = "omi",
+        /// OpenGlass.
+        Openglass = "openglass",
+        /// Screenpipe.
+        Screenpipe = "screenpipe",
+        /// An integration app's import (the integration route).
+        Workflow = "workflow",
+        /// An SD card upload.
+        Sdcard = "sdcard",
+        /// An external tool through the developer API.
+        ExternalIntegration = "external_integration",
+    }
+}
+
+wire_enum! {
+    /// OMI's conversation categories (`structured.category`).
+    ConversationCategory default Other {
+        /// Personal life.
+        Personal = "personal",
+        /// Learning and teaching.
+        Education = "education",
+        /// Health.
+        Health = "health",
+        /// Money.
+        Finance = "finance",
+        /// Law.
+        Legal = "legal",
+        /// Philosophy.
+        Philosophy = "philosophy",
+        /// Spirituality.
+        Spiritual = "spiritual",
+        /// Science.
+        Science = "science",
+        /// Starting companies.
+        Entrepreneurship = "entrepreneurship",
+        /// Raising children.
+        Parenting = "parenting",
+        /// Romance.
+        Romantic = "romantic",
+        /// Travel.
+        Travel = "travel",
+        /// Inspiration.
+        Inspiration = "inspiration",
+        /// Technology.
+        Technology = "technology",
+        /// Business.
+        Business = "business",
+        /// Social life.
+        Social = "social",
+        /// Work.
+        Work = "work",
+        /// Sports.
+        Sports = "sports",
+        /// Politics.
+        Politics = "politics",
+        /// Literature.
+        Literature = "literature",
+        /// History.
+        History = "history",
+        /// Architecture.
+        Architecture = "architecture",
+        /// Music.
+        Music = "music",
+        /// Weather.
+        Weather = "weather",
+        /// News.
+        News = "news",
+        /// Entertainment.
+        Entertainment = "entertainment",
+        /// Psychology.
+        Psychology = "psychology",
+        /// Real estate.
+        Real = "real",
+        /// Design.
+        Design = "design",
+        /// Family.
+        Family = "family",
+        /// Economics.
+        Economics = "economics",
+        /// The environment.
+        Environment = "environment",
+        /// Anything else (the default).
+        Other = "other",
+    }
+}
+
+wire_enum! {
+    /// What an integration app may do for the users who enabled it.
+    ///
+    /// The legacy names `create_facts` and `read_facts` are accepted as aliases.
+    Capability {
+        /// Create conversations (`POST .../user/conversations`).
+        CreateConversation = "create_conversation",
+        /// Create memories (`POST .../user/memories`); alias `create_facts`.
+        CreateMemories = "create_memories" | "create_facts",
+        /// Read conversations (`GET .../conversations`).
+        ReadConversations = "read_conversations",
+        /// Read memories (`GET .../memories`); alias `read_facts`.
+        ReadMemories = "read_memories" | "read_facts",
+    }
+}
+
+impl Capability {
+    /// What the capability lets an app do, as the 403 message names it
+    /// ("App does not have the capability to {action}").
+    pub const fn action(self) -> &'static str {
+        match self {
+            Self::CreateConversation => "create conversations",
+            Self::CreateMemories => "create memories",
+            Self::ReadConversations => "read conversations",
+            Self::ReadMemories => "read memories",
+        }
+    }
+}
+
+wire_enum! {
+    /// A permission carried by a developer API key.
+    DevScope {
+        /// Read memories.
+        MemoriesRead = "memories:read",
+        /// Create, change and delete memories.
+        MemoriesWrite = "memories:write",
+        /// Read conversations.
+        ConversationsRead = "conversations:read",
+        /// Create, change and delete conversations.
+        ConversationsWrite = "conversations:write",
+        /// Read action items.
+        ActionItemsRead = "action_items:read",
+        /// Create, change and delete action items.
+        ActionItemsWrite = "action_items:write",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capability_aliases_parse_to_the_current_names() {
+        assert_eq!(
+            "create_facts".parse::<Capability>(),
+            Ok(Capability::CreateMemories)
+        );
+        assert_eq!(
+            "read_facts".parse::<Capability>(),
+            Ok(Capability::ReadMemories)
+        );
+        assert_eq!(Capability::CreateMemories.as_str(), "create_memories");
+    }
+
+    #[test]
+    fn unknown_variant_names_every_accepted_value() {
+        let err = "paper".parse::<Visibility>().unwrap_err();
+        assert_eq!(err.message, "Input should be 'public' or 'private'");
+    }
+
+    #[test]
+    fn every_enum_round_trips_through_its_wire_string() {
+        for v in ConversationCategory::ALL {
+            assert_eq!(v.as_str().parse::<ConversationCategory>(), Ok(*v));
+        }
+        for v in DevScope::ALL {
+            let json = serde_json::to_string(v).unwrap();
+            assert_eq!(serde_json::from_str::<DevScope>(&json).unwrap(), *v);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! # omi-model
+//!
+//! The types of OMI's Integration Imports API and Developer API: wire DTOs that serialize
+//! exactly as OMI's cloud expects, enums with the exact wire strings, and validated domain
+//! types that can only be built through their checks ("parse, don't validate").
+//!
+//! A request DTO (e.g. [`CreateConversationRequest`]) holds what a caller sent; its
+//! `validate` method fills the spec's defaults from an injected clock and returns either the
+//! domain value (e.g. [`NewConversation`]) or **every** problem at once as FastAPI-shaped
+//! `{loc, msg, type}` items ([`ValidationErrors`]).
+//!
+//! This crate has no async runtime, HTTP or database dependency: take it alone to speak the
+//! wire format.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use omi_model::{decode, ConversationTextSource, CreateConversationRequest};
+//!
+//! let body = br#"{"text": "John: Hi Sarah", "language": "en"}"#;
+//! let request: CreateConversationRequest = decode::from_json_slice(body).unwrap();
+//! let now = Utc.with_ymd_and_hms(2024, 3, 10, 15, 0, 0).unwrap();
+//! let conversation = request.validate(now, ConversationTextSource::AudioTranscript).unwrap();
+//! assert_eq!(conversation.finished_at, now + chrono::Duration::minutes(5));
+//!
+//! let bad: CreateConversationRequest =
+//!     decode::from_json_slice(br#"{"text": " ", "geolocation": {"latitude": 99, "longitude": 0}}"#)
+//!         .unwrap();
+//! let problems = bad.validate(now, ConversationTextSource::AudioTranscript).unwrap_err();
+//! assert_eq!(problems.items().len(), 2);
+//! ```
+
+pub mod conversation;
+pub mod decode;
+pub mod enums;
+pub mod ids;
+pub mod memory;
+pub mod query;
+pub mod response;
+pub mod scalars;
+pub mod secret;
+pub mod timestamp;
+pub mod validation;
+
+pub use conversation::{
+    Conversation, CreateConversationRequest, Event, Geolocation, NewConversation, Structured,
+    StructuredActionItem, TranscriptSegment,
+};
+pub use enums::{
+    Capability, ConversationCategory, ConversationSource, ConversationStatus,
+    ConversationTextSource, DevScope, MemoryCategory, MemoryTextSource, UnknownVariant, Visibility,
+};
+pub use ids::Uid;
+pub use memory::{
+    BatchCreateMemoriesRequest, CreateMemoriesRequest, CreateMemoryRequest, ExplicitMemory,
+    ExplicitMemoryRequest, MemoriesImport, Memory, MemoryUpdate, NewMemory, UpdateMemoryRequest,
+    scoring,
+};
+pub use query::{
+    ConversationListParams, DevMemoryListParams, ListConversationsQuery, ListDevMemoriesQuery,
+    ListMemoriesQuery, PageParams, QueryError,
+};
+pub use response::{
+    BatchMemoriesResponse, ConversationsResponse, EmptyResponse, MemoriesResponse, SuccessResponse,
+};
+pub use scalars::{
+    ConversationText, ImportText, Language, Limit, MemoryContent, Offset, Tag, Tags, TextSourceSpec,
+};
+pub use secret::{ApiKey, KeyKind};
+pub use validation::{Loc, LocSegment, Problems, ValidationError, ValidationErrors};

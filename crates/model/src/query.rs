@@ -1,0 +1,436 @@
+//! List queries: their wire DTOs, query-string encoding, and validated forms.
+//!
+//! A query DTO holds what a caller asks for, even out of range (`limit: Some(0)`), so that
+//! every transport rejects the same inputs the same way; `validate` turns it into a
+//! `*Params` value whose numbers are in range and whose defaults are filled.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::enums::{ConversationStatus, MemoryCategory};
+use crate::scalars::{Limit, Offset};
+use crate::timestamp;
+use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind};
+
+/// Why a query string was rejected: a 422 with items, or a 400 with a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// Values of the wrong form or out of range (422).
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    /// A request OMI's cloud answers with 400 and a message (e.g. an unknown category).
+    #[error("{0}")]
+    BadRequest(String),
+}
+
+impl From<ValidationErrors> for QueryError {
+    fn from(value: ValidationErrors) -> Self {
+        Self::Invalid(value)
+    }
+}
+
+/// The parameters of a query string, read one name at a time with problems collected.
+#[derive(Debug, Default)]
+pub struct QueryParams {
+    pairs: Vec<(String, String)>,
+}
+
+impl QueryParams {
+    /// Split a raw query string (without `?`). Undecodable input yields no pairs.
+    pub fn parse(raw: &str) -> Self {
+        Self {
+            pairs: serde_urlencoded::from_str(raw).unwrap_or_default(),
+        }
+    }
+
+    /// The last value given for `name`, if any.
+    pub fn last(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, repeated parameters and comma lists alike, trimmed, empty ones
+    /// dropped: `a=x,y&a=z` gives `x, y, z`.
+    pub fn list(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// An integer parameter; a non-integer is recorded as `int_parsing`.
+    pub fn int(&self, name: &str, problems: &mut Problems) -> Option<i64> {
+        let raw = self.last(name)?;
+        match raw.trim().parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                problems.push(ValidationError::new(
+                    Loc::query(name),
+                    kind::INT_PARSING,
+                    "Input should be a valid integer, unable to parse string as an integer",
+                ));
+                None
+            }
+        }
+    }
+
+    /// A boolean parameter, read as pydantic reads one (`true/false`, `1/0`, `yes/no`,
+    /// `on/off`, `t/f`, `y/n`, any case).
+    pub fn bool(&self, name: &str, problems: &mut Problems) -> Option<bool> {
+        let raw = self.last(name)?;
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" | "t" | "y" => Some(true),
+            "false" | "0" | "no" | "off" | "f" | "n" => Some(false),
+            _ => {
+                problems.push(ValidationError::new(
+                    Loc::query(name),
+                    kind::BOOL_PARSING,
+                    "Input should be a valid boolean, unable to interpret input",
+                ));
+                None
+            }
+        }
+    }
+
+    /// A date filter: ISO 8601 with offset, or `YYYY-MM-DD`.
+    pub fn date(&self, name: &str, problems: &mut Problems) -> Option<DateTime<Utc>> {
+        let raw = self.last(name).filter(|r| !r.trim().is_empty())?;
+        match timestamp::parse_date_or_datetime(raw) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                problems.push(ValidationError::new(Loc::query(name), e.kind, e.message));
+                None
+            }
+        }
+    }
+}
+
+/// Query of `GET /v2/integrations/{app_id}/conversations`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ListConversationsQuery {
+    /// Page size, 1..=1000; default 100.
+    pub limit: Option<i64>,
+    /// Items to skip, >= 0; default 0.
+    pub offset: Option<i64>,
+    /// Whether discarded conversations are included; default false.
+    pub include_discarded: Option<bool>,
+    /// Only conversations in these states; empty means all.
+    #[serde(default)]
+    pub statuses: Vec<ConversationStatus>,
+    /// Only conversations that started at or after this time.
+    #[serde(default, with = "timestamp::optional")]
+    pub start_date: Option<DateTime<Utc>>,
+    /// Only conversations that started at or before this time.
+    #[serde(default, with = "timestamp::optional")]
+    pub end_date: Option<DateTime<Utc>>,
+}
+
+/// A validated conversation list request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationListParams {
+    /// Page size.
+    pub limit: Limit,
+    /// Items skipped.
+    pub offset: Offset,
+    /// Whether discarded conversations are included.
+    pub include_discarded: bool,
+    /// Only these states; empty means all.
+    pub statuses: Vec<ConversationStatus>,
+    /// Earliest `started_at`.
+    pub start_date: Option<DateTime<Utc>>,
+    /// Latest `started_at`.
+    pub end_date: Option<DateTime<Utc>>,
+}
+
+impl ListConversationsQuery {
+    /// Read from a raw query string (`statuses` as `a,b` or repeated).
+    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+        let q = QueryParams::parse(raw);
+        let mut problems = Problems::new();
+        let limit = q.int("limit", &mut problems);
+        let offset = q.int("offset", &mut problems);
+        let include_discarded = q.bool("include_discarded", &mut problems);
+        let statuses = enum_list::<ConversationStatus>(&q, "statuses", &mut problems);
+        let start_date = q.date("start_date", &mut problems);
+        let end_date = q.date("end_date", &mut problems);
+        Ok(problems.finish(|| {
+            Some(Self {
+                limit,
+                offset,
+                include_discarded,
+                statuses,
+                start_date,
+                end_date,
+            })
+        })?)
+    }
+
+    /// The query-string pairs a client sends.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = page_pairs(self.limit, self.offset);
+        if let Some(d) = self.include_discarded {
+            pairs.push(("include_discarded", d.to_string()));
+        }
+        if !self.statuses.is_empty() {
+            let list: Vec<&str> = self.statuses.iter().map(|s| s.as_str()).collect();
+            pairs.push(("statuses", list.join(",")));
+        }
+        date_pairs(&mut pairs, self.start_date, self.end_date);
+        pairs
+    }
+
+    /// Check ranges and fill defaults.
+    pub fn validate(&self) -> Result<ConversationListParams, ValidationErrors> {
+        let mut problems = Problems::new();
+        let (limit, offset) = page(
+            &mut problems,
+            self.limit,
+            self.offset,
+            Limit::INTEGRATION_DEFAULT,
+        );
+        problems.finish(|| {
+            Some(ConversationListParams {
+                limit: limit?,
+                offset: offset?,
+                include_discarded: self.include_discarded.unwrap_or(false),
+                statuses: self.statuses.clone(),
+                start_date: self.start_date,
+                end_date: self.end_date,
+            })
+        })
+    }
+}
+
+/// Query of `GET /v2/integrations/{app_id}/memories`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ListMemoriesQuery {
+    /// Page size, 1..=1000; default 100.
+    pub limit: Option<i64>,
+    /// Items to skip, >= 0; default 0.
+    pub offset: Option<i64>,
+}
+
+/// A validated page: how many to return and how many to skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageParams {
+    /// Page size.
+    pub limit: Limit,
+    /// Items skipped.
+    pub offset: Offset,
+}
+
+impl ListMemoriesQuery {
+    /// Read from a raw query string.
+    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+        let q = QueryParams::parse(raw);
+        let mut problems = Problems::new();
+        let limit = q.int("limit", &mut problems);
+        let offset = q.int("offset", &mut problems);
+        Ok(problems.finish(|| Some(Self { limit, offset }))?)
+    }
+
+    /// The query-string pairs a client sends.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        page_pairs(self.limit, self.offset)
+    }
+
+    /// Check ranges and fill defaults.
+    pub fn validate(&self) -> Result<PageParams, ValidationErrors> {
+        let mut problems = Problems::new();
+        let (limit, offset) = page(
+            &mut problems,
+            self.limit,
+            self.offset,
+            Limit::INTEGRATION_DEFAULT,
+        );
+        problems.finish(|| {
+            Some(PageParams {
+                limit: limit?,
+                offset: offset?,
+            })
+        })
+    }
+}
+
+/// Query of `GET /v1/dev/user/memories`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ListDevMemoriesQuery {
+    /// Page size, 1..=1000; default 25.
+    pub limit: Option<i64>,
+    /// Items to skip, >= 0; default 0.
+    pub offset: Option<i64>,
+    /// Only these categories; empty means all.
+    #[serde(default)]
+    pub categories: Vec<MemoryCategory>,
+}
+
+/// A validated developer memory list request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevMemoryListParams {
+    /// Page size and offset.
+    pub page: PageParams,
+    /// Only these categories; empty means all.
+    pub categories: Vec<MemoryCategory>,
+}
+
+impl ListDevMemoriesQuery {
+    /// Read from a raw query string. An unknown category is a 400, as in OMI's cloud.
+    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+        let q = QueryParams::parse(raw);
+        let mut problems = Problems::new();
+        let limit = q.int("limit", &mut problems);
+        let offset = q.int("offset", &mut problems);
+        let mut categories = Vec::new();
+        for name in q.list("categories") {
+            match name.parse::<MemoryCategory>() {
+                Ok(c) => categories.push(c),
+                Err(_) => {
+                    return Err(QueryError::BadRequest(format!(
+                        "Invalid category '{name}' is not a valid MemoryCategory"
+                    )));
+                }
+            }
+        }
+        Ok(problems.finish(|| {
+            Some(Self {
+                limit,
+                offset,
+                categories,
+            })
+        })?)
+    }
+
+    /// The query-string pairs a client sends.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = page_pairs(self.limit, self.offset);
+        if !self.categories.is_empty() {
+            let list: Vec<&str> = self.categories.iter().map(|c| c.as_str()).collect();
+            pairs.push(("categories", list.join(",")));
+        }
+        pairs
+    }
+
+    /// Check ranges and fill defaults.
+    pub fn validate(&self) -> Result<DevMemoryListParams, ValidationErrors> {
+        let mut problems = Problems::new();
+        let (limit, offset) = page(
+            &mut problems,
+            self.limit,
+            self.offset,
+            Limit::DEVELOPER_DEFAULT,
+        );
+        problems.finish(|| {
+            Some(DevMemoryListParams {
+                page: PageParams {
+                    limit: limit?,
+                    offset: offset?,
+                },
+                categories: self.categories.clone(),
+            })
+        })
+    }
+}
+
+fn page(
+    problems: &mut Problems,
+    limit: Option<i64>,
+    offset: Option<i64>,
+    default: Limit,
+) -> (Option<Limit>, Option<Offset>) {
+    (
+        problems.take(Limit::parse_at(&Loc::query("limit"), limit, default)),
+        problems.take(Offset::parse_at(&Loc::query("offset"), offset)),
+    )
+}
+
+fn page_pairs(limit: Option<i64>, offset: Option<i64>) -> Vec<(&'static str, String)> {
+    let mut pairs = Vec::new();
+    if let Some(l) = limit {
+        pairs.push(("limit", l.to_string()));
+    }
+    if let Some(o) = offset {
+        pairs.push(("offset", o.to_string()));
+    }
+    pairs
+}
+
+fn date_pairs(
+    pairs: &mut Vec<(&'static str, String)>,
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+) {
+    if let Some(s) = start {
+        pairs.push(("start_date", timestamp::format(&s)));
+    }
+    if let Some(e) = end {
+        pairs.push(("end_date", timestamp::format(&e)));
+    }
+}
+
+fn enum_list<T: std::str::FromStr<Err = crate::enums::UnknownVariant>>(
+    q: &QueryParams,
+    name: &str,
+    problems: &mut Problems,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for (i, raw) in q.list(name).into_iter().enumerate() {
+        match raw.parse::<T>() {
+            Ok(v) => out.push(v),
+            Err(e) => problems.push(ValidationError::new(
+                Loc::query(name).join(i),
+                kind::ENUM,
+                e.message,
+            )),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_accept_comma_lists_and_repeats() {
+        let q =
+            ListConversationsQuery::from_query_str("statuses=completed,processing&statuses=failed")
+                .unwrap();
+        assert_eq!(
+            q.statuses,
+            [
+                ConversationStatus::Completed,
+                ConversationStatus::Processing,
+                ConversationStatus::Failed
+            ]
+        );
+    }
+
+    #[test]
+    fn query_pairs_round_trip() {
+        let q = ListConversationsQuery {
+            limit: Some(5),
+            offset: Some(10),
+            include_discarded: Some(true),
+            statuses: vec![ConversationStatus::Completed],
+            start_date: Some(timestamp::parse_datetime("2024-01-01T00:00:00Z").unwrap()),
+            end_date: None,
+        };
+        let raw = serde_urlencoded::to_string(q.to_query_pairs()).unwrap();
+        assert_eq!(ListConversationsQuery::from_query_str(&raw).unwrap(), q);
+    }
+
+    #[test]
+    fn unknown_category_is_a_bad_request() {
+        let err = ListDevMemoriesQuery::from_query_str("categories=interesting,bogus").unwrap_err();
+        assert_eq!(
+            err,
+            QueryError::BadRequest("Invalid category 'bogus' is not a valid MemoryCategory".into())
+        );
+    }
+}

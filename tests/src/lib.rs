@@ -1,0 +1,1 @@
+//! The shared contract suite of the omi workspace (see `tests/`).
