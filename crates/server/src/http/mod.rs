@@ -1,0 +1,76 @@
+//! The HTTP layer: thin axum handlers over the service.
+//!
+//! Each resource module has a `router()`; handlers extract, call an `omi-api` trait on a
+//! handle made for the request's credentials, and map the result with
+//! [`respond::respond`]. Errors become responses only in [`error`].
+
+pub mod developer;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod integration;
+pub mod respond;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::service::Service;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The API over the store.
+    pub service: Service,
+}
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// The largest request body accepted, in bytes (larger: 413).
+    pub body_limit: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            body_limit: 1024 * 1024,
+        }
+    }
+}
+
+/// The whole application: every route, the JSON 404/405 fallbacks, the body limit, request
+/// ids and request logs.
+pub fn app(service: Service, config: &HttpConfig) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(integration::router())
+        .merge(developer::router())
+        .merge(health::router())
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(AppState { service })
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                .on_response(
+                    |res: &axum::response::Response, latency: Duration, _: &tracing::Span| {
+                        tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+                    },
+                ),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

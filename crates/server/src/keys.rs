@@ -1,0 +1,56 @@
+//! API key secrets: generation, hashing, display labels.
+//!
+//! A secret is shown once, when it is made; the store keeps only its SHA-256 and a label.
+
+use omi_model::{ApiKey, KeyKind};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// A newly made key: the secret (to show once) and what the store keeps of it.
+#[derive(Debug)]
+pub struct GeneratedKey {
+    /// The secret, `sk_...` or `omi_dev_...`.
+    pub secret: ApiKey,
+    /// SHA-256 of the secret, lowercase hex.
+    pub hash: String,
+    /// A label safe to show (`sk_ab12...ef90`).
+    pub label: String,
+}
+
+/// Make a new random key of `kind` (128 bits from the OS's generator).
+pub fn generate(kind: KeyKind) -> GeneratedKey {
+    let mut bytes = [0u8; KeyKind::SECRET_HEX_CHARS / 2];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = ApiKey::new(format!("{}{}", kind.prefix(), hex::encode(bytes)));
+    GeneratedKey {
+        hash: hash(&secret),
+        label: secret.label(),
+        secret,
+    }
+}
+
+/// The SHA-256 of a key's secret, lowercase hex: what keys are looked up by.
+pub fn hash(key: &ApiKey) -> String {
+    hex::encode(Sha256::digest(key.expose().as_bytes()))
+}
+
+/// A new random id for a record (32 lowercase hex characters).
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_keys_have_the_documented_format() {
+        let app = generate(KeyKind::App);
+        assert!(KeyKind::App.matches(app.secret.expose()));
+        let dev = generate(KeyKind::Developer);
+        assert!(KeyKind::Developer.matches(dev.secret.expose()));
+        assert_ne!(app.hash, hash(&dev.secret));
+        assert_eq!(app.hash, hash(&app.secret));
+        assert!(!app.label.contains(&app.secret.expose()[3..]));
+    }
+}

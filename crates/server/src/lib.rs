@@ -1,0 +1,38 @@
+//! # omi-server
+//!
+//! A self-hostable server for OMI's Integration Imports API and Developer API, and the
+//! library it is made of. Apps written for `https://api.omi.me` work against it by changing
+//! only their base URL.
+//!
+//! - [`service::Service`] implements the `omi-api` traits over a [`store::Store`]: the same
+//!   checks, in the same order, whether called in-process or over HTTP.
+//! - [`store`] holds the storage trait and the embedded SQLite store.
+//! - [`http`] is the thin axum layer; [`worker`] runs durable jobs through an
+//!   [`extract::Extractor`].
+//! - [`admin`] makes users, apps and keys; [`server::RunningServer`] runs it all.
+//!
+//! ```no_run
+//! use omi_server::server::{RunningServer, ServerConfig};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = RunningServer::start(ServerConfig {
+//!     addr: "127.0.0.1:0".parse()?,
+//!     database_url: "sqlite:///tmp/omi-example.sqlite".into(),
+//!     ..ServerConfig::default()
+//! })
+//! .await?;
+//! println!("listening on {}", server.base_url());
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod admin;
+pub mod extract;
+pub mod http;
+pub mod keys;
+pub mod ratelimit;
+pub mod server;
+pub mod service;
+pub mod store;
+pub mod worker;

@@ -1,0 +1,364 @@
+//! The `omi-server` binary: `serve` (the default), `demo`, and `admin`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use omi_model::{Capability, DevScope};
+use omi_server::admin::{Admin, DemoCredentials};
+use omi_server::ratelimit::RateLimitMode;
+use omi_server::server::{self, DEFAULT_DATABASE_URL, RunningServer, ServerConfig};
+use serde_json::json;
+
+/// A self-hostable server for OMI's Integration Imports and Developer APIs.
+#[derive(Debug, Parser)]
+#[command(name = "omi-server", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (the default when no command is given).
+    Serve(ServeArgs),
+    /// Create the demo user, app and keys if missing, and print them as JSON without serving.
+    Demo {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Print JSON (the only format; accepted for symmetry with admin).
+        #[arg(long)]
+        json: bool,
+        /// The base URL to print.
+        #[arg(long, env = "OMI_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Manage users, apps and keys.
+    Admin {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Print JSON.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+struct DatabaseArgs {
+    /// The database URL.
+    #[arg(long, env = "OMI_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+struct ServeArgs {
+    /// Where to listen.
+    #[arg(long, env = "OMI_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    db: DatabaseArgs,
+    /// Log format.
+    #[arg(long, env = "OMI_LOG_FORMAT", value_enum, default_value = "pretty")]
+    log_format: LogFormat,
+    /// Jobs processed at once.
+    #[arg(long, env = "OMI_WORKER_CONCURRENCY", default_value_t = 2)]
+    worker_concurrency: usize,
+    /// Rate limits: on (generous), off, or cloud (OMI's values).
+    #[arg(long, env = "OMI_RATE_LIMITS", value_enum, default_value = "on")]
+    rate_limits: RateLimitMode,
+    /// The largest request body, in bytes.
+    #[arg(long, env = "OMI_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    body_limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Integration apps and their keys.
+    App {
+        #[command(subcommand)]
+        command: AppCommand,
+    },
+    /// Developer API keys.
+    DevKey {
+        #[command(subcommand)]
+        command: DevKeyCommand,
+    },
+    /// Any key.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Create {
+        /// Its uid (random when absent).
+        #[arg(long)]
+        uid: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AppCommand {
+    /// Create an app.
+    Create {
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// A capability (repeat for several): create_conversation, create_memories,
+        /// read_conversations, read_memories (aliases create_facts, read_facts).
+        #[arg(long = "capability", value_parser = parse_capability)]
+        capabilities: Vec<Capability>,
+    },
+    /// App keys.
+    Key {
+        #[command(subcommand)]
+        command: AppKeyCommand,
+    },
+    /// Enable an app for a user.
+    Enable {
+        /// The user.
+        uid: String,
+        /// The app.
+        app_id: String,
+    },
+    /// Disable an app for a user.
+    Disable {
+        /// The user.
+        uid: String,
+        /// The app.
+        app_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AppKeyCommand {
+    /// Make a key for an app (shown once).
+    Create {
+        /// The app.
+        app_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DevKeyCommand {
+    /// Make a developer key for a user (shown once).
+    Create {
+        /// The user.
+        uid: String,
+        /// A scope (repeat for several); every scope when none is given.
+        #[arg(long = "scope", value_parser = parse_scope)]
+        scopes: Vec<DevScope>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Revoke an app or developer key by id.
+    Revoke {
+        /// The key's id.
+        id: String,
+    },
+}
+
+fn parse_capability(s: &str) -> Result<Capability, String> {
+    s.parse().map_err(|e: omi_model::UnknownVariant| e.message)
+}
+
+fn parse_scope(s: &str) -> Result<DevScope, String> {
+    s.parse().map_err(|e: omi_model::UnknownVariant| e.message)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Demo { db, addr, .. }) => {
+            init_logs(LogFormat::Pretty, "warn");
+            let admin = admin(&db).await?;
+            let creds = admin.bootstrap_demo(&format!("http://{addr}")).await?;
+            match creds {
+                Some(c) => println!("{}", serde_json::to_string_pretty(&c)?),
+                None => anyhow::bail!(
+                    "the demo user exists already in this database; its keys were shown when it was made (make new ones with `omi-server admin`)"
+                ),
+            }
+            Ok(())
+        }
+        Some(Command::Admin { db, json, command }) => {
+            init_logs(LogFormat::Pretty, "warn");
+            run_admin(&admin(&db).await?, command, json).await
+        }
+    }
+}
+
+async fn admin(db: &DatabaseArgs) -> Result<Admin> {
+    let config = ServerConfig {
+        database_url: db.database.clone(),
+        ..ServerConfig::default()
+    };
+    let store = server::open_store(&db.database)
+        .await
+        .with_context(|| format!("opening {}", db.database))?;
+    Ok(Admin::new(server::service(store, &config)))
+}
+
+async fn run_admin(admin: &Admin, command: AdminCommand, json: bool) -> Result<()> {
+    let out = match command {
+        AdminCommand::User {
+            command: UserCommand::Create { uid },
+        } => json!({ "uid": admin.create_user(uid.as_deref()).await? }),
+        AdminCommand::App { command } => match command {
+            AppCommand::Create { name, capabilities } => {
+                json!({ "app_id": admin.create_app(&name, &capabilities).await? })
+            }
+            AppCommand::Key {
+                command: AppKeyCommand::Create { app_id },
+            } => serde_json::to_value(admin.create_app_key(&app_id).await?)?,
+            AppCommand::Enable { uid, app_id } => {
+                admin.set_app_enabled(&uid, &app_id, true).await?;
+                json!({ "uid": uid, "app_id": app_id, "enabled": true })
+            }
+            AppCommand::Disable { uid, app_id } => {
+                admin.set_app_enabled(&uid, &app_id, false).await?;
+                json!({ "uid": uid, "app_id": app_id, "enabled": false })
+            }
+        },
+        AdminCommand::DevKey {
+            command: DevKeyCommand::Create { uid, scopes },
+        } => {
+            let scopes = if scopes.is_empty() {
+                DevScope::ALL.to_vec()
+            } else {
+                scopes
+            };
+            serde_json::to_value(admin.create_dev_key(&uid, &scopes).await?)?
+        }
+        AdminCommand::Key {
+            command: KeyCommand::Revoke { id },
+        } => {
+            admin.revoke_key(&id).await?;
+            json!({ "id": id, "revoked": true })
+        }
+    };
+    if json {
+        println!("{out}");
+    } else {
+        print_plain(&out);
+    }
+    Ok(())
+}
+
+fn print_plain(value: &serde_json::Value) {
+    if let Some(map) = value.as_object() {
+        for (k, v) in map {
+            match v.as_str() {
+                Some(s) => println!("{k}: {s}"),
+                None => println!("{k}: {v}"),
+            }
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    init_logs(args.log_format, "info");
+    let config = ServerConfig {
+        addr: args.addr,
+        database_url: args.db.database,
+        rate_limits: args.rate_limits,
+        worker: omi_server::worker::WorkerConfig {
+            concurrency: args.worker_concurrency,
+            ..Default::default()
+        },
+        http: omi_server::http::HttpConfig {
+            body_limit: args.body_limit,
+        },
+        ..ServerConfig::default()
+    };
+    let server = RunningServer::start(config.clone())
+        .await
+        .with_context(|| format!("starting on {} with {}", config.addr, config.database_url))?;
+    let admin = Admin::new(server.service().clone());
+    match admin.bootstrap_demo(&server.base_url()).await? {
+        Some(creds) => print_banner(&creds),
+        None => println!(
+            "omi-server listening on {} (database {}); demo credentials were printed on first start",
+            server.base_url(),
+            config.database_url
+        ),
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests, releasing jobs");
+    tokio::time::timeout(Duration::from_secs(30), server.shutdown())
+        .await
+        .context("shutdown took longer than 30 s")?;
+    Ok(())
+}
+
+fn print_banner(creds: &DemoCredentials) {
+    println!("omi-server listening on {}", creds.base_url);
+    println!("{}", creds.banner());
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+fn init_logs(format: LogFormat, default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OMI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Pretty => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,205 @@
+//! Starting and stopping the whole server: store, service, workers, HTTP.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::extract::{Extractor, SimpleExtractor};
+use crate::http::{HttpConfig, app};
+use crate::ratelimit::{RateLimitMode, RateLimits};
+use crate::service::{Service, ServiceConfig, SystemClock};
+use crate::store::{SqliteStore, Store, StoreError};
+use crate::worker::{WorkerConfig, WorkerPool};
+
+/// The default database: a SQLite file under `./omi-data/`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://omi-data/omi.sqlite";
+
+/// Everything the server can be configured with.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// The database URL (`sqlite://path`).
+    pub database_url: String,
+    /// Which rate limits apply.
+    pub rate_limits: RateLimitMode,
+    /// The worker pool.
+    pub worker: WorkerConfig,
+    /// The HTTP layer.
+    pub http: HttpConfig,
+    /// The service.
+    pub service: ServiceConfig,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            rate_limits: RateLimitMode::On,
+            worker: WorkerConfig::default(),
+            http: HttpConfig::default(),
+            service: ServiceConfig::default(),
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database URL names a backend this build does not have.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH")]
+    UnsupportedDatabase(String),
+    /// The database could not be opened or migrated.
+    #[error("could not open the database: {0}")]
+    Store(#[from] StoreError),
+    /// The address could not be bound.
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A directory for the database could not be made.
+    #[error("could not create {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// Open the store a database URL names, creating the SQLite file's directory if needed.
+pub async fn open_store(database_url: &str) -> Result<Arc<dyn Store>, StartError> {
+    let Some(path) = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+    else {
+        return Err(StartError::UnsupportedDatabase(database_url.to_owned()));
+    };
+    let file = path.split('?').next().unwrap_or_default();
+    if let Some(dir) = Path::new(file)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|source| StartError::DataDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    let readers = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
+    Ok(Arc::new(SqliteStore::open(database_url, readers).await?))
+}
+
+/// A service over a store, with the system clock.
+pub fn service(store: Arc<dyn Store>, config: &ServerConfig) -> Service {
+    Service::new(
+        store,
+        Arc::new(SystemClock),
+        RateLimits::new(config.rate_limits),
+        config.service.clone(),
+    )
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    service: Service,
+    stop: watch::Sender<bool>,
+    http: JoinHandle<std::io::Result<()>>,
+    workers: WorkerPool,
+    maintenance: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Open the store, start the workers, and listen, with the default extractor.
+    pub async fn start(config: ServerConfig) -> Result<Self, StartError> {
+        Self::start_with(config, Arc::new(SimpleExtractor)).await
+    }
+
+    /// As [`RunningServer::start`], with a chosen extractor.
+    pub async fn start_with(
+        config: ServerConfig,
+        extractor: Arc<dyn Extractor>,
+    ) -> Result<Self, StartError> {
+        let store = open_store(&config.database_url).await?;
+        let service = service(store, &config);
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.addr,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+        let workers = WorkerPool::start(service.clone(), extractor, config.worker.clone());
+        let (stop, stopped) = watch::channel(false);
+        let router = app(service.clone(), &config.http);
+        let mut until_stopped = stopped.clone();
+        let http = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = until_stopped.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        let maintenance = tokio::spawn(maintain(service.clone(), stopped));
+        tracing::info!(%local_addr, "listening");
+        Ok(Self {
+            local_addr,
+            service,
+            stop,
+            http,
+            workers,
+            maintenance,
+        })
+    }
+
+    /// The address it listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://ADDR`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// The service behind it.
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// Stop: finish in-flight requests, release claimed jobs, wait for everything to end.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        match self.http.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "HTTP server ended with an error"),
+            Err(e) => tracing::warn!(error = %e, "HTTP server task failed"),
+        }
+        self.workers.shutdown().await;
+        let _ = self.maintenance.await;
+        tracing::info!("stopped");
+    }
+}
+
+/// Periodic housekeeping: forget idle rate-limit subjects.
+async fn maintain(service: Service, mut stopped: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => service.limits().prune(),
+            () = async { let _ = stopped.wait_for(|s| *s).await; } => return,
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The Developer API's memories over the store.
+
+use async_trait::async_trait;
+use omi_api::{ApiError, DeveloperMemories, messages};
+use omi_model::{
+    ApiKey, BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, DevScope,
+    ListDevMemoriesQuery, Memory, NewMemory, SuccessResponse, Uid, UpdateMemoryRequest,
+};
+
+use super::{LastQuota, Service, store_error};
+use crate::extract::categorize_memory;
+use crate::keys;
+use crate::ratelimit::{Policy, QuotaState};
+use crate::store::MemoryRecord;
+
+/// The Developer API, called with one key.
+#[derive(Debug)]
+pub struct DeveloperHandle {
+    service: Service,
+    key: Option<ApiKey>,
+    quota: LastQuota,
+}
+
+impl DeveloperHandle {
+    pub(super) fn new(service: Service, key: Option<ApiKey>) -> Self {
+        Self {
+            service,
+            key,
+            quota: LastQuota::default(),
+        }
+    }
+
+    /// The quota state after the last call, when its policy is limited.
+    pub fn quota(&self) -> Option<QuotaState> {
+        self.quota.get()
+    }
+
+    /// The key's user, once the key is known (401), carries `scope` (403) and is within
+    /// `policy`'s limit (429).
+    async fn authorize(&self, scope: DevScope, policy: Policy) -> Result<Uid, ApiError> {
+        let key = self
+            .key
+            .as_ref()
+            .ok_or_else(|| ApiError::unauthorized(messages::INVALID_DEV_KEY))?;
+        let record = self
+            .service
+            .store()
+            .dev_key_by_hash(&keys::hash(key))
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::unauthorized(messages::INVALID_DEV_KEY))?;
+        if !record.scopes.contains(&scope) {
+            return Err(ApiError::forbidden(messages::insufficient_scope(scope)));
+        }
+        self.quota.check(&self.service, policy, &record.id)?;
+        self.service.key_used(&record.id).await;
+        Ok(record.uid)
+    }
+
+    fn record(&self, new: &NewMemory) -> MemoryRecord {
+        MemoryRecord {
+            id: keys::new_id(),
+            content: new.content.as_str().to_owned(),
+            category: new
+                .category
+                .unwrap_or_else(|| categorize_memory(new.content.as_str())),
+            visibility: new.visibility,
+            tags: new.tags.to_strings(),
+            created_at: self.service.now(),
+            manually_added: true,
+            app_id: None,
+            conversation_id: None,
+        }
+    }
+
+    async fn insert(&self, uid: &Uid, new: &[NewMemory]) -> Result<Vec<Memory>, ApiError> {
+        let records: Vec<MemoryRecord> = new.iter().map(|m| self.record(m)).collect();
+        self.service
+            .store()
+            .insert_memories(uid, &records, None)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn existing(&self, uid: &Uid, memory_id: &str) -> Result<Memory, ApiError> {
+        self.service
+            .store()
+            .memory(uid, memory_id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(messages::MEMORY_NOT_FOUND))
+    }
+}
+
+#[async_trait]
+impl DeveloperMemories for DeveloperHandle {
+    async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesRead, Policy::DevReads)
+            .await?;
+        let params = query.validate()?;
+        self.service
+            .store()
+            .list_memories(&uid, &params)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryWrites)
+            .await?;
+        let new = request.validate()?;
+        let mut stored = self.insert(&uid, std::slice::from_ref(&new)).await?;
+        stored.pop().ok_or_else(ApiError::internal)
+    }
+
+    async fn create_memories_batch(
+        &self,
+        request: BatchCreateMemoriesRequest,
+    ) -> Result<BatchMemoriesResponse, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryBatch)
+            .await?;
+        let new = request.validate()?;
+        let memories = self.insert(&uid, &new).await?;
+        Ok(BatchMemoriesResponse {
+            created_count: memories.len(),
+            memories,
+        })
+    }
+
+    async fn get_memory(&self, memory_id: &str) -> Result<Memory, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesRead, Policy::DevReads)
+            .await?;
+        self.existing(&uid, memory_id).await
+    }
+
+    async fn update_memory(
+        &self,
+        memory_id: &str,
+        request: UpdateMemoryRequest,
+    ) -> Result<Memory, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryWrites)
+            .await?;
+        self.existing(&uid, memory_id).await?;
+        let update = request.validate()?;
+        let now = self.service.now();
+        self.service
+            .store()
+            .update_memory(&uid, memory_id, &update, now)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(messages::MEMORY_NOT_FOUND))
+    }
+
+    async fn delete_memory(&self, memory_id: &str) -> Result<SuccessResponse, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryWrites)
+            .await?;
+        let deleted = self
+            .service
+            .store()
+            .delete_memory(&uid, memory_id)
+            .await
+            .map_err(store_error)?;
+        if deleted {
+            Ok(SuccessResponse::OK)
+        } else {
+            Err(ApiError::not_found(messages::MEMORY_NOT_FOUND))
+        }
+    }
+}

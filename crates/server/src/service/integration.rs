@@ -1,0 +1,222 @@
+//! The Integration Imports API over the store.
+
+use async_trait::async_trait;
+use omi_api::{ApiError, IntegrationImports, messages};
+use omi_model::{
+    ApiKey, Capability, ConversationSource, ConversationTextSource, ConversationsResponse,
+    CreateConversationRequest, CreateMemoriesRequest, DevMemoryListParams, EmptyResponse,
+    ListConversationsQuery, ListMemoriesQuery, Loc, MemoriesResponse, MemoryCategory, Uid,
+    Visibility,
+};
+use serde_json::json;
+
+use super::{LastQuota, Service, store_error};
+use crate::keys;
+use crate::ratelimit::{Policy, QuotaState};
+use crate::store::{ConversationRecord, JobKind, MemoryRecord, NewJob};
+
+/// The Integration Imports API of one app, called with one key.
+#[derive(Debug)]
+pub struct IntegrationHandle {
+    service: Service,
+    app_id: String,
+    key: Option<ApiKey>,
+    quota: LastQuota,
+}
+
+impl IntegrationHandle {
+    pub(super) fn new(service: Service, app_id: String, key: Option<ApiKey>) -> Self {
+        Self {
+            service,
+            app_id,
+            key,
+            quota: LastQuota::default(),
+        }
+    }
+
+    /// The quota state after the last call, when its policy is limited.
+    pub fn quota(&self) -> Option<QuotaState> {
+        self.quota.get()
+    }
+
+    /// OMI's checks, in OMI's order: key present (401), key of this app (403), rate limit
+    /// (429), app exists (404), app enabled by the user (403), capability (403).
+    async fn authorize(
+        &self,
+        uid: &str,
+        capability: Capability,
+        policy: Policy,
+    ) -> Result<Uid, ApiError> {
+        let uid = Uid::parse_at(&Loc::query("uid"), uid)?;
+        let key = self
+            .key
+            .as_ref()
+            .ok_or_else(|| ApiError::unauthorized(messages::MISSING_AUTHORIZATION))?;
+        let store = self.service.store();
+        let record = store
+            .app_key_by_hash(&keys::hash(key))
+            .await
+            .map_err(store_error)?;
+        if record.is_none_or(|r| r.app_id != self.app_id) {
+            return Err(ApiError::forbidden(messages::INVALID_APP_KEY));
+        }
+        let subject = format!("{}:{}", self.app_id, uid.as_str());
+        self.quota.check(&self.service, policy, &subject)?;
+        let app = store
+            .app(&self.app_id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(messages::APP_NOT_FOUND))?;
+        if !store
+            .is_app_enabled(&uid, &self.app_id)
+            .await
+            .map_err(store_error)?
+        {
+            return Err(ApiError::forbidden(messages::APP_NOT_ENABLED));
+        }
+        if !app.capabilities.contains(&capability) {
+            return Err(ApiError::forbidden(messages::missing_capability(
+                capability,
+            )));
+        }
+        Ok(uid)
+    }
+}
+
+#[async_trait]
+impl IntegrationImports for IntegrationHandle {
+    async fn create_conversation(
+        &self,
+        uid: &str,
+        request: CreateConversationRequest,
+    ) -> Result<EmptyResponse, ApiError> {
+        let uid = self
+            .authorize(
+                uid,
+                Capability::CreateConversation,
+                Policy::IntegrationConversations,
+            )
+            .await?;
+        let now = self.service.now();
+        let new = request.validate(now, ConversationTextSource::AudioTranscript)?;
+        let record = ConversationRecord {
+            id: keys::new_id(),
+            uid: uid.clone(),
+            app_id: Some(self.app_id.clone()),
+            source: ConversationSource::Workflow,
+            text: new.text.into_inner(),
+            text_source: new.text_source,
+            text_source_spec: new.text_source_spec.map(|s| s.into_inner()),
+            language: new.language.as_str().to_owned(),
+            created_at: new.started_at,
+            started_at: new.started_at,
+            finished_at: new.finished_at,
+            geolocation: new.geolocation,
+        };
+        let job = NewJob {
+            kind: JobKind::ProcessConversation,
+            uid,
+            subject_id: Some(record.id.clone()),
+            payload: json!({}),
+            max_attempts: self.service.max_job_attempts(),
+            created_at: now,
+        };
+        self.service
+            .store()
+            .insert_conversation(&record, &job)
+            .await
+            .map_err(store_error)?;
+        self.service.job_enqueued();
+        tracing::info!(conversation_id = %record.id, app_id = %self.app_id, "conversation stored");
+        Ok(EmptyResponse {})
+    }
+
+    async fn create_memories(
+        &self,
+        uid: &str,
+        request: CreateMemoriesRequest,
+    ) -> Result<EmptyResponse, ApiError> {
+        let uid = self
+            .authorize(uid, Capability::CreateMemories, Policy::IntegrationMemories)
+            .await?;
+        let now = self.service.now();
+        let import = request.validate()?;
+        let records: Vec<MemoryRecord> = import
+            .memories
+            .iter()
+            .map(|m| MemoryRecord {
+                id: keys::new_id(),
+                content: m.content.as_str().to_owned(),
+                category: MemoryCategory::System,
+                visibility: Visibility::Private,
+                tags: m.tags.to_strings(),
+                created_at: now,
+                manually_added: false,
+                app_id: Some(self.app_id.clone()),
+                conversation_id: None,
+            })
+            .collect();
+        let job = import.text.as_ref().map(|text| NewJob {
+            kind: JobKind::ExtractMemories,
+            uid: uid.clone(),
+            subject_id: None,
+            payload: json!({
+                "text": text.as_str(),
+                "text_source": import.text_source.as_str(),
+                "text_source_spec": import.text_source_spec.as_ref().map(|s| s.as_str()),
+                "app_id": self.app_id,
+            }),
+            max_attempts: self.service.max_job_attempts(),
+            created_at: now,
+        });
+        self.service
+            .store()
+            .insert_memories(&uid, &records, job.as_ref())
+            .await
+            .map_err(store_error)?;
+        if job.is_some() {
+            self.service.job_enqueued();
+        }
+        Ok(EmptyResponse {})
+    }
+
+    async fn list_conversations(
+        &self,
+        uid: &str,
+        query: ListConversationsQuery,
+    ) -> Result<ConversationsResponse, ApiError> {
+        let uid = self
+            .authorize(uid, Capability::ReadConversations, Policy::IntegrationReads)
+            .await?;
+        let params = query.validate()?;
+        let conversations = self
+            .service
+            .store()
+            .list_conversations(&uid, &params)
+            .await
+            .map_err(store_error)?;
+        Ok(ConversationsResponse { conversations })
+    }
+
+    async fn list_memories(
+        &self,
+        uid: &str,
+        query: ListMemoriesQuery,
+    ) -> Result<MemoriesResponse, ApiError> {
+        let uid = self
+            .authorize(uid, Capability::ReadMemories, Policy::IntegrationReads)
+            .await?;
+        let page = query.validate()?;
+        let params = DevMemoryListParams {
+            page,
+            categories: Vec::new(),
+        };
+        let memories = self
+            .service
+            .store()
+            .list_memories(&uid, &params)
+            .await
+            .map_err(store_error)?;
+        Ok(MemoriesResponse { memories })
+    }
+}

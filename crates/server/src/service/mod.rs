@@ -1,0 +1,225 @@
+//! The api traits over a [`Store`]: authentication, rate limits, validation, and the writes.
+//!
+//! [`Service`] is cheap to clone. Handles made from it carry their caller's credentials
+//! ([`Service::integration`], [`Service::developer`]) and implement the `omi-api` traits, so
+//! the HTTP layer and in-process callers run exactly the same checks in the same order.
+
+mod developer;
+mod integration;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use omi_api::{ApiError, messages};
+use omi_model::ApiKey;
+use tokio::sync::Notify;
+
+use crate::ratelimit::{Policy, QuotaState, RateLimits};
+use crate::store::{Store, StoreError};
+
+pub use developer::DeveloperHandle;
+pub use integration::IntegrationHandle;
+
+/// How precisely `last_used_at` of a developer key is kept.
+const KEY_USE_RESOLUTION: chrono::Duration = chrono::Duration::seconds(60);
+
+/// A source of the current time, injected so tests can fix it.
+pub trait Clock: Send + Sync + 'static {
+    /// Now, in UTC.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        omi_model::timestamp::normalize(Utc::now())
+    }
+}
+
+/// Settings of the service itself.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// Attempts a processing job gets before it fails for good.
+    pub max_job_attempts: i32,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            max_job_attempts: 5,
+        }
+    }
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    limits: RateLimits,
+    jobs_ready: Notify,
+    config: ServiceConfig,
+    key_uses: Mutex<HashMap<String, DateTime<Utc>>>,
+}
+
+/// The API over a store. Clone it freely; clones share everything.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("limits", &self.inner.limits)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// A service over `store`, reading time from `clock`, limiting with `limits`.
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        limits: RateLimits,
+        config: ServiceConfig,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                limits,
+                jobs_ready: Notify::new(),
+                config,
+                key_uses: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The Integration Imports API of app `app_id`, called with `key` (as sent in
+    /// `Authorization: Bearer ...`; `None` when the header is missing or malformed).
+    pub fn integration(&self, app_id: impl Into<String>, key: Option<ApiKey>) -> IntegrationHandle {
+        IntegrationHandle::new(self.clone(), app_id.into(), key)
+    }
+
+    /// The Developer API, called with `key`.
+    pub fn developer(&self, key: Option<ApiKey>) -> DeveloperHandle {
+        DeveloperHandle::new(self.clone(), key)
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// The clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// The rate limiters.
+    pub fn limits(&self) -> &RateLimits {
+        &self.inner.limits
+    }
+
+    /// Resolves when a job may have been enqueued since the last call.
+    pub async fn jobs_ready(&self) {
+        self.inner.jobs_ready.notified().await;
+    }
+
+    /// Wake one worker: a job was enqueued.
+    fn job_enqueued(&self) {
+        self.inner.jobs_ready.notify_one();
+    }
+
+    /// Record that a developer key was used: at most once a minute per key, so a busy key
+    /// does not turn every read into a write.
+    async fn key_used(&self, key_id: &str) {
+        let now = self.now();
+        let due = {
+            let mut uses = self
+                .inner
+                .key_uses
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let due = uses
+                .get(key_id)
+                .is_none_or(|last| now - *last >= KEY_USE_RESOLUTION);
+            if due {
+                uses.insert(key_id.to_owned(), now);
+            }
+            due
+        };
+        if due {
+            if let Err(e) = self.store().touch_dev_key(key_id, now).await {
+                tracing::warn!(error = %e, "could not record a key's last use");
+            }
+        }
+    }
+
+    fn max_job_attempts(&self) -> i32 {
+        self.inner.config.max_job_attempts
+    }
+}
+
+/// The quota state of the last rate-limited call made through a handle, for the
+/// `X-RateLimit-*` headers of the HTTP layer.
+#[derive(Debug, Default)]
+pub struct LastQuota(Mutex<Option<QuotaState>>);
+
+impl LastQuota {
+    /// The state recorded by the last call, if its policy is limited.
+    pub fn get(&self) -> Option<QuotaState> {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn set(&self, state: Option<QuotaState>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = state;
+    }
+
+    /// Count a request against `policy` for `subject`, remembering the quota state.
+    fn check(&self, service: &Service, policy: Policy, subject: &str) -> Result<(), ApiError> {
+        match service.limits().check(policy, subject) {
+            Ok(state) => {
+                self.set(state);
+                Ok(())
+            }
+            Err(refused) => {
+                self.set(Some(QuotaState {
+                    limit: refused.limit,
+                    remaining: 0,
+                    reset_secs: refused.retry_after_secs,
+                }));
+                tracing::info!(policy = refused.policy.name(), "rate limit exceeded");
+                Err(ApiError::rate_limited(refused.retry_after_secs))
+            }
+        }
+    }
+}
+
+/// The one place a storage failure becomes an API error.
+pub(crate) fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Unavailable(cause) => {
+            tracing::warn!(%cause, "database unavailable");
+            ApiError::unavailable(messages::DATABASE_UNAVAILABLE).with_retry_after(Some(1))
+        }
+        StoreError::Conflict(cause) => {
+            tracing::info!(%cause, "conflict");
+            ApiError::message(409, "A memory with this content already exists")
+        }
+        StoreError::NotFound(cause) | StoreError::Internal(cause) => {
+            tracing::error!(%cause, "storage error");
+            ApiError::internal()
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Storage: the [`Store`] trait the service runs on, its records, and its implementations.
+//!
+//! SQL lives only below this module. The trait speaks in domain terms (a conversation and its
+//! job are inserted together; a job is claimed with a lease), so the PostgreSQL store can
+//! satisfy it with the same behaviour as the SQLite one.
+
+mod records;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use omi_model::{
+    Conversation, ConversationListParams, DevMemoryListParams, Memory, MemoryUpdate, PageParams,
+    Uid,
+};
+
+pub use records::{
+    AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, Job, JobKind, MemoryRecord, NewJob,
+    ProcessedConversation, content_key,
+};
+pub use sqlite::SqliteStore;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or refused the connection: retry later (503).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A record that must be unique already exists.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A referenced record does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Anything else: a bug or corrupt data (500, logged).
+    #[error("storage error: {0}")]
+    Internal(String),
+}
+
+/// A result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The persistence the service needs. Every user-data method takes the user's id and never
+/// reads or writes another user's rows.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Whether the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Create a user; `false` when it already existed.
+    async fn create_user(&self, uid: &Uid, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Whether a user exists.
+    async fn user_exists(&self, uid: &Uid) -> StoreResult<bool>;
+    /// Store a new app.
+    async fn create_app(&self, app: &AppRecord) -> StoreResult<()>;
+    /// An app by id.
+    async fn app(&self, app_id: &str) -> StoreResult<Option<AppRecord>>;
+    /// Store a new app key (its hash and label only).
+    async fn create_app_key(&self, key: &AppKeyRecord) -> StoreResult<()>;
+    /// The live (not revoked) app key with this secret hash.
+    async fn app_key_by_hash(&self, secret_hash: &str) -> StoreResult<Option<AppKeyRecord>>;
+    /// Enable or disable an app for a user.
+    async fn set_app_enabled(
+        &self,
+        uid: &Uid,
+        app_id: &str,
+        enabled: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Whether a user enabled an app.
+    async fn is_app_enabled(&self, uid: &Uid, app_id: &str) -> StoreResult<bool>;
+    /// Store a new developer key (its hash, label and scopes only).
+    async fn create_dev_key(&self, key: &DevKeyRecord) -> StoreResult<()>;
+    /// The live developer key with this secret hash.
+    async fn dev_key_by_hash(&self, secret_hash: &str) -> StoreResult<Option<DevKeyRecord>>;
+    /// Record that a developer key was used.
+    async fn touch_dev_key(&self, key_id: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Revoke an app or developer key by id; `false` when no live key has that id.
+    async fn revoke_key(&self, key_id: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Insert a conversation and its processing job in one transaction.
+    async fn insert_conversation(
+        &self,
+        conversation: &ConversationRecord,
+        job: &NewJob,
+    ) -> StoreResult<()>;
+    /// A page of a user's conversations, newest first.
+    async fn list_conversations(
+        &self,
+        uid: &Uid,
+        params: &ConversationListParams,
+    ) -> StoreResult<Vec<Conversation>>;
+    /// One of a user's conversations.
+    async fn conversation(&self, uid: &Uid, id: &str) -> StoreResult<Option<Conversation>>;
+
+    /// Insert memories (and optionally a job) in one transaction. A memory whose content a
+    /// memory of the user already has is not inserted; the existing one is returned in its
+    /// place. The result is in input order.
+    async fn insert_memories(
+        &self,
+        uid: &Uid,
+        memories: &[MemoryRecord],
+        job: Option<&NewJob>,
+    ) -> StoreResult<Vec<Memory>>;
+    /// A page of a user's memories by scoring, then newest first.
+    async fn list_memories(
+        &self,
+        uid: &Uid,
+        params: &DevMemoryListParams,
+    ) -> StoreResult<Vec<Memory>>;
+    /// One of a user's memories.
+    async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>>;
+    /// Change one of a user's memories; `None` when it does not exist.
+    async fn update_memory(
+        &self,
+        uid: &Uid,
+        id: &str,
+        update: &MemoryUpdate,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Memory>>;
+    /// Delete one of a user's memories; `false` when it did not exist.
+    async fn delete_memory(&self, uid: &Uid, id: &str) -> StoreResult<bool>;
+
+    /// Claim the oldest runnable job (queued and due, or running with an expired lease),
+    /// leasing it until `lease_until`.
+    async fn claim_job(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<Option<Job>>;
+    /// Finish a conversation job: store what processing made, mark the conversation
+    /// completed, add its memories, and mark the job done, in one transaction.
+    async fn complete_conversation_job(
+        &self,
+        job: &Job,
+        processed: &ProcessedConversation,
+        memories: &[MemoryRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Finish a memories job: add the extracted memories and mark the job done.
+    async fn complete_memories_job(
+        &self,
+        job: &Job,
+        memories: &[MemoryRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Put a failed attempt back in the queue, to run again at `run_after`.
+    async fn retry_job(
+        &self,
+        job: &Job,
+        error: &str,
+        run_after: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Give up on a job for good, keeping the error; its conversation (if any) is `failed`.
+    async fn fail_job(&self, job: &Job, error: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Release a claimed job unfinished (shutdown), so another worker runs it at once.
+    async fn release_job(&self, job: &Job, now: DateTime<Utc>) -> StoreResult<()>;
+    /// How many jobs are queued or running.
+    async fn queue_depth(&self) -> StoreResult<i64>;
+}
+
+/// A memory with `update` applied at `now`: a content change marks it edited; a category
+/// change recomputes its scoring.
+pub fn apply_update(mut memory: Memory, update: &MemoryUpdate, now: DateTime<Utc>) -> Memory {
+    if let Some(content) = &update.content {
+        memory.edited = Some(true);
+        memory.content = content.as_str().to_owned();
+    }
+    if let Some(v) = update.visibility {
+        memory.visibility = Some(v);
+    }
+    if let Some(tags) = &update.tags {
+        memory.tags = tags.to_strings();
+    }
+    if let Some(c) = update.category {
+        memory.category = Some(c);
+        let manual = memory.manually_added.unwrap_or(false);
+        memory.scoring = Some(omi_model::scoring(manual, c, memory.created_at));
+    }
+    memory.updated_at = Some(omi_model::timestamp::normalize(now));
+    memory
+}
+
+/// Microseconds since the Unix epoch: how the stores keep times.
+pub fn to_micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+/// The inverse of [`to_micros`].
+pub fn from_micros(micros: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(micros).unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+/// A page's limit and offset as SQL integers.
+pub fn page_bounds(page: &PageParams) -> (i64, i64) {
+    (
+        i64::from(page.limit.get()),
+        i64::try_from(page.offset.get()).unwrap_or(i64::MAX),
+    )
+}

@@ -1,0 +1,206 @@
+//! The records the store reads and writes, in domain terms.
+
+use chrono::{DateTime, Utc};
+use omi_model::{
+    Capability, ConversationCategory, DevScope, Event, Geolocation, MemoryCategory,
+    StructuredActionItem, TranscriptSegment, Uid, Visibility,
+};
+use serde::{Deserialize, Serialize};
+
+/// An integration app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppRecord {
+    /// Its id (the `{app_id}` of the routes).
+    pub id: String,
+    /// A name for people.
+    pub name: String,
+    /// What it may do.
+    pub capabilities: Vec<Capability>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An app key: only its hash and label are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppKeyRecord {
+    /// Its id (for revoking).
+    pub id: String,
+    /// The app it belongs to.
+    pub app_id: String,
+    /// SHA-256 of the secret, lowercase hex.
+    pub secret_hash: String,
+    /// A label safe to show (`sk_ab12...ef90`).
+    pub label: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A developer key: only its hash, label and scopes are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevKeyRecord {
+    /// Its id (for revoking).
+    pub id: String,
+    /// The user it acts for.
+    pub uid: Uid,
+    /// SHA-256 of the secret, lowercase hex.
+    pub secret_hash: String,
+    /// A label safe to show.
+    pub label: String,
+    /// What it may do.
+    pub scopes: Vec<DevScope>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A conversation as inserted (status `processing`, nothing extracted yet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationRecord {
+    /// Its id.
+    pub id: String,
+    /// Its user.
+    pub uid: Uid,
+    /// The app that imported it, if any.
+    pub app_id: Option<String>,
+    /// What created it (wire name).
+    pub source: omi_model::ConversationSource,
+    /// The text.
+    pub text: String,
+    /// The kind of text.
+    pub text_source: omi_model::ConversationTextSource,
+    /// A note on the source.
+    pub text_source_spec: Option<String>,
+    /// Its language.
+    pub language: String,
+    /// When it was created (equal to `started_at` for imports).
+    pub created_at: DateTime<Utc>,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it ended.
+    pub finished_at: DateTime<Utc>,
+    /// Where it happened.
+    pub geolocation: Option<Geolocation>,
+}
+
+/// What processing made of a conversation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProcessedConversation {
+    /// A short title.
+    pub title: String,
+    /// A brief summary.
+    pub overview: String,
+    /// One emoji.
+    pub emoji: String,
+    /// Its category.
+    pub category: ConversationCategory,
+    /// Things to do.
+    pub action_items: Vec<StructuredActionItem>,
+    /// Events for the calendar.
+    pub events: Vec<Event>,
+    /// The transcript.
+    pub transcript_segments: Vec<TranscriptSegment>,
+    /// Whether it holds too little to keep.
+    pub discarded: bool,
+}
+
+/// A memory to insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryRecord {
+    /// Its id (used only if no memory of the user has the same content).
+    pub id: String,
+    /// The fact, trimmed.
+    pub content: String,
+    /// Its category.
+    pub category: MemoryCategory,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// Whether a person or app added it (rather than extraction).
+    pub manually_added: bool,
+    /// The app that added it.
+    pub app_id: Option<String>,
+    /// The conversation it was extracted from.
+    pub conversation_id: Option<String>,
+}
+
+/// The normalized form of a memory's content under which duplicates are recognized:
+/// lower case, white space collapsed, trailing punctuation dropped.
+///
+/// ```
+/// use omi_server::store::content_key;
+/// assert_eq!(content_key("  User  likes TEA. "), content_key("user likes tea"));
+/// ```
+pub fn content_key(content: &str) -> String {
+    let collapsed: Vec<String> = content.split_whitespace().map(str::to_lowercase).collect();
+    collapsed
+        .join(" ")
+        .trim_end_matches(['.', '!', '?', ';', ','])
+        .to_owned()
+}
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Process a conversation (`subject_id` is its id).
+    ProcessConversation,
+    /// Extract memories from imported text (the payload holds the text).
+    ExtractMemories,
+}
+
+impl JobKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProcessConversation => "process_conversation",
+            Self::ExtractMemories => "extract_memories",
+        }
+    }
+
+    /// Parse a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "process_conversation" => Some(Self::ProcessConversation),
+            "extract_memories" => Some(Self::ExtractMemories),
+            _ => None,
+        }
+    }
+}
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    /// What it does.
+    pub kind: JobKind,
+    /// The user whose data it processes.
+    pub uid: Uid,
+    /// The record it is about (a conversation id), if any.
+    pub subject_id: Option<String>,
+    /// Job-specific input (JSON).
+    pub payload: serde_json::Value,
+    /// Attempts before it fails for good.
+    pub max_attempts: i32,
+    /// When it was enqueued.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A claimed job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Its id.
+    pub id: i64,
+    /// What it does.
+    pub kind: JobKind,
+    /// Its user.
+    pub uid: Uid,
+    /// The record it is about.
+    pub subject_id: Option<String>,
+    /// Its input.
+    pub payload: serde_json::Value,
+    /// Attempts so far, this one included.
+    pub attempts: i32,
+    /// Attempts allowed.
+    pub max_attempts: i32,
+}
