@@ -6,6 +6,8 @@
 mod ci;
 mod cmd;
 
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
 
 /// The command line: one subcommand per task.
@@ -28,9 +30,18 @@ enum Task {
     Ci(ci::Args),
 }
 
-fn main() -> anyhow::Result<()> {
-    match Cli::parse().task {
+/// Run the task; on failure print the error with its causes (no backtrace: the failing
+/// command's own output above says what went wrong) and exit with 1.
+fn main() -> ExitCode {
+    let result = match Cli::parse().task {
         Task::Ci(args) => ci::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
