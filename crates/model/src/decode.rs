@@ -46,26 +46,47 @@ fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ValidationError> {
     serde_path_to_error::deserialize(value).map_err(|e| to_validation_error(&e))
 }
 
-/// Decode each field alone; keep the failures that belong to that field, then add the
-/// original failure if it was a missing field (single fields always miss the others).
+/// Decode each field alone and keep the failures that belong to that field (a field decoded
+/// alone always misses the other required fields, which is not its failure). Then decode the
+/// fields that passed together, to report a required field that is absent (not one that is
+/// present but wrongly typed): serde notices a missing field only at the end of an object, so
+/// a wrongly typed field before it hides it.
 fn collect_field_errors<T: DeserializeOwned>(
     object: Map<String, Value>,
     first: ValidationError,
 ) -> Vec<ValidationError> {
     let mut errors = Vec::new();
+    let mut passed = Map::new();
+    let mut failed = Vec::new();
     for (key, value) in object {
         let mut single = Map::new();
-        single.insert(key, value);
-        if let Err(e) = decode::<T>(Value::Object(single)) {
-            if e.kind != kind::MISSING {
+        single.insert(key.clone(), value.clone());
+        match decode::<T>(Value::Object(single)) {
+            Err(e) if missing_top_level_field(&e).is_none() => {
                 errors.push(e);
+                failed.push(key);
+            }
+            _ => {
+                passed.insert(key, value);
             }
         }
     }
-    if first.kind == kind::MISSING || errors.is_empty() {
+    if errors.is_empty() {
         errors.push(first);
+    } else if let Err(e) = decode::<T>(Value::Object(passed)) {
+        if missing_top_level_field(&e).is_some_and(|name| !failed.iter().any(|k| k == name)) {
+            errors.push(e);
+        }
     }
     errors
+}
+
+/// The name of the body's own required field that `e` reports absent (`["body", name]`).
+fn missing_top_level_field(e: &ValidationError) -> Option<&str> {
+    match e.loc.0.as_slice() {
+        [_, crate::validation::LocSegment::Field(name)] if e.kind == kind::MISSING => Some(name),
+        _ => None,
+    }
 }
 
 fn json_invalid(bytes: &[u8], e: &serde_json::Error) -> ValidationErrors {
