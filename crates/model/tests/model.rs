@@ -2,7 +2,8 @@
 //!
 //! - `spec_examples`: every example of the two API reference texts, the JSON ones copied
 //!   verbatim into `tests/fixtures/spec/`, decoded, validated or round-tripped, and snapshotted.
-//! - `*_rules`: one test per validation rule, asserting the exact `{loc, msg, type}`.
+//! - `*_rules`: one test per validation rule, named for the rule, asserting the exact
+//!   `{loc, msg, type}` of every problem.
 //! - `roundtrip_props`: property tests: valid values survive JSON unchanged, and no input
 //!   (JSON, bytes, query strings) makes decoding or validation panic.
 
@@ -11,3 +12,14 @@ mod common;
 
 #[path = "model/spec_examples.rs"]
 mod spec_examples;
+
+#[path = "model/conversation_rules.rs"]
+mod conversation_rules;
+#[path = "model/decoding_rules.rs"]
+mod decoding_rules;
+#[path = "model/enum_rules.rs"]
+mod enum_rules;
+#[path = "model/memory_rules.rs"]
+mod memory_rules;
+#[path = "model/query_rules.rs"]
+mod query_rules;

@@ -1,9 +1,12 @@
 //! Helpers shared by the test modules: the fixed clock, fixtures, and assertions on
 //! validation problems and on JSON round trips.
 
+use std::fmt::Debug;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
+use omi_model::{ValidationErrors, decode};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The fixed clock every test validates against: 2024-03-10T15:00:00Z.
@@ -29,6 +32,50 @@ pub(crate) fn spec_fixture_dir() -> PathBuf {
 pub(crate) fn spec_fixture(name: &str) -> Vec<u8> {
     let path = spec_fixture_dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// Decode `body` as a request body (as a server would, from bytes), then validate it.
+pub(crate) fn decode_then<T: DeserializeOwned, O>(
+    body: &Value,
+    validate: impl FnOnce(T) -> Result<O, ValidationErrors>,
+) -> Result<O, ValidationErrors> {
+    let bytes = serde_json::to_vec(body).expect("a JSON value serializes");
+    decode::from_json_slice::<T>(&bytes).and_then(validate)
+}
+
+/// One expected problem: `(loc, msg, type)`, the loc written as `Loc`'s Display does
+/// (`body.memories.1.content`).
+pub(crate) type Problem<'a> = (&'a str, &'a str, &'a str);
+
+/// Assert that `result` failed with exactly `expected`, in order.
+#[track_caller]
+pub(crate) fn assert_problems<O: Debug>(
+    result: Result<O, ValidationErrors>,
+    expected: &[Problem<'_>],
+) {
+    let errors = match result {
+        Ok(value) => panic!("expected {expected:?}, but the input was accepted as {value:#?}"),
+        Err(errors) => errors,
+    };
+    let actual: Vec<(String, String, String)> = errors
+        .items()
+        .iter()
+        .map(|e| (e.loc.to_string(), e.msg.clone(), e.kind.clone()))
+        .collect();
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(loc, msg, kind)| ((*loc).to_owned(), (*msg).to_owned(), (*kind).to_owned()))
+        .collect();
+    assert_eq!(actual, expected, "problems (loc, msg, type)");
+}
+
+/// Assert that `result` succeeded, returning its value.
+#[track_caller]
+pub(crate) fn assert_valid<O>(result: Result<O, ValidationErrors>) -> O {
+    match result {
+        Ok(value) => value,
+        Err(errors) => panic!("expected the input to be accepted, got: {errors}"),
+    }
 }
 
 /// Assert that every key and value of `original` is in `reserialized` with an equal value:
