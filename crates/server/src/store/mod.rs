@@ -21,7 +21,7 @@ pub use records::{
 pub use sqlite::SqliteStore;
 
 /// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The database cannot be reached or refused the connection: retry later (503).
     #[error("database unavailable: {0}")]

@@ -9,15 +9,21 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures::FutureExt;
 use omi_model::{
     Capability, Conversation, ConversationListParams, DevMemoryListParams, DevScope, Memory,
     MemoryUpdate, Structured, Uid,
 };
+use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+mod group_commit;
+
+use group_commit::GroupCommit;
 
 use super::{
     AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, Job, JobKind, MemoryRecord, NewJob,
@@ -32,6 +38,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 pub struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
+    group: GroupCommit,
 }
 
 impl SqliteStore {
@@ -59,7 +66,12 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(map_err)?;
-        Ok(Self { writer, readers })
+        let group = GroupCommit::start(writer.clone());
+        Ok(Self {
+            writer,
+            readers,
+            group,
+        })
     }
 
     /// Close both pools, waiting for connections to finish.
@@ -196,7 +208,7 @@ fn job_from_row(row: &SqliteRow) -> StoreResult<Job> {
     })
 }
 
-async fn insert_job(tx: &mut Transaction<'_, Sqlite>, job: &NewJob) -> StoreResult<()> {
+async fn insert_job(conn: &mut SqliteConnection, job: &NewJob) -> StoreResult<()> {
     let at = to_micros(job.created_at);
     sqlx::query(
         "INSERT INTO jobs (kind, uid, subject_id, payload, status, attempts, max_attempts, \
@@ -210,7 +222,45 @@ async fn insert_job(tx: &mut Transaction<'_, Sqlite>, job: &NewJob) -> StoreResu
     .bind(at)
     .bind(at)
     .bind(at)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+async fn insert_conversation_row(
+    conn: &mut SqliteConnection,
+    c: &ConversationRecord,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let geolocation = c
+        .geolocation
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(json_err)?;
+    let structured = serde_json::to_string(&Structured::default()).map_err(json_err)?;
+    sqlx::query(
+        "INSERT INTO conversations (id, uid, app_id, source, text, text_source, \
+         text_source_spec, language, created_at, started_at, finished_at, status, \
+         discarded, geolocation, structured, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'processing', 0, ?, ?, ?)",
+    )
+    .bind(&c.id)
+    .bind(c.uid.as_str())
+    .bind(&c.app_id)
+    .bind(c.source.as_str())
+    .bind(&c.text)
+    .bind(c.text_source.as_str())
+    .bind(&c.text_source_spec)
+    .bind(&c.language)
+    .bind(to_micros(c.created_at))
+    .bind(to_micros(c.started_at))
+    .bind(to_micros(c.finished_at))
+    .bind(geolocation)
+    .bind(structured)
+    .bind(to_micros(now))
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     Ok(())
@@ -218,7 +268,7 @@ async fn insert_job(tx: &mut Transaction<'_, Sqlite>, job: &NewJob) -> StoreResu
 
 /// Insert one memory unless the user has its content already; return the stored one.
 async fn upsert_memory(
-    tx: &mut Transaction<'_, Sqlite>,
+    conn: &mut SqliteConnection,
     uid: &Uid,
     m: &MemoryRecord,
 ) -> StoreResult<Memory> {
@@ -244,23 +294,23 @@ async fn upsert_memory(
     .bind(scoring)
     .bind(&m.app_id)
     .bind(&m.conversation_id)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     let row = sqlx::query("SELECT * FROM memories WHERE uid = ? AND content_key = ?")
         .bind(uid.as_str())
         .bind(&key)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *conn)
         .await
         .map_err(map_err)?;
     memory_from_row(&row)
 }
 
-async fn finish_job(tx: &mut Transaction<'_, Sqlite>, job: &Job, now: i64) -> StoreResult<()> {
+async fn finish_job(conn: &mut SqliteConnection, job: &Job, now: i64) -> StoreResult<()> {
     sqlx::query("UPDATE jobs SET status = 'done', lease_until = NULL, updated_at = ? WHERE id = ?")
         .bind(now)
         .bind(job.id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await
         .map_err(map_err)?;
     Ok(())
@@ -461,39 +511,16 @@ impl Store for SqliteStore {
     }
 
     async fn insert_conversation(&self, c: &ConversationRecord, job: &NewJob) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let geolocation = c
-            .geolocation
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(json_err)?;
-        let structured = serde_json::to_string(&Structured::default()).map_err(json_err)?;
-        sqlx::query(
-            "INSERT INTO conversations (id, uid, app_id, source, text, text_source, \
-             text_source_spec, language, created_at, started_at, finished_at, status, \
-             discarded, geolocation, structured, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'processing', 0, ?, ?, ?)",
-        )
-        .bind(&c.id)
-        .bind(c.uid.as_str())
-        .bind(&c.app_id)
-        .bind(c.source.as_str())
-        .bind(&c.text)
-        .bind(c.text_source.as_str())
-        .bind(&c.text_source_spec)
-        .bind(&c.language)
-        .bind(to_micros(c.created_at))
-        .bind(to_micros(c.started_at))
-        .bind(to_micros(c.finished_at))
-        .bind(geolocation)
-        .bind(structured)
-        .bind(to_micros(job.created_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        insert_job(&mut tx, job).await?;
-        tx.commit().await.map_err(map_err)
+        let (c, job) = (c.clone(), job.clone());
+        self.group
+            .write(move |conn| {
+                async move {
+                    insert_conversation_row(conn, &c, job.created_at).await?;
+                    insert_job(conn, &job).await
+                }
+                .boxed()
+            })
+            .await
     }
 
     async fn list_conversations(
@@ -548,16 +575,22 @@ impl Store for SqliteStore {
         memories: &[MemoryRecord],
         job: Option<&NewJob>,
     ) -> StoreResult<Vec<Memory>> {
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let mut stored = Vec::with_capacity(memories.len());
-        for m in memories {
-            stored.push(upsert_memory(&mut tx, uid, m).await?);
-        }
-        if let Some(job) = job {
-            insert_job(&mut tx, job).await?;
-        }
-        tx.commit().await.map_err(map_err)?;
-        Ok(stored)
+        let (uid, memories, job) = (uid.clone(), memories.to_vec(), job.cloned());
+        self.group
+            .write(move |conn| {
+                async move {
+                    let mut stored = Vec::with_capacity(memories.len());
+                    for m in &memories {
+                        stored.push(upsert_memory(conn, &uid, m).await?);
+                    }
+                    if let Some(job) = &job {
+                        insert_job(conn, job).await?;
+                    }
+                    Ok(stored)
+                }
+                .boxed()
+            })
+            .await
     }
 
     async fn list_memories(
@@ -695,9 +728,9 @@ impl Store for SqliteStore {
         .await
         .map_err(map_err)?;
         for m in memories {
-            upsert_memory(&mut tx, &job.uid, m).await?;
+            upsert_memory(&mut *tx, &job.uid, m).await?;
         }
-        finish_job(&mut tx, job, now).await?;
+        finish_job(&mut *tx, job, now).await?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -709,9 +742,9 @@ impl Store for SqliteStore {
     ) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(map_err)?;
         for m in memories {
-            upsert_memory(&mut tx, &job.uid, m).await?;
+            upsert_memory(&mut *tx, &job.uid, m).await?;
         }
-        finish_job(&mut tx, job, to_micros(now)).await?;
+        finish_job(&mut *tx, job, to_micros(now)).await?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -786,5 +819,147 @@ impl Store for SqliteStore {
                 .await
                 .map_err(map_err)?;
         row.try_get("n").map_err(map_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use omi_model::{ConversationSource, ConversationTextSource, MemoryCategory, Visibility};
+
+    async fn store() -> (SqliteStore, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        (SqliteStore::open(&url, 2).await.unwrap(), dir)
+    }
+
+    fn uid() -> Uid {
+        Uid::try_from("u1".to_owned()).unwrap()
+    }
+
+    fn memory(content: &str) -> MemoryRecord {
+        MemoryRecord {
+            id: crate::keys::new_id(),
+            content: content.into(),
+            category: MemoryCategory::System,
+            visibility: Visibility::Private,
+            tags: vec![],
+            created_at: Utc::now(),
+            manually_added: true,
+            app_id: None,
+            conversation_id: None,
+        }
+    }
+
+    fn conversation(id: &str) -> (ConversationRecord, NewJob) {
+        let now = Utc::now();
+        let c = ConversationRecord {
+            id: id.into(),
+            uid: uid(),
+            app_id: None,
+            source: ConversationSource::Workflow,
+            text: "hello".into(),
+            text_source: ConversationTextSource::AudioTranscript,
+            text_source_spec: None,
+            language: "en".into(),
+            created_at: now,
+            started_at: now,
+            finished_at: now,
+            geolocation: None,
+        };
+        let job = NewJob {
+            kind: JobKind::ProcessConversation,
+            uid: uid(),
+            subject_id: Some(id.into()),
+            payload: serde_json::json!({}),
+            max_attempts: 3,
+            created_at: now,
+        };
+        (c, job)
+    }
+
+    #[tokio::test]
+    async fn concurrent_writes_are_all_committed() {
+        let (store, _dir) = store().await;
+        let writes = (0..200).map(|i| {
+            let store = store.clone();
+            async move {
+                store
+                    .insert_memories(&uid(), &[memory(&format!("fact {i}"))], None)
+                    .await
+            }
+        });
+        let results = futures::future::join_all(writes).await;
+        assert!(results.iter().all(Result::is_ok));
+        let params = DevMemoryListParams {
+            page: omi_model::ListMemoriesQuery {
+                limit: Some(1000),
+                offset: None,
+            }
+            .validate()
+            .unwrap(),
+            categories: vec![],
+        };
+        assert_eq!(
+            store.list_memories(&uid(), &params).await.unwrap().len(),
+            200
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_write_in_a_group_rolls_back_alone() {
+        let (store, _dir) = store().await;
+        let (dup, dup_job) = conversation("same-id");
+        store.insert_conversation(&dup, &dup_job).await.unwrap();
+        let (ok, ok_job) = conversation("other-id");
+        let (again, again_job) = (dup.clone(), dup_job.clone());
+        let (first, second) = tokio::join!(
+            store.insert_conversation(&again, &again_job),
+            store.insert_conversation(&ok, &ok_job)
+        );
+        assert!(matches!(first, Err(StoreError::Conflict(_))));
+        second.unwrap();
+        assert!(
+            store
+                .conversation(&uid(), "other-id")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // The failed write's job was rolled back with it: two jobs, not three.
+        assert_eq!(store.queue_depth().await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn the_same_content_is_one_memory() {
+        let (store, _dir) = store().await;
+        let a = store
+            .insert_memories(&uid(), &[memory("User likes tea.")], None)
+            .await
+            .unwrap();
+        let b = store
+            .insert_memories(&uid(), &[memory("  user LIKES   tea ")], None)
+            .await
+            .unwrap();
+        assert_eq!(a[0].id, b[0].id);
+    }
+
+    #[tokio::test]
+    async fn a_claimed_job_is_claimable_again_after_its_lease() {
+        let (store, _dir) = store().await;
+        let (c, job) = conversation("c1");
+        store.insert_conversation(&c, &job).await.unwrap();
+        let now = Utc::now();
+        let lease = chrono::Duration::seconds(30);
+        let claimed = store.claim_job(now, now + lease).await.unwrap().unwrap();
+        assert_eq!(claimed.attempts, 1);
+        assert!(store.claim_job(now, now + lease).await.unwrap().is_none());
+        let later = now + lease + chrono::Duration::seconds(1);
+        let again = store
+            .claim_job(later, later + lease)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((again.id, again.attempts), (claimed.id, 2));
     }
 }
