@@ -728,9 +728,9 @@ impl Store for SqliteStore {
         .await
         .map_err(map_err)?;
         for m in memories {
-            upsert_memory(&mut *tx, &job.uid, m).await?;
+            upsert_memory(&mut tx, &job.uid, m).await?;
         }
-        finish_job(&mut *tx, job, now).await?;
+        finish_job(&mut tx, job, now).await?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -742,9 +742,9 @@ impl Store for SqliteStore {
     ) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(map_err)?;
         for m in memories {
-            upsert_memory(&mut *tx, &job.uid, m).await?;
+            upsert_memory(&mut tx, &job.uid, m).await?;
         }
-        finish_job(&mut *tx, job, to_micros(now)).await?;
+        finish_job(&mut tx, job, to_micros(now)).await?;
         tx.commit().await.map_err(map_err)
     }
 
