@@ -112,8 +112,10 @@ CREATE INDEX memories_by_user_category_score
     ON memories (uid, category, scoring DESC, created_at DESC, id DESC);
 
 -- Durable background work, written in the same transaction as the data it processes.
--- status: queued -> running (leased until lease_until) -> done | failed; a running job whose
--- lease ran out (its worker died) is claimable again.
+-- status: queued -> running -> done | failed. `run_after` is when the job may next be
+-- claimed: for a queued job its due time (now, or after a retry's backoff), for a running job
+-- the end of its worker's lease, so a job whose worker died is claimable again once the
+-- lease runs out, by the same query.
 CREATE TABLE jobs (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     kind          TEXT NOT NULL,
@@ -124,11 +126,11 @@ CREATE TABLE jobs (
     attempts      INTEGER NOT NULL DEFAULT 0,
     max_attempts  INTEGER NOT NULL,
     run_after     INTEGER NOT NULL,
-    lease_until   INTEGER,
     last_error    TEXT,
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL
 );
 
--- The claim query: the oldest claimable job. Partial, so finished jobs cost nothing here.
-CREATE INDEX jobs_claimable ON jobs (status, run_after, id) WHERE status IN ('queued', 'running');
+-- The claim query: the unfinished job that has been due longest. Partial, so finished jobs
+-- cost nothing here however many accumulate.
+CREATE INDEX jobs_claimable ON jobs (run_after, id) WHERE status IN ('queued', 'running');

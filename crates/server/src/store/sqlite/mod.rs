@@ -306,14 +306,27 @@ async fn upsert_memory(
     memory_from_row(&row)
 }
 
+/// Mark a job done, if this worker still holds it: a job whose lease ran out may have been
+/// claimed again (its `attempts` moved on), and then this completion must not count.
 async fn finish_job(conn: &mut SqliteConnection, job: &Job, now: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE jobs SET status = 'done', lease_until = NULL, updated_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(job.id)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    Ok(())
+    let done = sqlx::query(
+        "UPDATE jobs SET status = 'done', updated_at = ? \
+         WHERE id = ? AND status = 'running' AND attempts = ?",
+    )
+    .bind(now)
+    .bind(job.id)
+    .bind(job.attempts)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "job {} is no longer held by this worker (its lease ran out)",
+            job.id
+        )))
+    }
 }
 
 #[async_trait]
@@ -681,13 +694,12 @@ impl Store for SqliteStore {
     ) -> StoreResult<Option<Job>> {
         let now = to_micros(now);
         let row = sqlx::query(
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?, \
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_after = ?, \
              updated_at = ? WHERE id = (SELECT id FROM jobs WHERE \
-             (status = 'queued' AND run_after <= ?) OR (status = 'running' AND lease_until < ?) \
-             ORDER BY id LIMIT 1) RETURNING *",
+             status IN ('queued', 'running') AND run_after <= ? \
+             ORDER BY run_after, id LIMIT 1) RETURNING *",
         )
         .bind(to_micros(lease_until))
-        .bind(now)
         .bind(now)
         .bind(now)
         .fetch_optional(&self.writer)
@@ -756,13 +768,14 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE jobs SET status = 'queued', lease_until = NULL, last_error = ?, \
-             run_after = ?, updated_at = ? WHERE id = ?",
+            "UPDATE jobs SET status = 'queued', last_error = ?, run_after = ?, updated_at = ? \
+             WHERE id = ? AND status = 'running' AND attempts = ?",
         )
         .bind(error)
         .bind(to_micros(run_after))
         .bind(to_micros(now))
         .bind(job.id)
+        .bind(job.attempts)
         .execute(&self.writer)
         .await
         .map_err(map_err)?;
@@ -772,16 +785,23 @@ impl Store for SqliteStore {
     async fn fail_job(&self, job: &Job, error: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let now = to_micros(now);
         let mut tx = self.writer.begin().await.map_err(map_err)?;
-        sqlx::query(
-            "UPDATE jobs SET status = 'failed', lease_until = NULL, last_error = ?, \
-             updated_at = ? WHERE id = ?",
+        let failed = sqlx::query(
+            "UPDATE jobs SET status = 'failed', last_error = ?, updated_at = ? \
+             WHERE id = ? AND status = 'running' AND attempts = ?",
         )
         .bind(error)
         .bind(now)
         .bind(job.id)
+        .bind(job.attempts)
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
+        if failed.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "job {} is no longer held by this worker",
+                job.id
+            )));
+        }
         if job.kind == JobKind::ProcessConversation {
             sqlx::query(
                 "UPDATE conversations SET status = 'failed', failure_reason = ?, updated_at = ? \
@@ -800,12 +820,13 @@ impl Store for SqliteStore {
 
     async fn release_job(&self, job: &Job, now: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE jobs SET status = 'queued', lease_until = NULL, attempts = attempts - 1, \
-             run_after = ?, updated_at = ? WHERE id = ? AND status = 'running'",
+            "UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_after = ?, \
+             updated_at = ? WHERE id = ? AND status = 'running' AND attempts = ?",
         )
         .bind(to_micros(now))
         .bind(to_micros(now))
         .bind(job.id)
+        .bind(job.attempts)
         .execute(&self.writer)
         .await
         .map_err(map_err)?;
