@@ -200,6 +200,19 @@ impl ApiError {
     }
 }
 
+/// The error type of an implementation of the api traits: an answer of the API
+/// ([`ApiError`]), or (for remote implementations) a failure to get one.
+pub trait CallError: std::error::Error + From<ApiError> + Send + Sync + 'static {
+    /// The API's answer, when the failure is one (`None` for transport failures).
+    fn api_error(&self) -> Option<&ApiError>;
+}
+
+impl CallError for ApiError {
+    fn api_error(&self) -> Option<&ApiError> {
+        Some(self)
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         Self::validation(errors)

@@ -8,21 +8,28 @@
 //! implement the same traits and report 401/403/404/422/429 identically, at call time. Code
 //! written against these traits runs unchanged on either.
 //!
+//! Each trait names its error type: [`ApiError`] for the in-process service, a richer enum
+//! for the HTTP client (which can also fail to reach the server). Both implement
+//! [`CallError`], so generic code can always ask for the API's answer.
+//!
 //! ```
-//! use omi_api::{ApiError, DeveloperMemories};
+//! use omi_api::{CallError, DeveloperMemories, ErrorKind};
 //! use omi_model::CreateMemoryRequest;
 //!
-//! /// Store a fact once, whatever the transport.
-//! async fn remember(api: &dyn DeveloperMemories, fact: &str) -> Result<String, ApiError> {
-//!     let memory = api.create_memory(CreateMemoryRequest::new(fact)).await?;
-//!     Ok(memory.id)
+//! /// Store a fact once, whatever the transport; `None` when the content is invalid.
+//! async fn remember<A: DeveloperMemories>(api: &A, fact: &str) -> Result<Option<String>, A::Error> {
+//!     match api.create_memory(CreateMemoryRequest::new(fact)).await {
+//!         Ok(memory) => Ok(Some(memory.id)),
+//!         Err(e) if e.api_error().is_some_and(|a| a.kind() == ErrorKind::Validation) => Ok(None),
+//!         Err(e) => Err(e),
+//!     }
 //! }
 //! ```
 
 mod error;
 mod traits;
 
-pub use error::{ApiError, ErrorBody, ErrorDetail, ErrorKind, messages};
+pub use error::{ApiError, CallError, ErrorBody, ErrorDetail, ErrorKind, messages};
 pub use traits::{DeveloperMemories, IntegrationImports};
 
 /// The model crate, re-exported so users of the traits need one dependency.

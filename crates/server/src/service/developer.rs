@@ -94,6 +94,8 @@ impl DeveloperHandle {
 
 #[async_trait]
 impl DeveloperMemories for DeveloperHandle {
+    type Error = ApiError;
+
     async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, ApiError> {
         let uid = self
             .authorize(DevScope::MemoriesRead, Policy::DevReads)

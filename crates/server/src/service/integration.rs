@@ -85,6 +85,8 @@ impl IntegrationHandle {
 
 #[async_trait]
 impl IntegrationImports for IntegrationHandle {
+    type Error = ApiError;
+
     async fn create_conversation(
         &self,
         uid: &str,

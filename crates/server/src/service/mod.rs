@@ -200,6 +200,7 @@ impl LastQuota {
                     reset_secs: refused.retry_after_secs,
                 }));
                 tracing::info!(policy = refused.policy.name(), "rate limit exceeded");
+                crate::metrics::rate_limited(refused.policy);
                 Err(ApiError::rate_limited(refused.retry_after_secs))
             }
         }
