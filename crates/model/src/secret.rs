@@ -72,6 +72,18 @@ impl ApiKey {
     }
 }
 
+impl From<String> for ApiKey {
+    fn from(secret: String) -> Self {
+        Self(secret)
+    }
+}
+
+impl From<&str> for ApiKey {
+    fn from(secret: &str) -> Self {
+        Self(secret.to_owned())
+    }
+}
+
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ApiKey({})", self.label())

@@ -1,0 +1,131 @@
+//! The Developer API's memories over HTTP.
+
+use async_trait::async_trait;
+use futures::Stream;
+use omi_api::DeveloperMemories;
+use omi_model::{
+    ApiKey, BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest,
+    ListDevMemoriesQuery, Memory, SuccessResponse, UpdateMemoryRequest,
+};
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::client::Request;
+use crate::paging::pages;
+use crate::{Client, Error};
+
+const MEMORIES: &[&str] = &["v1", "dev", "user", "memories"];
+
+/// The Developer API, called with one developer key.
+///
+/// ```no_run
+/// use omi_api::DeveloperMemories;
+/// use omi_client::Client;
+/// use omi_model::CreateMemoryRequest;
+///
+/// # async fn run() -> Result<(), omi_client::Error> {
+/// let client = Client::new("http://127.0.0.1:8080")?;
+/// let dev = client.developer("omi_dev_0123456789abcdef0123456789abcdef");
+/// let memory = dev.create_memory(CreateMemoryRequest::new("User prefers dark mode")).await?;
+/// println!("{} {:?}", memory.id, memory.category);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct DeveloperClient {
+    client: Client,
+    key: ApiKey,
+}
+
+impl DeveloperClient {
+    pub(crate) fn new(client: Client, key: ApiKey) -> Self {
+        Self { client, key }
+    }
+
+    async fn call<B: Serialize + Sync, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&'static str, String)],
+        body: Option<&B>,
+    ) -> Result<T, Error> {
+        self.client
+            .call(Request {
+                method,
+                path,
+                query,
+                key: &self.key,
+                body,
+            })
+            .await
+    }
+
+    async fn call_one<B: Serialize + Sync, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        memory_id: &str,
+        body: Option<&B>,
+    ) -> Result<T, Error> {
+        let mut path = MEMORIES.to_vec();
+        path.push(memory_id);
+        self.call(method, &path, &[], body).await
+    }
+
+    /// Every memory matching `query`, fetched a page at a time (`query.limit` per page, 100
+    /// by default) until none are left.
+    pub fn memories_stream(
+        &self,
+        query: ListDevMemoriesQuery,
+    ) -> impl Stream<Item = Result<Memory, Error>> + Send + '_ {
+        pages(query.limit, query.offset, 100, move |limit, offset| {
+            let q = ListDevMemoriesQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+                ..query.clone()
+            };
+            async move { self.list_memories(q).await }
+        })
+    }
+}
+
+#[async_trait]
+impl DeveloperMemories for DeveloperClient {
+    type Error = Error;
+
+    async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, Error> {
+        self.call::<(), _>(Method::GET, MEMORIES, &query.to_query_pairs(), None)
+            .await
+    }
+
+    async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, Error> {
+        self.call(Method::POST, MEMORIES, &[], Some(&request)).await
+    }
+
+    async fn create_memories_batch(
+        &self,
+        request: BatchCreateMemoriesRequest,
+    ) -> Result<BatchMemoriesResponse, Error> {
+        let mut path = MEMORIES.to_vec();
+        path.push("batch");
+        self.call(Method::POST, &path, &[], Some(&request)).await
+    }
+
+    async fn get_memory(&self, memory_id: &str) -> Result<Memory, Error> {
+        self.call_one::<(), _>(Method::GET, memory_id, None).await
+    }
+
+    async fn update_memory(
+        &self,
+        memory_id: &str,
+        request: UpdateMemoryRequest,
+    ) -> Result<Memory, Error> {
+        self.call_one(Method::PATCH, memory_id, Some(&request))
+            .await
+    }
+
+    async fn delete_memory(&self, memory_id: &str) -> Result<SuccessResponse, Error> {
+        self.call_one::<(), _>(Method::DELETE, memory_id, None)
+            .await
+    }
+}

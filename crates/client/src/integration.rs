@@ -1,0 +1,165 @@
+//! The Integration Imports API over HTTP.
+
+use async_trait::async_trait;
+use futures::Stream;
+use omi_api::IntegrationImports;
+use omi_model::{
+    ApiKey, Conversation, ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest,
+    EmptyResponse, ListConversationsQuery, ListMemoriesQuery, MemoriesResponse, Memory,
+};
+use reqwest::Method;
+use serde::Serialize;
+
+use crate::client::Request;
+use crate::paging::pages;
+use crate::{Client, Error};
+
+/// The Integration Imports API of one app, called with one of its keys.
+///
+/// ```no_run
+/// use omi_api::IntegrationImports;
+/// use omi_client::Client;
+/// use omi_model::CreateConversationRequest;
+///
+/// # async fn run() -> Result<(), omi_client::Error> {
+/// let client = Client::new("http://127.0.0.1:8080")?;
+/// let app = client.integration("my_app_id", "sk_0123456789abcdef0123456789abcdef");
+/// app.create_conversation("user_123", CreateConversationRequest::from_text("Me: I love tea.")).await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct IntegrationClient {
+    client: Client,
+    app_id: String,
+    key: ApiKey,
+}
+
+impl IntegrationClient {
+    pub(crate) fn new(client: Client, app_id: String, key: ApiKey) -> Self {
+        Self {
+            client,
+            app_id,
+            key,
+        }
+    }
+
+    async fn call<B: Serialize + Sync, T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        resource: &[&str],
+        uid: &str,
+        mut query: Vec<(&'static str, String)>,
+        body: Option<&B>,
+    ) -> Result<T, Error> {
+        let mut path = vec!["v2", "integrations", self.app_id.as_str()];
+        path.extend_from_slice(resource);
+        query.insert(0, ("uid", uid.to_owned()));
+        self.client
+            .call(Request {
+                method,
+                path: &path,
+                query: &query,
+                key: &self.key,
+                body,
+            })
+            .await
+    }
+
+    /// Every conversation matching `query`, newest first, fetched a page at a time
+    /// (`query.limit` per page, 100 by default) until none are left.
+    pub fn conversations_stream<'a>(
+        &'a self,
+        uid: &'a str,
+        query: ListConversationsQuery,
+    ) -> impl Stream<Item = Result<Conversation, Error>> + Send + 'a {
+        pages(query.limit, query.offset, 100, move |limit, offset| {
+            let q = ListConversationsQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+                ..query.clone()
+            };
+            async move { Ok(self.list_conversations(uid, q).await?.conversations) }
+        })
+    }
+
+    /// Every memory, fetched a page at a time (`query.limit` per page, 100 by default).
+    pub fn memories_stream<'a>(
+        &'a self,
+        uid: &'a str,
+        query: ListMemoriesQuery,
+    ) -> impl Stream<Item = Result<Memory, Error>> + Send + 'a {
+        pages(query.limit, query.offset, 100, move |limit, offset| {
+            let q = ListMemoriesQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+            };
+            async move { Ok(self.list_memories(uid, q).await?.memories) }
+        })
+    }
+}
+
+#[async_trait]
+impl IntegrationImports for IntegrationClient {
+    type Error = Error;
+
+    async fn create_conversation(
+        &self,
+        uid: &str,
+        request: CreateConversationRequest,
+    ) -> Result<EmptyResponse, Error> {
+        self.call(
+            Method::POST,
+            &["user", "conversations"],
+            uid,
+            vec![],
+            Some(&request),
+        )
+        .await
+    }
+
+    async fn create_memories(
+        &self,
+        uid: &str,
+        request: CreateMemoriesRequest,
+    ) -> Result<EmptyResponse, Error> {
+        self.call(
+            Method::POST,
+            &["user", "memories"],
+            uid,
+            vec![],
+            Some(&request),
+        )
+        .await
+    }
+
+    async fn list_conversations(
+        &self,
+        uid: &str,
+        query: ListConversationsQuery,
+    ) -> Result<ConversationsResponse, Error> {
+        self.call::<(), _>(
+            Method::GET,
+            &["conversations"],
+            uid,
+            query.to_query_pairs(),
+            None,
+        )
+        .await
+    }
+
+    async fn list_memories(
+        &self,
+        uid: &str,
+        query: ListMemoriesQuery,
+    ) -> Result<MemoriesResponse, Error> {
+        self.call::<(), _>(
+            Method::GET,
+            &["memories"],
+            uid,
+            query.to_query_pairs(),
+            None,
+        )
+        .await
+    }
+}
