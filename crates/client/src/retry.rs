@@ -66,7 +66,8 @@ impl RetryPolicy {
 }
 
 /// Whether a failed call may succeed if tried again: rate limits (429), gateway and
-/// availability failures (502, 503, 504), connection failures and timeouts. Never a client
+/// availability failures (502, 503, 504), a 409 that says when to retry (a duplicate of a
+/// create still in progress), connection failures and timeouts. Never any other client
 /// mistake (4xx) or an undecodable answer.
 ///
 /// ```
