@@ -38,8 +38,9 @@ enum Command {
     },
     /// Manage users, apps and keys.
     Admin {
-        #[command(flatten)]
-        db: DatabaseArgs,
+        /// The database URL.
+        #[arg(long, global = true, env = "OMI_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database: String,
         /// Print JSON.
         #[arg(long, global = true)]
         json: bool,
@@ -205,9 +206,13 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Admin { db, json, command }) => {
+        Some(Command::Admin {
+            database,
+            json,
+            command,
+        }) => {
             init_logs(LogFormat::Pretty, "warn");
-            run_admin(&admin(&db).await?, command, json).await
+            run_admin(&admin(&DatabaseArgs { database }).await?, command, json).await
         }
     }
 }
