@@ -23,3 +23,6 @@ mod enum_rules;
 mod memory_rules;
 #[path = "model/query_rules.rs"]
 mod query_rules;
+
+#[path = "model/roundtrip_props.rs"]
+mod roundtrip_props;
