@@ -89,8 +89,15 @@ fn missing_top_level_field(e: &ValidationError) -> Option<&str> {
     }
 }
 
+/// FastAPI puts Python's `JSONDecodeError.pos` in the loc: a character (not byte) offset, and
+/// the end of the input when the input ends too early (serde points at its last byte).
 fn json_invalid(bytes: &[u8], e: &serde_json::Error) -> ValidationErrors {
-    let position = byte_offset(bytes, e.line(), e.column());
+    let end = if e.is_eof() {
+        bytes.len()
+    } else {
+        byte_offset(bytes, e.line(), e.column())
+    };
+    let position = String::from_utf8_lossy(&bytes[..end]).chars().count();
     ValidationErrors::single(ValidationError::new(
         Loc::body().join(position),
         kind::JSON_INVALID,

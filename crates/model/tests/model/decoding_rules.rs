@@ -23,8 +23,9 @@ fn decode_memory(bytes: &[u8]) -> Result<CreateMemoryRequest, ValidationErrors> 
 
 const NOT_AN_OBJECT: &str = "Input should be a valid dictionary or object to extract fields from";
 
+/// The position is Python's `JSONDecodeError.pos`, which FastAPI reports: a character offset.
 #[test]
-fn malformed_json_is_json_invalid_at_its_byte_offset() {
+fn malformed_json_is_json_invalid_at_its_character_offset() {
     check::<CreateMemoryRequest>(
         br#"{"content": x}"#,
         &[("body.12", "JSON decode error", "json_invalid")],
@@ -33,6 +34,24 @@ fn malformed_json_is_json_invalid_at_its_byte_offset() {
         b"{\n  \"content\": \"a\",\n  oops\n}",
         &[("body.22", "JSON decode error", "json_invalid")],
     );
+    check::<CreateMemoryRequest>(
+        "\n\n{\"content\": \"é\",\n x}".as_bytes(),
+        &[("body.20", "JSON decode error", "json_invalid")],
+    );
+}
+
+/// At the end of the input the position is the input's length, as Python reports it.
+#[test]
+fn truncated_json_is_json_invalid_at_its_end() {
+    check::<CreateMemoryRequest>(
+        br#"{"content": "#,
+        &[("body.12", "JSON decode error", "json_invalid")],
+    );
+    check::<CreateMemoryRequest>(
+        r#"{"content": "é""#.as_bytes(),
+        &[("body.15", "JSON decode error", "json_invalid")],
+    );
+    check::<CreateMemoryRequest>(b"{", &[("body.1", "JSON decode error", "json_invalid")]);
 }
 
 #[test]
