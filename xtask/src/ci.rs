@@ -4,6 +4,7 @@
 //! machine (services, environment) and then calls this, so CI and a developer run the same
 //! commands.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -147,35 +148,36 @@ fn dry_run(selected: &[&Gate], skipped: &[&str]) {
 }
 
 /// Run `selected` in order from `root`, stopping at the first failure; print a summary line.
-fn run_gates(selected: &[&Gate], skipped: &[&str], root: &std::path::Path) -> anyhow::Result<()> {
+fn run_gates(selected: &[&Gate], skipped: &[&str], root: &Path) -> anyhow::Result<()> {
     if selected.is_empty() {
         bail!("every gate was skipped; nothing was checked");
     }
     let start = Instant::now();
-    let mut timings = Vec::new();
+    let mut passed = Vec::new();
     for (i, gate) in selected.iter().enumerate() {
         println!("\n{}", header(i, selected.len(), gate));
         let gate_start = Instant::now();
         if let Err(error) = gate.command().run(root) {
+            let not_run = names_of(&selected[i + 1..]);
             println!(
                 "\nci: FAILED at gate `{}` after {}; passed: {}; not run: {}{}",
                 gate.name,
                 human(start.elapsed()),
-                list_or_none(&timings),
-                list_or_none(&names_of(&selected[i + 1..])),
+                list_or_none(&passed),
+                list_or_none(&not_run),
                 skipped_note(skipped)
             );
             return Err(error).with_context(|| format!("gate `{}` failed", gate.name));
         }
-        let took = gate_start.elapsed();
-        println!("==> {} passed in {}", gate.name, human(took));
-        timings.push(format!("{} {}", gate.name, human(took)));
+        let took = human(gate_start.elapsed());
+        println!("==> {} passed in {took}", gate.name);
+        passed.push(format!("{} {took}", gate.name));
     }
     println!(
         "\nci: all {} gate(s) passed in {} ({}){}",
         selected.len(),
         human(start.elapsed()),
-        timings.join(", "),
+        passed.join(", "),
         skipped_note(skipped)
     );
     Ok(())
