@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::validation::{Loc, ValidationError, ValidationErrors, kind, msg};
 
-/// Check a text's length in characters and, when asked, that it is not only white space.
-/// Returns the text trimmed of surrounding white space.
+/// Check a text's length in characters and, when `blank_message` is given, that it is not
+/// empty or only white space (a text that may be blank may also be empty). Returns the text
+/// trimmed of surrounding white space.
 fn bounded_text(
     loc: &Loc,
     raw: &str,
@@ -19,7 +20,7 @@ fn bounded_text(
     blank_message: Option<&str>,
 ) -> Result<String, ValidationErrors> {
     let chars = raw.chars().count();
-    let problem = if chars == 0 {
+    let problem = if chars == 0 && blank_message.is_some() {
         Some((kind::STRING_TOO_SHORT, msg::string_too_short(1)))
     } else if chars > max {
         Some((kind::STRING_TOO_LONG, msg::string_too_long(max)))
@@ -152,7 +153,7 @@ impl Tag {
 
 bounded_text_type! {
     /// `text_source_spec`: a free-form note on the source (`"sms"`, `"newsletter"`), at most
-    /// 200 characters.
+    /// 200 characters; may be empty, as in OMI's cloud.
     TextSourceSpec, max = 200, blank = None
 }
 

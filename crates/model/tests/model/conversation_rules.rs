@@ -372,6 +372,17 @@ fn conversation_text_source_spec_over_200_chars_is_string_too_long() {
 }
 
 #[test]
+fn conversation_text_source_spec_may_be_empty_as_in_omis_cloud() {
+    let c = assert_valid(integration(
+        json!({"text": "hello", "text_source_spec": ""}),
+    ));
+    assert_eq!(
+        c.text_source_spec.map(|s| s.into_inner()),
+        Some(String::new())
+    );
+}
+
+#[test]
 fn conversation_language_must_be_a_code() {
     check(
         json!({"text": "hello", "language": "en US"}),
