@@ -10,6 +10,7 @@
 //! - [`http`] is the thin axum layer; [`worker`] runs durable jobs through an
 //!   [`extract::Extractor`].
 //! - [`admin`] makes users, apps and keys; [`server::RunningServer`] runs it all.
+//! - [`metrics`] records request, job and rate-limit metrics and renders them for `GET /metrics`.
 //!
 //! ```no_run
 //! use omi_server::server::{RunningServer, ServerConfig};
@@ -31,6 +32,7 @@ pub mod admin;
 pub mod extract;
 pub mod http;
 pub mod keys;
+pub mod metrics;
 pub mod ratelimit;
 pub mod server;
 pub mod service;

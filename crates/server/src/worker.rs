@@ -52,6 +52,7 @@ pub struct WorkerPool {
 impl WorkerPool {
     /// Start `config.concurrency` workers.
     pub fn start(service: Service, extractor: Arc<dyn Extractor>, config: WorkerConfig) -> Self {
+        crate::metrics::install();
         let (stop, stopped) = watch::channel(false);
         let mut tasks = JoinSet::new();
         for _ in 0..config.concurrency.max(1) {
@@ -124,14 +125,19 @@ impl Worker {
         let now = self.service.now();
         let store = self.service.store();
         let recorded = match outcome {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                crate::metrics::job_completed(job.kind, job.attempts);
+                Ok(())
+            }
             Err(reason) if job.attempts < job.max_attempts => {
                 let delay = self.backoff(job.attempts);
                 tracing::warn!(job_id = job.id, attempt = job.attempts, %reason, "job failed; will retry");
+                crate::metrics::job_retried(job.kind);
                 store.retry_job(&job, &reason, now + delay, now).await
             }
             Err(reason) => {
                 tracing::error!(job_id = job.id, attempts = job.attempts, %reason, "job failed for good");
+                crate::metrics::job_failed(job.kind, job.attempts);
                 store.fail_job(&job, &reason, now).await
             }
         };

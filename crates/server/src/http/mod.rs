@@ -9,13 +9,16 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod integration;
+pub mod metrics;
 pub mod respond;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::{HeaderName, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -44,17 +47,20 @@ impl Default for HttpConfig {
 }
 
 /// The whole application: every route, the JSON 404/405 fallbacks, the body limit, request
-/// ids and request logs.
+/// ids, request logs and request metrics.
 pub fn app(service: Service, config: &HttpConfig) -> Router {
+    crate::metrics::install();
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(integration::router())
         .merge(developer::router())
         .merge(health::router())
+        .merge(metrics::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(AppState { service })
         .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(middleware::from_fn(record_metrics))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
@@ -73,4 +79,18 @@ pub fn app(service: Service, config: &HttpConfig) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Count and time a request under its route template (`/v1/dev/user/memories/{memory_id}`),
+/// never its raw path, so ids do not each make a new time series.
+async fn record_metrics(req: Request<axum::body::Body>, next: Next) -> Response {
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().map_or_else(
+        || crate::metrics::UNMATCHED_ROUTE.to_owned(),
+        |path| path.as_str().to_owned(),
+    );
+    let start = Instant::now();
+    let response = next.run(req).await;
+    crate::metrics::http_request(&method, &route, response.status(), start.elapsed());
+    response
 }

@@ -1,0 +1,256 @@
+//! Prometheus metrics: recording them through the `metrics` facade and rendering them as the
+//! Prometheus text format for `GET /metrics`.
+//!
+//! The rest of the crate records through the small functions here ([`http_request`],
+//! [`job_completed`], [`rate_limited`], ...), so metric names and labels live in one place and
+//! stay low-cardinality: HTTP requests are labelled with the route *template*
+//! (`/v2/integrations/{app_id}/memories`), never the raw path with its ids.
+//!
+//! The `metrics` facade has one recorder per process. [`install`] sets ours the first time it
+//! is called and is a no-op after that, so several servers in one process (as in tests) share
+//! it and see each other's counts. If the embedding program installed a recorder of its own
+//! first, ours is kept aside: recording goes to theirs, and [`render`] shows only what ours
+//! holds (nothing but the queue depth gauge). Nothing panics either way.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::ratelimit::Policy;
+use crate::store::JobKind;
+
+/// Counter of HTTP requests, labelled `method`, `route` and `status`.
+pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
+/// Histogram of HTTP request durations in seconds, labelled `method` and `route`.
+pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
+/// Counter of jobs that finished successfully, labelled `kind`.
+pub const JOBS_COMPLETED_TOTAL: &str = "jobs_completed_total";
+/// Counter of job attempts that failed and were scheduled again, labelled `kind`.
+pub const JOBS_RETRIED_TOTAL: &str = "jobs_retried_total";
+/// Counter of jobs that failed for good (out of attempts), labelled `kind`.
+pub const JOBS_FAILED_TOTAL: &str = "jobs_failed_total";
+/// Histogram of the attempts a job took when it finished (completed or failed), labelled `kind`.
+pub const JOB_ATTEMPTS: &str = "job_attempts";
+/// Counter of requests refused with 429, labelled `policy`.
+pub const RATE_LIMIT_REJECTIONS_TOTAL: &str = "rate_limit_rejections_total";
+/// Gauge of jobs waiting or running, refreshed each time the metrics are rendered.
+pub const JOB_QUEUE_DEPTH: &str = "job_queue_depth";
+
+/// The `route` label of a request that matched no route (a 404 from the fallback).
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// Bucket bounds of [`HTTP_REQUEST_DURATION_SECONDS`]: 0.5 ms to 10 s, fine where our
+/// latencies are (around a millisecond) and coarse where only outliers go.
+const DURATION_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Bucket bounds of [`JOB_ATTEMPTS`] (the default allows 5 attempts).
+const ATTEMPT_BUCKETS: &[f64] = &[1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0];
+
+/// How often raw histogram samples are folded into their buckets when nobody scrapes, so
+/// an unscraped server's memory stays bounded.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Install our recorder as the process's `metrics` recorder, once; later calls return the
+/// same handle. Call it before recording anything that should be counted (building the
+/// HTTP app and starting the workers do).
+pub fn install() -> &'static PrometheusHandle {
+    HANDLE.get_or_init(|| {
+        let recorder = builder().build_recorder();
+        let handle = recorder.handle();
+        if let Err(e) = ::metrics::set_global_recorder(recorder) {
+            tracing::warn!(error = %e, "another metrics recorder is installed; /metrics will show only the queue depth");
+        }
+        describe();
+        let upkeep = handle.clone();
+        let spawned = std::thread::Builder::new()
+            .name("metrics-upkeep".to_owned())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP_INTERVAL);
+                    upkeep.run_upkeep();
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not start the metrics upkeep thread; histograms are folded only when scraped");
+        }
+        handle
+    })
+}
+
+/// The builder with our histogram buckets (without them histograms render as summaries).
+fn builder() -> PrometheusBuilder {
+    let with_buckets = PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Full(HTTP_REQUEST_DURATION_SECONDS.to_owned()),
+            DURATION_BUCKETS,
+        )
+        .and_then(|b| {
+            b.set_buckets_for_metric(Matcher::Full(JOB_ATTEMPTS.to_owned()), ATTEMPT_BUCKETS)
+        });
+    match with_buckets {
+        Ok(builder) => builder,
+        // Only empty bucket lists are refused, and ours are constants that are not empty.
+        Err(e) => {
+            tracing::warn!(error = %e, "metric buckets refused; histograms render as summaries");
+            PrometheusBuilder::new()
+        }
+    }
+}
+
+/// The `# HELP` lines.
+fn describe() {
+    ::metrics::describe_counter!(
+        HTTP_REQUESTS_TOTAL,
+        "HTTP requests by method, route template and status."
+    );
+    ::metrics::describe_histogram!(
+        HTTP_REQUEST_DURATION_SECONDS,
+        ::metrics::Unit::Seconds,
+        "HTTP request durations by method and route template."
+    );
+    ::metrics::describe_counter!(JOBS_COMPLETED_TOTAL, "Jobs that finished successfully.");
+    ::metrics::describe_counter!(
+        JOBS_RETRIED_TOTAL,
+        "Job attempts that failed and were scheduled again."
+    );
+    ::metrics::describe_counter!(
+        JOBS_FAILED_TOTAL,
+        "Jobs that failed for good after their last attempt."
+    );
+    ::metrics::describe_histogram!(
+        JOB_ATTEMPTS,
+        "Attempts a job took, counted when it completed or failed for good."
+    );
+    ::metrics::describe_counter!(
+        RATE_LIMIT_REJECTIONS_TOTAL,
+        "Requests refused with 429 by rate-limit policy."
+    );
+    ::metrics::describe_gauge!(
+        JOB_QUEUE_DEPTH,
+        "Jobs waiting or running, as of the last scrape."
+    );
+}
+
+/// Record one HTTP request: `route` is the matched route template, or [`UNMATCHED_ROUTE`].
+pub fn http_request(method: &Method, route: &str, status: StatusCode, elapsed: Duration) {
+    let method = method.as_str().to_owned();
+    let route = route.to_owned();
+    ::metrics::counter!(
+        HTTP_REQUESTS_TOTAL,
+        "method" => method.clone(),
+        "route" => route.clone(),
+        "status" => status.as_str().to_owned(),
+    )
+    .increment(1);
+    ::metrics::histogram!(HTTP_REQUEST_DURATION_SECONDS, "method" => method, "route" => route)
+        .record(elapsed.as_secs_f64());
+}
+
+/// Record a job that completed after `attempts` attempts.
+pub fn job_completed(kind: JobKind, attempts: i32) {
+    ::metrics::counter!(JOBS_COMPLETED_TOTAL, "kind" => kind.as_str()).increment(1);
+    ::metrics::histogram!(JOB_ATTEMPTS, "kind" => kind.as_str()).record(f64::from(attempts));
+}
+
+/// Record a failed attempt of a job that will be tried again.
+pub fn job_retried(kind: JobKind) {
+    ::metrics::counter!(JOBS_RETRIED_TOTAL, "kind" => kind.as_str()).increment(1);
+}
+
+/// Record a job that failed for good after `attempts` attempts.
+pub fn job_failed(kind: JobKind, attempts: i32) {
+    ::metrics::counter!(JOBS_FAILED_TOTAL, "kind" => kind.as_str()).increment(1);
+    ::metrics::histogram!(JOB_ATTEMPTS, "kind" => kind.as_str()).record(f64::from(attempts));
+}
+
+/// Record a request refused with 429 under `policy`.
+pub fn rate_limited(policy: Policy) {
+    ::metrics::counter!(RATE_LIMIT_REJECTIONS_TOTAL, "policy" => policy.name()).increment(1);
+}
+
+/// Set the job queue depth gauge (done just before rendering).
+pub fn set_queue_depth(depth: i64) {
+    // A gauge is an f64; queue depths are far below 2^53, where the conversion is exact.
+    #[allow(clippy::cast_precision_loss)]
+    ::metrics::gauge!(JOB_QUEUE_DEPTH).set(depth as f64);
+}
+
+/// Everything recorded so far, in the Prometheus text exposition format (version 0.0.4).
+pub fn render() -> String {
+    install().render()
+}
+
+/// The `Content-Type` of [`render`]'s output.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn install_twice_returns_the_same_recorder() {
+        let first: *const PrometheusHandle = install();
+        let second: *const PrometheusHandle = install();
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn a_recorded_request_renders_with_its_route_template_and_status() {
+        install();
+        http_request(
+            &Method::GET,
+            "/unit-test/{id}",
+            StatusCode::OK,
+            Duration::from_millis(3),
+        );
+        let text = render();
+        assert!(
+            text.contains(
+                r#"http_requests_total{method="GET",route="/unit-test/{id}",status="200"}"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"http_request_duration_seconds_bucket{method="GET",route="/unit-test/{id}",le="0.005"}"#
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn job_outcomes_render_by_kind() {
+        install();
+        job_completed(JobKind::ProcessConversation, 1);
+        job_retried(JobKind::ExtractMemories);
+        job_failed(JobKind::ExtractMemories, 5);
+        let text = render();
+        for line in [
+            r#"jobs_completed_total{kind="process_conversation"}"#,
+            r#"jobs_retried_total{kind="extract_memories"}"#,
+            r#"jobs_failed_total{kind="extract_memories"}"#,
+            r#"job_attempts_bucket{kind="extract_memories",le="5"}"#,
+        ] {
+            assert!(text.contains(line), "missing {line} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn rejections_render_by_policy_and_the_queue_depth_as_a_gauge() {
+        install();
+        rate_limited(Policy::DevMemoryBatch);
+        set_queue_depth(7);
+        let text = render();
+        assert!(
+            text.contains(r#"rate_limit_rejections_total{policy="dev_memory_batch"}"#),
+            "{text}"
+        );
+        assert!(text.contains("# TYPE job_queue_depth gauge"), "{text}");
+    }
+}
