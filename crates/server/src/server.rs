@@ -193,12 +193,18 @@ impl RunningServer {
     }
 }
 
-/// Periodic housekeeping: forget idle rate-limit subjects.
+/// Periodic housekeeping: forget idle rate-limit subjects and expired idempotency keys.
 async fn maintain(service: Service, mut stopped: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tokio::select! {
-            _ = tick.tick() => service.limits().prune(),
+            _ = tick.tick() => {
+                service.limits().prune();
+                let expired = service.now() - crate::http::idempotency::RETENTION;
+                if let Err(e) = service.store().purge_idempotency(expired).await {
+                    tracing::warn!(error = %e, "could not purge expired idempotency keys");
+                }
+            }
             () = async { let _ = stopped.wait_for(|s| *s).await; } => return,
         }
     }

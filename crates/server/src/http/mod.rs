@@ -8,6 +8,7 @@ pub mod developer;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod idempotency;
 pub mod integration;
 pub mod metrics;
 pub mod respond;
@@ -29,6 +30,8 @@ use crate::service::Service;
 pub struct AppState {
     /// The API over the store.
     pub service: Service,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
 }
 
 /// Settings of the HTTP layer.
@@ -46,11 +49,15 @@ impl Default for HttpConfig {
     }
 }
 
-/// The whole application: every route, the JSON 404/405 fallbacks, the body limit, request
-/// ids, request logs and request metrics.
+/// The whole application: every route, the JSON 404/405 fallbacks, the body limit,
+/// idempotency keys, request ids, request logs and request metrics.
 pub fn app(service: Service, config: &HttpConfig) -> Router {
     crate::metrics::install();
     let request_id = HeaderName::from_static("x-request-id");
+    let state = AppState {
+        service,
+        body_limit: config.body_limit,
+    };
     Router::new()
         .merge(integration::router())
         .merge(developer::router())
@@ -58,7 +65,11 @@ pub fn app(service: Service, config: &HttpConfig) -> Router {
         .merge(metrics::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .with_state(AppState { service })
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
+        .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(middleware::from_fn(record_metrics))
         .layer(

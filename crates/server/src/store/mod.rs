@@ -158,6 +158,56 @@ pub trait Store: Send + Sync + 'static {
     async fn release_job(&self, job: &Job, now: DateTime<Utc>) -> StoreResult<()>;
     /// How many jobs are queued or running.
     async fn queue_depth(&self) -> StoreResult<i64>;
+
+    /// Start a request carrying an `Idempotency-Key`: record it as pending, or report what an
+    /// earlier request with the same caller and key (not older than `expired_before`) did.
+    async fn begin_idempotent(
+        &self,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+        expired_before: DateTime<Utc>,
+    ) -> StoreResult<IdempotencyBegin>;
+    /// Store the answer of a pending idempotent request.
+    async fn finish_idempotent(
+        &self,
+        key: &IdempotencyKey,
+        status: u16,
+        body: &[u8],
+    ) -> StoreResult<()>;
+    /// Forget a pending idempotent request that will not be answered from the record (it
+    /// failed in a way a retry may fix).
+    async fn abandon_idempotent(&self, key: &IdempotencyKey) -> StoreResult<()>;
+    /// Delete idempotency records created before `before`.
+    async fn purge_idempotency(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// An `Idempotency-Key` in its caller's scope, with the fingerprint of the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// SHA-256 of the caller's credentials.
+    pub caller: String,
+    /// The key as sent.
+    pub key: String,
+    /// SHA-256 of the request (method, path, query, body).
+    pub fingerprint: String,
+}
+
+/// What an earlier request with the same idempotency key did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyBegin {
+    /// None did (or its record expired): run this one; it is now recorded as pending.
+    New,
+    /// One with the same fingerprint was answered: give the same answer.
+    Replay {
+        /// Its HTTP status.
+        status: u16,
+        /// Its body.
+        body: Vec<u8>,
+    },
+    /// One with the same fingerprint is still running.
+    InProgress,
+    /// One with a different fingerprint used this key.
+    Mismatch,
 }
 
 /// A memory with `update` applied at `now`: a content change marks it edited; a category

@@ -26,9 +26,9 @@ mod group_commit;
 use group_commit::GroupCommit;
 
 use super::{
-    AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, Job, JobKind, MemoryRecord, NewJob,
-    ProcessedConversation, Store, StoreError, StoreResult, apply_update, content_key, from_micros,
-    page_bounds, to_micros,
+    AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, IdempotencyBegin, IdempotencyKey,
+    Job, JobKind, MemoryRecord, NewJob, ProcessedConversation, Store, StoreError, StoreResult,
+    apply_update, content_key, from_micros, page_bounds, to_micros,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -191,6 +191,23 @@ fn external_data(
     let mut extra = serde_json::Map::new();
     extra.insert("external_data".into(), data.into());
     extra
+}
+
+/// What an earlier request's record says about a new one with the same key.
+fn earlier_request(row: &SqliteRow, key: &IdempotencyKey) -> StoreResult<IdempotencyBegin> {
+    let fingerprint: String = row.try_get("fingerprint").map_err(map_err)?;
+    if fingerprint != key.fingerprint {
+        return Ok(IdempotencyBegin::Mismatch);
+    }
+    let state: String = row.try_get("state").map_err(map_err)?;
+    if state != "done" {
+        return Ok(IdempotencyBegin::InProgress);
+    }
+    let status: i64 = row.try_get("status").map_err(map_err)?;
+    Ok(IdempotencyBegin::Replay {
+        status: u16::try_from(status).unwrap_or(500),
+        body: row.try_get("body").map_err(map_err)?,
+    })
 }
 
 fn job_from_row(row: &SqliteRow) -> StoreResult<Job> {
@@ -840,6 +857,84 @@ impl Store for SqliteStore {
                 .await
                 .map_err(map_err)?;
         row.try_get("n").map_err(map_err)
+    }
+
+    async fn begin_idempotent(
+        &self,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+        expired_before: DateTime<Utc>,
+    ) -> StoreResult<IdempotencyBegin> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let row = sqlx::query(
+            "SELECT fingerprint, state, status, body FROM idempotency_keys \
+             WHERE caller = ? AND key = ? AND created_at >= ?",
+        )
+        .bind(&key.caller)
+        .bind(&key.key)
+        .bind(to_micros(expired_before))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if let Some(row) = row {
+            return earlier_request(&row, key);
+        }
+        sqlx::query(
+            "INSERT INTO idempotency_keys (caller, key, fingerprint, state, created_at) \
+             VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (caller, key) DO UPDATE SET \
+             fingerprint = excluded.fingerprint, state = 'pending', status = NULL, body = NULL, \
+             created_at = excluded.created_at",
+        )
+        .bind(&key.caller)
+        .bind(&key.key)
+        .bind(&key.fingerprint)
+        .bind(to_micros(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(IdempotencyBegin::New)
+    }
+
+    async fn finish_idempotent(
+        &self,
+        key: &IdempotencyKey,
+        status: u16,
+        body: &[u8],
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE idempotency_keys SET state = 'done', status = ?, body = ? \
+             WHERE caller = ? AND key = ?",
+        )
+        .bind(i64::from(status))
+        .bind(body)
+        .bind(&key.caller)
+        .bind(&key.key)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn abandon_idempotent(&self, key: &IdempotencyKey) -> StoreResult<()> {
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE caller = ? AND key = ? AND state = 'pending'",
+        )
+        .bind(&key.caller)
+        .bind(&key.key)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn purge_idempotency(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?")
+            .bind(to_micros(before))
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected())
     }
 }
 
