@@ -1,0 +1,18 @@
+//! omi-server's integration tests, linked as one binary; the modules live in `tests/server/`.
+//!
+//! Every test starts a real server on `127.0.0.1:0` over a SQLite file in a temporary folder
+//! and talks plain HTTP to it, the way an app written for OMI's cloud would. Each module holds
+//! one area, one test per rule, named for the rule:
+//!
+//! - `integration`, `developer`: every endpoint's success path, with the spec's examples.
+//! - `auth`: the credential matrix, with OMI's exact statuses and details.
+
+#[path = "server/common.rs"]
+mod common;
+
+#[path = "server/auth.rs"]
+mod auth;
+#[path = "server/developer.rs"]
+mod developer;
+#[path = "server/integration.rs"]
+mod integration;

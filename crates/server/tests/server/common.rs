@@ -1,0 +1,308 @@
+//! The harness: a real server on `127.0.0.1:0` over a SQLite file in a temporary folder,
+//! credentials made with [`Admin`], and a plain HTTP client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use omi_model::{Capability, DevScope};
+use omi_server::admin::{Admin, DemoCredentials};
+use omi_server::extract::{Extractor, SimpleExtractor};
+use omi_server::server::{RunningServer, ServerConfig};
+use omi_server::worker::WorkerConfig;
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// A spec example body from `tests/fixtures/spec/`.
+#[track_caller]
+pub(crate) fn spec(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/spec")
+        .join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// A running server with the demo user, app and keys, and a client to call it.
+pub(crate) struct TestServer {
+    server: Option<RunningServer>,
+    base_url: String,
+    http: reqwest::Client,
+    /// Makes users, apps and keys in the server's store.
+    pub(crate) admin: Admin,
+    /// The demo user, an app with every capability enabled for it, and keys.
+    pub(crate) demo: DemoCredentials,
+    _dir: TempDir,
+}
+
+/// A server configuration for tests: a fast worker, and everything else as shipped.
+pub(crate) fn test_config() -> ServerConfig {
+    ServerConfig {
+        addr: "127.0.0.1:0".parse().expect("a socket address"),
+        worker: WorkerConfig {
+            concurrency: 2,
+            poll_interval: Duration::from_millis(20),
+            base_backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_millis(100),
+            ..WorkerConfig::default()
+        },
+        ..ServerConfig::default()
+    }
+}
+
+impl TestServer {
+    /// A server with [`test_config`].
+    pub(crate) async fn start() -> Self {
+        Self::start_with(test_config(), Arc::new(SimpleExtractor)).await
+    }
+
+    /// A server with `config` (its address and database are replaced) and `extractor`.
+    pub(crate) async fn start_with(
+        mut config: ServerConfig,
+        extractor: Arc<dyn Extractor>,
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        config.addr = "127.0.0.1:0".parse().expect("a socket address");
+        config.database_url = format!("sqlite://{}", dir.path().join("omi.sqlite").display());
+        let server = RunningServer::start_with(config, extractor)
+            .await
+            .expect("the server starts");
+        let base_url = server.base_url();
+        let admin = Admin::new(server.service().clone());
+        let demo = admin
+            .bootstrap_demo(&base_url)
+            .await
+            .expect("the demo bootstrap works")
+            .expect("a new database has no demo user");
+        Self {
+            server: Some(server),
+            base_url,
+            http: reqwest::Client::new(),
+            admin,
+            demo,
+            _dir: dir,
+        }
+    }
+
+    /// Stop the server gracefully.
+    pub(crate) async fn shutdown(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+    }
+
+    /// Send a request to `path` (with its query string).
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth<'_>,
+        body: Body,
+    ) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url));
+        request = match auth {
+            Auth::None => request,
+            Auth::Bearer(key) => request.bearer_auth(key),
+            Auth::Header(value) => request.header(reqwest::header::AUTHORIZATION, value),
+        };
+        request = match body {
+            Body::None => request,
+            Body::Json(value) => request.json(&value),
+        };
+        let response = request.send().await.expect("the server answers");
+        Reply::read(response).await
+    }
+
+    /// `/v2/integrations/{app_id}/{tail}?uid={uid}` for the demo app and user.
+    pub(crate) fn integration_path(&self, tail: &str) -> String {
+        format!(
+            "/v2/integrations/{}/{tail}?uid={}",
+            self.demo.app_id, self.demo.uid
+        )
+    }
+
+    /// `POST .../user/conversations` as the demo app for the demo user.
+    pub(crate) async fn create_conversation(&self, body: Value) -> Reply {
+        let path = self.integration_path("user/conversations");
+        let key = self.demo.app_key.clone();
+        self.call(Method::POST, &path, Auth::Bearer(&key), Body::Json(body))
+            .await
+    }
+
+    /// `POST .../user/memories` as the demo app for the demo user.
+    pub(crate) async fn import_memories(&self, body: Value) -> Reply {
+        let path = self.integration_path("user/memories");
+        let key = self.demo.app_key.clone();
+        self.call(Method::POST, &path, Auth::Bearer(&key), Body::Json(body))
+            .await
+    }
+
+    /// `GET .../conversations?uid=...&{query}` as the demo app.
+    pub(crate) async fn list_conversations(&self, query: &str) -> Reply {
+        let path = format!("{}&{query}", self.integration_path("conversations"));
+        let key = self.demo.app_key.clone();
+        self.call(Method::GET, &path, Auth::Bearer(&key), Body::None)
+            .await
+    }
+
+    /// `GET .../memories?uid=...&{query}` as the demo app.
+    pub(crate) async fn list_memories(&self, query: &str) -> Reply {
+        let path = format!("{}&{query}", self.integration_path("memories"));
+        let key = self.demo.app_key.clone();
+        self.call(Method::GET, &path, Auth::Bearer(&key), Body::None)
+            .await
+    }
+
+    /// A Developer API call with the demo user's key (every scope).
+    pub(crate) async fn dev(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let key = self.demo.dev_key.clone();
+        let body = body.map_or(Body::None, Body::Json);
+        self.call(method, path, Auth::Bearer(&key), body).await
+    }
+
+    /// Create a developer memory with `content` and return it (asserting 200).
+    pub(crate) async fn dev_memory(&self, body: Value) -> Value {
+        let reply = self
+            .dev(Method::POST, "/v1/dev/user/memories", Some(body))
+            .await;
+        reply.expect_status(200);
+        reply.body
+    }
+
+    /// Every conversation of the demo user, discarded ones included.
+    pub(crate) async fn all_conversations(&self) -> Vec<Value> {
+        let reply = self
+            .list_conversations("limit=1000&include_discarded=true")
+            .await;
+        reply.expect_status(200);
+        reply.body["conversations"]
+            .as_array()
+            .expect("a conversations array")
+            .clone()
+    }
+
+    /// Every memory of the demo user, as the integration list returns them.
+    pub(crate) async fn all_memories(&self) -> Vec<Value> {
+        let reply = self.list_memories("limit=1000").await;
+        reply.expect_status(200);
+        reply.body["memories"]
+            .as_array()
+            .expect("a memories array")
+            .clone()
+    }
+
+    /// A new user, with `app_id` enabled when given.
+    pub(crate) async fn user(&self, uid: &str, enable: Option<&str>) -> String {
+        let uid = self
+            .admin
+            .create_user(Some(uid))
+            .await
+            .expect("the user is made");
+        if let Some(app_id) = enable {
+            self.admin
+                .set_app_enabled(&uid, app_id, true)
+                .await
+                .expect("the app is enabled");
+        }
+        uid
+    }
+
+    /// A new app with `capabilities`, enabled for the demo user, and a key of it.
+    pub(crate) async fn app(&self, capabilities: &[Capability], enabled: bool) -> (String, String) {
+        let app_id = self
+            .admin
+            .create_app("Test app", capabilities)
+            .await
+            .expect("the app is made");
+        if enabled {
+            self.admin
+                .set_app_enabled(&self.demo.uid, &app_id, true)
+                .await
+                .expect("the app is enabled");
+        }
+        let key = self
+            .admin
+            .create_app_key(&app_id)
+            .await
+            .expect("the key is made");
+        (app_id, key.key)
+    }
+
+    /// A developer key of `uid` with `scopes`.
+    pub(crate) async fn dev_key(&self, uid: &str, scopes: &[DevScope]) -> String {
+        self.admin
+            .create_dev_key(uid, scopes)
+            .await
+            .expect("the key is made")
+            .key
+    }
+}
+
+/// How a request authenticates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Auth<'a> {
+    /// No `Authorization` header.
+    None,
+    /// `Authorization: Bearer KEY`.
+    Bearer(&'a str),
+    /// `Authorization: VALUE`, as given.
+    Header(&'a str),
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    /// None.
+    None,
+    /// JSON, with `Content-Type: application/json`.
+    Json(Value),
+}
+
+/// An answer: status, headers, and the body (as JSON when it is JSON, else `null`).
+#[derive(Debug)]
+pub(crate) struct Reply {
+    /// The HTTP status.
+    pub(crate) status: u16,
+    /// The headers.
+    pub(crate) headers: HeaderMap,
+    /// The body as JSON (`null` when it is not JSON).
+    pub(crate) body: Value,
+    /// The body as text.
+    pub(crate) text: String,
+}
+
+impl Reply {
+    async fn read(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("the body is read");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    /// Assert the status, showing the body when it differs.
+    #[track_caller]
+    pub(crate) fn expect_status(&self, status: u16) {
+        assert_eq!(
+            self.status, status,
+            "expected {status}, got {} with body {}",
+            self.status, self.text
+        );
+    }
+
+    /// Assert the status and that the body is exactly `{"detail": detail}`.
+    #[track_caller]
+    pub(crate) fn expect_detail(&self, status: u16, detail: &str) {
+        self.expect_status(status);
+        assert_eq!(self.body, json!({ "detail": detail }), "body {}", self.text);
+    }
+}
