@@ -6,6 +6,7 @@
 //!
 //! - `integration`, `developer`: every endpoint's success path, with the spec's examples.
 //! - `auth`: the credential matrix, with OMI's exact statuses and details.
+//! - `validation`: every input rule over HTTP: 4xx in FastAPI's shape, never a 500.
 
 #[path = "server/common.rs"]
 mod common;
@@ -16,3 +17,5 @@ mod auth;
 mod developer;
 #[path = "server/integration.rs"]
 mod integration;
+#[path = "server/validation.rs"]
+mod validation;

@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use omi_api::ApiError;
+use omi_api::{ApiError, ErrorDetail};
 use omi_model::query::QueryParams;
 use omi_model::validation::{kind, msg};
 use omi_model::{ApiKey, Loc, ValidationError, ValidationErrors};
@@ -14,6 +14,10 @@ use super::error::HttpError;
 
 /// A JSON body decoded with `omi_model::decode`: malformed JSON, a wrong content type and
 /// wrongly typed fields are 422s in FastAPI's shape; an over-limit body is a 413.
+///
+/// Decoding problems are always a list of `{loc, msg, type}` items, even a lone one about the
+/// body as a whole (a JSON array, a text body): FastAPI reports those as a list too. Only the
+/// API's own body rules (`ApiError::validation`) turn a lone body problem into a message.
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
@@ -30,18 +34,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             }
         })?;
         if !json_like {
-            return Err(HttpError(ApiError::validation(ValidationErrors::single(
+            return Err(decoding_failed(ValidationErrors::single(
                 ValidationError::new(
                     Loc::body(),
                     kind::MODEL_ATTRIBUTES_TYPE,
                     "Input should be a valid dictionary or object to extract fields from: send a JSON body with Content-Type: application/json",
                 ),
-            ))));
+            )));
         }
         omi_model::decode::from_json_slice(&bytes)
             .map(ApiJson)
-            .map_err(|e| HttpError(ApiError::validation(e)))
+            .map_err(decoding_failed)
     }
+}
+
+/// A body that did not decode: 422 with the problems as a list, as FastAPI answers.
+fn decoding_failed(errors: ValidationErrors) -> HttpError {
+    HttpError(ApiError::new(422, ErrorDetail::Validation(errors.0)))
 }
 
 /// A body is read as JSON when its content type says JSON, says nothing, or is the form type

@@ -10,7 +10,7 @@ use omi_server::extract::{Extractor, SimpleExtractor};
 use omi_server::server::{RunningServer, ServerConfig};
 use omi_server::worker::WorkerConfig;
 use reqwest::Method;
-use reqwest::header::HeaderMap;
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -112,6 +112,16 @@ impl TestServer {
         request = match body {
             Body::None => request,
             Body::Json(value) => request.json(&value),
+            Body::Raw {
+                content_type,
+                bytes,
+            } => {
+                let request = match content_type {
+                    Some(ct) => request.header(CONTENT_TYPE, ct),
+                    None => request,
+                };
+                request.body(bytes)
+            }
         };
         let response = request.send().await.expect("the server answers");
         Reply::read(response).await
@@ -260,6 +270,11 @@ pub(crate) enum Body {
     None,
     /// JSON, with `Content-Type: application/json`.
     Json(Value),
+    /// Bytes as given, with this content type (or none).
+    Raw {
+        content_type: Option<&'static str>,
+        bytes: Vec<u8>,
+    },
 }
 
 /// An answer: status, headers, and the body (as JSON when it is JSON, else `null`).
