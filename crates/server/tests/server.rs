@@ -7,6 +7,8 @@
 //! - `integration`, `developer`: every endpoint's success path, with the spec's examples.
 //! - `auth`: the credential matrix, with OMI's exact statuses and details.
 //! - `validation`: every input rule over HTTP: 4xx in FastAPI's shape, never a 500.
+//! - `jobs`: asynchronous processing to `completed` (or `failed`), memory extraction, and
+//!   no duplicate memories.
 
 #[path = "server/common.rs"]
 mod common;
@@ -17,5 +19,7 @@ mod auth;
 mod developer;
 #[path = "server/integration.rs"]
 mod integration;
+#[path = "server/jobs.rs"]
+mod jobs;
 #[path = "server/validation.rs"]
 mod validation;

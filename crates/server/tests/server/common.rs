@@ -1,18 +1,29 @@
 //! The harness: a real server on `127.0.0.1:0` over a SQLite file in a temporary folder,
-//! credentials made with [`Admin`], and a plain HTTP client.
+//! credentials made with [`Admin`], a plain HTTP client, and polling with deadlines.
 
+use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use async_trait::async_trait;
 use omi_model::{Capability, DevScope};
 use omi_server::admin::{Admin, DemoCredentials};
-use omi_server::extract::{Extractor, SimpleExtractor};
+use omi_server::extract::{
+    ConversationExtraction, ConversationInput, ExtractError, ExtractedMemory, Extractor,
+    SimpleExtractor,
+};
 use omi_server::server::{RunningServer, ServerConfig};
 use omi_server::worker::WorkerConfig;
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 use tempfile::TempDir;
+
+/// How long a test waits for asynchronous work before it fails.
+pub(crate) const DEADLINE: Duration = Duration::from_secs(10);
+
+/// How often a test polls while it waits.
+const POLL: Duration = Duration::from_millis(50);
 
 /// A spec example body from `tests/fixtures/spec/`.
 #[track_caller]
@@ -205,6 +216,20 @@ impl TestServer {
             .clone()
     }
 
+    /// Wait until the demo user has `count` conversations and none is still processing.
+    pub(crate) async fn settled_conversations(&self, count: usize) -> Vec<Value> {
+        eventually(
+            &format!("{count} conversations finished processing"),
+            || async {
+                let all = self.all_conversations().await;
+                let settled =
+                    all.len() == count && all.iter().all(|c| c["status"] != json!("processing"));
+                settled.then_some(all)
+            },
+        )
+        .await
+    }
+
     /// A new user, with `app_id` enabled when given.
     pub(crate) async fn user(&self, uid: &str, enable: Option<&str>) -> String {
         let uid = self
@@ -319,5 +344,67 @@ impl Reply {
     pub(crate) fn expect_detail(&self, status: u16, detail: &str) {
         self.expect_status(status);
         assert_eq!(self.body, json!({ "detail": detail }), "body {}", self.text);
+    }
+}
+
+/// Poll `probe` every 50 ms until it gives a value, failing after [`DEADLINE`].
+pub(crate) async fn eventually<T, F, Fut>(what: &str, probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    eventually_within(what, DEADLINE, probe).await
+}
+
+/// Poll `probe` every 50 ms until it gives a value, failing after `deadline`.
+pub(crate) async fn eventually_within<T, F, Fut>(what: &str, deadline: Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let until = Instant::now() + deadline;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            Instant::now() < until,
+            "gave up after {deadline:?} waiting for: {what}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// The offline extractor, except for texts with a marker: `[hold]` keeps its job running
+/// until the server stops, `[fail]` fails every attempt.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ScriptedExtractor;
+
+impl ScriptedExtractor {
+    /// Marks a text whose processing never finishes.
+    pub(crate) const HOLD: &'static str = "[hold]";
+    /// Marks a text whose processing always fails.
+    pub(crate) const FAIL: &'static str = "[fail]";
+}
+
+#[async_trait]
+impl Extractor for ScriptedExtractor {
+    async fn conversation(
+        &self,
+        input: &ConversationInput<'_>,
+    ) -> Result<ConversationExtraction, ExtractError> {
+        if input.text.contains(Self::HOLD) {
+            std::future::pending::<()>().await;
+        }
+        if input.text.contains(Self::FAIL) {
+            return Err(ExtractError(
+                "the scripted extractor fails this text".into(),
+            ));
+        }
+        SimpleExtractor.conversation(input).await
+    }
+
+    async fn memories(&self, text: &str) -> Result<Vec<ExtractedMemory>, ExtractError> {
+        SimpleExtractor.memories(text).await
     }
 }
