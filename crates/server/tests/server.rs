@@ -9,6 +9,7 @@
 //! - `validation`: every input rule over HTTP: 4xx in FastAPI's shape, never a 500.
 //! - `jobs`: asynchronous processing to `completed` (or `failed`), memory extraction, and
 //!   no duplicate memories.
+//! - `pagination`: order, bounds and filters of the lists.
 
 #[path = "server/common.rs"]
 mod common;
@@ -21,5 +22,7 @@ mod developer;
 mod integration;
 #[path = "server/jobs.rs"]
 mod jobs;
+#[path = "server/pagination.rs"]
+mod pagination;
 #[path = "server/validation.rs"]
 mod validation;
