@@ -10,6 +10,7 @@
 //! - `jobs`: asynchronous processing to `completed` (or `failed`), memory extraction, and
 //!   no duplicate memories.
 //! - `pagination`: order, bounds and filters of the lists.
+//! - `rate_limit`: the cloud preset's 429 and the `X-RateLimit-*` headers.
 
 #[path = "server/common.rs"]
 mod common;
@@ -24,5 +25,7 @@ mod integration;
 mod jobs;
 #[path = "server/pagination.rs"]
 mod pagination;
+#[path = "server/rate_limit.rs"]
+mod rate_limit;
 #[path = "server/validation.rs"]
 mod validation;
