@@ -75,6 +75,11 @@ struct ServeArgs {
     /// Jobs processed at once.
     #[arg(long, env = "OMI_WORKER_CONCURRENCY", default_value_t = 2)]
     worker_concurrency: usize,
+    /// Seconds a claimed job stays leased to its worker (default 120). A job whose process
+    /// died is run again only once its lease runs out, so this bounds how long work that a
+    /// crash interrupted waits after a restart; keep it above the longest processing time.
+    #[arg(long, env = "OMI_WORKER_LEASE", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    worker_lease: Option<u64>,
     /// Rate limits: on (generous), off, or cloud (OMI's values).
     #[arg(long, env = "OMI_RATE_LIMITS", value_enum, default_value = "on")]
     rate_limits: RateLimitMode,
@@ -293,6 +298,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
         rate_limits: args.rate_limits,
         worker: omi_server::worker::WorkerConfig {
             concurrency: args.worker_concurrency,
+            lease: args.worker_lease.map_or_else(
+                || omi_server::worker::WorkerConfig::default().lease,
+                Duration::from_secs,
+            ),
             ..Default::default()
         },
         http: omi_server::http::HttpConfig {

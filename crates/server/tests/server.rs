@@ -11,6 +11,7 @@
 //!   no duplicate memories.
 //! - `pagination`: order, bounds and filters of the lists.
 //! - `rate_limit`: the cloud preset's 429 and the `X-RateLimit-*` headers.
+//! - `restart`: the real binary killed with SIGKILL loses nothing it acknowledged.
 
 #[path = "server/common.rs"]
 mod common;
@@ -27,5 +28,7 @@ mod jobs;
 mod pagination;
 #[path = "server/rate_limit.rs"]
 mod rate_limit;
+#[path = "server/restart.rs"]
+mod restart;
 #[path = "server/validation.rs"]
 mod validation;
