@@ -1,5 +1,6 @@
 //! The client, its builder, and the one private function every call goes through.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -138,7 +139,9 @@ impl Client {
         Self::builder().base_url(base_url).build()
     }
 
-    /// The Integration Imports API of app `app_id`, called with the app's key.
+    /// The Integration Imports API of app `app_id`, called with the app's key. An app id that
+    /// cannot be a URL path segment (empty, `.` or `..`) makes every call fail with
+    /// [`Error::Config`].
     pub fn integration(
         &self,
         app_id: impl Into<String>,
@@ -180,12 +183,7 @@ impl Client {
     }
 
     fn url(&self, path: &[&str]) -> Result<Url, Error> {
-        let mut url = self.inner.base_url.clone();
-        url.path_segments_mut()
-            .map_err(|()| Error::Config("base URL cannot have paths".into()))?
-            .pop_if_empty()
-            .extend(path);
-        Ok(url)
+        join_path(&self.inner.base_url, path)
     }
 
     async fn once<B: Serialize + Sync, T: DeserializeOwned>(
@@ -218,6 +216,46 @@ impl Client {
             decode(&url, status, &bytes)
         } else {
             Err(Error::Api(api_error(status, &bytes, retry_after)))
+        }
+    }
+}
+
+/// Whether `segment` can be sent as one URL path segment. The empty segment and the dot
+/// segments cannot: URL parsing (WHATWG, and so `reqwest`) removes `.` and `..`, even
+/// percent-encoded, and an empty one names the collection's route with a trailing slash.
+pub(crate) fn is_sendable_segment(segment: &str) -> bool {
+    !matches!(segment, "" | "." | "..")
+}
+
+/// `base` with `path` appended, each segment percent-encoded whole (everything but RFC 3986's
+/// unreserved characters), so that the server reads back exactly the segments given: `/`,
+/// `?`, `#` and `%` stay inside their segment, and tabs and newlines are not dropped as URL
+/// parsing drops them when they are left bare.
+fn join_path(base: &Url, path: &[&str]) -> Result<Url, Error> {
+    if base.cannot_be_a_base() {
+        return Err(Error::Config("base URL cannot have paths".into()));
+    }
+    let mut joined = base.path().trim_end_matches('/').to_owned();
+    for segment in path {
+        if !is_sendable_segment(segment) {
+            return Err(Error::Config(format!(
+                "{segment:?} cannot be sent as a URL path segment"
+            )));
+        }
+        joined.push('/');
+        encode_segment(&mut joined, segment);
+    }
+    let mut url = base.clone();
+    url.set_path(&joined);
+    Ok(url)
+}
+
+fn encode_segment(out: &mut String, segment: &str) {
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
         }
     }
 }
@@ -258,5 +296,43 @@ fn api_error(status: StatusCode, bytes: &[u8], retry_after: Option<u64>) -> ApiE
             status.canonical_reason().unwrap_or("Unknown error"),
         )
         .with_retry_after(retry_after),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(base: &str, path: &[&str]) -> Result<String, Error> {
+        join_path(&Url::parse(base).unwrap(), path).map(|u| u.to_string())
+    }
+
+    #[test]
+    fn each_segment_reaches_the_server_whole() {
+        assert_eq!(
+            joined("http://h", &["v1", "a b/c?d#e%f\tg\nh", "ümlaut", "x.y~z"]).unwrap(),
+            "http://h/v1/a%20b%2Fc%3Fd%23e%25f%09g%0Ah/%C3%BCmlaut/x.y~z"
+        );
+    }
+
+    #[test]
+    fn a_base_path_prefix_is_kept() {
+        assert_eq!(
+            joined("http://h/omi/", &["v1", "memories"]).unwrap(),
+            "http://h/omi/v1/memories"
+        );
+        assert_eq!(joined("http://h/omi", &["v1"]).unwrap(), "http://h/omi/v1");
+    }
+
+    #[test]
+    fn empty_and_dot_segments_are_refused_not_rewritten() {
+        for segment in ["", ".", ".."] {
+            assert!(!is_sendable_segment(segment));
+            assert!(matches!(
+                joined("http://h", &["v1", segment, "x"]),
+                Err(Error::Config(_))
+            ));
+        }
+        assert!(is_sendable_segment("..."));
     }
 }

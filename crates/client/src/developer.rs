@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use futures::Stream;
-use omi_api::DeveloperMemories;
+use omi_api::{ApiError, DeveloperMemories, messages};
 use omi_model::{
     ApiKey, BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest,
     ListDevMemoriesQuery, Memory, SuccessResponse, UpdateMemoryRequest,
@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::client::Request;
+use crate::client::{Request, is_sendable_segment};
 use crate::paging::pages;
 use crate::{Client, Error};
 
@@ -61,12 +61,18 @@ impl DeveloperClient {
             .await
     }
 
+    /// A call on one memory. An id that cannot be sent as a path segment (empty, `.` or
+    /// `..`) is no memory's id: it is answered here as the server answers an unknown id,
+    /// 404 "Memory not found", without a request (so the key is not checked).
     async fn call_one<B: Serialize + Sync, T: DeserializeOwned>(
         &self,
         method: Method,
         memory_id: &str,
         body: Option<&B>,
     ) -> Result<T, Error> {
+        if !is_sendable_segment(memory_id) {
+            return Err(Error::Api(ApiError::not_found(messages::MEMORY_NOT_FOUND)));
+        }
         let mut path = MEMORIES.to_vec();
         path.push(memory_id);
         self.call(method, &path, &[], body).await
