@@ -14,4 +14,6 @@ mod developer_memories;
 mod integration_conversations;
 mod integration_memories;
 mod pagination;
+mod properties;
+mod spec_examples;
 mod validation;
