@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::extract::{Extractor, SimpleExtractor};
+use crate::extract::{Extractor, RulesExtractor};
 use crate::http::{HttpConfig, app};
 use crate::ratelimit::{RateLimitMode, RateLimits};
 use crate::service::{Service, ServiceConfig, SystemClock};
@@ -119,12 +119,14 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Open the store, start the workers, and listen, with the default extractor.
+    /// Open the store, start the workers, and listen, with the default extractor (the
+    /// offline [`RulesExtractor`]).
     pub async fn start(config: ServerConfig) -> Result<Self, StartError> {
-        Self::start_with(config, Arc::new(SimpleExtractor)).await
+        Self::start_with(config, Arc::new(RulesExtractor)).await
     }
 
-    /// As [`RunningServer::start`], with a chosen extractor.
+    /// As [`RunningServer::start`], with a chosen extractor (see
+    /// [`ExtractorConfig::build`](crate::extract::ExtractorConfig::build)).
     pub async fn start_with(
         config: ServerConfig,
         extractor: Arc<dyn Extractor>,

@@ -10,10 +10,16 @@ use omi_model::{MemoryCategory, Visibility};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::extract::{ConversationInput, ExtractError, ExtractedMemory, Extractor};
+use crate::extract::{
+    ConversationInput, ExtractedMemory, Extractor, TextInput, TextKind, retain_novel,
+};
 use crate::keys;
 use crate::service::Service;
 use crate::store::{Job, JobKind, MemoryRecord, StoreError};
+
+/// The most existing memories of a user that extraction is told about (and checks its
+/// findings against).
+pub const MAX_KNOWN_MEMORIES: usize = 10_000;
 
 /// Settings of the worker pool.
 #[derive(Debug, Clone)]
@@ -196,38 +202,74 @@ impl Worker {
                 .map_err(|e| e.to_string());
         };
         let started_at = conversation.started_at.unwrap_or(conversation.created_at);
+        let known = self.known_memories(&job.uid).await?;
         let input = ConversationInput {
             text: conversation.text.as_deref().unwrap_or_default(),
-            text_source: job_text_source(&conversation),
+            kind: job_text_kind(&conversation),
             started_at,
             finished_at: conversation.finished_at.unwrap_or(started_at),
+            known_memories: &known,
         };
         let extraction = self
             .extractor
             .conversation(&input)
             .await
-            .map_err(|ExtractError(e)| e)?;
+            .map_err(|e| e.to_string())?;
         let now = self.service.now();
-        let memories = records(
-            &extraction.memories,
-            conversation.app_id.clone(),
-            Some(id),
-            now,
-        );
+        // Whatever the extractor, no memory repeats one the user has.
+        let found = retain_novel(extraction.memories, &known);
+        let memories = records(&found, conversation.app_id.clone(), Some(id), now);
         store
             .complete_conversation_job(job, &extraction.processed, &memories, now)
             .await
             .map_err(|e| e.to_string())
     }
 
+    /// The contents of the user's memories (the first [`MAX_KNOWN_MEMORIES`] by score), so
+    /// extraction does not repeat them.
+    async fn known_memories(&self, uid: &omi_model::Uid) -> Result<Vec<String>, String> {
+        let mut known = Vec::new();
+        let page_size = i64::from(omi_model::Limit::MAX);
+        while known.len() < MAX_KNOWN_MEMORIES {
+            let params = omi_model::ListDevMemoriesQuery {
+                limit: Some(page_size),
+                offset: Some(known.len() as i64),
+                categories: Vec::new(),
+            }
+            .validate()
+            .map_err(|e| format!("could not page through memories: {e}"))?;
+            let page = self
+                .service
+                .store()
+                .list_memories(uid, &params)
+                .await
+                .map_err(|e| e.to_string())?;
+            let full = page.len() as i64 == page_size;
+            known.extend(page.into_iter().map(|m| m.content));
+            if !full {
+                break;
+            }
+        }
+        Ok(known)
+    }
+
     async fn extract_memories(&self, job: &Job) -> Result<(), String> {
         let text = job.payload["text"].as_str().unwrap_or_default();
         let app_id = job.payload["app_id"].as_str().map(str::to_owned);
+        let kind = job.payload["text_source"]
+            .as_str()
+            .and_then(|s| s.parse::<omi_model::MemoryTextSource>().ok())
+            .map_or(TextKind::Other, TextKind::from);
+        let known = self.known_memories(&job.uid).await?;
         let found = self
             .extractor
-            .memories(text)
+            .text_memories(&TextInput {
+                text,
+                kind,
+                known_memories: &known,
+            })
             .await
-            .map_err(|ExtractError(e)| e)?;
+            .map_err(|e| e.to_string())?;
         let now = self.service.now();
         let memories = records(&found, app_id, None, now);
         self.service
@@ -238,14 +280,38 @@ impl Worker {
     }
 }
 
-fn job_text_source(conversation: &omi_model::Conversation) -> omi_model::ConversationTextSource {
-    conversation
-        .extra
-        .get("external_data")
-        .and_then(|d| d.get("text_source"))
-        .and_then(|v| v.as_str())
+/// What kind of text a conversation holds: its `text_source`, refined by a
+/// `text_source_spec` that names an email or a post.
+fn job_text_kind(conversation: &omi_model::Conversation) -> TextKind {
+    let external = conversation.extra.get("external_data");
+    let field = |name: &str| {
+        external
+            .and_then(|d| d.get(name))
+            .and_then(|v| v.as_str())
+            .map(str::to_ascii_lowercase)
+    };
+    let source = field("text_source")
         .and_then(|s| s.parse().ok())
-        .unwrap_or(omi_model::ConversationTextSource::AudioTranscript)
+        .unwrap_or(omi_model::ConversationTextSource::AudioTranscript);
+    match field("text_source_spec").as_deref() {
+        Some(spec) if spec.contains("email") || spec.contains("mail") => TextKind::Email,
+        Some(spec)
+            if [
+                "post",
+                "tweet",
+                "social",
+                "twitter",
+                "linkedin",
+                "facebook",
+                "instagram",
+            ]
+            .iter()
+            .any(|s| spec.contains(s)) =>
+        {
+            TextKind::SocialPost
+        }
+        _ => TextKind::from(source),
+    }
 }
 
 fn records(

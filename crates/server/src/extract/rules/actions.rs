@@ -1,0 +1,509 @@
+//! Action items: what the user was asked to do, promised to do, or noted to do.
+//!
+//! Three sources, each read from the sentence's own words:
+//! - a request to the user by someone else ("can you send me the slides?", "don't forget to
+//!   pick up milk", "please call the bank");
+//! - a commitment or need of the user's ("I'll book the table", "I need to renew my passport",
+//!   "remind me to water the plants", "we should book flights");
+//! - an item of a to-do list, or a line marked `[ ]` (`[x]` is a completed item).
+
+use omi_model::StructuredActionItem;
+
+use super::sentences::{Bullet, Sentence};
+use super::{Doc, capitalize, truncate_words};
+
+/// Cues that someone asks the user to do what follows.
+const REQUESTS: &[&str] = &[
+    "don't forget to ",
+    "do not forget to ",
+    "dont forget to ",
+    "remember to ",
+    "make sure to ",
+    "make sure you ",
+    "can you please ",
+    "could you please ",
+    "can you ",
+    "could you ",
+    "would you mind ",
+    "will you ",
+    "can u ",
+    "you need to ",
+    "you have to ",
+    "you must ",
+    "you should ",
+    "please ",
+    "pls ",
+];
+
+/// Cues that the user commits to, or needs to do, what follows.
+const COMMITMENTS: &[&str] = &[
+    "remind me to ",
+    "note to self: ",
+    "note to self ",
+    "todo: ",
+    "to do: ",
+    "to-do: ",
+    "don't forget to ",
+    "do not forget to ",
+    "remember to ",
+    "i'll ",
+    "i will ",
+    "i need to ",
+    "i have to ",
+    "i've got to ",
+    "i gotta ",
+    "i must ",
+    "i should ",
+    "i'm going to ",
+    "i am going to ",
+    "i'm gonna ",
+    "i plan to ",
+    "i promised to ",
+    "i promise to ",
+    "let me ",
+    "we need to ",
+    "we have to ",
+    "we should ",
+    "we must ",
+    "need to ",
+];
+
+/// Verbs after a cue that do not make a task ("I'll be there", "can you believe it").
+const NOT_TASKS: &[&str] = &[
+    "be",
+    "see",
+    "think",
+    "never",
+    "probably",
+    "maybe",
+    "miss",
+    "love",
+    "like",
+    "know",
+    "guess",
+    "bet",
+    "believe",
+    "imagine",
+    "hear",
+    "wait",
+    "let",
+    "have",
+    "keep",
+    "stop",
+    "tell",
+    "say",
+    "definitely",
+    "always",
+    "really",
+    "just",
+    "ever",
+    "help",
+    "do",
+    "go",
+    "get",
+    "feel",
+    "look",
+    "check",
+    "figure",
+    "try",
+    "put",
+    "make",
+    "take",
+    "give",
+    "show",
+    "explain",
+    "enjoy",
+    "relax",
+    "sleep",
+    "rest",
+    "stay",
+    "talk",
+    "chat",
+    "find",
+    "hang",
+    "live",
+    "die",
+    "survive",
+    "manage",
+    "pass",
+    "want",
+    "need",
+    "come",
+    "leave",
+    "move",
+    "start",
+    "use",
+    "eat",
+];
+
+/// Verbs in [`NOT_TASKS`] that do make a task when a thing to do follows them.
+const TASK_WHEN_OBJECT: &[&str] = &[
+    "check", "get", "take", "make", "put", "give", "find", "tell", "look", "do", "figure", "try",
+    "start", "help", "show", "go", "keep", "move", "come", "use", "talk", "have", "let",
+];
+
+/// Words after which a request is small talk, not a task ("can you believe", "can you hear me").
+const SMALL_TALK_OBJECTS: &[&str] = &[
+    "it", "that", "this", "me", "you", "so", "too", "there", "what", "how", "why", "if", "out",
+    "later", "soon", "up", "now", "right", "a", "for", "on", "back", "by",
+];
+
+/// The action items of the text, in order, without repeats.
+pub(crate) fn find(doc: &Doc) -> Vec<StructuredActionItem> {
+    let others = doc.others();
+    let mut out: Vec<StructuredActionItem> = Vec::new();
+    for s in &doc.sentences {
+        let Some(item) = action(doc, s, &others) else {
+            continue;
+        };
+        let key = item.description.to_lowercase();
+        if !out.iter().any(|i| i.description.to_lowercase() == key) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+fn action(doc: &Doc, s: &Sentence, others: &[&str]) -> Option<StructuredActionItem> {
+    if let Some(item) = list_item(s) {
+        return Some(item);
+    }
+    let speaker = doc.speaker(s);
+    let from_other = !s.by_user && speaker.is_some();
+    // Who may give or take a task here: in a transcript with no speaker marked as the user,
+    // anyone may be the user.
+    let may_request = from_other || !doc.user_known || speaker.is_none();
+    let may_commit = s.by_user || !doc.user_known;
+    for clause in clauses(&s.lower) {
+        let cues: &[&str] = if may_request && may_commit {
+            &[REQUESTS, COMMITMENTS].concat()
+        } else if may_request {
+            REQUESTS
+        } else if may_commit {
+            COMMITMENTS
+        } else {
+            &[]
+        };
+        let Some((cue, at)) = find_cue(&s.lower[clause.clone()], cues) else {
+            continue;
+        };
+        let start = clause.start + at + cue.len();
+        let task = &s.text[start..clause.end];
+        let Some(description) = describe(task, cue, speaker, from_other, others) else {
+            continue;
+        };
+        return Some(StructuredActionItem {
+            description,
+            completed: false,
+        });
+    }
+    None
+}
+
+/// A to-do list item: a line marked `[ ]`/`[x]`, or any item of a list headed "to do",
+/// "todo", "tasks" or "action items".
+fn list_item(s: &Sentence) -> Option<StructuredActionItem> {
+    let bullet = s.bullet?;
+    let todo_heading = s.heading.as_deref().is_some_and(|h| {
+        [
+            "to do",
+            "todo",
+            "to-do",
+            "tasks",
+            "action items",
+            "next steps",
+            "follow-ups",
+            "follow ups",
+        ]
+        .iter()
+        .any(|t| h.contains(t))
+    });
+    if bullet == Bullet::Plain && !todo_heading {
+        return None;
+    }
+    let text = s.text.trim_end_matches(['.', '!', ';']).trim();
+    if text.split_whitespace().count() < 2 && !todo_heading {
+        return None;
+    }
+    Some(StructuredActionItem {
+        description: capitalize(&truncate_words(text, 200)),
+        completed: bullet == Bullet::Done,
+    })
+}
+
+/// The clauses of a lower-case sentence, as byte ranges: split at ", but", ";", " but ",
+/// " and i'll", " so i", and after a leading "ok,"-like word.
+fn clauses(lower: &str) -> Vec<std::ops::Range<usize>> {
+    let mut cuts = vec![0];
+    for sep in [
+        "; ",
+        ", but ",
+        " but ",
+        ", and ",
+        ", so ",
+        " so i ",
+        " and i'll ",
+        " and i ",
+        " also ",
+    ] {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(sep) {
+            let cut = from
+                + at
+                + if sep.starts_with(", ") || sep.starts_with("; ") {
+                    2
+                } else {
+                    1
+                };
+            cuts.push(cut);
+            from += at + sep.len();
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts.push(lower.len());
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+/// The first cue in `clause` at a word start: `(cue, byte offset)`.
+fn find_cue(clause: &str, cues: &[&'static str]) -> Option<(&'static str, usize)> {
+    let mut best: Option<(&'static str, usize)> = None;
+    for cue in cues {
+        let mut from = 0;
+        while let Some(at) = clause[from..].find(cue) {
+            let at = from + at;
+            let at_word_start = at == 0
+                || clause[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| !c.is_alphanumeric() && c != '\'');
+            if at_word_start {
+                let better = match best {
+                    None => true,
+                    Some((b, bat)) => at < bat || (at == bat && cue.len() > b.len()),
+                };
+                if better {
+                    best = Some((cue, at));
+                }
+                break;
+            }
+            from = at + 1;
+        }
+    }
+    best
+}
+
+/// Turn the words after a cue into a task ("pick up milk on the way home"), or `None` when they
+/// are not one.
+fn describe(
+    task: &str,
+    cue: &str,
+    speaker: Option<&str>,
+    from_other: bool,
+    others: &[&str],
+) -> Option<String> {
+    let mut words: Vec<&str> = task.split_whitespace().collect();
+    while let Some(first) = words.first() {
+        let lower = first.to_ascii_lowercase();
+        if matches!(
+            lower.trim_matches(|c: char| !c.is_alphanumeric()),
+            "please"
+                | "also"
+                | "just"
+                | "definitely"
+                | "really"
+                | "still"
+                | "quickly"
+                | "pls"
+                | "actually"
+                | "first"
+                | "then"
+                | "totally"
+                | "absolutely"
+                | "both"
+        ) {
+            words.remove(0);
+        } else {
+            break;
+        }
+    }
+    let verb = words
+        .first()?
+        .to_ascii_lowercase()
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+        .to_owned();
+    let object = words
+        .get(1)
+        .map(|w| {
+            w.to_ascii_lowercase()
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_owned()
+        })
+        .unwrap_or_default();
+    if verb.is_empty() || verb.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let has_object = TASK_WHEN_OBJECT.contains(&verb.as_str())
+        && !object.is_empty()
+        && !SMALL_TALK_OBJECTS.contains(&object.as_str())
+        && words.len() >= 3;
+    if NOT_TASKS.contains(&verb.as_str()) && !has_object {
+        return None;
+    }
+    // "you should" and "please" before words that are no task.
+    if matches!(cue, "you should " | "please " | "pls ") && words.len() < 2 {
+        return None;
+    }
+    if cue == "please " && ["note", "find", "see"].contains(&verb.as_str()) {
+        return None;
+    }
+    if words.len() > 30 {
+        words.truncate(30);
+    }
+    let mut text = words.join(" ");
+    text = text
+        .trim_end_matches(['.', '!', '?', ',', ';', ':', ' '])
+        .to_owned();
+    for tail in [
+        ", ok",
+        ", okay",
+        " ok",
+        " okay",
+        ", please",
+        " please",
+        ", alright",
+        " for me",
+        ", right",
+        ", yeah",
+        " yeah",
+        ", thanks",
+        " thanks",
+        " thank you",
+        ", thank you",
+        " lol",
+        " haha",
+    ] {
+        if text.to_ascii_lowercase().ends_with(tail) && !(tail == " for me" && from_other) {
+            text.truncate(text.len() - tail.len());
+        }
+    }
+    text = rewrite_pronouns(&text, speaker, from_other, others);
+    let text = text.trim().trim_end_matches([',', ';', ':', '-']).trim();
+    if text.split_whitespace().count() < 2 {
+        return None;
+    }
+    let text = truncate_words(text, 200);
+    // A request names who asked: "Mom asked you to pick up milk on your way home".
+    Some(match speaker {
+        Some(name) if from_other && !super::is_anonymous(name) => {
+            format!("{name} asked you to {}", lowercase_first(&text))
+        }
+        _ => capitalize(&text),
+    })
+}
+
+/// `s` with its first letter in lower case, unless the first word is a name or an acronym.
+fn lowercase_first(s: &str) -> String {
+    let first = s.split_whitespace().next().unwrap_or_default();
+    if first.chars().skip(1).any(char::is_uppercase) || first == "I" {
+        return s.to_owned();
+    }
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A request from a named speaker reads about them ("send me the report" from Anna ->
+/// "send them the report", as the item says who asked); a promise of the user's to the one
+/// other speaker reads about that speaker ("I'll call you" -> "call Sam").
+fn rewrite_pronouns(
+    text: &str,
+    speaker: Option<&str>,
+    from_other: bool,
+    others: &[&str],
+) -> String {
+    let (me, you) = match (from_other, speaker) {
+        (true, Some(s)) if !super::is_anonymous(s) => (Some(s), None),
+        (false, _) if others.len() == 1 => (None, Some(others[0])),
+        _ => (None, None),
+    };
+    text.split(' ')
+        .map(|w| {
+            let lower = w.to_ascii_lowercase();
+            let (core, tail) = split_trailing_punct(&lower, w);
+            match (core, me, you) {
+                ("me", Some(_), _) => format!("them{tail}"),
+                ("my", Some(_), _) => format!("their{tail}"),
+                ("myself", Some(_), _) => format!("themselves{tail}"),
+                ("you", _, Some(name)) => format!("{name}{tail}"),
+                ("your", _, Some(name)) => format!("{name}'s{tail}"),
+                _ => w.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn split_trailing_punct<'a>(lower: &'a str, original: &'a str) -> (&'a str, &'a str) {
+    let core_len = lower.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
+    (&lower[..core_len], &original[core_len..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::TextKind;
+
+    fn items(text: &str) -> Vec<String> {
+        let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
+        find(&Doc::new(text, TextKind::Message, start))
+            .into_iter()
+            .map(|i| i.description)
+            .collect()
+    }
+
+    #[test]
+    fn requests_to_the_user_are_tasks_about_the_requester() {
+        assert_eq!(
+            items("Anna: Can you send me the Q3 numbers by Friday?\nMe: Sure."),
+            ["Anna asked you to send them the Q3 numbers by Friday"]
+        );
+        assert_eq!(
+            items("Mom: Don't forget to pick up milk on the way home!"),
+            ["Mom asked you to pick up milk on the way home"]
+        );
+    }
+
+    #[test]
+    fn the_users_commitments_are_tasks() {
+        assert_eq!(
+            items("Sam: The deck?\nMe: I'll send you the deck tonight."),
+            ["Send Sam the deck tonight"]
+        );
+        assert_eq!(
+            items("I really need to renew my passport before June."),
+            ["Renew my passport before June"]
+        );
+    }
+
+    #[test]
+    fn small_talk_is_not_a_task() {
+        assert!(items("Can you believe it? I'll be there. I'll see.").is_empty());
+        assert!(items("Sam: I'll bring the wine.\nMe: Great.").is_empty());
+    }
+
+    #[test]
+    fn todo_lists_are_tasks_and_checked_items_are_done() {
+        let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
+        let found = find(&Doc::new(
+            "To do:\n- call the plumber\n- [x] buy stamps",
+            TextKind::Other,
+            start,
+        ));
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].description, "Call the plumber");
+        assert!(found[1].completed);
+    }
+}

@@ -1,0 +1,299 @@
+//! The offline, deterministic extractor: hand-written rules, no model files, no network.
+//!
+//! A text goes through these steps, each in its own module:
+//!
+//! 1. [`segments`]: `Name: text` lines become turns and transcript segments; an email's
+//!    headers are read (its subject kept) and left out of the body.
+//! 2. [`sentences`]: turns become sentences, each knowing whether the user said it and
+//!    whether it is an item of a list.
+//! 3. [`summary`] counts the content words; [`title`], the overview and [`classify`] use them.
+//! 4. [`actions`], [`events`] (with [`when`] for dates) and [`memories`] read the sentences.
+
+mod actions;
+mod classify;
+mod events;
+mod memories;
+mod segments;
+mod sentences;
+mod summary;
+mod title;
+mod when;
+mod words;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{
+    ConversationExtraction, ConversationInput, ExtractError, ExtractedMemory, Extractor, TextInput,
+    TextKind, retain_novel,
+};
+use crate::store::ProcessedConversation;
+use segments::Parsed;
+use sentences::Sentence;
+
+pub use memories::categorize_memory;
+
+/// Texts at least this long are processed on a blocking thread, off the async runtime.
+const BLOCKING_BYTES: usize = 32 * 1024;
+
+/// The offline extractor (the default). Deterministic: the same input always gives the same
+/// output.
+///
+/// ```
+/// use omi_server::extract::{ConversationInput, RulesExtractor, TextKind};
+///
+/// let start = "2024-03-10T15:00:00Z".parse().unwrap();
+/// let out = RulesExtractor.extract(&ConversationInput {
+///     text: "Sam: Don't forget to pick up milk on the way home.\n\
+///            Me: Sure. Dinner with Anna this Friday at 7pm, right?\n\
+///            Sam: Yes. Oh, and I'm allergic to peanuts, remember.\n\
+///            Me: I know. I'm vegetarian myself, so I'll cook pasta.",
+///     kind: TextKind::AudioTranscript,
+///     started_at: start,
+///     finished_at: start + chrono::Duration::minutes(2),
+///     known_memories: &[],
+/// });
+/// assert_eq!(
+///     out.processed.action_items[0].description,
+///     "Sam asked you to pick up milk on the way home"
+/// );
+/// assert_eq!(out.processed.events[0].start.to_rfc3339(), "2024-03-15T19:00:00+00:00");
+/// assert_eq!(out.memories[0].content, "User is vegetarian");
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RulesExtractor;
+
+impl RulesExtractor {
+    /// Process a conversation (what [`Extractor::conversation`] does, synchronously).
+    pub fn extract(&self, input: &ConversationInput<'_>) -> ConversationExtraction {
+        let doc = Doc::new(input.text, input.kind, input.started_at);
+        let transcript_segments =
+            segments::transcript_segments(&doc.parsed.turns, input.started_at, input.finished_at);
+        let keywords = summary::Keywords::count(&doc);
+        let events = events::find(&doc);
+        let action_items = actions::find(&doc);
+        let category = classify::classify(&doc);
+        let title = title::title(&doc, &keywords, &events);
+        let overview = summary::overview(&doc, &keywords);
+        let words: usize = doc
+            .parsed
+            .turns
+            .iter()
+            .map(|t| t.text.split_whitespace().count())
+            .sum();
+        let memories = retain_novel(memories::find(&doc), input.known_memories);
+        ConversationExtraction {
+            processed: ProcessedConversation {
+                title,
+                overview,
+                emoji: classify::emoji(category).to_owned(),
+                category,
+                action_items,
+                events,
+                transcript_segments,
+                discarded: words < 2,
+            },
+            memories,
+        }
+    }
+
+    /// Extract memories from an imported text (what [`Extractor::memories`] does,
+    /// synchronously).
+    pub fn extract_memories(&self, input: &TextInput<'_>) -> Vec<ExtractedMemory> {
+        let doc = Doc::new(input.text, input.kind, Utc::now());
+        retain_novel(memories::find(&doc), input.known_memories)
+    }
+}
+
+#[async_trait]
+impl Extractor for RulesExtractor {
+    async fn conversation(
+        &self,
+        input: &ConversationInput<'_>,
+    ) -> Result<ConversationExtraction, ExtractError> {
+        if input.text.len() < BLOCKING_BYTES {
+            return Ok(self.extract(input));
+        }
+        let text = input.text.to_owned();
+        let known = input.known_memories.to_vec();
+        let (kind, started_at, finished_at) = (input.kind, input.started_at, input.finished_at);
+        tokio::task::spawn_blocking(move || {
+            RulesExtractor.extract(&ConversationInput {
+                text: &text,
+                kind,
+                started_at,
+                finished_at,
+                known_memories: &known,
+            })
+        })
+        .await
+        .map_err(|e| ExtractError::new(format!("the rules extractor stopped: {e}")))
+    }
+
+    async fn memories(&self, text: &str) -> Result<Vec<ExtractedMemory>, ExtractError> {
+        Ok(self.extract_memories(&TextInput {
+            text,
+            kind: TextKind::Other,
+            known_memories: &[],
+        }))
+    }
+
+    async fn text_memories(
+        &self,
+        input: &TextInput<'_>,
+    ) -> Result<Vec<ExtractedMemory>, ExtractError> {
+        Ok(self.extract_memories(input))
+    }
+}
+
+/// A text as the rules read it.
+pub(crate) struct Doc {
+    /// Its turns and headers.
+    pub(crate) parsed: Parsed,
+    /// Its sentences, in order.
+    pub(crate) sentences: Vec<Sentence>,
+    /// When it was made: relative dates resolve against it.
+    pub(crate) started_at: DateTime<Utc>,
+    /// Whether some turn is the user's, or the text has no speakers (so it is the user's own).
+    pub(crate) user_known: bool,
+}
+
+impl Doc {
+    pub(crate) fn new(text: &str, kind: TextKind, started_at: DateTime<Utc>) -> Self {
+        let parsed = segments::parse(text, kind);
+        let user_known = !parsed.labelled || parsed.turns.iter().any(|t| t.is_user);
+        let sentences = sentences::split(&parsed.turns, |t| t.is_user || t.speaker.is_none());
+        Self {
+            parsed,
+            sentences,
+            started_at,
+            user_known,
+        }
+    }
+
+    /// Who said `s`, when the text names speakers.
+    pub(crate) fn speaker(&self, s: &Sentence) -> Option<&str> {
+        self.parsed.turns.get(s.turn)?.speaker.as_deref()
+    }
+
+    /// The named speakers who are not the user, in order of first appearance.
+    pub(crate) fn others(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for t in &self.parsed.turns {
+            if let Some(s) = t.speaker.as_deref() {
+                if !t.is_user && !out.contains(&s) && !is_anonymous(s) {
+                    out.push(s);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Whether a speaker label names nobody ("Speaker 1", "SPEAKER_00", "Unknown").
+pub(crate) fn is_anonymous(label: &str) -> bool {
+    let lower = label.to_ascii_lowercase();
+    lower.starts_with("speaker") || lower.starts_with("unknown") || lower.starts_with("person ")
+}
+
+/// `s` with its first letter in upper case.
+pub(crate) fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A title cut to the longest a title may be.
+pub(crate) fn truncate_title(s: &str) -> String {
+    truncate_words(s, title::MAX_CHARS)
+}
+
+/// At most `max` characters of `s`, cut at a word boundary with `…` when cut.
+pub(crate) fn truncate_words(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    for word in s.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 2 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() {
+        out = s.chars().take(max - 1).collect();
+    }
+    let trimmed = out.trim_end_matches([',', ';', ':', '-', ' ']).to_owned();
+    format!("{trimmed}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(text: &str) -> ConversationInput<'_> {
+        let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
+        ConversationInput {
+            text,
+            kind: TextKind::Message,
+            started_at: start,
+            finished_at: start + chrono::Duration::seconds(60),
+            known_memories: &[],
+        }
+    }
+
+    #[test]
+    fn speaker_lines_become_segments_spread_over_the_duration() {
+        let out = RulesExtractor.extract(&input(
+            "Mom: Don't forget to pick up milk\n\nMe: Will do. I love whole grain bread.",
+        ));
+        let segs = &out.processed.transcript_segments;
+        assert_eq!(segs.len(), 2);
+        assert_eq!(segs[0].speaker, "Mom");
+        assert!(!segs[0].is_user);
+        assert!(segs[1].is_user);
+        assert_eq!(segs[1].end, 60.0);
+        assert_eq!(
+            out.processed.action_items[0].description,
+            "Mom asked you to pick up milk"
+        );
+        assert_eq!(out.memories[0].content, "User loves whole grain bread");
+    }
+
+    #[test]
+    fn titles_are_short() {
+        let long = "budget planning review ".repeat(40);
+        let out = RulesExtractor.extract(&input(&long));
+        assert!(out.processed.title.chars().count() <= title::MAX_CHARS);
+    }
+
+    #[test]
+    fn a_text_of_one_word_is_discarded() {
+        assert!(RulesExtractor.extract(&input("hello")).processed.discarded);
+        assert!(
+            !RulesExtractor
+                .extract(&input("hello there"))
+                .processed
+                .discarded
+        );
+    }
+
+    #[tokio::test]
+    async fn long_texts_are_processed_off_the_runtime_with_the_same_result() {
+        let text = "Me: I love hiking in the mountains.\n".repeat(2000);
+        let sync = RulesExtractor.extract(&input(&text));
+        let out = RulesExtractor.conversation(&input(&text)).await.unwrap();
+        assert_eq!(out, sync);
+    }
+
+    #[test]
+    fn truncation_cuts_at_words() {
+        assert_eq!(truncate_words("one two three", 9), "one two…");
+        assert_eq!(truncate_words("short", 9), "short");
+    }
+}

@@ -1,0 +1,344 @@
+//! Who said what: `Name: text` lines, email headers, and transcript segments.
+
+use chrono::{DateTime, Utc};
+use omi_model::TranscriptSegment;
+
+use super::words::fold_quotes;
+use crate::extract::TextKind;
+
+/// One speaker's turn, or the whole text when it has no speakers.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Turn {
+    /// The label before the colon; `None` for unlabelled text.
+    pub(crate) speaker: Option<String>,
+    /// Whether the label names the user ("Me", "I", "User", "You" in a chat export).
+    pub(crate) is_user: bool,
+    /// What was said.
+    pub(crate) text: String,
+}
+
+/// A text split into turns, with what its headers said.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Parsed {
+    /// The turns, in order.
+    pub(crate) turns: Vec<Turn>,
+    /// An email's `Subject:`.
+    pub(crate) subject: Option<String>,
+    /// Whether the text is a labelled transcript (most lines start with a speaker).
+    pub(crate) labelled: bool,
+}
+
+/// Email header names: a line starting with one of these is not a speaker's.
+const HEADERS: &[&str] = &[
+    "from", "to", "cc", "bcc", "subject", "date", "sent", "re", "fwd", "fw", "reply-to",
+];
+
+/// Labels that head a line without naming a speaker.
+const NOT_SPEAKERS: &[&str] = &[
+    "note",
+    "notes",
+    "note to self",
+    "ps",
+    "p.s",
+    "todo",
+    "to do",
+    "to-do",
+    "reminder",
+    "update",
+    "edit",
+    "tip",
+    "warning",
+    "agenda",
+    "action items",
+    "tasks",
+    "time",
+    "when",
+    "where",
+    "location",
+    "address",
+    "phone",
+    "email",
+    "ingredients",
+    "groceries",
+    "shopping list",
+    "shopping",
+    "summary",
+    "tl;dr",
+    "tldr",
+    "fun fact",
+    "http",
+    "https",
+];
+
+/// Split `text` into turns. Email headers at the top are read (the subject kept) and left out
+/// of the body; `[10:32]`-style timestamps before a speaker are dropped.
+pub(crate) fn parse(text: &str, kind: TextKind) -> Parsed {
+    let text = fold_quotes(text);
+    let mut lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let subject = take_headers(&mut lines, kind);
+    let lines: Vec<&str> = lines
+        .into_iter()
+        .filter(|l| !l.is_empty() && !is_signature_noise(l))
+        .collect();
+    let split: Vec<(Option<&str>, &str)> = lines
+        .iter()
+        .map(|l| split_speaker(strip_timestamp(l)))
+        .collect();
+    let labelled_lines = split.iter().filter(|(s, _)| s.is_some()).count();
+    let labelled = labelled_lines > 0 && labelled_lines * 2 >= split.len();
+    let turns = if labelled {
+        let mut turns: Vec<Turn> = Vec::new();
+        for (speaker, rest) in split {
+            match (speaker, turns.last_mut()) {
+                (Some(s), _) => turns.push(Turn {
+                    is_user: is_user_label(s),
+                    speaker: Some(s.to_owned()),
+                    text: rest.to_owned(),
+                }),
+                // A line without a label continues the turn before it.
+                (None, Some(last)) => {
+                    last.text.push('\n');
+                    last.text.push_str(rest);
+                }
+                (None, None) => turns.push(Turn {
+                    speaker: None,
+                    is_user: false,
+                    text: rest.to_owned(),
+                }),
+            }
+        }
+        turns
+    } else if lines.is_empty() {
+        Vec::new()
+    } else {
+        vec![Turn {
+            speaker: None,
+            is_user: false,
+            text: lines.join("\n"),
+        }]
+    };
+    Parsed {
+        turns,
+        subject,
+        labelled,
+    }
+}
+
+/// Read email headers from the top of `lines` (removing them) and return the subject.
+fn take_headers(lines: &mut Vec<&str>, kind: TextKind) -> Option<String> {
+    let mut subject = None;
+    let mut end = 0;
+    let mut headers = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if line.is_empty() {
+            if headers > 0 {
+                end = i + 1;
+                break;
+            }
+            continue;
+        }
+        match line.split_once(':') {
+            Some((name, value)) if HEADERS.contains(&name.trim().to_ascii_lowercase().as_str()) => {
+                headers += 1;
+                end = i + 1;
+                if name.trim().eq_ignore_ascii_case("subject") {
+                    let value = strip_reply_prefixes(value.trim());
+                    if !value.is_empty() {
+                        subject = Some(value.to_owned());
+                    }
+                }
+            }
+            _ => break,
+        }
+    }
+    // A single `To:` line in a note is not a header block; an email's always is.
+    if headers >= 2 || subject.is_some() || (headers == 1 && kind == TextKind::Email) {
+        lines.drain(..end);
+        subject
+    } else {
+        None
+    }
+}
+
+fn strip_reply_prefixes(mut s: &str) -> &str {
+    loop {
+        let lower = s.to_ascii_lowercase();
+        let Some(prefix) = ["re:", "fwd:", "fw:"]
+            .iter()
+            .find(|p| lower.starts_with(*p))
+        else {
+            return s;
+        };
+        s = s[prefix.len()..].trim_start();
+    }
+}
+
+fn is_signature_noise(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    lower.starts_with("sent from my ") || lower == "--" || lower.starts_with("get outlook for")
+}
+
+/// Drop a leading `[10:32]`, `(00:01:23)`, `10:32` or chat-export `12/03/2024, 10:32 - `.
+fn strip_timestamp(line: &str) -> &str {
+    let mut rest = line;
+    if let Some(inner) = rest.strip_prefix(['[', '(']) {
+        if let Some(close) = inner.find([']', ')']) {
+            if inner[..close]
+                .chars()
+                .all(|c| c.is_ascii_digit() || " :/.,-apmAPM".contains(c))
+            {
+                rest = inner[close + 1..].trim_start();
+            }
+        }
+    }
+    // "12/03/2024, 10:32 - Anna: hi"
+    if rest.starts_with(|c: char| c.is_ascii_digit()) {
+        if let Some(dash) = rest.find(" - ") {
+            if rest[..dash]
+                .chars()
+                .all(|c| c.is_ascii_digit() || " :/.,apmAPM".contains(c))
+            {
+                return rest[dash + 3..].trim_start();
+            }
+        }
+        let end = rest.find(' ').unwrap_or(rest.len());
+        let token = &rest[..end];
+        if token.contains(':')
+            && token.chars().all(|c| c.is_ascii_digit() || c == ':')
+            && end < rest.len()
+        {
+            rest = rest[end..].trim_start();
+        }
+    }
+    rest
+}
+
+/// `("Anna", "hi")` for `"Anna: hi"`; `(None, line)` when the line has no speaker label.
+pub(crate) fn split_speaker(line: &str) -> (Option<&str>, &str) {
+    let Some((name, rest)) = line.split_once(':') else {
+        return (None, line);
+    };
+    let name = name.trim();
+    let rest = rest.trim();
+    let lower = name.to_ascii_lowercase();
+    let first = name.chars().next();
+    let is_label = !name.is_empty()
+        && !rest.is_empty()
+        && name.chars().count() <= 40
+        && name.split_whitespace().count() <= 4
+        && first.is_some_and(char::is_alphabetic)
+        && (first.is_some_and(char::is_uppercase) || is_user_label(name))
+        && !name.ends_with(['.', ','])
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || " ._-'".contains(c))
+        && !HEADERS.contains(&lower.as_str())
+        && !NOT_SPEAKERS.contains(&lower.as_str())
+        && !rest.starts_with("//");
+    if is_label {
+        (Some(name), rest)
+    } else {
+        (None, line)
+    }
+}
+
+/// Whether a speaker label names the user.
+pub(crate) fn is_user_label(speaker: &str) -> bool {
+    ["me", "i", "user", "myself", "you"].contains(&speaker.to_lowercase().as_str())
+}
+
+/// Transcript segments of the turns, their start and end seconds spread over
+/// `started_at..finished_at` in proportion to their words.
+pub(crate) fn transcript_segments(
+    turns: &[Turn],
+    started_at: DateTime<Utc>,
+    finished_at: DateTime<Utc>,
+) -> Vec<TranscriptSegment> {
+    let total_words: usize = turns
+        .iter()
+        .map(|t| t.text.split_whitespace().count())
+        .sum();
+    let seconds = (finished_at - started_at).num_milliseconds().max(0) as f64 / 1000.0;
+    let share = |w: usize| seconds * w as f64 / total_words.max(1) as f64;
+    let mut elapsed = 0usize;
+    turns
+        .iter()
+        .map(|turn| {
+            let words = turn.text.split_whitespace().count();
+            let segment = TranscriptSegment {
+                text: turn.text.split_whitespace().collect::<Vec<_>>().join(" "),
+                speaker: turn
+                    .speaker
+                    .clone()
+                    .unwrap_or_else(|| TranscriptSegment::DEFAULT_SPEAKER.to_owned()),
+                speaker_id: None,
+                is_user: turn.is_user,
+                person_id: None,
+                start: share(elapsed),
+                end: share(elapsed + words),
+                extra: serde_json::Map::new(),
+            };
+            elapsed += words;
+            segment
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speaker_lines_become_turns() {
+        let p = parse(
+            "Mom: Don't forget the milk\nMe: Will do.\nand the bread",
+            TextKind::AudioTranscript,
+        );
+        assert!(p.labelled);
+        assert_eq!(p.turns.len(), 2);
+        assert_eq!(p.turns[0].speaker.as_deref(), Some("Mom"));
+        assert!(!p.turns[0].is_user);
+        assert!(p.turns[1].is_user);
+        assert_eq!(p.turns[1].text, "Will do.\nand the bread");
+    }
+
+    #[test]
+    fn email_headers_give_the_subject_and_leave_the_body() {
+        let p = parse(
+            "From: Anna <anna@example.com>\nTo: me\nSubject: Re: Dinner on Friday\n\nHi! Are we still on?",
+            TextKind::Email,
+        );
+        assert_eq!(p.subject.as_deref(), Some("Dinner on Friday"));
+        assert!(!p.labelled);
+        assert_eq!(p.turns[0].text, "Hi! Are we still on?");
+    }
+
+    #[test]
+    fn timestamps_before_speakers_are_dropped() {
+        assert_eq!(
+            split_speaker(strip_timestamp("[10:32] Anna: hi")),
+            (Some("Anna"), "hi")
+        );
+        assert_eq!(
+            split_speaker(strip_timestamp("12/03/2024, 10:32 - Anna: hi")),
+            (Some("Anna"), "hi")
+        );
+    }
+
+    #[test]
+    fn labels_that_are_not_speakers_are_text() {
+        assert_eq!(split_speaker("Note to self: call Bob").0, None);
+        assert_eq!(split_speaker("Time: 7pm").0, None);
+        assert_eq!(split_speaker("see https://example.com").0, None);
+    }
+
+    #[test]
+    fn segments_are_spread_over_the_duration_by_words() {
+        let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
+        let p = parse("A: one two\nMe: three four", TextKind::Message);
+        let segs = transcript_segments(&p.turns, start, start + chrono::Duration::seconds(60));
+        assert_eq!((segs[0].start, segs[0].end), (0.0, 30.0));
+        assert_eq!((segs[1].start, segs[1].end), (30.0, 60.0));
+        assert!(segs[1].is_user);
+    }
+}

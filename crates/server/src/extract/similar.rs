@@ -1,0 +1,227 @@
+//! When two memories say the same thing.
+//!
+//! Two contents are compared by their *content words*: lower-cased words with possessives,
+//! plurals and `-ing`/`-ed` endings stripped, a few synonyms folded ("loves", "enjoys" and
+//! "likes" are one word; "mom" and "mother" too), and function words ("the", "is", "User",
+//! "their") left out. [`similarity`] is the Dice coefficient of the two sets: twice the
+//! words they share over the words they hold between them. It is 1 for the same facts in
+//! other words ("User loves hiking in the Alps" / "user enjoys hiking in the alps") and 0 for
+//! facts with nothing in common.
+
+use std::collections::HashSet;
+
+use crate::store::content_key;
+
+/// The similarity from which two memories count as near-duplicates.
+pub const NEAR_DUPLICATE_SIMILARITY: f64 = 0.8;
+
+/// Words that carry no content of their own, compared after stemming.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "the", "user", "user'", "users", "they", "them", "their", "theirs", "themselv", "i",
+    "me", "my", "we", "our", "us", "he", "she", "him", "her", "his", "it", "its", "is", "are",
+    "was", "were", "be", "been", "being", "am", "ha", "has", "have", "had", "do", "doe", "did",
+    "of", "in", "on", "at", "to", "for", "with", "by", "from", "and", "or", "that", "this", "who",
+    "which", "as", "so", "very", "really", "also", "just", "named", "nam", "called", "call",
+];
+
+/// Pairs of (stem, the stem it counts as).
+const SYNONYMS: &[(&str, &str)] = &[
+    ("lov", "lik"),
+    ("enjoy", "lik"),
+    ("ador", "lik"),
+    ("fond", "lik"),
+    ("fan", "lik"),
+    ("hat", "dislik"),
+    ("detest", "dislik"),
+    ("mom", "mother"),
+    ("mum", "mother"),
+    ("mommy", "mother"),
+    ("dad", "father"),
+    ("daddy", "father"),
+    ("favourit", "favorit"),
+    ("kid", "child"),
+    ("children", "child"),
+    ("colour", "color"),
+    ("job", "work"),
+    ("employ", "work"),
+];
+
+/// Reduce a lower-case word to its stem: possessive, plural and `-ing`/`-ed` endings go,
+/// then a final `e`, then one of a doubled final consonant ("running" -> "run").
+pub(crate) fn stem(word: &str) -> String {
+    let mut w = word.trim_matches('\'');
+    w = w
+        .strip_suffix("'s")
+        .or_else(|| w.strip_suffix("s'"))
+        .unwrap_or(w);
+    let mut s = w.to_owned();
+    if s.len() > 4 && s.ends_with("ies") {
+        s.truncate(s.len() - 3);
+        s.push('y');
+    } else if s.len() > 4 && (s.ends_with("sses") || s.ends_with("ches") || s.ends_with("shes")) {
+        s.truncate(s.len() - 2);
+    } else if s.len() > 3 && s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") {
+        s.truncate(s.len() - 1);
+    }
+    let mut stripped = false;
+    if s.len() > 5 && s.ends_with("ing") {
+        s.truncate(s.len() - 3);
+        stripped = true;
+    } else if s.len() > 4 && s.ends_with("ed") {
+        s.truncate(s.len() - 2);
+        stripped = true;
+    }
+    if s.len() > 3 && s.ends_with('e') {
+        s.truncate(s.len() - 1);
+    }
+    if stripped {
+        let b = s.as_bytes();
+        let n = b.len();
+        if n >= 3 && b[n - 1] == b[n - 2] && !b"aeiouls".contains(&b[n - 1]) {
+            s.truncate(n - 1);
+        }
+    }
+    s
+}
+
+/// The content words of `text`, stemmed, synonyms folded, function words dropped, sorted and
+/// without repeats.
+///
+/// ```
+/// use omi_server::extract::content_words;
+/// assert_eq!(content_words("User loves hiking in the Alps."), ["alp", "hik", "lik"]);
+/// ```
+pub fn content_words(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase().replace('\u{2019}', "'");
+    let mut words: Vec<String> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.trim_matches('\'').is_empty())
+        .map(stem)
+        .map(|s| {
+            SYNONYMS
+                .iter()
+                .find(|(from, _)| *from == s)
+                .map_or(s, |(_, to)| (*to).to_owned())
+        })
+        .filter(|s| !FUNCTION_WORDS.contains(&s.as_str()))
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// How alike two texts are, from 0 (no content word shared) to 1 (the same content words):
+/// the Dice coefficient of their [`content_words`].
+///
+/// ```
+/// use omi_server::extract::similarity;
+/// assert_eq!(similarity("User loves hiking", "user enjoys hiking."), 1.0);
+/// assert_eq!(similarity("User loves hiking", "User has a cat"), 0.0);
+/// ```
+pub fn similarity(a: &str, b: &str) -> f64 {
+    dice(&content_words(a), &content_words(b))
+}
+
+/// The Dice coefficient of two sorted sets.
+pub(crate) fn dice(a: &[String], b: &[String]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * shared as f64 / (a.len() + b.len()) as f64
+}
+
+/// Whether two memories say the same thing: the same [`content_key`] (case, spacing and final
+/// punctuation aside), or a [`similarity`] of at least [`NEAR_DUPLICATE_SIMILARITY`].
+///
+/// ```
+/// use omi_server::extract::is_near_duplicate;
+/// assert!(is_near_duplicate("User likes green tea.", "user LIKES green tea"));
+/// assert!(is_near_duplicate("User loves green tea", "User enjoys green tea"));
+/// assert!(!is_near_duplicate("User likes green tea", "User dislikes green tea"));
+/// ```
+pub fn is_near_duplicate(a: &str, b: &str) -> bool {
+    content_key(a) == content_key(b) || similarity(a, b) >= NEAR_DUPLICATE_SIMILARITY
+}
+
+/// Memories seen so far, for checking new ones against them.
+pub(crate) struct MemoryIndex {
+    keys: HashSet<String>,
+    words: Vec<Vec<String>>,
+}
+
+impl MemoryIndex {
+    /// An index of `known`.
+    pub(crate) fn new(known: &[String]) -> Self {
+        let mut index = Self {
+            keys: HashSet::with_capacity(known.len()),
+            words: Vec::with_capacity(known.len()),
+        };
+        for k in known {
+            index.add(k);
+        }
+        index
+    }
+
+    fn add(&mut self, content: &str) {
+        self.keys.insert(content_key(content));
+        self.words.push(content_words(content));
+    }
+
+    /// Add `content` and return `true` unless it repeats a memory already in the index.
+    pub(crate) fn insert_if_novel(&mut self, content: &str) -> bool {
+        if self.keys.contains(&content_key(content)) {
+            return false;
+        }
+        let words = content_words(content);
+        if self
+            .words
+            .iter()
+            .any(|w| dice(w, &words) >= NEAR_DUPLICATE_SIMILARITY)
+        {
+            return false;
+        }
+        self.keys.insert(content_key(content));
+        self.words.push(words);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_fold_endings() {
+        for (word, expected) in [
+            ("running", "run"),
+            ("loves", "lov"),
+            ("loved", "lov"),
+            ("sister's", "sister"),
+            ("cities", "city"),
+            ("classes", "class"),
+            ("tea", "tea"),
+        ] {
+            assert_eq!(stem(word), expected, "{word}");
+        }
+    }
+
+    #[test]
+    fn different_facts_are_not_near_duplicates() {
+        assert!(!is_near_duplicate(
+            "User's sister lives in Berlin",
+            "User's brother lives in Berlin"
+        ));
+    }
+}
