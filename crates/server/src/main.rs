@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use omi_model::{Capability, DevScope};
+use omi_model::{ApiKey, Capability, DevScope};
 use omi_server::admin::{Admin, DemoCredentials};
+use omi_server::extract::{ExtractorConfig, LlmConfig};
 use omi_server::ratelimit::RateLimitMode;
 use omi_server::server::{self, DEFAULT_DATABASE_URL, RunningServer, ServerConfig};
 use serde_json::json;
@@ -86,6 +87,57 @@ struct ServeArgs {
     /// The largest request body, in bytes.
     #[arg(long, env = "OMI_BODY_LIMIT", default_value_t = 1024 * 1024)]
     body_limit: usize,
+    #[command(flatten)]
+    extraction: ExtractionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExtractorKind {
+    /// Offline rules: deterministic, no network (the default).
+    Rules,
+    /// An OpenAI-compatible chat-completions endpoint (--llm-base-url, --llm-model).
+    Llm,
+}
+
+#[derive(Debug, Clone, Args)]
+struct ExtractionArgs {
+    /// How conversations and imported texts are processed.
+    #[arg(long, env = "OMI_EXTRACTOR", value_enum, default_value = "rules")]
+    extractor: ExtractorKind,
+    /// The base URL of an OpenAI-compatible API, up to /chat/completions (with --extractor llm).
+    #[arg(
+        long,
+        env = "OMI_LLM_BASE_URL",
+        default_value = "https://api.openai.com/v1"
+    )]
+    llm_base_url: String,
+    /// The model to ask (with --extractor llm), e.g. gpt-4o-mini or llama3.1.
+    #[arg(long, env = "OMI_LLM_MODEL")]
+    llm_model: Option<String>,
+    /// The API key, sent as a bearer token (with --extractor llm); never printed or logged.
+    #[arg(long, env = "OMI_LLM_API_KEY", hide_env_values = true, value_parser = parse_secret)]
+    llm_api_key: Option<ApiKey>,
+}
+
+impl ExtractionArgs {
+    fn config(&self) -> Result<ExtractorConfig> {
+        Ok(match self.extractor {
+            ExtractorKind::Rules => ExtractorConfig::Rules,
+            ExtractorKind::Llm => {
+                let model = self
+                    .llm_model
+                    .clone()
+                    .context("--extractor llm needs --llm-model (or OMI_LLM_MODEL)")?;
+                let mut llm = LlmConfig::new(self.llm_base_url.clone(), model);
+                llm.api_key = self.llm_api_key.clone();
+                ExtractorConfig::Llm(llm)
+            }
+        })
+    }
+}
+
+fn parse_secret(s: &str) -> Result<ApiKey, String> {
+    Ok(ApiKey::new(s))
 }
 
 #[derive(Debug, Subcommand)]
@@ -309,7 +361,12 @@ async fn serve(args: ServeArgs) -> Result<()> {
         },
         ..ServerConfig::default()
     };
-    let server = RunningServer::start(config.clone())
+    let extractor_config = args.extraction.config()?;
+    tracing::info!(extractor = ?extractor_config, "processing with");
+    let extractor = extractor_config
+        .build()
+        .context("configuring the extractor")?;
+    let server = RunningServer::start_with(config.clone(), extractor)
         .await
         .with_context(|| format!("starting on {} with {}", config.addr, config.database_url))?;
     let admin = Admin::new(server.service().clone());
@@ -374,5 +431,35 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_llm_extractor_needs_a_model_and_keeps_its_key_out_of_debug_output() {
+        use clap::Parser;
+        let cli = super::Cli::try_parse_from([
+            "omi-server",
+            "--extractor",
+            "llm",
+            "--llm-api-key",
+            "sk-very-secret-key-0123456789",
+        ])
+        .unwrap();
+        assert!(cli.serve.extraction.config().is_err());
+        assert!(!format!("{cli:?}").contains("very-secret"));
+        let cli = super::Cli::try_parse_from([
+            "omi-server",
+            "--extractor",
+            "llm",
+            "--llm-model",
+            "llama3.1",
+            "--llm-base-url",
+            "http://127.0.0.1:11434/v1",
+            "--llm-api-key",
+            "sk-very-secret-key-0123456789",
+        ])
+        .unwrap();
+        let config = cli.serve.extraction.config().unwrap();
+        assert!(!format!("{config:?}").contains("very-secret"));
+        assert!(config.build().is_ok());
     }
 }
