@@ -3,6 +3,7 @@
 //! One module per task. `cargo xtask --help` lists them; `.cargo/config.toml` holds the
 //! `cargo xtask` alias. See `docs/ARCHITECTURE.md` for where this sits in the workspace.
 
+mod bench;
 mod ci;
 mod cmd;
 
@@ -28,6 +29,9 @@ struct Cli {
 enum Task {
     /// Run every CI gate in order (fmt, clippy, test, doc), stopping at the first failure.
     Ci(ci::Args),
+    /// Run the same loopback load against our server and the reference server, and print
+    /// the ratios (see docs/benchmarks.md).
+    Bench(bench::Args),
 }
 
 /// Run the task; on failure print the error with its causes (no backtrace: the failing
@@ -35,6 +39,7 @@ enum Task {
 fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Ci(args) => ci::run(&args),
+        Task::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,729 @@
+//! `cargo xtask bench`: the same loopback load against our server and the reference server
+//! (`shared/perf/ceiling`, a plain axum + sqlx SQLite service) in one run, reported as ratios
+//! because absolute figures move from machine to machine. `docs/benchmarks.md` has the goals,
+//! the commands and the last results.
+//!
+//! Steps: build both release servers, make sure `wrk` exists, start both on 127.0.0.1 with
+//! the same number of memories stored, run wrk against each in turn (never both at once), print
+//! a table, and kill every child process however the run ends.
+
+mod http;
+mod servers;
+mod wrk;
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+
+use crate::cmd::{self, Cmd};
+use servers::Children;
+use wrk::{Load, Report, Shape};
+
+/// Options of `cargo xtask bench`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// How long each load runs, as wrk's `-d` takes it (`10s`, `1m`).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    duration: String,
+
+    /// Connections kept open by wrk (`-c`).
+    #[arg(long, default_value_t = 32)]
+    connections: u32,
+
+    /// wrk threads (`-t`).
+    #[arg(long, default_value_t = 2)]
+    threads: u32,
+
+    /// Memories stored for the user before measuring, in both servers.
+    #[arg(long, default_value_t = 10_000)]
+    preload: usize,
+
+    /// The reference server's crate; relative to the workspace root. When it is absent only
+    /// our server is measured.
+    #[arg(long, default_value = "../shared/perf/ceiling")]
+    ceiling_dir: PathBuf,
+
+    /// Also measure listing with 1 000 and with 1 000 000 memories stored (takes minutes:
+    /// the million are written through our batch endpoint).
+    #[arg(long)]
+    million: bool,
+
+    /// Use the release binaries already built instead of running `cargo build --release`.
+    #[arg(long)]
+    no_build: bool,
+
+    /// Print the result tables as Markdown (for `docs/benchmarks.md`).
+    #[arg(long)]
+    markdown: bool,
+}
+
+/// A wrk duration: a whole number with an optional unit `s`, `m` or `h`.
+fn parse_duration(s: &str) -> Result<String, String> {
+    let digits = s.trim_end_matches(['s', 'm', 'h']);
+    let unit_len = s.len() - digits.len();
+    if digits.is_empty() || unit_len > 1 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("{s:?} is not a duration like 10s, 2m or 1h"));
+    }
+    Ok(s.to_owned())
+}
+
+/// Run `cargo xtask bench` with `args`.
+pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
+    let root = cmd::workspace_root()?;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let ceiling_manifest = root.join(&args.ceiling_dir).join("Cargo.toml");
+    let ceiling = if ceiling_manifest.is_file() {
+        Some(ceiling_manifest)
+    } else {
+        println!(
+            "bench: NO REFERENCE SERVER at {} (no Cargo.toml there): measuring only ours, without ratios",
+            root.join(&args.ceiling_dir).display()
+        );
+        None
+    };
+    if !args.no_build {
+        Cmd::cargo(&["build", "--release", "-p", "omi-server"]).run(&root)?;
+        if let Some(manifest) = &ceiling {
+            let manifest = manifest.to_string_lossy();
+            Cmd::cargo(&[
+                "build",
+                "--release",
+                "--manifest-path",
+                &manifest,
+                "--target-dir",
+                "target/ceiling",
+            ])
+            .run(&root)?;
+        }
+    }
+    let bins = Binaries {
+        ours: target.join("release/omi-server"),
+        reference: ceiling.map(|_| root.join("target/ceiling/release/ceiling")),
+    };
+    for bin in std::iter::once(&bins.ours).chain(&bins.reference) {
+        if !bin.is_file() {
+            bail!("{} is missing: run without --no-build", bin.display());
+        }
+    }
+    wrk::ensure_installed()?;
+
+    let scratch = Scratch::new()?;
+    let result = Bench {
+        args,
+        bins: &bins,
+        dir: &scratch.0,
+        children: Children::default(),
+        notes: Vec::new(),
+    }
+    .run();
+    match result {
+        Ok(()) => {
+            scratch.remove();
+            Ok(())
+        }
+        Err(e) => Err(e).with_context(|| {
+            format!(
+                "the benchmark failed; server logs and scripts are in {}",
+                scratch.0.display()
+            )
+        }),
+    }
+}
+
+/// The two servers' executables.
+#[derive(Debug)]
+struct Binaries {
+    /// `target/release/omi-server`.
+    ours: PathBuf,
+    /// `target/ceiling/release/ceiling`, when the reference is measured.
+    reference: Option<PathBuf>,
+}
+
+/// A directory for databases, scripts and logs, removed when the run succeeds.
+#[derive(Debug)]
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> anyhow::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("omi-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(Self(dir))
+    }
+
+    fn remove(self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The credentials `omi-server demo --json` prints.
+#[derive(Debug, Clone)]
+struct Demo {
+    /// The demo user.
+    uid: String,
+    /// The demo app.
+    app_id: String,
+    /// A key of the demo app.
+    app_key: String,
+    /// A developer key of the demo user.
+    dev_key: String,
+}
+
+/// One run: its options, its processes, and warnings gathered for after the tables.
+struct Bench<'a> {
+    args: &'a Args,
+    bins: &'a Binaries,
+    dir: &'a Path,
+    children: Children,
+    notes: Vec<String>,
+}
+
+/// One figure compared: what to send to ours and to the reference, and the goals.
+struct Scenario {
+    /// What is measured.
+    name: &'static str,
+    /// The load on our server.
+    ours: Load,
+    /// The equivalent load on the reference.
+    reference: Load,
+    /// Least acceptable ours/reference request rate.
+    rate_goal: f64,
+    /// Greatest acceptable ours/reference p99, when there is a goal for it.
+    p99_goal: Option<f64>,
+}
+
+impl Bench<'_> {
+    fn run(mut self) -> anyhow::Result<()> {
+        let n = self.args.preload;
+        let reference = self.start_reference("reference", n, "c.sqlite")?;
+        let (ours, demo) = self.start_ours("ours", "omi.sqlite")?;
+        self.preload_ours(ours, &demo, 0, n)?;
+        println!(
+            "bench: {n} memories stored in each; load: wrk -t{} -c{} -d{} --latency, one server at a time",
+            self.args.threads, self.args.connections, self.args.duration
+        );
+        let mut rows = Vec::new();
+        for scenario in scenarios(&demo) {
+            let theirs = match reference {
+                Some(addr) => {
+                    Some(self.load(scenario.name, "reference", addr, &scenario.reference)?)
+                }
+                None => None,
+            };
+            let mine = self.load(scenario.name, "ours", ours, &scenario.ours)?;
+            rows.extend(rows_of(&scenario, &mine, theirs.as_ref()));
+        }
+        self.children.stop("ours");
+        self.children.stop("reference");
+        println!("\n{}", table(&rows, self.args.markdown));
+        if self.args.million {
+            self.million()?;
+        }
+        for note in &self.notes {
+            println!("warning: {note}");
+        }
+        Ok(())
+    }
+
+    /// Start the reference with `preload` rows; `None` when it is not measured.
+    fn start_reference(
+        &mut self,
+        name: &str,
+        preload: usize,
+        db: &str,
+    ) -> anyhow::Result<Option<SocketAddr>> {
+        let Some(bin) = &self.bins.reference else {
+            return Ok(None);
+        };
+        let addr = servers::free_port()?;
+        let mut command = Command::new(bin);
+        command
+            .arg(addr.port().to_string())
+            .args(["--preload", &preload.to_string(), "--db"])
+            .arg(self.dir.join(db))
+            .arg("--fresh");
+        self.children
+            .spawn(name, command, &self.dir.join(format!("{name}.log")))?;
+        self.children.wait_ready(name, addr, "/hello")?;
+        Ok(Some(addr))
+    }
+
+    /// Make the demo credentials in a fresh database, then start our server on it.
+    fn start_ours(&mut self, name: &str, db: &str) -> anyhow::Result<(SocketAddr, Demo)> {
+        let url = format!("sqlite://{}", self.dir.join(db).display());
+        let demo = demo(&self.bins.ours, &url)?;
+        let addr = servers::free_port()?;
+        let mut command = Command::new(&self.bins.ours);
+        command
+            .args(["--addr", &addr.to_string(), "--database", &url])
+            .args(["--rate-limits", "off", "--log-format", "json"])
+            .env("OMI_LOG", "warn");
+        self.children
+            .spawn(name, command, &self.dir.join(format!("{name}.log")))?;
+        self.children.wait_ready(name, addr, "/readyz")?;
+        Ok((addr, demo))
+    }
+
+    /// Store memories `from..to` for the demo user through the batch endpoint.
+    fn preload_ours(
+        &self,
+        addr: SocketAddr,
+        demo: &Demo,
+        from: usize,
+        to: usize,
+    ) -> anyhow::Result<()> {
+        let took = servers::preload(addr, &demo.dev_key, from, to, 4)?;
+        let count = to - from;
+        println!(
+            "bench: stored {count} memories in ours through POST /v1/dev/user/memories/batch in {:.1}s ({:.0}/s)",
+            took.as_secs_f64(),
+            count as f64 / took.as_secs_f64().max(1e-9)
+        );
+        Ok(())
+    }
+
+    /// Run one load against one server, noting failed responses.
+    fn load(
+        &mut self,
+        figure: &str,
+        server: &str,
+        addr: SocketAddr,
+        load: &Load,
+    ) -> anyhow::Result<Report> {
+        let slug: String = figure
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let script = self.dir.join(format!("{slug}-{server}.lua"));
+        let shape = Shape {
+            threads: self.args.threads,
+            connections: self.args.connections,
+            duration: self.args.duration.clone(),
+        };
+        print!("bench: {figure}, {server} ... ");
+        let _ = std::io::stdout().flush();
+        let report = wrk::run(
+            &shape,
+            &format!("http://{addr}"),
+            &load.script(&nonce()),
+            &script,
+        )?;
+        println!("{:.0} req/s, p99 {:.2} ms", report.rate, report.p99_ms);
+        if report.non_2xx > 0 || report.socket_errors > 0 {
+            self.notes.push(format!(
+                "{figure} on {server}: {} of {} responses were not 2xx/3xx and {} socket errors; its figures count failures",
+                report.non_2xx, report.requests, report.socket_errors
+            ));
+        }
+        Ok(report)
+    }
+
+    /// Listing with 1 000 and with 1 000 000 memories stored, in fresh databases.
+    fn million(&mut self) -> anyhow::Result<()> {
+        const SMALL: usize = 1_000;
+        const LARGE: usize = 1_000_000;
+        println!("\nbench: --million: listing with {SMALL} and then {LARGE} memories stored");
+        let (ours, demo) = self.start_ours("ours-million", "omi-million.sqlite")?;
+        self.preload_ours(ours, &demo, 0, SMALL)?;
+        let list = scenarios(&demo)
+            .into_iter()
+            .find(|s| s.name == "memory list")
+            .context("no list scenario")?;
+        let ours_small = self.load("list at 1 000", "ours", ours, &list.ours)?;
+        println!(
+            "bench: storing {} more memories in ours (this takes a while)",
+            LARGE - SMALL
+        );
+        self.preload_ours(ours, &demo, SMALL, LARGE)?;
+        let ours_large = self.load("list at 1 000 000", "ours", ours, &list.ours)?;
+        self.children.stop("ours-million");
+
+        let mut reference = [None, None];
+        for (slot, (size, label)) in reference
+            .iter_mut()
+            .zip([(SMALL, "list at 1 000"), (LARGE, "list at 1 000 000")])
+        {
+            if let Some(addr) =
+                self.start_reference("reference-million", size, "c-million.sqlite")?
+            {
+                *slot = Some(self.load(label, "reference", addr, &list.reference)?);
+                self.children.stop("reference-million");
+            }
+        }
+        let rows = [
+            Row::rate(
+                "list at 1 000 (req/s)",
+                ours_small.rate,
+                reference[0].map(|r| r.rate),
+                None,
+            ),
+            Row::p99(
+                "list at 1 000 p99",
+                ours_small.p99_ms,
+                reference[0].map(|r| r.p99_ms),
+                None,
+            ),
+            Row::rate(
+                "list at 1 000 000 (req/s)",
+                ours_large.rate,
+                reference[1].map(|r| r.rate),
+                None,
+            ),
+            Row::p99(
+                "list at 1 000 000 p99",
+                ours_large.p99_ms,
+                reference[1].map(|r| r.p99_ms),
+                None,
+            ),
+        ];
+        println!("\n{}", table(&rows, self.args.markdown));
+        println!(
+            "ours: p99 at 1 000 000 is {:.2}x p99 at 1 000",
+            ours_large.p99_ms / ours_small.p99_ms
+        );
+        if let [Some(small), Some(large)] = reference {
+            println!(
+                "reference: p99 at 1 000 000 is {:.2}x p99 at 1 000",
+                large.p99_ms / small.p99_ms
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `omi-server demo --json` on a fresh database: the demo user's keys.
+fn demo(bin: &Path, database_url: &str) -> anyhow::Result<Demo> {
+    let output = Command::new(bin)
+        .args(["demo", "--json", "--database", database_url])
+        .env("OMI_LOG", "warn")
+        .output()
+        .with_context(|| format!("running {} demo", bin.display()))?;
+    if !output.status.success() {
+        bail!(
+            "`omi-server demo --json` failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("reading `omi-server demo --json`")?;
+    let field = |name: &str| {
+        json[name]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("`omi-server demo --json` printed no {name}"))
+    };
+    Ok(Demo {
+        uid: field("uid")?,
+        app_id: field("app_id")?,
+        app_key: field("app_key")?,
+        dev_key: field("dev_key")?,
+    })
+}
+
+/// An id unique to this process and moment, so contents never repeat across runs.
+fn nonce() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{:x}", nanos ^ u128::from(std::process::id()))
+}
+
+/// The three figures, each against its equivalent on the reference.
+fn scenarios(demo: &Demo) -> Vec<Scenario> {
+    let json = ("Content-Type", "application/json".to_owned());
+    let dev = ("Authorization", format!("Bearer {}", demo.dev_key));
+    let app = ("Authorization", format!("Bearer {}", demo.app_key));
+    let content = "bench memory {id}: the user prefers dark roast coffee in the morning";
+    let insert = Load {
+        method: "POST",
+        path: "/insert".to_owned(),
+        headers: vec![json.clone()],
+        body: Some(format!(r#"{{"content":"{content}","tags":[]}}"#)),
+    };
+    vec![
+        Scenario {
+            name: "memory create",
+            ours: Load {
+                method: "POST",
+                path: "/v1/dev/user/memories".to_owned(),
+                headers: vec![dev.clone(), json.clone()],
+                body: Some(format!(r#"{{"content":"{content}"}}"#)),
+            },
+            reference: insert.clone(),
+            rate_goal: 1.0,
+            p99_goal: Some(1.5),
+        },
+        Scenario {
+            name: "memory list",
+            ours: Load {
+                method: "GET",
+                path: "/v1/dev/user/memories?limit=25".to_owned(),
+                headers: vec![dev],
+                body: None,
+            },
+            reference: Load {
+                method: "GET",
+                path: "/list?limit=25&offset=0".to_owned(),
+                headers: Vec::new(),
+                body: None,
+            },
+            rate_goal: 1.0,
+            p99_goal: None,
+        },
+        Scenario {
+            name: "conversation create",
+            ours: Load {
+                method: "POST",
+                path: format!(
+                    "/v2/integrations/{}/user/conversations?uid={}",
+                    demo.app_id, demo.uid
+                ),
+                headers: vec![app, json],
+                body: Some(
+                    r#"{"text":"Me: bench conversation {id}. I love hiking. Sarah: Remember to book the cabin."}"#
+                        .to_owned(),
+                ),
+            },
+            reference: insert,
+            rate_goal: 0.8,
+            p99_goal: None,
+        },
+    ]
+}
+
+/// A bound a ratio must meet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Goal {
+    /// ours/reference at least this.
+    AtLeast(f64),
+    /// ours/reference at most this.
+    AtMost(f64),
+}
+
+impl Goal {
+    fn met(self, ratio: f64) -> bool {
+        match self {
+            Self::AtLeast(x) => ratio >= x,
+            Self::AtMost(x) => ratio <= x,
+        }
+    }
+}
+
+/// One line of a result table.
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    /// What was measured.
+    figure: String,
+    /// Ours.
+    ours: f64,
+    /// The reference's, when measured.
+    reference: Option<f64>,
+    /// Whether the figure is a latency in milliseconds (else a rate).
+    is_latency: bool,
+    /// The goal for ours/reference.
+    goal: Option<Goal>,
+}
+
+impl Row {
+    fn rate(figure: &str, ours: f64, reference: Option<f64>, goal: Option<Goal>) -> Self {
+        Self {
+            figure: figure.to_owned(),
+            ours,
+            reference,
+            is_latency: false,
+            goal,
+        }
+    }
+
+    fn p99(figure: &str, ours: f64, reference: Option<f64>, goal: Option<Goal>) -> Self {
+        Self {
+            figure: figure.to_owned(),
+            ours,
+            reference,
+            is_latency: true,
+            goal,
+        }
+    }
+
+    fn value(&self, v: f64) -> String {
+        if self.is_latency {
+            format!("{v:.2} ms")
+        } else {
+            format!("{v:.0}")
+        }
+    }
+
+    fn ratio(&self) -> Option<f64> {
+        self.reference.filter(|r| *r > 0.0).map(|r| self.ours / r)
+    }
+
+    fn cells(&self) -> [String; 6] {
+        let dash = || "-".to_owned();
+        [
+            self.figure.clone(),
+            self.value(self.ours),
+            self.reference.map_or_else(dash, |r| self.value(r)),
+            self.ratio().map_or_else(dash, |r| format!("{r:.2}x")),
+            self.goal.map_or_else(dash, |g| match g {
+                Goal::AtLeast(x) => format!(">= {x:.1}x"),
+                Goal::AtMost(x) => format!("<= {x:.1}x"),
+            }),
+            match (self.goal, self.ratio()) {
+                (Some(g), Some(r)) if g.met(r) => "yes".to_owned(),
+                (Some(_), Some(_)) => "NO".to_owned(),
+                _ => dash(),
+            },
+        ]
+    }
+}
+
+/// The rate and p99 rows of one scenario.
+fn rows_of(scenario: &Scenario, ours: &Report, reference: Option<&Report>) -> [Row; 2] {
+    [
+        Row::rate(
+            &format!("{} (req/s)", scenario.name),
+            ours.rate,
+            reference.map(|r| r.rate),
+            Some(Goal::AtLeast(scenario.rate_goal)),
+        ),
+        Row::p99(
+            &format!("{} p99", scenario.name),
+            ours.p99_ms,
+            reference.map(|r| r.p99_ms),
+            scenario.p99_goal.map(Goal::AtMost),
+        ),
+    ]
+}
+
+/// Rows as an aligned text table, or as Markdown.
+fn table(rows: &[Row], markdown: bool) -> String {
+    const HEADER: [&str; 6] = ["figure", "ours", "reference", "ratio", "goal", "met"];
+    let cells: Vec<[String; 6]> = rows.iter().map(Row::cells).collect();
+    let mut out = String::new();
+    if markdown {
+        let _ = writeln!(out, "| {} |", HEADER.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(HEADER.len()));
+        for row in &cells {
+            let _ = writeln!(out, "| {} |", row.join(" | "));
+        }
+        return out;
+    }
+    let widths: Vec<usize> = (0..HEADER.len())
+        .map(|i| {
+            cells
+                .iter()
+                .map(|r| r[i].len())
+                .chain([HEADER[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cols: &[&str]| {
+        cols.iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                if i == 0 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    let _ = writeln!(out, "{}", line(&HEADER));
+    for row in &cells {
+        let cols: Vec<&str> = row.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "{}", line(&cols));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_whole_numbers_with_an_optional_unit() {
+        for ok in ["10s", "2m", "1h", "30"] {
+            assert_eq!(parse_duration(ok).as_deref(), Ok(ok));
+        }
+        for bad in ["", "s", "1.5s", "10ms", "ten"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ratios_are_ours_over_the_reference_and_checked_against_the_goal() {
+        let rate = Row::rate(
+            "create (req/s)",
+            3000.0,
+            Some(4000.0),
+            Some(Goal::AtLeast(1.0)),
+        );
+        assert_eq!(
+            rate.cells(),
+            ["create (req/s)", "3000", "4000", "0.75x", ">= 1.0x", "NO"].map(String::from)
+        );
+        let p99 = Row::p99("create p99", 12.0, Some(10.0), Some(Goal::AtMost(1.5)));
+        assert_eq!(
+            p99.cells(),
+            [
+                "create p99",
+                "12.00 ms",
+                "10.00 ms",
+                "1.20x",
+                "<= 1.5x",
+                "yes"
+            ]
+            .map(String::from)
+        );
+    }
+
+    #[test]
+    fn without_a_reference_there_is_no_ratio() {
+        let row = Row::rate("list (req/s)", 7000.0, None, Some(Goal::AtLeast(1.0)));
+        assert_eq!(
+            row.cells(),
+            ["list (req/s)", "7000", "-", "-", ">= 1.0x", "-"].map(String::from)
+        );
+    }
+
+    #[test]
+    fn every_content_sent_is_unique_per_request() {
+        let demo = Demo {
+            uid: "demo-user".into(),
+            app_id: "app1".into(),
+            app_key: "sk_x".into(),
+            dev_key: "omi_dev_x".into(),
+        };
+        for scenario in scenarios(&demo) {
+            for load in [&scenario.ours, &scenario.reference] {
+                if load.method == "POST" {
+                    assert!(
+                        load.body.as_deref().is_some_and(|b| b.contains("{id}")),
+                        "{}",
+                        scenario.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_markdown_table_has_a_header_separator_and_one_line_per_row() {
+        let rows = [Row::rate("a", 1.0, Some(2.0), None)];
+        assert_eq!(
+            table(&rows, true),
+            "| figure | ours | reference | ratio | goal | met |\n|---|---|---|---|---|---|\n| a | 1 | 2 | 0.50x | - | - |\n"
+        );
+    }
+}
