@@ -5,6 +5,7 @@
 //! satisfy it with the same behaviour as the SQLite one.
 
 mod records;
+mod rows;
 pub mod sqlite;
 
 use async_trait::async_trait;

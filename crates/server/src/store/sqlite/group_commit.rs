@@ -88,7 +88,7 @@ async fn writer(pool: SqlitePool, mut pending: mpsc::UnboundedReceiver<Pending>)
 async fn commit_batch(pool: &SqlitePool, batch: Vec<Pending>) {
     let mut conn = match pool.acquire().await {
         Ok(c) => c,
-        Err(e) => return fail_all(batch, &super::map_err(e)),
+        Err(e) => return fail_all(batch, &crate::store::rows::map_err(e)),
     };
     if let Err(e) = exec(&mut conn, "BEGIN IMMEDIATE").await {
         return fail_all(batch, &e);
@@ -132,7 +132,7 @@ async fn exec(conn: &mut SqliteConnection, sql: &'static str) -> StoreResult<()>
         .execute(conn)
         .await
         .map(|_| ())
-        .map_err(super::map_err)
+        .map_err(crate::store::rows::map_err)
 }
 
 fn fail_all(batch: Vec<Pending>, error: &StoreError) {

@@ -11,24 +11,27 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use omi_model::{
-    Capability, Conversation, ConversationListParams, DevMemoryListParams, DevScope, Memory,
-    MemoryUpdate, Structured, Uid,
+    Conversation, ConversationListParams, DevMemoryListParams, Memory, MemoryUpdate, Structured,
+    Uid,
 };
-use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 
 mod group_commit;
 
 use group_commit::GroupCommit;
 
+use super::rows::{
+    AppKeyRow, AppRow, ConversationRow, DevKeyRow, IdempotencyRow, JobRow, MemoryRow, comma_list,
+    json_err, map_err,
+};
 use super::{
     AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, IdempotencyBegin, IdempotencyKey,
     Job, JobKind, MemoryRecord, NewJob, ProcessedConversation, Store, StoreError, StoreResult,
-    apply_update, content_key, from_micros, page_bounds, to_micros,
+    apply_update, content_key, page_bounds, to_micros,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -81,148 +84,18 @@ impl SqliteStore {
     }
 }
 
-fn map_err(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
-            StoreError::Unavailable(e.to_string())
-        }
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(db.message().to_owned())
-        }
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-            StoreError::NotFound(db.message().to_owned())
-        }
-        _ => StoreError::Internal(e.to_string()),
-    }
-}
-
-fn json_err(e: serde_json::Error) -> StoreError {
-    StoreError::Internal(format!("stored JSON is unreadable: {e}"))
-}
-
-fn comma_list<T: std::fmt::Display>(items: &[T]) -> String {
-    items
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-fn parse_list<T: FromStr>(raw: &str) -> Vec<T> {
-    raw.split(',').filter_map(|s| s.parse().ok()).collect()
-}
-
-fn parse_wire<T: FromStr>(raw: &str) -> StoreResult<T> {
-    raw.parse()
-        .map_err(|_| StoreError::Internal(format!("unknown stored value {raw:?}")))
-}
-
-fn uid_of(raw: String) -> StoreResult<Uid> {
-    Uid::try_from(raw).map_err(|e| StoreError::Internal(format!("stored uid is invalid: {e}")))
-}
-
 fn memory_from_row(row: &SqliteRow) -> StoreResult<Memory> {
-    let tags: String = row.try_get("tags").map_err(map_err)?;
-    let user_review: Option<bool> = row.try_get("user_review").map_err(map_err)?;
-    Ok(Memory {
-        id: row.try_get("id").map_err(map_err)?,
-        content: row.try_get("content").map_err(map_err)?,
-        category: Some(parse_wire(
-            &row.try_get::<String, _>("category").map_err(map_err)?,
-        )?),
-        visibility: Some(parse_wire(
-            &row.try_get::<String, _>("visibility").map_err(map_err)?,
-        )?),
-        tags: serde_json::from_str(&tags).map_err(json_err)?,
-        created_at: from_micros(row.try_get("created_at").map_err(map_err)?),
-        updated_at: Some(from_micros(row.try_get("updated_at").map_err(map_err)?)),
-        manually_added: Some(row.try_get("manually_added").map_err(map_err)?),
-        scoring: Some(row.try_get("scoring").map_err(map_err)?),
-        reviewed: Some(row.try_get("reviewed").map_err(map_err)?),
-        user_review,
-        edited: Some(row.try_get("edited").map_err(map_err)?),
-        app_id: row.try_get("app_id").map_err(map_err)?,
-        conversation_id: row.try_get("conversation_id").map_err(map_err)?,
-        extra: serde_json::Map::new(),
-    })
+    MemoryRow::from_row(row).map_err(map_err)?.into_memory()
 }
 
 fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
-    let structured: String = row.try_get("structured").map_err(map_err)?;
-    let segments: String = row.try_get("transcript_segments").map_err(map_err)?;
-    let geolocation: Option<String> = row.try_get("geolocation").map_err(map_err)?;
-    Ok(Conversation {
-        id: row.try_get("id").map_err(map_err)?,
-        created_at: from_micros(row.try_get("created_at").map_err(map_err)?),
-        started_at: Some(from_micros(row.try_get("started_at").map_err(map_err)?)),
-        finished_at: Some(from_micros(row.try_get("finished_at").map_err(map_err)?)),
-        source: Some(parse_wire(
-            &row.try_get::<String, _>("source").map_err(map_err)?,
-        )?),
-        language: Some(row.try_get("language").map_err(map_err)?),
-        status: Some(parse_wire(
-            &row.try_get::<String, _>("status").map_err(map_err)?,
-        )?),
-        discarded: row.try_get("discarded").map_err(map_err)?,
-        app_id: row.try_get("app_id").map_err(map_err)?,
-        text: Some(row.try_get("text").map_err(map_err)?),
-        structured: serde_json::from_str::<Structured>(&structured).map_err(json_err)?,
-        transcript_segments: Some(serde_json::from_str(&segments).map_err(json_err)?),
-        geolocation: geolocation
-            .map(|g| serde_json::from_str(&g))
-            .transpose()
-            .map_err(json_err)?,
-        extra: external_data(
-            row.try_get("text_source").map_err(map_err)?,
-            row.try_get("text_source_spec").map_err(map_err)?,
-        ),
-    })
-}
-
-/// Where an imported conversation's text came from, kept as OMI keeps it
-/// (`external_data: {text_source, text_source_spec}`).
-fn external_data(
-    text_source: String,
-    spec: Option<String>,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut data = serde_json::Map::new();
-    data.insert("text_source".into(), text_source.into());
-    data.insert("text_source_spec".into(), spec.into());
-    let mut extra = serde_json::Map::new();
-    extra.insert("external_data".into(), data.into());
-    extra
-}
-
-/// What an earlier request's record says about a new one with the same key.
-fn earlier_request(row: &SqliteRow, key: &IdempotencyKey) -> StoreResult<IdempotencyBegin> {
-    let fingerprint: String = row.try_get("fingerprint").map_err(map_err)?;
-    if fingerprint != key.fingerprint {
-        return Ok(IdempotencyBegin::Mismatch);
-    }
-    let state: String = row.try_get("state").map_err(map_err)?;
-    if state != "done" {
-        return Ok(IdempotencyBegin::InProgress);
-    }
-    let status: i64 = row.try_get("status").map_err(map_err)?;
-    Ok(IdempotencyBegin::Replay {
-        status: u16::try_from(status).unwrap_or(500),
-        body: row.try_get("body").map_err(map_err)?,
-    })
+    ConversationRow::from_row(row)
+        .map_err(map_err)?
+        .into_conversation()
 }
 
 fn job_from_row(row: &SqliteRow) -> StoreResult<Job> {
-    let kind: String = row.try_get("kind").map_err(map_err)?;
-    let payload: String = row.try_get("payload").map_err(map_err)?;
-    Ok(Job {
-        id: row.try_get("id").map_err(map_err)?,
-        kind: JobKind::parse(&kind)
-            .ok_or_else(|| StoreError::Internal(format!("unknown job kind {kind:?}")))?,
-        uid: uid_of(row.try_get("uid").map_err(map_err)?)?,
-        subject_id: row.try_get("subject_id").map_err(map_err)?,
-        payload: serde_json::from_str(&payload).map_err(json_err)?,
-        attempts: row.try_get("attempts").map_err(map_err)?,
-        max_attempts: row.try_get("max_attempts").map_err(map_err)?,
-    })
+    JobRow::from_row(row).map_err(map_err)?.into_job()
 }
 
 async fn insert_job(conn: &mut SqliteConnection, job: &NewJob) -> StoreResult<()> {
@@ -394,17 +267,8 @@ impl Store for SqliteStore {
             .fetch_optional(&self.readers)
             .await
             .map_err(map_err)?;
-        row.map(|r| {
-            Ok(AppRecord {
-                id: r.try_get("id").map_err(map_err)?,
-                name: r.try_get("name").map_err(map_err)?,
-                capabilities: parse_list::<Capability>(
-                    &r.try_get::<String, _>("capabilities").map_err(map_err)?,
-                ),
-                created_at: from_micros(r.try_get("created_at").map_err(map_err)?),
-            })
-        })
-        .transpose()
+        row.map(|r| Ok(AppRow::from_row(&r).map_err(map_err)?.into_app()))
+            .transpose()
     }
 
     async fn create_app_key(&self, key: &AppKeyRecord) -> StoreResult<()> {
@@ -429,16 +293,8 @@ impl Store for SqliteStore {
                 .fetch_optional(&self.readers)
                 .await
                 .map_err(map_err)?;
-        row.map(|r| {
-            Ok(AppKeyRecord {
-                id: r.try_get("id").map_err(map_err)?,
-                app_id: r.try_get("app_id").map_err(map_err)?,
-                secret_hash: r.try_get("secret_hash").map_err(map_err)?,
-                label: r.try_get("label").map_err(map_err)?,
-                created_at: from_micros(r.try_get("created_at").map_err(map_err)?),
-            })
-        })
-        .transpose()
+        row.map(|r| Ok(AppKeyRow::from_row(&r).map_err(map_err)?.into_key()))
+            .transpose()
     }
 
     async fn set_app_enabled(
@@ -498,17 +354,8 @@ impl Store for SqliteStore {
                 .fetch_optional(&self.readers)
                 .await
                 .map_err(map_err)?;
-        row.map(|r| {
-            Ok(DevKeyRecord {
-                id: r.try_get("id").map_err(map_err)?,
-                uid: uid_of(r.try_get("uid").map_err(map_err)?)?,
-                secret_hash: r.try_get("secret_hash").map_err(map_err)?,
-                label: r.try_get("label").map_err(map_err)?,
-                scopes: parse_list::<DevScope>(&r.try_get::<String, _>("scopes").map_err(map_err)?),
-                created_at: from_micros(r.try_get("created_at").map_err(map_err)?),
-            })
-        })
-        .transpose()
+        row.map(|r| DevKeyRow::from_row(&r).map_err(map_err)?.into_key())
+            .transpose()
     }
 
     async fn touch_dev_key(&self, key_id: &str, now: DateTime<Utc>) -> StoreResult<()> {
@@ -877,7 +724,9 @@ impl Store for SqliteStore {
         .await
         .map_err(map_err)?;
         if let Some(row) = row {
-            return earlier_request(&row, key);
+            return Ok(IdempotencyRow::from_row(&row)
+                .map_err(map_err)?
+                .verdict(key));
         }
         sqlx::query(
             "INSERT INTO idempotency_keys (caller, key, fingerprint, state, created_at) \

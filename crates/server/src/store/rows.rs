@@ -1,0 +1,279 @@
+//! Rows as both SQL stores read them, and their conversion into domain records.
+//!
+//! Each row struct derives `sqlx::FromRow` for any database, so the SQLite and PostgreSQL
+//! stores share one mapping and cannot drift apart: the same columns, the same decoding,
+//! the same errors for corrupt data.
+
+use std::str::FromStr;
+
+use omi_model::{Capability, Conversation, DevScope, Memory, Structured, Uid};
+use serde_json::{Map, Value};
+
+use super::{
+    AppKeyRecord, AppRecord, DevKeyRecord, IdempotencyBegin, IdempotencyKey, Job, JobKind,
+    StoreError, StoreResult, from_micros,
+};
+
+/// A sqlx error as a store error: lost connections are `Unavailable` (retry later),
+/// constraint violations are `Conflict` / `NotFound`, the rest `Internal`.
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(db.message().to_owned())
+        }
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::NotFound(db.message().to_owned())
+        }
+        _ => StoreError::Internal(e.to_string()),
+    }
+}
+
+/// Stored JSON that does not parse: corrupt data.
+pub(crate) fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Internal(format!("stored JSON is unreadable: {e}"))
+}
+
+/// Values as a stored comma list (capabilities, scopes).
+pub(crate) fn comma_list<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_list<T: FromStr>(raw: &str) -> Vec<T> {
+    raw.split(',').filter_map(|s| s.parse().ok()).collect()
+}
+
+fn parse_wire<T: FromStr>(raw: &str) -> StoreResult<T> {
+    raw.parse()
+        .map_err(|_| StoreError::Internal(format!("unknown stored value {raw:?}")))
+}
+
+fn uid_of(raw: String) -> StoreResult<Uid> {
+    Uid::try_from(raw).map_err(|e| StoreError::Internal(format!("stored uid is invalid: {e}")))
+}
+
+/// A `memories` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct MemoryRow {
+    id: String,
+    content: String,
+    category: String,
+    visibility: String,
+    tags: String,
+    created_at: i64,
+    updated_at: i64,
+    manually_added: bool,
+    scoring: String,
+    reviewed: bool,
+    user_review: Option<bool>,
+    edited: bool,
+    app_id: Option<String>,
+    conversation_id: Option<String>,
+}
+
+impl MemoryRow {
+    /// The memory object.
+    pub(crate) fn into_memory(self) -> StoreResult<Memory> {
+        Ok(Memory {
+            id: self.id,
+            content: self.content,
+            category: Some(parse_wire(&self.category)?),
+            visibility: Some(parse_wire(&self.visibility)?),
+            tags: serde_json::from_str(&self.tags).map_err(json_err)?,
+            created_at: from_micros(self.created_at),
+            updated_at: Some(from_micros(self.updated_at)),
+            manually_added: Some(self.manually_added),
+            scoring: Some(self.scoring),
+            reviewed: Some(self.reviewed),
+            user_review: self.user_review,
+            edited: Some(self.edited),
+            app_id: self.app_id,
+            conversation_id: self.conversation_id,
+            extra: Map::new(),
+        })
+    }
+}
+
+/// A `conversations` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ConversationRow {
+    id: String,
+    app_id: Option<String>,
+    source: String,
+    text: String,
+    text_source: String,
+    text_source_spec: Option<String>,
+    language: String,
+    created_at: i64,
+    started_at: i64,
+    finished_at: i64,
+    status: String,
+    discarded: bool,
+    geolocation: Option<String>,
+    structured: String,
+    transcript_segments: String,
+}
+
+impl ConversationRow {
+    /// The conversation object. Where an imported text came from is kept as OMI keeps it,
+    /// under `external_data: {text_source, text_source_spec}`.
+    pub(crate) fn into_conversation(self) -> StoreResult<Conversation> {
+        let mut external = Map::new();
+        external.insert("text_source".into(), self.text_source.into());
+        external.insert("text_source_spec".into(), self.text_source_spec.into());
+        let mut extra = Map::new();
+        extra.insert("external_data".into(), Value::Object(external));
+        Ok(Conversation {
+            id: self.id,
+            created_at: from_micros(self.created_at),
+            started_at: Some(from_micros(self.started_at)),
+            finished_at: Some(from_micros(self.finished_at)),
+            source: Some(parse_wire(&self.source)?),
+            language: Some(self.language),
+            status: Some(parse_wire(&self.status)?),
+            discarded: self.discarded,
+            app_id: self.app_id,
+            text: Some(self.text),
+            structured: serde_json::from_str::<Structured>(&self.structured).map_err(json_err)?,
+            transcript_segments: Some(
+                serde_json::from_str(&self.transcript_segments).map_err(json_err)?,
+            ),
+            geolocation: self
+                .geolocation
+                .map(|g| serde_json::from_str(&g))
+                .transpose()
+                .map_err(json_err)?,
+            extra,
+        })
+    }
+}
+
+/// A `jobs` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct JobRow {
+    id: i64,
+    kind: String,
+    uid: String,
+    subject_id: Option<String>,
+    payload: String,
+    attempts: i32,
+    max_attempts: i32,
+}
+
+impl JobRow {
+    /// The claimed job.
+    pub(crate) fn into_job(self) -> StoreResult<Job> {
+        Ok(Job {
+            id: self.id,
+            kind: JobKind::parse(&self.kind)
+                .ok_or_else(|| StoreError::Internal(format!("unknown job kind {:?}", self.kind)))?,
+            uid: uid_of(self.uid)?,
+            subject_id: self.subject_id,
+            payload: serde_json::from_str(&self.payload).map_err(json_err)?,
+            attempts: self.attempts,
+            max_attempts: self.max_attempts,
+        })
+    }
+}
+
+/// An `apps` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct AppRow {
+    id: String,
+    name: String,
+    capabilities: String,
+    created_at: i64,
+}
+
+impl AppRow {
+    /// The app.
+    pub(crate) fn into_app(self) -> AppRecord {
+        AppRecord {
+            id: self.id,
+            name: self.name,
+            capabilities: parse_list::<Capability>(&self.capabilities),
+            created_at: from_micros(self.created_at),
+        }
+    }
+}
+
+/// An `app_keys` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct AppKeyRow {
+    id: String,
+    app_id: String,
+    secret_hash: String,
+    label: String,
+    created_at: i64,
+}
+
+impl AppKeyRow {
+    /// The key record.
+    pub(crate) fn into_key(self) -> AppKeyRecord {
+        AppKeyRecord {
+            id: self.id,
+            app_id: self.app_id,
+            secret_hash: self.secret_hash,
+            label: self.label,
+            created_at: from_micros(self.created_at),
+        }
+    }
+}
+
+/// A `dev_keys` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct DevKeyRow {
+    id: String,
+    uid: String,
+    secret_hash: String,
+    label: String,
+    scopes: String,
+    created_at: i64,
+}
+
+impl DevKeyRow {
+    /// The key record.
+    pub(crate) fn into_key(self) -> StoreResult<DevKeyRecord> {
+        Ok(DevKeyRecord {
+            id: self.id,
+            uid: uid_of(self.uid)?,
+            secret_hash: self.secret_hash,
+            label: self.label,
+            scopes: parse_list::<DevScope>(&self.scopes),
+            created_at: from_micros(self.created_at),
+        })
+    }
+}
+
+/// An `idempotency_keys` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct IdempotencyRow {
+    fingerprint: String,
+    state: String,
+    status: Option<i64>,
+    body: Option<Vec<u8>>,
+}
+
+impl IdempotencyRow {
+    /// What this earlier request's record says about a new one with the same key.
+    pub(crate) fn verdict(self, key: &IdempotencyKey) -> IdempotencyBegin {
+        if self.fingerprint != key.fingerprint {
+            return IdempotencyBegin::Mismatch;
+        }
+        match (self.state.as_str(), self.status) {
+            ("done", Some(status)) => IdempotencyBegin::Replay {
+                status: u16::try_from(status).unwrap_or(500),
+                body: self.body.unwrap_or_default(),
+            },
+            _ => IdempotencyBegin::InProgress,
+        }
+    }
+}
