@@ -33,6 +33,11 @@ const REQUESTS: &[&str] = &[
     "you should ",
     "please ",
     "pls ",
+    "we need to ",
+    "we have to ",
+    "we should ",
+    "we must ",
+    "let's ",
 ];
 
 /// Cues that the user commits to, or needs to do, what follows.
@@ -153,20 +158,19 @@ pub(crate) fn find(doc: &Doc) -> Vec<StructuredActionItem> {
     let others = doc.others();
     let mut out: Vec<StructuredActionItem> = Vec::new();
     for s in &doc.sentences {
-        let Some(item) = action(doc, s, &others) else {
-            continue;
-        };
-        let key = item.description.to_lowercase();
-        if !out.iter().any(|i| i.description.to_lowercase() == key) {
-            out.push(item);
+        for item in actions(doc, s, &others) {
+            let key = item.description.to_lowercase();
+            if !out.iter().any(|i| i.description.to_lowercase() == key) {
+                out.push(item);
+            }
         }
     }
     out
 }
 
-fn action(doc: &Doc, s: &Sentence, others: &[&str]) -> Option<StructuredActionItem> {
+fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem> {
     if let Some(item) = list_item(s) {
-        return Some(item);
+        return vec![item];
     }
     let speaker = doc.speaker(s);
     let from_other = !s.by_user && speaker.is_some();
@@ -174,30 +178,41 @@ fn action(doc: &Doc, s: &Sentence, others: &[&str]) -> Option<StructuredActionIt
     // anyone may be the user.
     let may_request = from_other || !doc.user_known || speaker.is_none();
     let may_commit = s.by_user || !doc.user_known;
+    let both: Vec<&'static str> = [REQUESTS, COMMITMENTS].concat();
+    let cues: &[&'static str] = match (may_request, may_commit) {
+        (true, true) => &both,
+        (true, false) => REQUESTS,
+        (false, true) => COMMITMENTS,
+        (false, false) => &[],
+    };
+    let mut out = Vec::new();
+    // The cue of the clause before, for "make sure you stretch, and drink more water".
+    let mut carried: Option<&'static str> = None;
     for clause in clauses(&s.lower) {
-        let cues: &[&str] = if may_request && may_commit {
-            &[REQUESTS, COMMITMENTS].concat()
-        } else if may_request {
-            REQUESTS
-        } else if may_commit {
-            COMMITMENTS
-        } else {
-            &[]
+        let text = &s.lower[clause.clone()];
+        let (cue, start) = match find_cue(text, cues) {
+            Some((cue, at)) => (cue, clause.start + at + cue.len()),
+            None => match carried.take() {
+                Some(cue) => {
+                    let skip = text.len() - text.trim_start_matches("and ").len();
+                    (cue, clause.start + skip)
+                }
+                None => continue,
+            },
         };
-        let Some((cue, at)) = find_cue(&s.lower[clause.clone()], cues) else {
-            continue;
-        };
-        let start = clause.start + at + cue.len();
         let task = &s.text[start..clause.end];
-        let Some(description) = describe(task, cue, speaker, from_other, others) else {
-            continue;
-        };
-        return Some(StructuredActionItem {
-            description,
-            completed: false,
-        });
+        match describe(task, cue, speaker, from_other, others) {
+            Some(description) => {
+                out.push(StructuredActionItem {
+                    description,
+                    completed: false,
+                });
+                carried = Some(cue);
+            }
+            None => carried = None,
+        }
     }
-    None
+    out
 }
 
 /// A to-do list item: a line marked `[ ]`/`[x]`, or any item of a list headed "to do",
@@ -244,7 +259,6 @@ fn clauses(lower: &str) -> Vec<std::ops::Range<usize>> {
         " so i ",
         " and i'll ",
         " and i ",
-        " also ",
     ] {
         let mut from = 0;
         while let Some(at) = lower[from..].find(sep) {
@@ -302,7 +316,56 @@ fn describe(
     from_other: bool,
     others: &[&str],
 ) -> Option<String> {
+    // "pay the rent by Friday, it's late this month": the task ends before a new subject.
+    let lower_task = task.to_ascii_lowercase();
+    let end = [
+        ", it",
+        ", that's",
+        ", i ",
+        ", i'm",
+        ", we",
+        ", they",
+        ", he ",
+        ", she ",
+        ", thanks",
+        ", because",
+        ", since",
+        ", as ",
+        ", which",
+        ", though",
+        ", you're",
+        ", you know",
+    ]
+    .iter()
+    .filter_map(|p| lower_task.find(p))
+    .min()
+    .unwrap_or(task.len());
+    let task = &task[..end];
     let mut words: Vec<&str> = task.split_whitespace().collect();
+    // A cue inside a cue: "please remember to pay", "can you make sure to call".
+    loop {
+        let lower: Vec<String> = words
+            .iter()
+            .take(3)
+            .map(|w| w.to_ascii_lowercase())
+            .collect();
+        let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+        let skip = match lower.as_slice() {
+            ["remember", "to", ..] | ["make", "sure", ..] => 2,
+            ["don't", "forget", "to"] | ["do", "not", "forget"] | ["remind", "me", "to"] => 3,
+            _ => 0,
+        };
+        if skip == 0 {
+            break;
+        }
+        words.drain(..skip);
+        if words
+            .first()
+            .is_some_and(|w| matches!(w.to_ascii_lowercase().as_str(), "to" | "you"))
+        {
+            words.remove(0);
+        }
+    }
     while let Some(first) = words.first() {
         let lower = first.to_ascii_lowercase();
         if matches!(
@@ -343,9 +406,17 @@ fn describe(
     if verb.is_empty() || verb.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         return None;
     }
+    // "get you that book" gives something; "get you" alone does not.
+    let gives = matches!(
+        verb.as_str(),
+        "get" | "give" | "show" | "tell" | "send" | "bring"
+    ) && matches!(
+        object.as_str(),
+        "you" | "me" | "them" | "him" | "her" | "us"
+    ) && words.len() >= 4;
     let has_object = TASK_WHEN_OBJECT.contains(&verb.as_str())
         && !object.is_empty()
-        && !SMALL_TALK_OBJECTS.contains(&object.as_str())
+        && (gives || !SMALL_TALK_OBJECTS.contains(&object.as_str()))
         && words.len() >= 3;
     if NOT_TASKS.contains(&verb.as_str()) && !has_object {
         return None;

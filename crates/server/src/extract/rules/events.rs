@@ -4,6 +4,7 @@
 use chrono::{NaiveTime, Timelike};
 use omi_model::Event;
 
+use super::sentences::Sentence;
 use super::when::{self, When};
 use super::words::{is_stopword, words};
 use super::{Doc, capitalize, truncate_words};
@@ -74,6 +75,37 @@ const EVENT_NOUNS: &[(&str, i64)] = &[
     ("dentist", 60),
     ("doctor", 60),
     ("vet", 60),
+    ("pickup", 30),
+    ("pick-up", 30),
+    ("drop-off", 30),
+    ("dropoff", 30),
+    ("recording", 60),
+    ("release", 60),
+    ("launch", 60),
+    ("tasting", 60),
+    ("inspection", 60),
+    ("viewing", 60),
+    ("showing", 60),
+    ("club", 120),
+    ("run", 60),
+    ("race", 180),
+    ("10k", 90),
+    ("5k", 60),
+    ("marathon", 300),
+    ("easter", 240),
+    ("christmas", 240),
+    ("thanksgiving", 240),
+    ("hanukkah", 240),
+    ("passover", 240),
+    ("diwali", 240),
+    ("birthday", 120),
+    ("plumber", 120),
+    ("electrician", 120),
+    ("delivery", 60),
+    ("graduation", 180),
+    ("funeral", 120),
+    ("sleepover", 720),
+    ("conference", 480),
 ];
 
 /// Phrases that make a plan without naming what it is, and the title they give.
@@ -87,10 +119,19 @@ const PLAN_PHRASES: &[(&str, &str)] = &[
     ("pick me up", "Pick-up"),
     ("come over", "Get-together"),
     ("hang out", "Hang out"),
+    ("drop it off", "Drop-off"),
+    ("drop off", "Drop-off"),
+    ("drop the car off", "Drop-off"),
+    ("move out", "Move out"),
+    ("moving out", "Move out"),
+    ("move in", "Move in"),
 ];
 
 /// Words that call a plan off or put it in the past.
 const NOT_A_PLAN: &[&str] = &[
+    "finished",
+    "completed",
+    "ran",
     "had",
     "was",
     "were",
@@ -109,51 +150,138 @@ const NOT_A_PLAN: &[&str] = &[
 ];
 
 /// The events the text plans.
+///
+/// A plan often takes more than one sentence: "Are you coming for Easter?" / "Yes, on the
+/// 31st." (the day comes after the event), or "Let's grab lunch next week." / "Tuesday at
+/// noon?" (a later sentence makes it precise). A sentence with a day or time but no event of
+/// its own completes the event named up to two sentences before it.
 pub(crate) fn find(doc: &Doc) -> Vec<Event> {
     let others = doc.others();
-    let mut out: Vec<Event> = Vec::new();
+    let mut out: Vec<(Event, When)> = Vec::new();
     let mut recent_date: Option<(usize, chrono::NaiveDate)> = None;
+    // The last event made (sentence index, position in `out`).
+    let mut last_event: Option<(usize, usize)> = None;
+    // An event named without a day or time (sentence index, title, minutes).
+    let mut pending: Option<(usize, String, i64)> = None;
+    let subject_title = doc
+        .parsed
+        .subject
+        .as_deref()
+        .filter(|s| has_event_noun(s))
+        .map(str::to_owned);
     for (index, s) in doc.sentences.iter().enumerate() {
-        let Some(mut when) = when::find(&s.lower, doc.started_at) else {
-            continue;
-        };
         let tokens = when::tokens(&s.lower);
-        if when.past || when.recurring {
-            continue;
-        }
         let rescheduled = ["moved to", "rescheduled", "pushed to", "push it to"]
             .iter()
             .any(|p| s.lower.contains(p));
-        if !rescheduled && tokens.iter().any(|t| NOT_A_PLAN.contains(t)) {
+        let called_off = !rescheduled && tokens.iter().any(|t| NOT_A_PLAN.contains(t));
+        let named = title(s, &tokens, &others);
+        let Some(mut when) = when::find(&s.lower, doc.started_at)
+            .filter(|w| w.is_specific() || w.part_of_day.is_some())
+        else {
+            if let Some((t, minutes)) = named.filter(|_| !called_off) {
+                pending = Some((index, t, minutes));
+            }
+            continue;
+        };
+        if when.past || when.recurring || called_off {
             continue;
         }
         if when.date.is_none() {
-            if let Some((at, date)) = recent_date.filter(|(at, _)| index - at <= 2) {
-                let _ = at;
+            if let Some((_, date)) = recent_date.filter(|(at, _)| index - at <= 2) {
                 when.date = Some(date);
             }
         } else if let Some(d) = when.date {
             recent_date = Some((index, d));
         }
-        let Some((title, default_minutes)) = title(doc, s, &tokens, &others) else {
+        if when.deadline && when.time.is_none() {
             continue;
+        }
+        let (title, minutes) = match named {
+            Some(t) => t,
+            None => {
+                let changes_day = [
+                    "how about",
+                    "what about",
+                    "instead",
+                    "actually",
+                    "make it",
+                    "works",
+                ]
+                .iter()
+                .any(|p| s.lower.contains(p));
+                let refines = |known: &When| {
+                    (when.time.is_some() && known.time.is_none())
+                        || (when.date.is_some() && (known.vague || changes_day))
+                };
+                if let Some((at, i)) = last_event
+                    .filter(|(at, _)| index - at <= 2)
+                    .filter(|(_, i)| refines(&out[*i].1))
+                {
+                    // A later sentence makes the last event precise.
+                    let (event, known) = &mut out[i];
+                    if when.date.is_some() && (known.vague || changes_day) {
+                        known.date = when.date;
+                        known.vague = false;
+                    }
+                    if when.time.is_some() {
+                        known.time = when.time;
+                        known.duration_minutes = when.duration_minutes.or(known.duration_minutes);
+                    }
+                    event.start = known.resolve(doc.started_at, default_time(known));
+                    if let Some(minutes) = when.duration_minutes {
+                        event.duration = minutes;
+                    }
+                    last_event = Some((at.max(index), i));
+                    continue;
+                }
+                match pending.take().filter(|(at, _, _)| index - at <= 2) {
+                    Some((_, t, minutes)) => (t, minutes),
+                    None => match &subject_title {
+                        Some(t) if when.date.is_some() && when.time.is_some() => {
+                            (t.clone(), Event::DEFAULT_DURATION_MINUTES)
+                        }
+                        _ => continue,
+                    },
+                }
+            }
         };
-        if !when.is_specific() || (when.deadline && when.time.is_none()) {
+        if !when.is_specific() {
+            pending = Some((index, title, minutes));
             continue;
         }
         let start = when.resolve(doc.started_at, default_time(&when));
-        if out.iter().any(|e| e.start == start) {
+        if out.iter().any(|(e, _)| e.start == start) {
             continue;
         }
-        out.push(Event {
-            title: truncate_words(&title, 60),
-            description: truncate_words(&s.text, 300),
-            start,
-            duration: when.duration_minutes.unwrap_or(default_minutes),
-            created: false,
-        });
+        out.push((
+            Event {
+                title: truncate_words(&title, 60),
+                description: truncate_words(&s.text, 300),
+                start,
+                duration: when.duration_minutes.unwrap_or(minutes),
+                created: false,
+            },
+            when,
+        ));
+        last_event = Some((index, out.len() - 1));
+        pending = None;
     }
-    out
+    out.into_iter().map(|(e, _)| e).collect()
+}
+
+/// Whether `text` names an event.
+fn has_event_noun(text: &str) -> bool {
+    words(&text.to_ascii_lowercase()).any(|w| noun_minutes(w).is_some())
+}
+
+/// The usual minutes of an event noun (singular or plural), if `word` is one.
+fn noun_minutes(word: &str) -> Option<i64> {
+    let singular = word.strip_suffix('s').unwrap_or(word);
+    EVENT_NOUNS
+        .iter()
+        .find(|(n, _)| *n == word || *n == singular)
+        .map(|(_, m)| *m)
 }
 
 fn default_time(when: &When) -> NaiveTime {
@@ -165,20 +293,19 @@ fn default_time(when: &When) -> NaiveTime {
 }
 
 /// A title from the event noun (with up to two words before it) and who it is with, and the
-/// noun's usual length in minutes.
-fn title(
-    doc: &Doc,
-    s: &super::sentences::Sentence,
-    tokens: &[&str],
-    others: &[&str],
-) -> Option<(String, i64)> {
+/// noun's usual length in minutes; or from a plan's verb ("my parents arrive" -> "Parents
+/// arrive").
+fn title(s: &Sentence, tokens: &[&str], others: &[&str]) -> Option<(String, i64)> {
     let original: Vec<&str> = words(&s.text).collect();
     let lower: Vec<String> = original.iter().map(|w| w.to_ascii_lowercase()).collect();
+    // "after lunch", "before the meeting": a moment relative to an event, not the event.
     let found = lower.iter().enumerate().find_map(|(i, w)| {
-        EVENT_NOUNS
-            .iter()
-            .find(|(n, _)| n == w)
-            .map(|(_, d)| (i, *d))
+        let relative = i > 0
+            && matches!(
+                lower[i - 1].as_str(),
+                "after" | "before" | "until" | "till" | "during" | "since"
+            );
+        noun_minutes(w).filter(|_| !relative).map(|d| (i, d))
     });
     let (mut head, minutes) = match found {
         Some((i, minutes)) => {
@@ -189,10 +316,13 @@ fn title(
             }
             (original[first..=i].join(" "), minutes)
         }
-        None => {
-            let (_, title) = PLAN_PHRASES.iter().find(|(p, _)| s.lower.contains(p))?;
-            ((*title).to_owned(), Event::DEFAULT_DURATION_MINUTES)
-        }
+        None => match PLAN_PHRASES.iter().find(|(p, _)| s.lower.contains(p)) {
+            Some((_, title)) => ((*title).to_owned(), Event::DEFAULT_DURATION_MINUTES),
+            None => (
+                verb_plan(&original, &lower)?,
+                Event::DEFAULT_DURATION_MINUTES,
+            ),
+        },
     };
     if let Some(with) = with_whom(&original, &lower) {
         if !head
@@ -208,8 +338,42 @@ fn title(
     {
         head = format!("{head} with {}", others[0]);
     }
-    let _ = doc;
     Some((capitalize(&head), minutes))
+}
+
+/// "my parents arrive Sunday", "the package lands Friday": who or what, and the verb.
+fn verb_plan(original: &[&str], lower: &[String]) -> Option<String> {
+    const VERBS: &[&str] = &[
+        "arrive",
+        "arrives",
+        "arriving",
+        "land",
+        "lands",
+        "landing",
+        "depart",
+        "departs",
+        "departing",
+        "visit",
+        "visits",
+        "visiting",
+    ];
+    let at = lower.iter().position(|w| VERBS.contains(&w.as_str()))?;
+    let mut first = at;
+    while first > 0
+        && at - first < 3
+        && !matches!(
+            lower[first - 1].as_str(),
+            "my" | "the" | "our" | "your" | "also" | "and" | "will" | "i" | "we" | "you" | "it"
+        )
+        && !is_stopword(&lower[first - 1])
+    {
+        first -= 1;
+    }
+    let words = &original[first..=at];
+    if first == at {
+        return Some(capitalize(words[0]));
+    }
+    Some(capitalize(&words.join(" ")))
 }
 
 /// Whether a word before the event noun belongs to its name ("team meeting",
@@ -238,7 +402,6 @@ fn is_modifier(word: &str, lower: &str) -> bool {
                 | "big"
                 | "quick"
                 | "free"
-                | "book"
                 | "booked"
                 | "schedule"
                 | "scheduled"

@@ -117,6 +117,17 @@ const FACT_VERBS: &[(&str, &str)] = &[
     ("dance", "dances"),
     ("can't", "can't"),
     ("cannot", "cannot"),
+    ("accepted", "accepted"),
+    ("joined", "joined"),
+    ("started", "started"),
+    ("began", "began"),
+    ("tore", "tore"),
+    ("broke", "broke"),
+    ("quit", "quit"),
+    ("won", "won"),
+    ("lived", "lived"),
+    ("played", "played"),
+    ("ran", "ran"),
 ];
 
 /// Verbs that state a fact only as a habit ("I swim every morning") or with their kind of
@@ -315,6 +326,16 @@ const STATES: &[&str] = &[
     "good at",
     "terrible at",
     "great at",
+    "more of a ",
+    "a lifelong",
+    "a proud",
+    "a certified",
+    "a licensed",
+    "a senior",
+    "a junior",
+    "a second-year",
+    "a first-year",
+    "a third-year",
 ];
 
 /// "I'm a ..." openings that are passing states, not facts.
@@ -649,14 +670,12 @@ const MOMENT_WORDS: &[&str] = &[
     "tomorrow",
     "yesterday",
     "now",
-    "currently",
     "soon",
     "later",
     "ago",
     "recently",
     "lately",
     "earlier",
-    "anymore",
     "moment",
     "tmrw",
     "tmr",
@@ -751,6 +770,16 @@ const OPENINGS: &[&str] = &[
     "tbh",
     "you know",
     "i mean",
+    "remember",
+    "remember that",
+    "reminder",
+    "note",
+    "just so you know",
+    "as you know",
+    "some personal news",
+    "big news",
+    "news",
+    "update",
 ];
 
 /// The memories the text states.
@@ -760,8 +789,17 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
         if s.is_question() || s.word_count() > 45 {
             continue;
         }
+        let first = out.len();
         for clause in clauses(s) {
             if let Some(content) = fact(&clause.text, &clause.lower, doc) {
+                let category = categorize_memory(&content);
+                out.push(ExtractedMemory { content, category });
+            }
+        }
+        // "... thanks to my amazing husband Mark": who the user's people are, said in passing.
+        for content in named_relations(&s.text) {
+            let name = content.rsplit(' ').next().unwrap_or_default();
+            if !out[first..].iter().any(|m| m.content.contains(name)) {
                 let category = categorize_memory(&content);
                 out.push(ExtractedMemory { content, category });
             }
@@ -785,13 +823,24 @@ fn clauses(s: &Sentence) -> Vec<Clause> {
         " but ",
         ", and i ",
         ", and i'm ",
+        ", and i've ",
         " and i'm ",
         " and i've ",
         " and i ",
         ", and my ",
         " and my ",
+        ", and we ",
+        " and we ",
+        ", and it's ",
+        ", and it ",
+        " and it ",
+        " and this ",
+        " and that ",
         ", so ",
         " so i ",
+        " so this ",
+        " so it ",
+        " so we ",
         " because ",
         " cause ",
         " since i ",
@@ -804,18 +853,29 @@ fn clauses(s: &Sentence) -> Vec<Clause> {
         " - ",
         " – ",
         " — ",
-        ", although ",
-        ", though ",
-        ", while ",
         " when ",
-        ", when ",
         " until ",
-        ", unless ",
         " unless ",
         " lol ",
         " haha ",
         " :) ",
         " :( ",
+        ", i ",
+        ", i'm ",
+        ", i've ",
+        ", they ",
+        ", it's ",
+        ", it ",
+        ", we ",
+        ", that's ",
+        ", you ",
+        ", he ",
+        ", she ",
+    ];
+    /// Subjects a separator may end with: the next clause starts at them.
+    const SUBJECTS: &[&str] = &[
+        "i", "i'm", "i've", "my", "we", "it", "it's", "this", "that", "that's", "they", "you",
+        "he", "she",
     ];
     let lower = &s.lower;
     let mut cuts: Vec<(usize, usize)> = Vec::new();
@@ -823,26 +883,22 @@ fn clauses(s: &Sentence) -> Vec<Clause> {
         let mut from = 0;
         while let Some(at) = lower[from..].find(sep) {
             let at = from + at;
-            // Keep "and i", "and my" with the clause that follows.
-            let keep = if sep.ends_with(" i ") || sep.ends_with(" i'm ") || sep.ends_with(" i've ")
-            {
-                sep.len() - sep.trim_start_matches([',', ' ']).len() + "and ".len()
-            } else if sep.ends_with(" my ") {
-                sep.len() - "my ".len()
-            } else {
-                sep.len()
-            };
+            from = at + sep.len();
             // "My wife and I love sailing" stays whole.
             let before: Vec<&str> = lower[..at].split_whitespace().collect();
             if sep.trim_start_matches(',').trim() == "and i"
                 && before.first() == Some(&"my")
                 && before.len() <= 3
             {
-                from = at + sep.len();
                 continue;
             }
-            cuts.push((at, at + keep));
-            from = at + sep.len();
+            let last = sep.trim_end().rsplit(' ').next().unwrap_or_default();
+            let next = if SUBJECTS.contains(&last) {
+                at + sep.trim_end().len() - last.len()
+            } else {
+                at + sep.len()
+            };
+            cuts.push((at, next));
         }
     }
     cuts.sort_unstable();
@@ -994,6 +1050,30 @@ fn first_person(text: &str, lower: &str) -> Option<String> {
         }
         return None;
     }
+    // "We have two kids", "we love being near parks": the user's household.
+    for (we, verb, third) in [
+        ("we have ", "have", "has"),
+        ("we've got ", "have", "has"),
+        ("we love ", "love", "loves"),
+        ("we like ", "like", "likes"),
+        ("we enjoy ", "enjoy", "enjoys"),
+        ("we live ", "live", "lives"),
+        ("we own ", "own", "owns"),
+    ] {
+        if let Some(rest) = lower.strip_prefix(we) {
+            let rest_text = &text[we.len()..];
+            if verb == "have" {
+                return have(rest_text, rest);
+            }
+            let first = rest.split_whitespace().next().unwrap_or_default();
+            if PRONOUN_OBJECTS.contains(&first)
+                || (verb == "live" && !matches!(first, "in" | "near" | "on" | "by"))
+            {
+                return None;
+            }
+            return Some(format!("User {third} {}", pronouns(rest_text)));
+        }
+    }
     let (subject_len, form) = if lower.starts_with("i'm ") {
         (4, Form::Am)
     } else if lower.starts_with("i am ") {
@@ -1011,11 +1091,40 @@ fn first_person(text: &str, lower: &str) -> Option<String> {
     let rest = &lower[subject_len..];
     match form {
         Form::Am => {
-            let rest = rest
-                .trim_start_matches("also ")
-                .trim_start_matches("really ")
-                .trim_start_matches("actually ");
+            let mut rest = rest;
+            while let Some(r) = [
+                "also ",
+                "really ",
+                "actually ",
+                "currently ",
+                "still ",
+                "now ",
+                "basically ",
+                "definitely ",
+                "totally ",
+                "honestly ",
+                "officially ",
+                "finally ",
+            ]
+            .iter()
+            .find_map(|a| rest.strip_prefix(a))
+            {
+                rest = r;
+            }
             let rest_text = &rest_text[rest_text.len() - rest.len()..];
+            // "I'm 34" -> "User is 34 years old".
+            let first = rest.split_whitespace().next().unwrap_or_default();
+            if let Ok(age) = first.parse::<u32>() {
+                let after: Vec<&str> = rest.split_whitespace().skip(1).collect();
+                if (1..=120).contains(&age)
+                    && (after.is_empty()
+                        || after.starts_with(&["years", "old"])
+                        || after[0] == "and")
+                {
+                    return Some(format!("User is {age} years old"));
+                }
+                return None;
+            }
             if NOT_STATES.iter().any(|n| rest.starts_with(n)) {
                 return None;
             }
@@ -1033,7 +1142,32 @@ fn first_person(text: &str, lower: &str) -> Option<String> {
         Form::Have => {
             let rest_text_full = rest_text;
             if let Some(after) = rest.strip_prefix("been ") {
-                if HAVE_BEEN.iter().any(|h| after.starts_with(h)) {
+                let next = after.split_whitespace().next().unwrap_or_default();
+                let ongoing = next.len() > 4
+                    && next.ends_with("ing")
+                    && !matches!(
+                        next,
+                        "thinking"
+                            | "feeling"
+                            | "trying"
+                            | "going"
+                            | "meaning"
+                            | "wondering"
+                            | "waiting"
+                            | "looking"
+                            | "getting"
+                            | "hoping"
+                            | "planning"
+                            | "struggling"
+                            | "dealing"
+                            | "sleeping"
+                            | "having"
+                            | "busy"
+                            | "working on"
+                            | "talking"
+                            | "reading"
+                    );
+                if ongoing || HAVE_BEEN.iter().any(|h| after.starts_with(h)) {
                     let after_text = &rest_text_full[rest.len() - after.len()..];
                     return Some(format!("User has been {}", pronouns(after_text)));
                 }
@@ -1175,6 +1309,49 @@ fn first_person(text: &str, lower: &str) -> Option<String> {
                 }
                 "used" => {
                     return (first_object == "to").then(|| format!("User used {object}"));
+                }
+                "accepted" | "joined" | "started" | "began" => {
+                    // "I accepted a job in Denver", "I started growing tomatoes".
+                    let lasting = object_words.iter().take(4).any(|w| {
+                        matches!(
+                            w.trim_matches(|c: char| !c.is_alphanumeric()),
+                            "job"
+                                | "offer"
+                                | "position"
+                                | "role"
+                                | "team"
+                                | "company"
+                                | "band"
+                                | "club"
+                                | "choir"
+                                | "gym"
+                                | "league"
+                        )
+                    }) || first_object.ends_with("ing")
+                        || first_object == "to";
+                    return lasting.then(|| format!("User {adverb_text}{third} {object}"));
+                }
+                "tore" | "broke" | "quit" | "won" | "lived" | "played" | "ran" => {
+                    // Biography: "I tore my ACL playing soccer in college", "I lived in Lisbon".
+                    let joined = object_words.join(" ");
+                    let biographical = *base == "lived"
+                        || *base == "quit"
+                        || (*base == "ran"
+                            && (joined.contains("marathon") || joined.contains("race")))
+                        || (*base == "won" && !object_words.is_empty())
+                        || [
+                            "in college",
+                            "in high school",
+                            "in school",
+                            "as a kid",
+                            "as a child",
+                            "growing up",
+                            "years",
+                            "in university",
+                        ]
+                        .iter()
+                        .any(|m| joined.contains(m));
+                    return biographical.then(|| format!("User {adverb_text}{third} {object}"));
                 }
                 "moved" | "graduated" | "studied" | "met" | "married" | "founded" => {
                     // Past facts that last: "I moved to Denver in 2019", "I met my wife in college".
@@ -1405,6 +1582,103 @@ fn possessive(text: &str, lower: &str, words: &[&str]) -> Option<String> {
     }
     let _ = rest_lower;
     Some(format!("User's {}", pronouns(rest_text)))
+}
+
+/// People of the user's named anywhere in a sentence: "my (amazing) husband Mark",
+/// "my manager, Kevin," -> "User's husband is Mark".
+fn named_relations(text: &str) -> Vec<String> {
+    const RELATIONS: &[&str] = &[
+        "wife",
+        "husband",
+        "partner",
+        "spouse",
+        "boyfriend",
+        "girlfriend",
+        "fiance",
+        "fiancé",
+        "fiancee",
+        "fiancée",
+        "sister",
+        "brother",
+        "son",
+        "daughter",
+        "mom",
+        "mum",
+        "mother",
+        "dad",
+        "father",
+        "boss",
+        "manager",
+        "roommate",
+        "cousin",
+        "aunt",
+        "uncle",
+        "grandma",
+        "grandpa",
+        "niece",
+        "nephew",
+        "stepson",
+        "stepdaughter",
+        "therapist",
+        "mentor",
+        "coach",
+    ];
+    const ADJECTIVES: &[&str] = &[
+        "amazing",
+        "wonderful",
+        "lovely",
+        "dear",
+        "best",
+        "older",
+        "younger",
+        "little",
+        "big",
+        "baby",
+        "twin",
+        "new",
+        "awesome",
+        "incredible",
+        "beautiful",
+        "sweet",
+        "late",
+    ];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = Vec::new();
+    for i in 0..words.len() {
+        if !words[i].eq_ignore_ascii_case("my") {
+            continue;
+        }
+        let mut j = i + 1;
+        while words
+            .get(j)
+            .is_some_and(|w| ADJECTIVES.contains(&w.to_ascii_lowercase().as_str()))
+        {
+            j += 1;
+        }
+        let Some(rel_word) = words.get(j) else {
+            continue;
+        };
+        let rel = rel_word.trim_end_matches(',').to_ascii_lowercase();
+        if !RELATIONS.contains(&rel.as_str()) {
+            continue;
+        }
+        let Some(name_word) = words.get(j + 1) else {
+            continue;
+        };
+        let name: String = name_word
+            .chars()
+            .take_while(|c| c.is_alphabetic() || *c == '-' || *c == '\'')
+            .collect();
+        let name = name.trim_end_matches("'s").to_owned();
+        let is_name = name.chars().next().is_some_and(char::is_uppercase)
+            && name.chars().count() >= 2
+            && !name.chars().all(char::is_uppercase)
+            && !super::words::is_stopword(&name.to_ascii_lowercase());
+        if is_name {
+            out.push(format!("User's {rel} is {name}"));
+        }
+    }
+    out
 }
 
 /// "<Name> is my <relation>" -> "User's <relation> is <Name>".

@@ -85,7 +85,12 @@ pub(crate) fn parse(text: &str, kind: TextKind) -> Parsed {
         .map(|l| split_speaker(strip_timestamp(l)))
         .collect();
     let labelled_lines = split.iter().filter(|(s, _)| s.is_some()).count();
-    let labelled = labelled_lines > 0 && labelled_lines * 2 >= split.len();
+    // A post or note opening "Big news: ..." is not a transcript; a one-line chat message is.
+    let needed = match kind {
+        TextKind::AudioTranscript | TextKind::Message => 1,
+        TextKind::Email | TextKind::SocialPost | TextKind::Other => 2,
+    };
+    let labelled = labelled_lines >= needed && labelled_lines * 2 >= split.len();
     let turns = if labelled {
         let mut turns: Vec<Turn> = Vec::new();
         for (speaker, rest) in split {

@@ -23,6 +23,9 @@ pub(crate) struct When {
     pub(crate) deadline: bool,
     /// Whether a weekday was named in the plural ("on Fridays"): a habit, not one day.
     pub(crate) recurring: bool,
+    /// Whether the day is only roughly named ("next week", "in two weeks"), so a later
+    /// sentence may name it exactly.
+    pub(crate) vague: bool,
 }
 
 impl When {
@@ -258,7 +261,18 @@ pub(crate) fn find(lower: &str, now: DateTime<Utc>) -> Option<When> {
     let evening_hint = tokens.iter().any(|t| {
         matches!(
             *t,
-            "tonight" | "evening" | "dinner" | "supper" | "night" | "drinks" | "party" | "concert"
+            "tonight"
+                | "evening"
+                | "dinner"
+                | "supper"
+                | "night"
+                | "drinks"
+                | "party"
+                | "concert"
+                | "club"
+                | "movie"
+                | "show"
+                | "gig"
         )
     });
     let morning_hint = tokens
@@ -304,6 +318,9 @@ pub(crate) fn find(lower: &str, now: DateTime<Utc>) -> Option<When> {
                 set_date(&mut when, &mut found, date);
             }
             "week" if prev == "next" => {
+                if when.date.is_none() {
+                    when.vague = true;
+                }
                 set_date(&mut when, &mut found, next_week(today, Weekday::Mon));
             }
             "in" => {
@@ -385,7 +402,9 @@ pub(crate) fn find(lower: &str, now: DateTime<Utc>) -> Option<When> {
                             .and_then(|y| y.parse::<i32>().ok())
                             .filter(|y| (1900..=2200).contains(y));
                         if let Some(date) = month_day(today, m, d, year) {
-                            set_date(&mut when, &mut found, date);
+                            // A named date is more precise than a weekday beside it.
+                            when.date = Some(date);
+                            found = true;
                             consumed = if year.is_some() { 3 } else { 2 };
                         }
                     }
@@ -429,19 +448,26 @@ pub(crate) fn find(lower: &str, now: DateTime<Utc>) -> Option<When> {
                         };
                     }
                 } else if let Some(date) = numeric_date(t, today) {
-                    set_date(&mut when, &mut found, date);
+                    when.date = Some(date);
+                    found = true;
                 } else if let Some((h, m, pm, used)) = clock(&tokens, i) {
                     // A bare number is a time only after "at", "around", "from" or before "o'clock".
                     let bare = pm.is_none() && !t.contains([':', '.']);
                     let cue = matches!(
                         prev,
-                        "at" | "around" | "@" | "from" | "til" | "till" | "to" | "-"
+                        "at" | "around" | "@" | "from" | "til" | "till" | "to" | "-" | "between"
                     ) || next == "o'clock"
                         || next == "oclock"
                         || next == "-";
                     if !bare || cue {
-                        let range_end =
-                            duration_range(&tokens, i + used, pm, evening_hint, morning_hint);
+                        let range_end = duration_range(
+                            &tokens,
+                            i + used,
+                            pm,
+                            evening_hint,
+                            morning_hint,
+                            prev == "between",
+                        );
                         // In "from 3 to 5pm" the first time takes the second's meridiem.
                         let pm = pm.or(range_end.and_then(|(_, pm2)| pm2));
                         let hour = to_24h(h, pm, evening_hint, morning_hint);
@@ -514,8 +540,10 @@ fn duration_range(
     start_pm: Option<bool>,
     evening_hint: bool,
     morning_hint: bool,
+    between: bool,
 ) -> Option<(i64, Option<bool>)> {
-    if !matches!(*tokens.get(i)?, "to" | "until" | "till" | "til" | "-") {
+    let sep = *tokens.get(i)?;
+    if !(matches!(sep, "to" | "until" | "till" | "til" | "-") || (between && sep == "and")) {
         return None;
     }
     let (h, m, pm, _) = clock(tokens, i + 1)?;
