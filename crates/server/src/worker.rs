@@ -26,7 +26,9 @@ pub const MAX_KNOWN_MEMORIES: usize = 10_000;
 pub struct WorkerConfig {
     /// Jobs processed at once.
     pub concurrency: usize,
-    /// How long a claimed job stays leased to its worker.
+    /// How long a claimed job stays leased to its worker without a renewal. A working worker
+    /// renews it every third of this, so it bounds how long a crashed worker's job waits
+    /// before another worker takes it, not how long a job may run.
     pub lease: Duration,
     /// How often idle workers look for jobs enqueued by other processes.
     pub poll_interval: Duration,
@@ -40,7 +42,7 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             concurrency: 2,
-            lease: Duration::from_secs(120),
+            lease: Duration::from_secs(30),
             poll_interval: Duration::from_millis(500),
             base_backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(300),
@@ -123,6 +125,10 @@ impl Worker {
         let mut stopped = self.stopped.clone();
         let outcome = tokio::select! {
             outcome = self.process(&job) => outcome,
+            () = self.keep_lease(&job) => {
+                tracing::warn!(job_id = job.id, "lost the job's lease; another worker runs it");
+                return;
+            }
             () = async { let _ = stopped.wait_for(|s| *s).await; } => {
                 self.release(&job).await;
                 return;
@@ -149,6 +155,23 @@ impl Worker {
         };
         if let Err(e) = recorded {
             tracing::warn!(job_id = job.id, error = %e, "could not record a job's outcome; its lease will expire and it will run again");
+        }
+    }
+
+    /// Renew the job's lease every third of its length while it runs; resolves only when the
+    /// lease was lost (another worker took the job after this one seemed dead).
+    async fn keep_lease(&self, job: &Job) {
+        let lease = chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::MAX);
+        loop {
+            tokio::time::sleep(self.config.lease / 3).await;
+            let until = self.service.now() + lease;
+            match self.service.store().renew_lease(job, until).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => {
+                    tracing::warn!(job_id = job.id, error = %e, "could not renew a job's lease")
+                }
+            }
         }
     }
 

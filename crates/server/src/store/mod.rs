@@ -155,6 +155,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Give up on a job for good, keeping the error; its conversation (if any) is `failed`.
     async fn fail_job(&self, job: &Job, error: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Extend a running job's lease to `until`; `false` when this worker no longer holds it.
+    async fn renew_lease(&self, job: &Job, until: DateTime<Utc>) -> StoreResult<bool>;
     /// Release a claimed job unfinished (shutdown), so another worker runs it at once.
     async fn release_job(&self, job: &Job, now: DateTime<Utc>) -> StoreResult<()>;
     /// How many jobs are queued or running.

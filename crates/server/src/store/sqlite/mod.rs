@@ -682,6 +682,19 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(map_err)
     }
 
+    async fn renew_lease(&self, job: &Job, until: DateTime<Utc>) -> StoreResult<bool> {
+        let renewed = sqlx::query(
+            "UPDATE jobs SET run_after = ? WHERE id = ? AND status = 'running' AND attempts = ?",
+        )
+        .bind(to_micros(until))
+        .bind(job.id)
+        .bind(job.attempts)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(renewed.rows_affected() == 1)
+    }
+
     async fn release_job(&self, job: &Job, now: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query(
             "UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_after = ?, \
