@@ -157,10 +157,10 @@ const SMALL_TALK_OBJECTS: &[&str] = &[
 pub(crate) fn find(doc: &Doc) -> Vec<StructuredActionItem> {
     let others = doc.others();
     let mut out: Vec<StructuredActionItem> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for s in &doc.sentences {
         for item in actions(doc, s, &others) {
-            let key = item.description.to_lowercase();
-            if !out.iter().any(|i| i.description.to_lowercase() == key) {
+            if seen.insert(item.description.to_lowercase()) {
                 out.push(item);
             }
         }

@@ -158,6 +158,7 @@ const NOT_A_PLAN: &[&str] = &[
 pub(crate) fn find(doc: &Doc) -> Vec<Event> {
     let others = doc.others();
     let mut out: Vec<(Event, When)> = Vec::new();
+    let mut starts = std::collections::HashSet::new();
     let mut recent_date: Option<(usize, chrono::NaiveDate)> = None;
     // The last event made (sentence index, position in `out`).
     let mut last_event: Option<(usize, usize)> = None;
@@ -251,7 +252,7 @@ pub(crate) fn find(doc: &Doc) -> Vec<Event> {
             continue;
         }
         let start = when.resolve(doc.started_at, default_time(&when));
-        if out.iter().any(|(e, _)| e.start == start) {
+        if !starts.insert(start) {
             continue;
         }
         out.push((

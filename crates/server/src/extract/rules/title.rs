@@ -29,10 +29,15 @@ pub(crate) fn title(doc: &Doc, keywords: &Keywords, events: &[Event]) -> String 
         }
     }
     let top: Vec<(String, usize)> = keywords
-        .top(3)
+        .top(8)
         .into_iter()
         .filter(|(_, count)| *count >= 2 || doc.sentences.len() <= 3)
         .filter(|(w, _)| !others.iter().any(|o| o.eq_ignore_ascii_case(w)))
+        .filter(|(w, _)| {
+            !w.split(' ')
+                .any(|w| NOT_TOPICS.contains(&w.to_lowercase().as_str()))
+        })
+        .take(3)
         .collect();
     if top.is_empty() {
         let first = doc.sentences.first().map_or("", |s| s.text.as_str());
@@ -61,6 +66,18 @@ pub(crate) fn title(doc: &Doc, keywords: &Keywords, events: &[Event]) -> String 
     }
     out
 }
+
+/// Words that recur without being what a text is about: common verbs, feelings, numbers.
+const NOT_TOPICS: &[&str] = &[
+    "send", "sent", "bring", "brought", "finish", "finished", "finally", "love", "loved", "loves",
+    "amazing", "awesome", "excited", "personal", "news", "alright", "start", "started", "call",
+    "called", "perfect", "noted", "quick", "three", "four", "five", "six", "ten", "twenty",
+    "spent", "spend", "live", "lived", "drop", "works", "worked", "working", "found", "find",
+    "stay", "stayed", "change", "changed", "ready", "happy", "glad", "busy", "tired", "lovely",
+    "nice", "cool", "fine", "true", "real", "hard", "easy", "huge", "sounds", "mind", "remember",
+    "forget", "care", "hope", "wish", "ask", "asked", "feel", "felt", "last", "years", "year",
+    "months", "month", "hours", "hour", "minutes", "daily", "wow", "hiya",
+];
 
 /// "a", "a and b", "a, b and c".
 fn join(parts: &[&str]) -> String {
