@@ -786,7 +786,7 @@ const OPENINGS: &[&str] = &[
 pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
     let mut out = Vec::new();
     for s in doc.sentences.iter().filter(|s| s.by_user) {
-        if s.is_question() || s.word_count() > 45 {
+        if s.is_question() || s.word_count() > 45 || !speaks_of_self(&s.lower) {
             continue;
         }
         let first = out.len();
@@ -806,6 +806,17 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
         }
     }
     out
+}
+
+/// Whether a lower-case sentence has a word every memory shape needs ("i", "my", "we"), so
+/// most sentences are passed over without being split into clauses.
+fn speaks_of_self(lower: &str) -> bool {
+    lower.starts_with("i ")
+        || lower.starts_with("i'")
+        || lower.starts_with("we ")
+        || ["my ", " i ", " i'm", " i've", " we ", " we'", "(i "]
+            .iter()
+            .any(|p| lower.contains(p))
 }
 
 /// A clause of a sentence, trimmed of openings and closing punctuation.
