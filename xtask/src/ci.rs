@@ -115,6 +115,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     run_gates(&selected, &skipped, &root)
 }
 
+/// Run every gate in order from `root`, stopping at the first failure (what
+/// `cargo xtask release` checks before packaging).
+pub(crate) fn run_every_gate(root: &Path) -> anyhow::Result<()> {
+    let (selected, skipped) = select(&[]);
+    run_gates(&selected, &skipped, root)
+}
+
 /// Print every gate with its command.
 fn list() {
     for gate in GATES {

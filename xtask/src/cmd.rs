@@ -39,11 +39,21 @@ pub(crate) struct Cmd {
 
 impl Cmd {
     /// `cargo <args>`, run with [`cargo_program`].
-    pub(crate) fn cargo(args: &[&str]) -> Self {
+    pub(crate) fn cargo<S: AsRef<str>>(args: &[S]) -> Self {
+        Self::new("cargo", cargo_program(), args)
+    }
+
+    /// `git <args>`, run with `git` from `PATH`.
+    pub(crate) fn git<S: AsRef<str>>(args: &[S]) -> Self {
+        Self::new("git", "git".into(), args)
+    }
+
+    /// `program` shown as `name`, with `args` and no extra environment.
+    fn new<S: AsRef<str>>(name: &'static str, program: OsString, args: &[S]) -> Self {
         Self {
-            name: "cargo",
-            program: cargo_program(),
-            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            name,
+            program,
+            args: args.iter().map(|a| a.as_ref().to_owned()).collect(),
             env: Vec::new(),
         }
     }
@@ -66,6 +76,22 @@ impl Cmd {
             bail!("`{self}` failed ({status})");
         }
         Ok(())
+    }
+
+    /// Run it in `dir` and return what it printed on stdout (its stderr going to ours); an
+    /// error unless it exits with 0.
+    pub(crate) fn read(&self, dir: &Path) -> anyhow::Result<String> {
+        let output = Command::new(&self.program)
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(dir)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .with_context(|| format!("could not start `{self}`"))?;
+        if !output.status.success() {
+            bail!("`{self}` failed ({})", output.status);
+        }
+        String::from_utf8(output.stdout).with_context(|| format!("`{self}` printed non-UTF-8"))
     }
 }
 

@@ -6,6 +6,7 @@
 mod bench;
 mod ci;
 mod cmd;
+mod release;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,9 @@ struct Cli {
 enum Task {
     /// Run every CI gate in order (fmt, clippy, test, doc), stopping at the first failure.
     Ci(ci::Args),
+    /// Bump the version, release CHANGELOG.md's Unreleased section, run the gates, package
+    /// every publishable crate, then commit and tag (`--dry-run` writes nothing).
+    Release(release::Args),
     /// Run the same loopback load against our server and the reference server, and print
     /// the ratios (see docs/benchmarks.md).
     Bench(bench::Args),
@@ -39,6 +43,7 @@ enum Task {
 fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Ci(args) => ci::run(&args),
+        Task::Release(args) => release::run(&args),
         Task::Bench(args) => bench::run(&args),
     };
     match result {
