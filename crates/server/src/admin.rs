@@ -120,6 +120,7 @@ impl Admin {
             .store()
             .set_app_enabled(&uid, app_id, enabled, self.service.now())
             .await?;
+        self.service.forget_credentials();
         Ok(())
     }
 
@@ -145,12 +146,13 @@ impl Admin {
 
     /// Revoke an app or developer key by id.
     pub async fn revoke_key(&self, key_id: &str) -> Result<(), AdminError> {
-        if self
+        let revoked = self
             .service
             .store()
             .revoke_key(key_id, self.service.now())
-            .await?
-        {
+            .await?;
+        self.service.forget_credentials();
+        if revoked {
             Ok(())
         } else {
             Err(AdminError::NotFound(format!("no live key has id {key_id}")))

@@ -76,7 +76,7 @@ struct ServeArgs {
     /// Jobs processed at once.
     #[arg(long, env = "OMI_WORKER_CONCURRENCY", default_value_t = 2)]
     worker_concurrency: usize,
-    /// Seconds a claimed job stays leased to its worker (default 120). A job whose process
+    /// Seconds a claimed job stays leased to its worker (default 30). A job whose process
     /// died is run again only once its lease runs out, so this bounds how long work that a
     /// crash interrupted waits after a restart; keep it above the longest processing time.
     #[arg(long, env = "OMI_WORKER_LEASE", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
@@ -87,6 +87,16 @@ struct ServeArgs {
     /// The largest request body, in bytes.
     #[arg(long, env = "OMI_BODY_LIMIT", default_value_t = 1024 * 1024)]
     body_limit: usize,
+    /// Seconds a found key, app or app enablement is trusted before it is read again (0:
+    /// always read). A key revoked or an app disabled by another process, such as
+    /// `omi-server admin` beside this server, stops working within this time.
+    #[arg(
+        long,
+        env = "OMI_CREDENTIAL_TTL",
+        value_name = "SECONDS",
+        default_value_t = 10
+    )]
+    credential_ttl: u64,
     #[command(flatten)]
     extraction: ExtractionArgs,
 }
@@ -359,7 +369,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
         http: omi_server::http::HttpConfig {
             body_limit: args.body_limit,
         },
-        ..ServerConfig::default()
+        service: omi_server::service::ServiceConfig {
+            credential_ttl: Duration::from_secs(args.credential_ttl),
+            ..Default::default()
+        },
     };
     let extractor_config = args.extraction.config()?;
     tracing::info!(extractor = ?extractor_config, "processing with");

@@ -11,15 +11,23 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::extract::{
-    ConversationInput, ExtractedMemory, Extractor, TextInput, TextKind, retain_novel,
+    ConversationInput, ExtractedMemory, Extractor, TextInput, TextKind, content_words,
+    min_shared_words, retain_novel,
 };
 use crate::keys;
 use crate::service::Service;
 use crate::store::{Job, JobKind, MemoryRecord, StoreError};
 
-/// The most existing memories of a user that extraction is told about (and checks its
-/// findings against).
-pub const MAX_KNOWN_MEMORIES: usize = 10_000;
+/// How many of a user's memories (the best scored) extraction is told about, for context: an
+/// LLM is asked not to repeat them. What it finds is then checked against every memory of the
+/// user that could be a near-duplicate, through the store's word index, however many the
+/// user has.
+pub const KNOWN_MEMORIES_FOR_EXTRACTION: i64 = 200;
+
+/// The most memories one found memory is compared with: those sharing the most of its words
+/// are near-duplicate candidates; past this many, a user has hundreds of near-identical
+/// memories and one more comparison changes nothing.
+const MAX_NEAR_DUPLICATE_CANDIDATES: i64 = 500;
 
 /// Settings of the worker pool.
 #[derive(Debug, Clone)]
@@ -238,9 +246,8 @@ impl Worker {
             .conversation(&input)
             .await
             .map_err(|e| e.to_string())?;
+        let found = self.novel(&job.uid, extraction.memories, known).await?;
         let now = self.service.now();
-        // Whatever the extractor, no memory repeats one the user has.
-        let found = retain_novel(extraction.memories, &known);
         let memories = records(&found, conversation.app_id.clone(), Some(id), now);
         store
             .complete_conversation_job(job, &extraction.processed, &memories, now)
@@ -248,32 +255,49 @@ impl Worker {
             .map_err(|e| e.to_string())
     }
 
-    /// The contents of the user's memories (the first [`MAX_KNOWN_MEMORIES`] by score), so
-    /// extraction does not repeat them.
+    /// The contents of the user's best scored memories, for extraction's context.
     async fn known_memories(&self, uid: &omi_model::Uid) -> Result<Vec<String>, String> {
-        let mut known = Vec::new();
-        let page_size = i64::from(omi_model::Limit::MAX);
-        while known.len() < MAX_KNOWN_MEMORIES {
-            let params = omi_model::ListDevMemoriesQuery {
-                limit: Some(page_size),
-                offset: Some(known.len() as i64),
-                categories: Vec::new(),
-            }
-            .validate()
-            .map_err(|e| format!("could not page through memories: {e}"))?;
-            let page = self
+        let params = omi_model::ListDevMemoriesQuery {
+            limit: Some(KNOWN_MEMORIES_FOR_EXTRACTION),
+            offset: None,
+            categories: Vec::new(),
+        }
+        .validate()
+        .map_err(|e| format!("could not list memories: {e}"))?;
+        let page = self
+            .service
+            .store()
+            .list_memories(uid, &params)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(page.into_iter().map(|m| m.content).collect())
+    }
+
+    /// Whatever the extractor, keep only the found memories that repeat no memory of the user
+    /// (nor each other): each is compared with `known` and with the user's memories sharing
+    /// enough of its words to be a near-duplicate.
+    async fn novel(
+        &self,
+        uid: &omi_model::Uid,
+        found: Vec<ExtractedMemory>,
+        mut known: Vec<String>,
+    ) -> Result<Vec<ExtractedMemory>, String> {
+        for memory in &found {
+            let words = content_words(&memory.content);
+            let candidates = self
                 .service
                 .store()
-                .list_memories(uid, &params)
+                .memories_sharing_words(
+                    uid,
+                    &words,
+                    min_shared_words(words.len()),
+                    MAX_NEAR_DUPLICATE_CANDIDATES,
+                )
                 .await
                 .map_err(|e| e.to_string())?;
-            let full = page.len() as i64 == page_size;
-            known.extend(page.into_iter().map(|m| m.content));
-            if !full {
-                break;
-            }
+            known.extend(candidates);
         }
-        Ok(known)
+        Ok(retain_novel(found, &known))
     }
 
     async fn extract_memories(&self, job: &Job) -> Result<(), String> {
@@ -293,6 +317,7 @@ impl Worker {
             })
             .await
             .map_err(|e| e.to_string())?;
+        let found = self.novel(&job.uid, found, known).await?;
         let now = self.service.now();
         let memories = records(&found, app_id, None, now);
         self.service

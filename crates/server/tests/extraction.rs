@@ -383,6 +383,7 @@ async fn a_conversation_whose_llm_answers_stay_invalid_ends_failed() {
         database_url: format!("sqlite://{}/omi.sqlite", dir.path().display()),
         service: ServiceConfig {
             max_job_attempts: 2,
+            ..ServiceConfig::default()
         },
         ..ServerConfig::default()
     };

@@ -32,7 +32,9 @@ pub use llm::{LlmConfig, LlmExtractor};
 #[doc(hidden)]
 pub use rules::RulesExtractor as SimpleExtractor;
 pub use rules::{RulesExtractor, categorize_memory};
-pub use similar::{NEAR_DUPLICATE_SIMILARITY, content_words, is_near_duplicate, similarity};
+pub use similar::{
+    NEAR_DUPLICATE_SIMILARITY, content_words, is_near_duplicate, min_shared_words, similarity,
+};
 
 /// What kind of text is being processed. The rules read each kind a little differently
 /// (an email's `Subject:` becomes its title; a transcript's speakers decide whose facts count).

@@ -142,6 +142,23 @@ pub(crate) fn dice(a: &[String], b: &[String]) -> f64 {
     2.0 * shared as f64 / (a.len() + b.len()) as f64
 }
 
+/// The fewest content words a memory must share with one of `len` content words to reach
+/// [`NEAR_DUPLICATE_SIMILARITY`] with it (at least 1).
+///
+/// With `s` shared words and sizes `a` and `b`, Dice is `2s / (a + b)`; since `s <= b`, reaching
+/// a threshold `t` needs `s >= t * a / (2 - t)`: two thirds of the words at 0.8.
+///
+/// ```
+/// use omi_server::extract::min_shared_words;
+/// assert_eq!(min_shared_words(3), 2);
+/// assert_eq!(min_shared_words(6), 4);
+/// ```
+pub fn min_shared_words(len: usize) -> usize {
+    let t = NEAR_DUPLICATE_SIMILARITY;
+    let needed = (t * len as f64 / (2.0 - t) - 1e-9).ceil();
+    (needed as usize).max(1)
+}
+
 /// Whether two memories say the same thing: the same [`content_key`] (case, spacing and final
 /// punctuation aside), or a [`similarity`] of at least [`NEAR_DUPLICATE_SIMILARITY`].
 ///
@@ -214,6 +231,22 @@ mod tests {
             ("tea", "tea"),
         ] {
             assert_eq!(stem(word), expected, "{word}");
+        }
+    }
+
+    #[test]
+    fn a_near_duplicate_always_shares_the_minimum_number_of_words() {
+        // Every pair of sizes and overlaps that reaches the threshold shares at least
+        // `min_shared_words` of the first set's words: the index lookup cannot miss one.
+        for a in 1..40usize {
+            for b in 1..40usize {
+                for shared in 0..=a.min(b) {
+                    let dice = 2.0 * shared as f64 / (a + b) as f64;
+                    if dice >= NEAR_DUPLICATE_SIMILARITY {
+                        assert!(shared >= min_shared_words(a), "a={a} b={b} shared={shared}");
+                    }
+                }
+            }
         }
     }
 

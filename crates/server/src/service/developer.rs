@@ -7,7 +7,7 @@ use omi_model::{
     ListDevMemoriesQuery, Memory, NewMemory, SuccessResponse, Uid, UpdateMemoryRequest,
 };
 
-use super::{LastQuota, Service, store_error};
+use super::{LastQuota, Service, credentials, store_error};
 use crate::extract::categorize_memory;
 use crate::keys;
 use crate::ratelimit::{Policy, QuotaState};
@@ -42,10 +42,8 @@ impl DeveloperHandle {
             .key
             .as_ref()
             .ok_or_else(|| ApiError::unauthorized(messages::INVALID_DEV_KEY))?;
-        let record = self
-            .service
-            .store()
-            .dev_key_by_hash(&keys::hash(key))
+        let store = self.service.store().as_ref();
+        let record = credentials::dev_key(self.service.credentials(), store, &keys::hash(key))
             .await
             .map_err(store_error)?
             .ok_or_else(|| ApiError::unauthorized(messages::INVALID_DEV_KEY))?;

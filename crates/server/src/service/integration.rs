@@ -10,7 +10,7 @@ use omi_model::{
 };
 use serde_json::json;
 
-use super::{LastQuota, Service, store_error};
+use super::{LastQuota, Service, credentials, store_error};
 use crate::keys;
 use crate::ratelimit::{Policy, QuotaState};
 use crate::store::{ConversationRecord, JobKind, MemoryRecord, NewJob};
@@ -52,9 +52,8 @@ impl IntegrationHandle {
             .key
             .as_ref()
             .ok_or_else(|| ApiError::unauthorized(messages::MISSING_AUTHORIZATION))?;
-        let store = self.service.store();
-        let record = store
-            .app_key_by_hash(&keys::hash(key))
+        let (cache, store) = (self.service.credentials(), self.service.store().as_ref());
+        let record = credentials::app_key(cache, store, &keys::hash(key))
             .await
             .map_err(store_error)?;
         if record.is_none_or(|r| r.app_id != self.app_id) {
@@ -62,13 +61,11 @@ impl IntegrationHandle {
         }
         let subject = format!("{}:{}", self.app_id, uid.as_str());
         self.quota.check(&self.service, policy, &subject)?;
-        let app = store
-            .app(&self.app_id)
+        let app = credentials::app(cache, store, &self.app_id)
             .await
             .map_err(store_error)?
             .ok_or_else(|| ApiError::not_found(messages::APP_NOT_FOUND))?;
-        if !store
-            .is_app_enabled(&uid, &self.app_id)
+        if !credentials::app_enabled(cache, store, &uid, &self.app_id)
             .await
             .map_err(store_error)?
         {

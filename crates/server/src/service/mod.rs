@@ -4,11 +4,13 @@
 //! ([`Service::integration`], [`Service::developer`]) and implement the `omi-api` traits, so
 //! the HTTP layer and in-process callers run exactly the same checks in the same order.
 
+mod credentials;
 mod developer;
 mod integration;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use omi_api::{ApiError, messages};
@@ -17,6 +19,7 @@ use tokio::sync::Notify;
 
 use crate::ratelimit::{Policy, QuotaState, RateLimits};
 use crate::store::{Store, StoreError};
+use credentials::CredentialCache;
 
 pub use developer::DeveloperHandle;
 pub use integration::IntegrationHandle;
@@ -45,12 +48,22 @@ impl Clock for SystemClock {
 pub struct ServiceConfig {
     /// Attempts a processing job gets before it fails for good.
     pub max_job_attempts: i32,
+    /// How long a found key, app or app enablement is trusted without reading the store
+    /// again (zero: never). Changes made through this service apply at once; changes made by
+    /// another process apply within this time.
+    pub credential_ttl: Duration,
+}
+
+impl ServiceConfig {
+    /// The default [`ServiceConfig::credential_ttl`].
+    pub const DEFAULT_CREDENTIAL_TTL: Duration = Duration::from_secs(10);
 }
 
 impl Default for ServiceConfig {
     fn default() -> Self {
         Self {
             max_job_attempts: 5,
+            credential_ttl: Self::DEFAULT_CREDENTIAL_TTL,
         }
     }
 }
@@ -62,6 +75,7 @@ struct Inner {
     jobs_ready: Notify,
     config: ServiceConfig,
     key_uses: Mutex<HashMap<String, DateTime<Utc>>>,
+    credentials: Option<CredentialCache>,
 }
 
 /// The API over a store. Clone it freely; clones share everything.
@@ -93,6 +107,7 @@ impl Service {
                 clock,
                 limits,
                 jobs_ready: Notify::new(),
+                credentials: CredentialCache::new(config.credential_ttl),
                 config,
                 key_uses: Mutex::new(HashMap::new()),
             }),
@@ -123,6 +138,18 @@ impl Service {
     /// The rate limiters.
     pub fn limits(&self) -> &RateLimits {
         &self.inner.limits
+    }
+
+    /// Forget the keys, apps and enablements kept from earlier calls: call it after changing
+    /// any of them, so the change applies to the next call.
+    pub fn forget_credentials(&self) {
+        if let Some(cache) = &self.inner.credentials {
+            cache.clear();
+        }
+    }
+
+    fn credentials(&self) -> Option<&CredentialCache> {
+        self.inner.credentials.as_ref()
     }
 
     /// Resolves when a job may have been enqueued since the last call.

@@ -103,6 +103,16 @@ pub trait Store: Send + Sync + 'static {
         memories: &[MemoryRecord],
         job: Option<&NewJob>,
     ) -> StoreResult<Vec<Memory>>;
+    /// The contents of a user's memories that hold at least `min_shared` of `words` (content
+    /// words as [`crate::extract::content_words`] makes them), at most `limit` of them: the
+    /// only memories a new memory with these words can be a near-duplicate of.
+    async fn memories_sharing_words(
+        &self,
+        uid: &Uid,
+        words: &[String],
+        min_shared: usize,
+        limit: i64,
+    ) -> StoreResult<Vec<String>>;
     /// A page of a user's memories by scoring, then newest first.
     async fn list_memories(
         &self,

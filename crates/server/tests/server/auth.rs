@@ -456,3 +456,73 @@ async fn a_revoked_key_is_refused() {
         .await
         .expect_status(200);
 }
+
+#[tokio::test]
+async fn a_key_disabled_or_revoked_by_another_process_stops_working_within_the_credential_ttl() {
+    let mut config = crate::common::test_config();
+    config.service.credential_ttl = std::time::Duration::from_millis(300);
+    let s = TestServer::start_with(
+        config,
+        std::sync::Arc::new(omi_server::extract::RulesExtractor),
+    )
+    .await;
+    // Another process on the same database: a service of its own, with its own cache.
+    let store = s.service().store().clone();
+    let other = omi_server::admin::Admin::new(omi_server::server::service(
+        store,
+        &omi_server::server::ServerConfig::default(),
+    ));
+    let (app, uid) = (s.demo.app_id.clone(), s.demo.uid.clone());
+    let dev_key = s
+        .admin
+        .create_dev_key(&uid, DevScope::ALL)
+        .await
+        .expect("a second dev key");
+    let path = s.integration_path("memories");
+    s.call(
+        Method::GET,
+        &path,
+        Auth::Bearer(&s.demo.app_key),
+        Body::None,
+    )
+    .await
+    .expect_status(200);
+    s.call(
+        Method::GET,
+        "/v1/dev/user/memories",
+        Auth::Bearer(&dev_key.key),
+        Body::None,
+    )
+    .await
+    .expect_status(200);
+
+    other.revoke_key(&dev_key.id).await.expect("revoked");
+    other
+        .set_app_enabled(&uid, &app, false)
+        .await
+        .expect("disabled");
+    crate::common::eventually("the revocation applies", || async {
+        let reply = s
+            .call(
+                Method::GET,
+                "/v1/dev/user/memories",
+                Auth::Bearer(&dev_key.key),
+                Body::None,
+            )
+            .await;
+        (reply.status == 401).then_some(())
+    })
+    .await;
+    crate::common::eventually("the disabling applies", || async {
+        let reply = s
+            .call(
+                Method::GET,
+                &path,
+                Auth::Bearer(&s.demo.app_key),
+                Body::None,
+            )
+            .await;
+        (reply.status == 403 && reply.body == json!({ "detail": NOT_ENABLED })).then_some(())
+    })
+    .await;
+}

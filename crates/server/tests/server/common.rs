@@ -97,6 +97,11 @@ impl TestServer {
         }
     }
 
+    /// The running server's service.
+    pub(crate) fn service(&self) -> &omi_server::service::Service {
+        self.server.as_ref().expect("the server runs").service()
+    }
+
     /// Stop the server gracefully.
     pub(crate) async fn shutdown(mut self) {
         if let Some(server) = self.server.take() {

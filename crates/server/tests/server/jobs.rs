@@ -247,10 +247,42 @@ async fn an_extracted_fact_the_user_has_already_is_not_duplicated() {
 }
 
 #[tokio::test]
+async fn a_near_duplicate_of_an_old_memory_is_not_added_however_many_are_newer() {
+    let s = TestServer::start().await;
+    s.import_memories(json!({"memories": [{"content": "User loves hiking in the Alps"}]}))
+        .await
+        .expect_status(200);
+    // More newer memories than extraction is shown, so the old one is found only through
+    // the word index.
+    let newer = omi_server::worker::KNOWN_MEMORIES_FOR_EXTRACTION as usize + 10;
+    for chunk in (0..newer).collect::<Vec<_>>().chunks(70) {
+        let memories: Vec<Value> = chunk
+            .iter()
+            .map(|i| json!({"content": format!("User owns board game number {i}")}))
+            .collect();
+        s.import_memories(json!({ "memories": memories }))
+            .await
+            .expect_status(200);
+    }
+    s.create_conversation(json!({"text": "I enjoy hiking in the alps. I love tea."}))
+        .await
+        .expect_status(200);
+    s.settled_conversations(1).await;
+    let memories = s.all_memories().await;
+    assert_eq!(memories.len(), newer + 2, "only the tea is new");
+    assert_eq!(with_content(&memories, "User loves tea").len(), 1);
+    assert_eq!(
+        with_content(&memories, "User loves hiking in the Alps").len(),
+        1
+    );
+}
+
+#[tokio::test]
 async fn a_conversation_whose_processing_keeps_failing_is_marked_failed() {
     let mut config = test_config();
     config.service = ServiceConfig {
         max_job_attempts: 2,
+        ..ServiceConfig::default()
     };
     let s = TestServer::start_with(config, Arc::new(ScriptedExtractor)).await;
     s.create_conversation(

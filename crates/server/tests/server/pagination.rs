@@ -200,6 +200,7 @@ async fn statuses_filter_by_comma_list_or_repeated_parameter() {
     config.worker.concurrency = 3;
     config.service = ServiceConfig {
         max_job_attempts: 1,
+        ..ServiceConfig::default()
     };
     let s = TestServer::start_with(config, Arc::new(ScriptedExtractor)).await;
     let texts = [

@@ -21,6 +21,7 @@ use sqlx::sqlite::{
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 
 mod group_commit;
+mod words;
 
 use group_commit::GroupCommit;
 
@@ -69,6 +70,7 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(map_err)?;
+        words::backfill(&writer).await?;
         let group = GroupCommit::start(writer.clone());
         Ok(Self {
             writer,
@@ -165,7 +167,7 @@ async fn upsert_memory(
     let key = content_key(&m.content);
     let created = to_micros(m.created_at);
     let scoring = omi_model::scoring(m.manually_added, m.category, m.created_at);
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO memories (id, uid, content, content_key, category, visibility, tags, \
          created_at, updated_at, manually_added, scoring, app_id, conversation_id) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
@@ -187,6 +189,9 @@ async fn upsert_memory(
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
+    if inserted.rows_affected() == 1 {
+        words::index(conn, uid.as_str(), &m.id, &m.content).await?;
+    }
     let row = sqlx::query("SELECT * FROM memories WHERE uid = ? AND content_key = ?")
         .bind(uid.as_str())
         .bind(&key)
@@ -470,6 +475,16 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn memories_sharing_words(
+        &self,
+        uid: &Uid,
+        words: &[String],
+        min_shared: usize,
+        limit: i64,
+    ) -> StoreResult<Vec<String>> {
+        words::sharing(&self.readers, uid.as_str(), words, min_shared, limit).await
+    }
+
     async fn list_memories(
         &self,
         uid: &Uid,
@@ -519,7 +534,9 @@ impl Store for SqliteStore {
             .await
             .map_err(map_err)?;
         let Some(row) = row else { return Ok(None) };
-        let changed = apply_update(memory_from_row(&row)?, update, now);
+        let before = memory_from_row(&row)?;
+        let old_content = before.content.clone();
+        let changed = apply_update(before, update, now);
         sqlx::query(
             "UPDATE memories SET content = ?, content_key = ?, category = ?, visibility = ?, \
              tags = ?, updated_at = ?, scoring = ?, edited = ? WHERE uid = ? AND id = ?",
@@ -537,18 +554,28 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
+        if changed.content != old_content {
+            words::unindex(&mut tx, uid.as_str(), id, &old_content).await?;
+            words::index(&mut tx, uid.as_str(), id, &changed.content).await?;
+        }
         tx.commit().await.map_err(map_err)?;
         Ok(Some(changed))
     }
 
     async fn delete_memory(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM memories WHERE uid = ? AND id = ?")
-            .bind(uid.as_str())
-            .bind(id)
-            .execute(&self.writer)
-            .await
-            .map_err(map_err)?;
-        Ok(done.rows_affected() > 0)
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let deleted =
+            sqlx::query("DELETE FROM memories WHERE uid = ? AND id = ? RETURNING content")
+                .bind(uid.as_str())
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        let Some(row) = deleted else { return Ok(false) };
+        let content: String = row.try_get("content").map_err(map_err)?;
+        words::unindex(&mut tx, uid.as_str(), id, &content).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(true)
     }
 
     async fn claim_job(
@@ -939,5 +966,99 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((again.id, again.attempts), (claimed.id, 2));
+    }
+
+    async fn sharing(store: &SqliteStore, content: &str) -> Vec<String> {
+        let words = crate::extract::content_words(content);
+        let min = crate::extract::min_shared_words(words.len());
+        store
+            .memories_sharing_words(&uid(), &words, min, 100)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn memories_sharing_enough_words_are_near_duplicate_candidates() {
+        let (store, _dir) = store().await;
+        let stored = [
+            "User loves hiking in the Alps",
+            "User has a sister named Anna",
+            "User likes green tea",
+        ];
+        let records: Vec<_> = stored.iter().map(|c| memory(c)).collect();
+        store.insert_memories(&uid(), &records, None).await.unwrap();
+        assert_eq!(
+            sharing(&store, "User enjoys hiking in the alps").await,
+            ["User loves hiking in the Alps"]
+        );
+        assert!(sharing(&store, "User plays the cello").await.is_empty());
+        let other = Uid::try_from("u2".to_owned()).unwrap();
+        let words = crate::extract::content_words("User likes green tea");
+        assert!(
+            store
+                .memories_sharing_words(&other, &words, 1, 100)
+                .await
+                .unwrap()
+                .is_empty(),
+            "another user's memories are never candidates"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_word_index_follows_updates_and_deletes() {
+        let (store, _dir) = store().await;
+        let m = memory("User likes green tea");
+        store
+            .insert_memories(&uid(), std::slice::from_ref(&m), None)
+            .await
+            .unwrap();
+        let update = omi_model::UpdateMemoryRequest {
+            content: Some("User plays the cello".into()),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        store
+            .update_memory(&uid(), &m.id, &update, Utc::now())
+            .await
+            .unwrap();
+        assert!(sharing(&store, "User likes green tea").await.is_empty());
+        assert_eq!(
+            sharing(&store, "User plays cello").await,
+            ["User plays the cello"]
+        );
+        assert!(store.delete_memory(&uid(), &m.id).await.unwrap());
+        assert!(sharing(&store, "User plays cello").await.is_empty());
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memory_words")
+            .fetch_one(&store.readers)
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "a deleted memory leaves no index rows");
+    }
+
+    #[tokio::test]
+    async fn memories_stored_before_the_word_index_are_indexed_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = SqliteStore::open(&url, 1).await.unwrap();
+        store
+            .insert_memories(&uid(), &[memory("User likes green tea")], None)
+            .await
+            .unwrap();
+        // As a database migrated from before 0003: memories, no index, the task pending.
+        sqlx::query("DELETE FROM memory_words")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO store_tasks (name) VALUES ('index_memory_words')")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        store.close().await;
+        let store = SqliteStore::open(&url, 1).await.unwrap();
+        assert_eq!(
+            sharing(&store, "User likes green tea").await,
+            ["User likes green tea"]
+        );
     }
 }
