@@ -21,18 +21,19 @@ use sqlx::sqlite::{
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 
 mod group_commit;
+mod idempotency;
+mod jobs;
 mod words;
 
 use group_commit::GroupCommit;
 
 use super::rows::{
-    AppKeyRow, AppRow, ConversationRow, DevKeyRow, IdempotencyRow, JobRow, MemoryRow, comma_list,
-    json_err, map_err,
+    AppKeyRow, AppRow, ConversationRow, DevKeyRow, MemoryRow, comma_list, json_err, map_err,
 };
 use super::{
     AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, IdempotencyBegin, IdempotencyKey,
-    Job, JobKind, MemoryRecord, NewJob, ProcessedConversation, Store, StoreError, StoreResult,
-    apply_update, content_key, page_bounds, to_micros,
+    Job, MemoryRecord, NewJob, ProcessedConversation, Store, StoreError, StoreResult, apply_update,
+    content_key, page_bounds, to_micros,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -94,30 +95,6 @@ fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
     ConversationRow::from_row(row)
         .map_err(map_err)?
         .into_conversation()
-}
-
-fn job_from_row(row: &SqliteRow) -> StoreResult<Job> {
-    JobRow::from_row(row).map_err(map_err)?.into_job()
-}
-
-async fn insert_job(conn: &mut SqliteConnection, job: &NewJob) -> StoreResult<()> {
-    let at = to_micros(job.created_at);
-    sqlx::query(
-        "INSERT INTO jobs (kind, uid, subject_id, payload, status, attempts, max_attempts, \
-         run_after, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)",
-    )
-    .bind(job.kind.as_str())
-    .bind(job.uid.as_str())
-    .bind(&job.subject_id)
-    .bind(job.payload.to_string())
-    .bind(job.max_attempts)
-    .bind(at)
-    .bind(at)
-    .bind(at)
-    .execute(&mut *conn)
-    .await
-    .map_err(map_err)?;
-    Ok(())
 }
 
 async fn insert_conversation_row(
@@ -201,27 +178,60 @@ async fn upsert_memory(
     memory_from_row(&row)
 }
 
-/// Mark a job done, if this worker still holds it: a job whose lease ran out may have been
-/// claimed again (its `attempts` moved on), and then this completion must not count.
-async fn finish_job(conn: &mut SqliteConnection, job: &Job, now: i64) -> StoreResult<()> {
-    let done = sqlx::query(
-        "UPDATE jobs SET status = 'done', updated_at = ? \
-         WHERE id = ? AND status = 'running' AND attempts = ?",
+/// Apply `update` to one of a user's memories; `None` when it does not exist.
+async fn update_memory_row(
+    conn: &mut SqliteConnection,
+    uid: Uid,
+    id: String,
+    update: MemoryUpdate,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Memory>> {
+    let row = sqlx::query("SELECT * FROM memories WHERE uid = ? AND id = ?")
+        .bind(uid.as_str())
+        .bind(&id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let Some(row) = row else { return Ok(None) };
+    let before = memory_from_row(&row)?;
+    let old_content = before.content.clone();
+    let changed = apply_update(before, &update, now);
+    sqlx::query(
+        "UPDATE memories SET content = ?, content_key = ?, category = ?, visibility = ?, \
+         tags = ?, updated_at = ?, scoring = ?, edited = ? WHERE uid = ? AND id = ?",
     )
-    .bind(now)
-    .bind(job.id)
-    .bind(job.attempts)
+    .bind(&changed.content)
+    .bind(content_key(&changed.content))
+    .bind(changed.category.map(|c| c.as_str()))
+    .bind(changed.visibility.map(|v| v.as_str()))
+    .bind(serde_json::to_string(&changed.tags).map_err(json_err)?)
+    .bind(changed.updated_at.map(to_micros))
+    .bind(&changed.scoring)
+    .bind(changed.edited)
+    .bind(uid.as_str())
+    .bind(&id)
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(format!(
-            "job {} is no longer held by this worker (its lease ran out)",
-            job.id
-        )))
+    if changed.content != old_content {
+        words::unindex(conn, uid.as_str(), &id, &old_content).await?;
+        words::index(conn, uid.as_str(), &id, &changed.content).await?;
     }
+    Ok(Some(changed))
+}
+
+/// Delete one of a user's memories and its word index; `false` when it did not exist.
+async fn delete_memory_row(conn: &mut SqliteConnection, uid: Uid, id: String) -> StoreResult<bool> {
+    let deleted = sqlx::query("DELETE FROM memories WHERE uid = ? AND id = ? RETURNING content")
+        .bind(uid.as_str())
+        .bind(&id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let Some(row) = deleted else { return Ok(false) };
+    let content: String = row.try_get("content").map_err(map_err)?;
+    words::unindex(conn, uid.as_str(), &id, &content).await?;
+    Ok(true)
 }
 
 #[async_trait]
@@ -398,7 +408,7 @@ impl Store for SqliteStore {
             .write(move |conn| {
                 async move {
                     insert_conversation_row(conn, &c, job.created_at).await?;
-                    insert_job(conn, &job).await
+                    jobs::insert(conn, &job).await
                 }
                 .boxed()
             })
@@ -466,7 +476,7 @@ impl Store for SqliteStore {
                         stored.push(upsert_memory(conn, &uid, m).await?);
                     }
                     if let Some(job) = &job {
-                        insert_job(conn, job).await?;
+                        jobs::insert(conn, job).await?;
                     }
                     Ok(stored)
                 }
@@ -526,56 +536,17 @@ impl Store for SqliteStore {
         update: &MemoryUpdate,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Memory>> {
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let row = sqlx::query("SELECT * FROM memories WHERE uid = ? AND id = ?")
-            .bind(uid.as_str())
-            .bind(id)
-            .fetch_optional(&mut *tx)
+        let (uid, id, update) = (uid.clone(), id.to_owned(), update.clone());
+        self.group
+            .write(move |conn| update_memory_row(conn, uid, id, update, now).boxed())
             .await
-            .map_err(map_err)?;
-        let Some(row) = row else { return Ok(None) };
-        let before = memory_from_row(&row)?;
-        let old_content = before.content.clone();
-        let changed = apply_update(before, update, now);
-        sqlx::query(
-            "UPDATE memories SET content = ?, content_key = ?, category = ?, visibility = ?, \
-             tags = ?, updated_at = ?, scoring = ?, edited = ? WHERE uid = ? AND id = ?",
-        )
-        .bind(&changed.content)
-        .bind(content_key(&changed.content))
-        .bind(changed.category.map(|c| c.as_str()))
-        .bind(changed.visibility.map(|v| v.as_str()))
-        .bind(serde_json::to_string(&changed.tags).map_err(json_err)?)
-        .bind(changed.updated_at.map(to_micros))
-        .bind(&changed.scoring)
-        .bind(changed.edited)
-        .bind(uid.as_str())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        if changed.content != old_content {
-            words::unindex(&mut tx, uid.as_str(), id, &old_content).await?;
-            words::index(&mut tx, uid.as_str(), id, &changed.content).await?;
-        }
-        tx.commit().await.map_err(map_err)?;
-        Ok(Some(changed))
     }
 
     async fn delete_memory(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let deleted =
-            sqlx::query("DELETE FROM memories WHERE uid = ? AND id = ? RETURNING content")
-                .bind(uid.as_str())
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        let Some(row) = deleted else { return Ok(false) };
-        let content: String = row.try_get("content").map_err(map_err)?;
-        words::unindex(&mut tx, uid.as_str(), id, &content).await?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(true)
+        let (uid, id) = (uid.clone(), id.to_owned());
+        self.group
+            .write(move |conn| delete_memory_row(conn, uid, id).boxed())
+            .await
     }
 
     async fn claim_job(
@@ -583,20 +554,10 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> StoreResult<Option<Job>> {
-        let now = to_micros(now);
-        let row = sqlx::query(
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_after = ?, \
-             updated_at = ? WHERE id = (SELECT id FROM jobs WHERE \
-             status IN ('queued', 'running') AND run_after <= ? \
-             ORDER BY run_after, id LIMIT 1) RETURNING *",
-        )
-        .bind(to_micros(lease_until))
-        .bind(now)
-        .bind(now)
-        .fetch_optional(&self.writer)
-        .await
-        .map_err(map_err)?;
-        row.as_ref().map(job_from_row).transpose()
+        let (now, until) = (to_micros(now), to_micros(lease_until));
+        self.group
+            .write(move |conn| jobs::claim(conn, now, until).boxed())
+            .await
     }
 
     async fn complete_conversation_job(
@@ -606,35 +567,16 @@ impl Store for SqliteStore {
         memories: &[MemoryRecord],
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let structured = Structured {
-            title: processed.title.clone(),
-            overview: processed.overview.clone(),
-            emoji: processed.emoji.clone(),
-            category: processed.category,
-            action_items: processed.action_items.clone(),
-            events: processed.events.clone(),
-        };
+        let (job, processed, memories) = (job.clone(), processed.clone(), memories.to_vec());
         let now = to_micros(now);
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        sqlx::query(
-            "UPDATE conversations SET status = 'completed', structured = ?, \
-             transcript_segments = ?, discarded = ?, failure_reason = NULL, updated_at = ? \
-             WHERE uid = ? AND id = ?",
-        )
-        .bind(serde_json::to_string(&structured).map_err(json_err)?)
-        .bind(serde_json::to_string(&processed.transcript_segments).map_err(json_err)?)
-        .bind(processed.discarded)
-        .bind(now)
-        .bind(job.uid.as_str())
-        .bind(&job.subject_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        for m in memories {
-            upsert_memory(&mut tx, &job.uid, m).await?;
-        }
-        finish_job(&mut tx, job, now).await?;
-        tx.commit().await.map_err(map_err)
+        self.group
+            .write(move |conn| {
+                async move {
+                    jobs::complete_conversation(conn, &job, &processed, &memories, now).await
+                }
+                .boxed()
+            })
+            .await
     }
 
     async fn complete_memories_job(
@@ -643,12 +585,12 @@ impl Store for SqliteStore {
         memories: &[MemoryRecord],
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        for m in memories {
-            upsert_memory(&mut tx, &job.uid, m).await?;
-        }
-        finish_job(&mut tx, job, to_micros(now)).await?;
-        tx.commit().await.map_err(map_err)
+        let (job, memories, now) = (job.clone(), memories.to_vec(), to_micros(now));
+        self.group
+            .write(move |conn| {
+                async move { jobs::complete_memories(conn, &job, &memories, now).await }.boxed()
+            })
+            .await
     }
 
     async fn retry_job(
@@ -658,92 +600,38 @@ impl Store for SqliteStore {
         run_after: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE jobs SET status = 'queued', last_error = ?, run_after = ?, updated_at = ? \
-             WHERE id = ? AND status = 'running' AND attempts = ?",
-        )
-        .bind(error)
-        .bind(to_micros(run_after))
-        .bind(to_micros(now))
-        .bind(job.id)
-        .bind(job.attempts)
-        .execute(&self.writer)
-        .await
-        .map_err(map_err)?;
-        Ok(())
+        let (job, error) = (job.clone(), error.to_owned());
+        let (run_after, now) = (to_micros(run_after), to_micros(now));
+        self.group
+            .write(move |conn| {
+                async move { jobs::retry(conn, &job, &error, run_after, now).await }.boxed()
+            })
+            .await
     }
 
     async fn fail_job(&self, job: &Job, error: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        let now = to_micros(now);
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let failed = sqlx::query(
-            "UPDATE jobs SET status = 'failed', last_error = ?, updated_at = ? \
-             WHERE id = ? AND status = 'running' AND attempts = ?",
-        )
-        .bind(error)
-        .bind(now)
-        .bind(job.id)
-        .bind(job.attempts)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        if failed.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "job {} is no longer held by this worker",
-                job.id
-            )));
-        }
-        if job.kind == JobKind::ProcessConversation {
-            sqlx::query(
-                "UPDATE conversations SET status = 'failed', failure_reason = ?, updated_at = ? \
-                 WHERE uid = ? AND id = ?",
-            )
-            .bind(error)
-            .bind(now)
-            .bind(job.uid.as_str())
-            .bind(&job.subject_id)
-            .execute(&mut *tx)
+        let (job, error, now) = (job.clone(), error.to_owned(), to_micros(now));
+        self.group
+            .write(move |conn| async move { jobs::fail(conn, &job, &error, now).await }.boxed())
             .await
-            .map_err(map_err)?;
-        }
-        tx.commit().await.map_err(map_err)
     }
 
     async fn renew_lease(&self, job: &Job, until: DateTime<Utc>) -> StoreResult<bool> {
-        let renewed = sqlx::query(
-            "UPDATE jobs SET run_after = ? WHERE id = ? AND status = 'running' AND attempts = ?",
-        )
-        .bind(to_micros(until))
-        .bind(job.id)
-        .bind(job.attempts)
-        .execute(&self.writer)
-        .await
-        .map_err(map_err)?;
-        Ok(renewed.rows_affected() == 1)
+        let (job, until) = (job.clone(), to_micros(until));
+        self.group
+            .write(move |conn| async move { jobs::renew(conn, &job, until).await }.boxed())
+            .await
     }
 
     async fn release_job(&self, job: &Job, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_after = ?, \
-             updated_at = ? WHERE id = ? AND status = 'running' AND attempts = ?",
-        )
-        .bind(to_micros(now))
-        .bind(to_micros(now))
-        .bind(job.id)
-        .bind(job.attempts)
-        .execute(&self.writer)
-        .await
-        .map_err(map_err)?;
-        Ok(())
+        let (job, now) = (job.clone(), to_micros(now));
+        self.group
+            .write(move |conn| async move { jobs::release(conn, &job, now).await }.boxed())
+            .await
     }
 
     async fn queue_depth(&self) -> StoreResult<i64> {
-        let row =
-            sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')")
-                .fetch_one(&self.readers)
-                .await
-                .map_err(map_err)?;
-        row.try_get("n").map_err(map_err)
+        jobs::depth(&self.readers).await
     }
 
     async fn begin_idempotent(
@@ -752,37 +640,12 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         expired_before: DateTime<Utc>,
     ) -> StoreResult<IdempotencyBegin> {
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let row = sqlx::query(
-            "SELECT fingerprint, state, status, body FROM idempotency_keys \
-             WHERE caller = ? AND key = ? AND created_at >= ?",
-        )
-        .bind(&key.caller)
-        .bind(&key.key)
-        .bind(to_micros(expired_before))
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        if let Some(row) = row {
-            return Ok(IdempotencyRow::from_row(&row)
-                .map_err(map_err)?
-                .verdict(key));
-        }
-        sqlx::query(
-            "INSERT INTO idempotency_keys (caller, key, fingerprint, state, created_at) \
-             VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (caller, key) DO UPDATE SET \
-             fingerprint = excluded.fingerprint, state = 'pending', status = NULL, body = NULL, \
-             created_at = excluded.created_at",
-        )
-        .bind(&key.caller)
-        .bind(&key.key)
-        .bind(&key.fingerprint)
-        .bind(to_micros(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(IdempotencyBegin::New)
+        let (key, now, not_before) = (key.clone(), to_micros(now), to_micros(expired_before));
+        self.group
+            .write(move |conn| {
+                async move { idempotency::begin(conn, &key, now, not_before).await }.boxed()
+            })
+            .await
     }
 
     async fn finish_idempotent(
@@ -791,30 +654,19 @@ impl Store for SqliteStore {
         status: u16,
         body: &[u8],
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE idempotency_keys SET state = 'done', status = ?, body = ? \
-             WHERE caller = ? AND key = ?",
-        )
-        .bind(i64::from(status))
-        .bind(body)
-        .bind(&key.caller)
-        .bind(&key.key)
-        .execute(&self.writer)
-        .await
-        .map_err(map_err)?;
-        Ok(())
+        let (key, body) = (key.clone(), body.to_vec());
+        self.group
+            .write(move |conn| {
+                async move { idempotency::finish(conn, &key, status, &body).await }.boxed()
+            })
+            .await
     }
 
     async fn abandon_idempotent(&self, key: &IdempotencyKey) -> StoreResult<()> {
-        sqlx::query(
-            "DELETE FROM idempotency_keys WHERE caller = ? AND key = ? AND state = 'pending'",
-        )
-        .bind(&key.caller)
-        .bind(&key.key)
-        .execute(&self.writer)
-        .await
-        .map_err(map_err)?;
-        Ok(())
+        let key = key.clone();
+        self.group
+            .write(move |conn| async move { idempotency::abandon(conn, &key).await }.boxed())
+            .await
     }
 
     async fn purge_idempotency(&self, before: DateTime<Utc>) -> StoreResult<u64> {
@@ -830,6 +682,7 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::JobKind;
     use omi_model::{ConversationSource, ConversationTextSource, MemoryCategory, Visibility};
 
     async fn store() -> (SqliteStore, tempfile::TempDir) {
