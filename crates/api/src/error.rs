@@ -247,6 +247,8 @@ pub mod messages {
     pub const MEMORY_NOT_FOUND: &str = "Memory not found";
     /// 404 for a conversation id that is unknown or another user's.
     pub const CONVERSATION_NOT_FOUND: &str = "Conversation not found";
+    /// 404 for an action item id that is unknown or another user's.
+    pub const ACTION_ITEM_NOT_FOUND: &str = "Action item not found";
     /// 500: nothing about the cause.
     pub const INTERNAL: &str = "Internal server error";
     /// 503 while the database cannot be reached.

@@ -26,9 +26,13 @@
 //! }
 //! ```
 
+mod action_items;
+mod conversations;
 mod error;
 mod traits;
 
+pub use action_items::DeveloperActionItems;
+pub use conversations::DeveloperConversations;
 pub use error::{ApiError, CallError, ErrorBody, ErrorDetail, ErrorKind, messages};
 pub use traits::{DeveloperMemories, IntegrationImports};
 

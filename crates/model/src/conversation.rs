@@ -121,19 +121,22 @@ impl CreateConversationRequest {
         now: DateTime<Utc>,
         default_source: ConversationTextSource,
     ) -> Result<NewConversation, ValidationErrors> {
+        self.validate_with(now, default_source, ConversationText::parse_at)
+    }
+
+    /// [`validate`](Self::validate) with the text checked by `parse_text` (the developer
+    /// route allows less text than the integration route).
+    pub(crate) fn validate_with(
+        self,
+        now: DateTime<Utc>,
+        default_source: ConversationTextSource,
+        parse_text: impl FnOnce(&Loc, &str) -> Result<ConversationText, ValidationErrors>,
+    ) -> Result<NewConversation, ValidationErrors> {
         let body = Loc::body();
         let mut problems = Problems::new();
-        let text = problems.take(ConversationText::parse_at(&body.join("text"), &self.text));
-        let language = match &self.language {
-            None => Some(Language::english()),
-            Some(raw) => problems.take(Language::parse_at(&body.join("language"), raw)),
-        };
-        let geolocation = match &self.geolocation {
-            None => Some(None),
-            Some(g) => problems
-                .take(g.validate_at(&body.join("geolocation")))
-                .map(Some),
-        };
+        let text = problems.take(parse_text(&body.join("text"), &self.text));
+        let language = language_at(&mut problems, &body, self.language.as_deref());
+        let geolocation = geolocation_at(&mut problems, &body, self.geolocation.as_ref());
         let text_source_spec = match &self.text_source_spec {
             None => Some(None),
             Some(raw) => problems
@@ -143,18 +146,14 @@ impl CreateConversationRequest {
                 ))
                 .map(Some),
         };
-        let started_at = timestamp::normalize(self.started_at.unwrap_or(now));
-        let finished_at = timestamp::normalize(
+        let started_at = self.started_at.unwrap_or(now);
+        let (started_at, finished_at) = time_span(
+            &mut problems,
+            &body,
+            started_at,
             self.finished_at
                 .unwrap_or(started_at + NewConversation::DEFAULT_DURATION),
         );
-        if finished_at < started_at {
-            problems.push(ValidationError::new(
-                body.join("finished_at"),
-                kind::VALUE_ERROR,
-                NewConversation::FINISHED_BEFORE_STARTED,
-            ));
-        }
         problems.finish(|| {
             Some(NewConversation {
                 text: text?,
@@ -167,6 +166,54 @@ impl CreateConversationRequest {
             })
         })
     }
+}
+
+/// The `language` of a create body (`en` when absent), reported under `body`.
+pub(crate) fn language_at(
+    problems: &mut Problems,
+    body: &Loc,
+    raw: Option<&str>,
+) -> Option<Language> {
+    match raw {
+        None => Some(Language::english()),
+        Some(raw) => problems.take(Language::parse_at(&body.join("language"), raw)),
+    }
+}
+
+/// The `geolocation` of a create body, checked, reported under `body`.
+pub(crate) fn geolocation_at(
+    problems: &mut Problems,
+    body: &Loc,
+    raw: Option<&Geolocation>,
+) -> Option<Option<Geolocation>> {
+    match raw {
+        None => Some(None),
+        Some(g) => problems
+            .take(g.validate_at(&body.join("geolocation")))
+            .map(Some),
+    }
+}
+
+/// A conversation's start and end at stored precision; an end before the start is reported
+/// at `body.finished_at`.
+pub(crate) fn time_span(
+    problems: &mut Problems,
+    body: &Loc,
+    started_at: DateTime<Utc>,
+    finished_at: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let (started_at, finished_at) = (
+        timestamp::normalize(started_at),
+        timestamp::normalize(finished_at),
+    );
+    if finished_at < started_at {
+        problems.push(ValidationError::new(
+            body.join("finished_at"),
+            kind::VALUE_ERROR,
+            NewConversation::FINISHED_BEFORE_STARTED,
+        ));
+    }
+    (started_at, finished_at)
 }
 
 /// A validated conversation to store: every default filled, every rule checked.

@@ -152,7 +152,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// What created a conversation.
+    /// What created a conversation: OMI's devices and apps (every name its cloud knows).
     ConversationSource {
         /// The Friend device.
         Friend = "friend",
@@ -166,8 +166,28 @@ wire_enum! {
         Workflow = "workflow",
         /// An SD card upload.
         Sdcard = "sdcard",
-        /// An external tool through the developer API.
+        /// An external tool through the developer API (the developer routes' default).
         ExternalIntegration = "external_integration",
+        /// Fieldy.
+        Fieldy = "fieldy",
+        /// Bee.
+        Bee = "bee",
+        /// Plaud.
+        Plaud = "plaud",
+        /// Frame.
+        Frame = "frame",
+        /// friend.com.
+        FriendCom = "friend_com",
+        /// An Apple Watch.
+        AppleWatch = "apple_watch",
+        /// A phone.
+        Phone = "phone",
+        /// A desktop computer.
+        Desktop = "desktop",
+        /// Limitless.
+        Limitless = "limitless",
+        /// The app's onboarding.
+        Onboarding = "onboarding",
     }
 }
 

@@ -29,8 +29,10 @@
 //! assert_eq!(problems.items().len(), 2);
 //! ```
 
+pub mod action_item;
 pub mod conversation;
 pub mod decode;
+pub mod dev_conversation;
 pub mod enums;
 pub mod ids;
 pub mod memory;
@@ -41,9 +43,19 @@ pub mod secret;
 pub mod timestamp;
 pub mod validation;
 
+pub use action_item::{
+    ActionItem, ActionItemListParams, ActionItemUpdate, BatchActionItemsResponse,
+    BatchCreateActionItemsRequest, CreateActionItemRequest, ListActionItemsQuery, NewActionItem,
+    UpdateActionItemRequest,
+};
 pub use conversation::{
     Conversation, CreateConversationRequest, Event, Geolocation, NewConversation, Structured,
     StructuredActionItem, TranscriptSegment,
+};
+pub use dev_conversation::{
+    ConversationUpdate, CreateConversationFromSegmentsRequest, CreateConversationResponse,
+    DevConversationListParams, GetConversationQuery, ListDevConversationsQuery,
+    NewTranscriptConversation, TranscriptSegmentRequest, UpdateConversationRequest,
 };
 pub use enums::{
     Capability, ConversationCategory, ConversationSource, ConversationStatus,
@@ -63,7 +75,8 @@ pub use response::{
     BatchMemoriesResponse, ConversationsResponse, EmptyResponse, MemoriesResponse, SuccessResponse,
 };
 pub use scalars::{
-    ConversationText, ImportText, Language, Limit, MemoryContent, Offset, Tag, Tags, TextSourceSpec,
+    ActionItemDescription, ConversationText, ConversationTitle, DevConversationText, ImportText,
+    Language, Limit, MemoryContent, Offset, Tag, Tags, TextSourceSpec,
 };
 pub use secret::{ApiKey, KeyKind};
 pub use validation::{Loc, LocSegment, Problems, ValidationError, ValidationErrors};

@@ -98,6 +98,22 @@ impl QueryParams {
         }
     }
 
+    /// The `categories` parameter (`a,b` or repeated). An unknown name is a 400 naming it
+    /// and `enum_name`, OMI's Python enum (`Invalid category 'x' is not a valid
+    /// MemoryCategory`), as OMI's cloud answers.
+    pub fn categories<T: std::str::FromStr>(&self, enum_name: &str) -> Result<Vec<T>, QueryError> {
+        self.list("categories")
+            .into_iter()
+            .map(|name| {
+                name.parse::<T>().map_err(|_| {
+                    QueryError::BadRequest(format!(
+                        "Invalid category '{name}' is not a valid {enum_name}"
+                    ))
+                })
+            })
+            .collect()
+    }
+
     /// A date filter: ISO 8601 with offset, or `YYYY-MM-DD`.
     pub fn date(&self, name: &str, problems: &mut Problems) -> Option<DateTime<Utc>> {
         let raw = self.last(name).filter(|r| !r.trim().is_empty())?;
@@ -286,17 +302,7 @@ impl ListDevMemoriesQuery {
         let mut problems = Problems::new();
         let limit = q.int("limit", &mut problems);
         let offset = q.int("offset", &mut problems);
-        let mut categories = Vec::new();
-        for name in q.list("categories") {
-            match name.parse::<MemoryCategory>() {
-                Ok(c) => categories.push(c),
-                Err(_) => {
-                    return Err(QueryError::BadRequest(format!(
-                        "Invalid category '{name}' is not a valid MemoryCategory"
-                    )));
-                }
-            }
-        }
+        let categories = q.categories::<MemoryCategory>("MemoryCategory")?;
         Ok(problems.finish(|| {
             Some(Self {
                 limit,
@@ -337,7 +343,7 @@ impl ListDevMemoriesQuery {
     }
 }
 
-fn page(
+pub(crate) fn page(
     problems: &mut Problems,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -349,7 +355,7 @@ fn page(
     )
 }
 
-fn page_pairs(limit: Option<i64>, offset: Option<i64>) -> Vec<(&'static str, String)> {
+pub(crate) fn page_pairs(limit: Option<i64>, offset: Option<i64>) -> Vec<(&'static str, String)> {
     let mut pairs = Vec::new();
     if let Some(l) = limit {
         pairs.push(("limit", l.to_string()));
@@ -360,7 +366,7 @@ fn page_pairs(limit: Option<i64>, offset: Option<i64>) -> Vec<(&'static str, Str
     pairs
 }
 
-fn date_pairs(
+pub(crate) fn date_pairs(
     pairs: &mut Vec<(&'static str, String)>,
     start: Option<DateTime<Utc>>,
     end: Option<DateTime<Utc>>,

@@ -132,6 +132,46 @@ impl ConversationText {
 }
 
 bounded_text_type! {
+    /// The text of a conversation created through the developer API: not blank, at most
+    /// 100 000 characters (OMI's limit on that route).
+    DevConversationText, max = 100_000, blank = Some(ConversationText::BLANK)
+}
+
+impl From<DevConversationText> for ConversationText {
+    /// Every developer text is a valid conversation text: it is shorter, and not blank.
+    fn from(text: DevConversationText) -> Self {
+        Self(text.0)
+    }
+}
+
+bounded_text_type! {
+    /// A conversation's title as a developer sets it: 1 to 500 characters, not blank.
+    ConversationTitle, max = 500, blank = Some(ConversationTitle::BLANK)
+}
+
+impl ConversationTitle {
+    /// The message for a title made only of white space.
+    pub const BLANK: &'static str = "title cannot be empty";
+}
+
+bounded_text_type! {
+    /// What an action item asks for: 1 to 500 characters, not blank, stored trimmed.
+    ///
+    /// ```
+    /// use omi_model::ActionItemDescription;
+    /// let d: ActionItemDescription = " Pick up milk ".parse().unwrap();
+    /// assert_eq!(d.as_str(), "Pick up milk");
+    /// assert!(" ".parse::<ActionItemDescription>().is_err());
+    /// ```
+    ActionItemDescription, max = 500, blank = Some(ActionItemDescription::BLANK)
+}
+
+impl ActionItemDescription {
+    /// The message for a description made only of white space.
+    pub const BLANK: &'static str = "description cannot be empty";
+}
+
+bounded_text_type! {
     /// Text from which memories are extracted: not blank, at most 500 000 characters.
     ImportText, max = 500_000, blank = Some(ImportText::BLANK)
 }
@@ -272,6 +312,8 @@ impl Limit {
     pub const INTEGRATION_DEFAULT: Self = Self(100);
     /// The default of the developer list routes.
     pub const DEVELOPER_DEFAULT: Self = Self(25);
+    /// The default of the developer action item list.
+    pub const ACTION_ITEMS_DEFAULT: Self = Self(100);
 
     /// Check `raw` (absent means `default`), reported at `loc`.
     pub fn parse_at(loc: &Loc, raw: Option<i64>, default: Self) -> Result<Self, ValidationErrors> {

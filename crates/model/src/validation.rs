@@ -195,6 +195,8 @@ pub mod kind {
     pub const STRING_TOO_LONG: &str = "string_too_long";
     /// A list has more items than allowed.
     pub const TOO_LONG: &str = "too_long";
+    /// A list has fewer items than allowed.
+    pub const TOO_SHORT: &str = "too_short";
     /// A number is below its minimum.
     pub const GREATER_THAN_EQUAL: &str = "greater_than_equal";
     /// A number is above its maximum.
@@ -241,6 +243,14 @@ pub mod msg {
         format!(
             "List should have at most {max} item{} after validation, not {actual}",
             plural(max)
+        )
+    }
+
+    /// pydantic's message for a list under its minimum length.
+    pub fn too_short(min: usize, actual: usize) -> String {
+        format!(
+            "List should have at least {min} item{} after validation, not {actual}",
+            plural(min)
         )
     }
 

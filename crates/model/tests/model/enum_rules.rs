@@ -136,6 +136,16 @@ fn every_enum_member_round_trips_through_its_wire_string() {
             "workflow",
             "sdcard",
             "external_integration",
+            "fieldy",
+            "bee",
+            "plaud",
+            "frame",
+            "friend_com",
+            "apple_watch",
+            "phone",
+            "desktop",
+            "limitless",
+            "onboarding",
         ],
     );
     round_trips(ConversationCategory::ALL, ConversationCategory::WIRE_NAMES);

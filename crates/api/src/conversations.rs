@@ -1,0 +1,69 @@
+//! The Developer API's conversations.
+
+use async_trait::async_trait;
+use omi_model::{
+    Conversation, CreateConversationFromSegmentsRequest, CreateConversationRequest,
+    CreateConversationResponse, GetConversationQuery, ListDevConversationsQuery, SuccessResponse,
+    UpdateConversationRequest,
+};
+
+use crate::CallError;
+
+/// The Developer API's conversations (`/v1/dev/user/conversations`), built with a developer
+/// key; every call acts for the key's user. Reads need the `conversations:read` scope, writes
+/// `conversations:write`.
+///
+/// A created conversation is answered `{"id", "status": "processing", "discarded": false}` as
+/// soon as it and its processing job are stored; a worker then processes it with the same
+/// extractor as the integration route, and its action items and memories join the user's
+/// lists. Checks run as for every developer route: key (401), scope (403), rate limit (429),
+/// then the input (400/422) and the id (404 "Conversation not found", also for another
+/// user's conversation).
+#[async_trait]
+pub trait DeveloperConversations: Send + Sync {
+    /// What a call fails with: [`ApiError`](crate::ApiError) in-process; over HTTP also transport failures.
+    type Error: CallError;
+
+    /// `GET /v1/dev/user/conversations`: the user's completed, kept (not discarded)
+    /// conversations, newest first.
+    async fn list_conversations(
+        &self,
+        query: ListDevConversationsQuery,
+    ) -> Result<Vec<Conversation>, Self::Error>;
+
+    /// `POST /v1/dev/user/conversations`: create a conversation from a text (at most
+    /// 100 000 characters; `text_source` defaults to `other_text`).
+    async fn create_conversation(
+        &self,
+        request: CreateConversationRequest,
+    ) -> Result<CreateConversationResponse, Self::Error>;
+
+    /// `POST /v1/dev/user/conversations/from-segments`: create a conversation from 1 to 500
+    /// transcript segments, kept as given.
+    async fn create_conversation_from_segments(
+        &self,
+        request: CreateConversationFromSegmentsRequest,
+    ) -> Result<CreateConversationResponse, Self::Error>;
+
+    /// `GET /v1/dev/user/conversations/{id}`: one conversation, in any state.
+    async fn get_conversation(
+        &self,
+        conversation_id: &str,
+        query: GetConversationQuery,
+    ) -> Result<Conversation, Self::Error>;
+
+    /// `PATCH /v1/dev/user/conversations/{id}`: change its title or discard it; answers the
+    /// changed conversation with its transcript.
+    async fn update_conversation(
+        &self,
+        conversation_id: &str,
+        request: UpdateConversationRequest,
+    ) -> Result<Conversation, Self::Error>;
+
+    /// `DELETE /v1/dev/user/conversations/{id}`: delete it for good; answers
+    /// `{"success": true}`. Its action items and memories stay.
+    async fn delete_conversation(
+        &self,
+        conversation_id: &str,
+    ) -> Result<SuccessResponse, Self::Error>;
+}

@@ -1,0 +1,565 @@
+//! The Developer API's conversations (`/v1/dev/user/conversations...`): the create bodies
+//! (from a text, or from transcript segments), the update body, the create answer, and the
+//! conversation object as these routes show it.
+//!
+//! The text create body is the integration route's [`CreateConversationRequest`], validated
+//! with this route's rules ([`CreateConversationRequest::validate_developer`]).
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Map;
+
+use crate::conversation::{
+    Conversation, CreateConversationRequest, Geolocation, NewConversation, TranscriptSegment,
+    geolocation_at, language_at, time_span,
+};
+use crate::enums::{
+    ConversationCategory, ConversationSource, ConversationStatus, ConversationTextSource,
+};
+use crate::query::{PageParams, QueryError, QueryParams, date_pairs, page, page_pairs};
+use crate::scalars::{ConversationText, ConversationTitle, DevConversationText, Language, Limit};
+use crate::timestamp;
+use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
+
+impl CreateConversationRequest {
+    /// Validate as the body of `POST /v1/dev/user/conversations`: as
+    /// [`validate`](Self::validate), but the text is at most
+    /// [`DevConversationText::MAX_CHARS`] characters and `text_source` defaults to
+    /// `other_text`.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use omi_model::{ConversationTextSource, CreateConversationRequest, DevConversationText};
+    ///
+    /// let now = Utc.with_ymd_and_hms(2024, 3, 10, 15, 0, 0).unwrap();
+    /// let note = CreateConversationRequest::from_text("Remember to call the bank.");
+    /// let valid = note.validate_developer(now).unwrap();
+    /// assert_eq!(valid.text_source, ConversationTextSource::OtherText);
+    ///
+    /// let long = "x".repeat(DevConversationText::MAX_CHARS + 1);
+    /// assert!(CreateConversationRequest::from_text(long).validate_developer(now).is_err());
+    /// ```
+    pub fn validate_developer(
+        self,
+        now: DateTime<Utc>,
+    ) -> Result<NewConversation, ValidationErrors> {
+        self.validate_with(now, ConversationTextSource::OtherText, |loc, raw| {
+            DevConversationText::parse_at(loc, raw).map(ConversationText::from)
+        })
+    }
+}
+
+/// One segment of `POST /v1/dev/user/conversations/from-segments`, as sent.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TranscriptSegmentRequest {
+    /// What was said; not blank.
+    pub text: String,
+    /// Who said it; `SPEAKER_00` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// The speaker's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker_id: Option<i64>,
+    /// Whether the user said it; `false` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_user: Option<bool>,
+    /// The person it is attributed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<String>,
+    /// Seconds from the conversation's start to the segment's start; at least 0.
+    pub start: f64,
+    /// Seconds from the conversation's start to the segment's end; after `start`.
+    pub end: f64,
+}
+
+impl TranscriptSegmentRequest {
+    /// A segment of `text` from `start` to `end` seconds, the rest by default.
+    pub fn new(text: impl Into<String>, start: f64, end: f64) -> Self {
+        Self {
+            text: text.into(),
+            start,
+            end,
+            ..Self::default()
+        }
+    }
+
+    /// The message when `end` is not after `start`.
+    pub const END_NOT_AFTER_START: &'static str = "Value error, end must be after start";
+
+    fn validate_at(&self, loc: &Loc) -> Result<TranscriptSegment, ValidationErrors> {
+        let mut problems = Problems::new();
+        let text = problems.take(ConversationText::parse_at(&loc.join("text"), &self.text));
+        if !self.start.is_finite() || !self.end.is_finite() {
+            for (name, value) in [("start", self.start), ("end", self.end)] {
+                if !value.is_finite() {
+                    problems.push(ValidationError::new(
+                        loc.join(name),
+                        kind::FINITE_NUMBER,
+                        "Input should be a finite number",
+                    ));
+                }
+            }
+        } else if self.start < 0.0 {
+            problems.push(ValidationError::new(
+                loc.join("start"),
+                kind::GREATER_THAN_EQUAL,
+                msg::greater_than_equal(0),
+            ));
+        } else if self.end <= self.start {
+            problems.push(ValidationError::new(
+                loc.join("end"),
+                kind::VALUE_ERROR,
+                Self::END_NOT_AFTER_START,
+            ));
+        }
+        problems.finish(|| {
+            Some(TranscriptSegment {
+                text: text?.into_inner(),
+                speaker: self
+                    .speaker
+                    .clone()
+                    .unwrap_or_else(|| TranscriptSegment::DEFAULT_SPEAKER.to_owned()),
+                speaker_id: self.speaker_id,
+                is_user: self.is_user.unwrap_or(false),
+                person_id: self.person_id.clone(),
+                start: self.start,
+                end: self.end,
+                extra: Map::new(),
+            })
+        })
+    }
+}
+
+/// The body of `POST /v1/dev/user/conversations/from-segments`: a transcript a tool already
+/// has, with speakers and times.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CreateConversationFromSegmentsRequest {
+    /// The transcript: 1 to 500 segments.
+    pub transcript_segments: Vec<TranscriptSegmentRequest>,
+    /// What recorded it; `external_integration` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ConversationSource>,
+    /// When it started; defaults to now.
+    #[serde(
+        default,
+        with = "timestamp::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it ended; defaults to `started_at` plus the segments' span (the latest `end`).
+    #[serde(
+        default,
+        with = "timestamp::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub finished_at: Option<DateTime<Utc>>,
+    /// A language code; defaults to `en`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Where it happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geolocation: Option<Geolocation>,
+}
+
+impl CreateConversationFromSegmentsRequest {
+    /// The fewest segments in one request.
+    pub const MIN_SEGMENTS: usize = 1;
+    /// The most segments in one request.
+    pub const MAX_SEGMENTS: usize = 500;
+
+    /// A request with these segments; every other field takes its default.
+    pub fn new(transcript_segments: Vec<TranscriptSegmentRequest>) -> Self {
+        Self {
+            transcript_segments,
+            ..Self::default()
+        }
+    }
+
+    /// Validate and fill defaults (`started_at` = `now`, `finished_at` from the segments'
+    /// span, `source` = `external_integration`, `language` = `en`), every problem at once.
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use omi_model::{CreateConversationFromSegmentsRequest, TranscriptSegmentRequest};
+    ///
+    /// let now = Utc.with_ymd_and_hms(2024, 3, 10, 15, 0, 0).unwrap();
+    /// let request = CreateConversationFromSegmentsRequest::new(vec![
+    ///     TranscriptSegmentRequest::new("Hey, how are you doing?", 0.0, 2.5),
+    ///     TranscriptSegmentRequest::new("Great, thanks!", 2.8, 5.0),
+    /// ]);
+    /// let valid = request.validate(now).unwrap();
+    /// assert_eq!(valid.finished_at, now + Duration::seconds(5));
+    /// assert_eq!(valid.segments[1].speaker, "SPEAKER_00");
+    /// ```
+    pub fn validate(
+        self,
+        now: DateTime<Utc>,
+    ) -> Result<NewTranscriptConversation, ValidationErrors> {
+        let body = Loc::body();
+        let mut problems = Problems::new();
+        let segments = segments_at(
+            &mut problems,
+            &body.join("transcript_segments"),
+            &self.transcript_segments,
+        );
+        let language = language_at(&mut problems, &body, self.language.as_deref());
+        let geolocation = geolocation_at(&mut problems, &body, self.geolocation.as_ref());
+        let started_at = self.started_at.unwrap_or(now);
+        let span = segments
+            .as_ref()
+            .map_or(0.0, |s| s.iter().map(|seg| seg.end).fold(0.0, f64::max));
+        let finished_at = self
+            .finished_at
+            .unwrap_or_else(|| started_at + seconds(span));
+        let (started_at, finished_at) = time_span(&mut problems, &body, started_at, finished_at);
+        problems.finish(|| {
+            Some(NewTranscriptConversation {
+                segments: segments?,
+                source: self
+                    .source
+                    .unwrap_or(ConversationSource::ExternalIntegration),
+                started_at,
+                finished_at,
+                language: language?,
+                geolocation: geolocation?,
+            })
+        })
+    }
+}
+
+/// `seconds` as a duration at microsecond precision (saturating far beyond any real span).
+fn seconds(seconds: f64) -> Duration {
+    let micros = (seconds * 1_000_000.0).round();
+    Duration::microseconds(micros.clamp(0.0, 1e15) as i64)
+}
+
+fn segments_at(
+    problems: &mut Problems,
+    loc: &Loc,
+    raw: &[TranscriptSegmentRequest],
+) -> Option<Vec<TranscriptSegment>> {
+    let count = raw.len();
+    if count < CreateConversationFromSegmentsRequest::MIN_SEGMENTS {
+        problems.push(ValidationError::new(
+            loc.clone(),
+            kind::TOO_SHORT,
+            msg::too_short(CreateConversationFromSegmentsRequest::MIN_SEGMENTS, count),
+        ));
+        return None;
+    }
+    if count > CreateConversationFromSegmentsRequest::MAX_SEGMENTS {
+        problems.push(ValidationError::new(
+            loc.clone(),
+            kind::TOO_LONG,
+            msg::too_long(CreateConversationFromSegmentsRequest::MAX_SEGMENTS, count),
+        ));
+        return None;
+    }
+    let parsed: Vec<Option<TranscriptSegment>> = raw
+        .iter()
+        .enumerate()
+        .map(|(i, s)| problems.take(s.validate_at(&loc.join(i))))
+        .collect();
+    parsed.into_iter().collect()
+}
+
+/// A validated conversation made from transcript segments: every default filled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTranscriptConversation {
+    /// The transcript, each segment's text trimmed.
+    pub segments: Vec<TranscriptSegment>,
+    /// What recorded it.
+    pub source: ConversationSource,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it ended; never before `started_at`.
+    pub finished_at: DateTime<Utc>,
+    /// Its language.
+    pub language: Language,
+    /// Where it happened.
+    pub geolocation: Option<Geolocation>,
+}
+
+/// `{"id", "status", "discarded"}`: the answer of both developer create routes, given as soon
+/// as the conversation and its processing job are stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateConversationResponse {
+    /// The new conversation's id.
+    pub id: String,
+    /// Its processing state (`processing` until a worker has processed it).
+    pub status: ConversationStatus,
+    /// Whether it was discarded.
+    pub discarded: bool,
+}
+
+/// The body of `PATCH /v1/dev/user/conversations/{id}`: at least one field.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UpdateConversationRequest {
+    /// A new title, 1 to 500 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Discard it (`true`) or keep it again (`false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discarded: Option<bool>,
+}
+
+impl UpdateConversationRequest {
+    /// The message when no field is given.
+    pub const NOTHING_TO_UPDATE: &'static str =
+        "At least one field (title or discarded) must be provided";
+
+    /// Validate: at least one field, the title valid.
+    pub fn validate(&self) -> Result<ConversationUpdate, ValidationErrors> {
+        let body = Loc::body();
+        if self.title.is_none() && self.discarded.is_none() {
+            return Err(ValidationErrors::single(ValidationError::new(
+                body,
+                kind::VALUE_ERROR,
+                Self::NOTHING_TO_UPDATE,
+            )));
+        }
+        let title = match &self.title {
+            None => None,
+            Some(raw) => Some(ConversationTitle::parse_at(&body.join("title"), raw)?),
+        };
+        Ok(ConversationUpdate {
+            title,
+            discarded: self.discarded,
+        })
+    }
+}
+
+/// A validated, non-empty change to a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationUpdate {
+    /// A new `structured.title`.
+    pub title: Option<ConversationTitle>,
+    /// A new `discarded`.
+    pub discarded: Option<bool>,
+}
+
+impl ConversationUpdate {
+    /// `conversation` with this change made.
+    #[must_use]
+    pub fn apply(&self, mut conversation: Conversation) -> Conversation {
+        if let Some(title) = &self.title {
+            conversation.structured.title = title.as_str().to_owned();
+        }
+        if let Some(discarded) = self.discarded {
+            conversation.discarded = discarded;
+        }
+        conversation
+    }
+}
+
+impl Conversation {
+    /// The conversation as the developer routes show it: `id, created_at, started_at,
+    /// finished_at, language, source, status, discarded, structured, geolocation`, and
+    /// `transcript_segments` only when `include_transcript` (otherwise the key is absent).
+    /// The imported text, the importing app and the source notes are left out, as OMI's
+    /// cloud leaves them out of these routes.
+    #[must_use]
+    pub fn for_developer(mut self, include_transcript: bool) -> Self {
+        self.text = None;
+        self.app_id = None;
+        self.extra = Map::new();
+        if include_transcript {
+            self.transcript_segments.get_or_insert_with(Vec::new);
+        } else {
+            self.transcript_segments = None;
+        }
+        self
+    }
+}
+
+/// Query of `GET /v1/dev/user/conversations`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ListDevConversationsQuery {
+    /// Page size, 1..=1000; default 25.
+    pub limit: Option<i64>,
+    /// Items to skip, >= 0; default 0.
+    pub offset: Option<i64>,
+    /// Only conversations created at or after this time.
+    #[serde(default, with = "timestamp::optional")]
+    pub start_date: Option<DateTime<Utc>>,
+    /// Only conversations created at or before this time.
+    #[serde(default, with = "timestamp::optional")]
+    pub end_date: Option<DateTime<Utc>>,
+    /// Only conversations of these categories; empty means all.
+    #[serde(default)]
+    pub categories: Vec<ConversationCategory>,
+    /// Whether each conversation carries its `transcript_segments`; default false.
+    pub include_transcript: Option<bool>,
+}
+
+/// A validated developer conversation list request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevConversationListParams {
+    /// Page size and offset.
+    pub page: PageParams,
+    /// Earliest `created_at`.
+    pub start_date: Option<DateTime<Utc>>,
+    /// Latest `created_at`.
+    pub end_date: Option<DateTime<Utc>>,
+    /// Only these categories; empty means all.
+    pub categories: Vec<ConversationCategory>,
+    /// Whether transcripts are shown.
+    pub include_transcript: bool,
+}
+
+impl ListDevConversationsQuery {
+    /// Read from a raw query string. An unknown category is a 400, as in OMI's cloud.
+    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+        let q = QueryParams::parse(raw);
+        let mut problems = Problems::new();
+        let limit = q.int("limit", &mut problems);
+        let offset = q.int("offset", &mut problems);
+        let start_date = q.date("start_date", &mut problems);
+        let end_date = q.date("end_date", &mut problems);
+        let include_transcript = q.bool("include_transcript", &mut problems);
+        let categories = q.categories::<ConversationCategory>("CategoryEnum")?;
+        Ok(problems.finish(|| {
+            Some(Self {
+                limit,
+                offset,
+                start_date,
+                end_date,
+                categories,
+                include_transcript,
+            })
+        })?)
+    }
+
+    /// The query-string pairs a client sends.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = page_pairs(self.limit, self.offset);
+        date_pairs(&mut pairs, self.start_date, self.end_date);
+        if !self.categories.is_empty() {
+            let list: Vec<&str> = self.categories.iter().map(|c| c.as_str()).collect();
+            pairs.push(("categories", list.join(",")));
+        }
+        if let Some(t) = self.include_transcript {
+            pairs.push(("include_transcript", t.to_string()));
+        }
+        pairs
+    }
+
+    /// Check ranges and fill defaults.
+    pub fn validate(&self) -> Result<DevConversationListParams, ValidationErrors> {
+        let mut problems = Problems::new();
+        let (limit, offset) = page(
+            &mut problems,
+            self.limit,
+            self.offset,
+            Limit::DEVELOPER_DEFAULT,
+        );
+        problems.finish(|| {
+            Some(DevConversationListParams {
+                page: PageParams {
+                    limit: limit?,
+                    offset: offset?,
+                },
+                start_date: self.start_date,
+                end_date: self.end_date,
+                categories: self.categories.clone(),
+                include_transcript: self.include_transcript.unwrap_or(false),
+            })
+        })
+    }
+}
+
+/// Query of `GET /v1/dev/user/conversations/{id}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GetConversationQuery {
+    /// Whether the conversation carries its `transcript_segments`; default false.
+    pub include_transcript: Option<bool>,
+}
+
+impl GetConversationQuery {
+    /// Ask for the transcript too.
+    pub const WITH_TRANSCRIPT: Self = Self {
+        include_transcript: Some(true),
+    };
+
+    /// Read from a raw query string.
+    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+        let q = QueryParams::parse(raw);
+        let mut problems = Problems::new();
+        let include_transcript = q.bool("include_transcript", &mut problems);
+        Ok(problems.finish(|| Some(Self { include_transcript }))?)
+    }
+
+    /// The query-string pairs a client sends.
+    pub fn to_query_pairs(self) -> Vec<(&'static str, String)> {
+        self.include_transcript
+            .map(|t| ("include_transcript", t.to_string()))
+            .into_iter()
+            .collect()
+    }
+
+    /// Whether the transcript is shown.
+    pub fn include_transcript(self) -> bool {
+        self.include_transcript.unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn segment_problems_are_reported_at_their_index() {
+        let err = CreateConversationFromSegmentsRequest::new(vec![
+            TranscriptSegmentRequest::new("fine", 0.0, 1.0),
+            TranscriptSegmentRequest::new(" ", -1.0, 2.0),
+            TranscriptSegmentRequest::new("late", 3.0, 3.0),
+        ])
+        .validate(now())
+        .unwrap_err();
+        let locs: Vec<String> = err.items().iter().map(|e| e.loc.to_string()).collect();
+        assert_eq!(
+            locs,
+            [
+                "body.transcript_segments.1.text",
+                "body.transcript_segments.1.start",
+                "body.transcript_segments.2.end"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_category_is_a_bad_request_naming_omis_enum() {
+        let err = ListDevConversationsQuery::from_query_str("categories=work,bogus").unwrap_err();
+        assert_eq!(
+            err,
+            QueryError::BadRequest("Invalid category 'bogus' is not a valid CategoryEnum".into())
+        );
+    }
+
+    #[test]
+    fn list_query_pairs_round_trip() {
+        let q = ListDevConversationsQuery {
+            limit: Some(5),
+            offset: Some(1),
+            start_date: Some(now()),
+            end_date: None,
+            categories: vec![ConversationCategory::Work, ConversationCategory::Family],
+            include_transcript: Some(true),
+        };
+        let raw = serde_urlencoded::to_string(q.to_query_pairs()).unwrap();
+        assert_eq!(ListDevConversationsQuery::from_query_str(&raw).unwrap(), q);
+    }
+
+    #[test]
+    fn an_update_needs_a_field() {
+        let err = UpdateConversationRequest::default().validate().unwrap_err();
+        assert_eq!(
+            err.items()[0].msg,
+            UpdateConversationRequest::NOTHING_TO_UPDATE
+        );
+    }
+}
