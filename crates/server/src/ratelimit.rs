@@ -29,17 +29,23 @@ pub enum Policy {
     DevMemoryBatch,
     /// Developer reads, per key.
     DevReads,
+    /// Developer conversation writes (create, update, delete), per key.
+    DevConversationWrites,
+    /// Developer action item writes (create, batch, update, delete), per key.
+    DevActionItemWrites,
 }
 
 impl Policy {
     /// Every policy.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::IntegrationConversations,
         Self::IntegrationMemories,
         Self::IntegrationReads,
         Self::DevMemoryWrites,
         Self::DevMemoryBatch,
         Self::DevReads,
+        Self::DevConversationWrites,
+        Self::DevActionItemWrites,
     ];
 
     /// A stable name for logs and metrics.
@@ -51,6 +57,8 @@ impl Policy {
             Self::DevMemoryWrites => "dev_memory_writes",
             Self::DevMemoryBatch => "dev_memory_batch",
             Self::DevReads => "dev_reads",
+            Self::DevConversationWrites => "dev_conversation_writes",
+            Self::DevActionItemWrites => "dev_action_item_writes",
         }
     }
 
@@ -61,7 +69,8 @@ impl Policy {
             Self::IntegrationMemories => Some(60),
             Self::DevMemoryWrites => Some(120),
             Self::DevMemoryBatch => Some(15),
-            Self::IntegrationReads | Self::DevReads => None,
+            Self::DevConversationWrites => Some(25),
+            Self::IntegrationReads | Self::DevReads | Self::DevActionItemWrites => None,
         }
     }
 
@@ -69,8 +78,9 @@ impl Policy {
     fn default_per_minute(self) -> u32 {
         match self {
             Self::IntegrationConversations | Self::IntegrationMemories => 600,
-            Self::DevMemoryWrites => 1_200,
+            Self::DevMemoryWrites | Self::DevActionItemWrites => 1_200,
             Self::DevMemoryBatch => 300,
+            Self::DevConversationWrites => 600,
             Self::IntegrationReads | Self::DevReads => 6_000,
         }
     }

@@ -241,12 +241,16 @@ impl Worker {
             finished_at: conversation.finished_at.unwrap_or(started_at),
             known_memories: &known,
         };
-        let extraction = self
+        let mut extraction = self
             .extractor
             .conversation(&input)
             .await
             .map_err(|e| e.to_string())?;
         let found = self.novel(&job.uid, extraction.memories, known).await?;
+        // A transcript the caller gave (the developer from-segments route) is kept as given.
+        if let Some(given) = conversation.transcript_segments.filter(|s| !s.is_empty()) {
+            extraction.processed.transcript_segments = given;
+        }
         let now = self.service.now();
         let memories = records(&found, conversation.app_id.clone(), Some(id), now);
         store

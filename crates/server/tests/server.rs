@@ -5,6 +5,8 @@
 //! one area, one test per rule, named for the rule:
 //!
 //! - `integration`, `developer`: every endpoint's success path, with the spec's examples.
+//! - `dev_conversations`, `action_items`: the Developer API's conversations and action items,
+//!   rule by rule.
 //! - `auth`: the credential matrix, with OMI's exact statuses and details.
 //! - `validation`: every input rule over HTTP: 4xx in FastAPI's shape, never a 500.
 //! - `jobs`: asynchronous processing to `completed` (or `failed`), memory extraction, and
@@ -16,8 +18,12 @@
 #[path = "server/common.rs"]
 mod common;
 
+#[path = "server/action_items.rs"]
+mod action_items;
 #[path = "server/auth.rs"]
 mod auth;
+#[path = "server/dev_conversations.rs"]
+mod dev_conversations;
 #[path = "server/developer.rs"]
 mod developer;
 #[path = "server/integration.rs"]

@@ -4,6 +4,8 @@
 //! handle made for the request's credentials, and map the result with
 //! [`respond::respond`]. Errors become responses only in [`error`].
 
+pub mod action_items;
+pub mod dev_conversations;
 pub mod developer;
 pub mod error;
 pub mod extract;
@@ -61,6 +63,8 @@ pub fn app(service: Service, config: &HttpConfig) -> Router {
     Router::new()
         .merge(integration::router())
         .merge(developer::router())
+        .merge(dev_conversations::router())
+        .merge(action_items::router())
         .merge(health::router())
         .merge(metrics::router())
         .fallback(error::not_found)

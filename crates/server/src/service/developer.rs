@@ -1,4 +1,5 @@
-//! The Developer API's memories over the store.
+//! The Developer API's handle, and its memories over the store. Its conversations and
+//! action items are in `dev_conversations` and `action_items`.
 
 use async_trait::async_trait;
 use omi_api::{ApiError, DeveloperMemories, messages};
@@ -35,9 +36,14 @@ impl DeveloperHandle {
         self.quota.get()
     }
 
+    /// The service this handle calls.
+    pub(super) fn service(&self) -> &Service {
+        &self.service
+    }
+
     /// The key's user, once the key is known (401), carries `scope` (403) and is within
     /// `policy`'s limit (429).
-    async fn authorize(&self, scope: DevScope, policy: Policy) -> Result<Uid, ApiError> {
+    pub(super) async fn authorize(&self, scope: DevScope, policy: Policy) -> Result<Uid, ApiError> {
         let key = self
             .key
             .as_ref()

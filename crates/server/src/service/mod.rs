@@ -4,7 +4,9 @@
 //! ([`Service::integration`], [`Service::developer`]) and implement the `omi-api` traits, so
 //! the HTTP layer and in-process callers run exactly the same checks in the same order.
 
+mod action_items;
 mod credentials;
+mod dev_conversations;
 mod developer;
 mod integration;
 

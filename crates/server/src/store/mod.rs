@@ -4,6 +4,7 @@
 //! job are inserted together; a job is claimed with a lease), so the PostgreSQL store can
 //! satisfy it with the same behaviour as the SQLite one.
 
+mod developer;
 mod records;
 mod rows;
 pub mod sqlite;
@@ -15,6 +16,7 @@ use omi_model::{
     Uid,
 };
 
+pub use developer::{ActionItemRecord, DeveloperStore};
 pub use records::{
     AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, Job, JobKind, MemoryRecord, NewJob,
     ProcessedConversation, content_key,
@@ -42,9 +44,10 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The persistence the service needs. Every user-data method takes the user's id and never
-/// reads or writes another user's rows.
+/// reads or writes another user's rows. The Developer API's conversations and action items
+/// are its part [`DeveloperStore`].
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: DeveloperStore + Send + Sync + 'static {
     /// Whether the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -277,3 +277,32 @@ impl IdempotencyRow {
         }
     }
 }
+
+/// An `action_items` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ActionItemRow {
+    id: String,
+    description: String,
+    completed: bool,
+    created_at: i64,
+    updated_at: i64,
+    due_at: Option<i64>,
+    completed_at: Option<i64>,
+    conversation_id: Option<String>,
+}
+
+impl ActionItemRow {
+    /// The action item object.
+    pub(crate) fn into_action_item(self) -> omi_model::ActionItem {
+        omi_model::ActionItem {
+            id: self.id,
+            description: self.description,
+            completed: self.completed,
+            created_at: Some(from_micros(self.created_at)),
+            updated_at: Some(from_micros(self.updated_at)),
+            due_at: self.due_at.map(from_micros),
+            completed_at: self.completed_at.map(from_micros),
+            conversation_id: self.conversation_id,
+        }
+    }
+}

@@ -20,6 +20,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 
+mod developer;
 mod group_commit;
 mod idempotency;
 mod jobs;
@@ -31,9 +32,9 @@ use super::rows::{
     AppKeyRow, AppRow, ConversationRow, DevKeyRow, MemoryRow, comma_list, json_err, map_err,
 };
 use super::{
-    AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, IdempotencyBegin, IdempotencyKey,
-    Job, MemoryRecord, NewJob, ProcessedConversation, Store, StoreError, StoreResult, apply_update,
-    content_key, page_bounds, to_micros,
+    ActionItemRecord, AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, IdempotencyBegin,
+    IdempotencyKey, Job, MemoryRecord, NewJob, ProcessedConversation, Store, StoreError,
+    StoreResult, apply_update, content_key, page_bounds, to_micros,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -567,11 +568,19 @@ impl Store for SqliteStore {
         memories: &[MemoryRecord],
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        // What processing found to do becomes the conversation's own action items, in the
+        // same write that completes the job.
+        let action_items = job
+            .subject_id
+            .as_deref()
+            .map(|id| ActionItemRecord::extracted_from(processed, id, now))
+            .unwrap_or_default();
         let (job, processed, memories) = (job.clone(), processed.clone(), memories.to_vec());
         let now = to_micros(now);
         self.group
             .write(move |conn| {
                 async move {
+                    developer::insert_action_item_rows(conn, &job.uid, &action_items).await?;
                     jobs::complete_conversation(conn, &job, &processed, &memories, now).await
                 }
                 .boxed()

@@ -1,0 +1,142 @@
+//! The Developer API's action items over the store.
+
+use async_trait::async_trait;
+use omi_api::{ApiError, DeveloperActionItems, messages};
+use omi_model::{
+    ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, CreateActionItemRequest,
+    DevScope, ListActionItemsQuery, NewActionItem, SuccessResponse, Uid, UpdateActionItemRequest,
+};
+
+use super::{DeveloperHandle, store_error};
+use crate::keys;
+use crate::ratelimit::Policy;
+use crate::store::ActionItemRecord;
+
+impl DeveloperHandle {
+    /// Store `new` for `uid`, made now, all in one transaction.
+    async fn insert_action_items(
+        &self,
+        uid: &Uid,
+        new: &[NewActionItem],
+    ) -> Result<Vec<ActionItem>, ApiError> {
+        let now = self.service().now();
+        let records: Vec<ActionItemRecord> = new
+            .iter()
+            .map(|item| ActionItemRecord {
+                id: keys::new_id(),
+                description: item.description.as_str().to_owned(),
+                completed: item.completed,
+                created_at: now,
+                due_at: item.due_at,
+                completed_at: item.completed.then_some(now),
+                conversation_id: None,
+            })
+            .collect();
+        self.service()
+            .store()
+            .insert_action_items(uid, &records)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn action_item_of(&self, uid: &Uid, id: &str) -> Result<ActionItem, ApiError> {
+        self.service()
+            .store()
+            .action_item(uid, id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(messages::ACTION_ITEM_NOT_FOUND))
+    }
+}
+
+#[async_trait]
+impl DeveloperActionItems for DeveloperHandle {
+    type Error = ApiError;
+
+    async fn list_action_items(
+        &self,
+        query: ListActionItemsQuery,
+    ) -> Result<Vec<ActionItem>, ApiError> {
+        let uid = self
+            .authorize(DevScope::ActionItemsRead, Policy::DevReads)
+            .await?;
+        let params = query.validate()?;
+        self.service()
+            .store()
+            .list_action_items(&uid, &params)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn create_action_item(
+        &self,
+        request: CreateActionItemRequest,
+    ) -> Result<ActionItem, ApiError> {
+        let uid = self
+            .authorize(DevScope::ActionItemsWrite, Policy::DevActionItemWrites)
+            .await?;
+        let new = request.validate()?;
+        let mut stored = self
+            .insert_action_items(&uid, std::slice::from_ref(&new))
+            .await?;
+        stored.pop().ok_or_else(ApiError::internal)
+    }
+
+    async fn create_action_items_batch(
+        &self,
+        request: BatchCreateActionItemsRequest,
+    ) -> Result<BatchActionItemsResponse, ApiError> {
+        let uid = self
+            .authorize(DevScope::ActionItemsWrite, Policy::DevActionItemWrites)
+            .await?;
+        let new = request.validate()?;
+        let action_items = self.insert_action_items(&uid, &new).await?;
+        Ok(BatchActionItemsResponse {
+            created_count: action_items.len(),
+            action_items,
+        })
+    }
+
+    async fn get_action_item(&self, action_item_id: &str) -> Result<ActionItem, ApiError> {
+        let uid = self
+            .authorize(DevScope::ActionItemsRead, Policy::DevReads)
+            .await?;
+        self.action_item_of(&uid, action_item_id).await
+    }
+
+    async fn update_action_item(
+        &self,
+        action_item_id: &str,
+        request: UpdateActionItemRequest,
+    ) -> Result<ActionItem, ApiError> {
+        let uid = self
+            .authorize(DevScope::ActionItemsWrite, Policy::DevActionItemWrites)
+            .await?;
+        self.action_item_of(&uid, action_item_id).await?;
+        let update = request.validate()?;
+        let now = self.service().now();
+        self.service()
+            .store()
+            .update_action_item(&uid, action_item_id, &update, now)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(messages::ACTION_ITEM_NOT_FOUND))
+    }
+
+    async fn delete_action_item(&self, action_item_id: &str) -> Result<SuccessResponse, ApiError> {
+        let uid = self
+            .authorize(DevScope::ActionItemsWrite, Policy::DevActionItemWrites)
+            .await?;
+        let deleted = self
+            .service()
+            .store()
+            .delete_action_item(&uid, action_item_id)
+            .await
+            .map_err(store_error)?;
+        if deleted {
+            Ok(SuccessResponse::OK)
+        } else {
+            Err(ApiError::not_found(messages::ACTION_ITEM_NOT_FOUND))
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The Developer API's conversations over the store.
+//!
+//! Both create routes store the conversation and its processing job in one transaction and
+//! answer at once; the worker processes it as it processes an integration import.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use omi_api::{ApiError, DeveloperConversations, messages};
+use omi_model::{
+    Conversation, ConversationSource, ConversationStatus, ConversationTextSource,
+    CreateConversationFromSegmentsRequest, CreateConversationRequest, CreateConversationResponse,
+    DevScope, GetConversationQuery, ListDevConversationsQuery, SuccessResponse, TranscriptSegment,
+    Uid, UpdateConversationRequest,
+};
+use serde_json::json;
+
+use super::{DeveloperHandle, store_error};
+use crate::keys;
+use crate::ratelimit::Policy;
+use crate::store::{ConversationRecord, JobKind, NewJob};
+
+/// The text the extractor reads for a transcript: one `Name: text` line per segment, the
+/// user's lines under `User` (a name the extractor knows as the user).
+fn transcript_text(segments: &[TranscriptSegment]) -> String {
+    segments
+        .iter()
+        .map(|s| {
+            let speaker = if s.is_user {
+                "User"
+            } else {
+                s.speaker.as_str()
+            };
+            format!("{speaker}: {}", s.text)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The answer of both create routes: stored, processing.
+fn created(record: &ConversationRecord) -> CreateConversationResponse {
+    CreateConversationResponse {
+        id: record.id.clone(),
+        status: ConversationStatus::Processing,
+        discarded: false,
+    }
+}
+
+impl DeveloperHandle {
+    /// The processing job of conversation `conversation_id`.
+    fn processing_job(&self, uid: &Uid, conversation_id: &str, now: DateTime<Utc>) -> NewJob {
+        NewJob {
+            kind: JobKind::ProcessConversation,
+            uid: uid.clone(),
+            subject_id: Some(conversation_id.to_owned()),
+            payload: json!({}),
+            max_attempts: self.service().max_job_attempts(),
+            created_at: now,
+        }
+    }
+
+    async fn conversation_of(&self, uid: &Uid, id: &str) -> Result<Conversation, ApiError> {
+        self.service()
+            .store()
+            .conversation(uid, id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(messages::CONVERSATION_NOT_FOUND))
+    }
+}
+
+#[async_trait]
+impl DeveloperConversations for DeveloperHandle {
+    type Error = ApiError;
+
+    async fn list_conversations(
+        &self,
+        query: ListDevConversationsQuery,
+    ) -> Result<Vec<Conversation>, ApiError> {
+        let uid = self
+            .authorize(DevScope::ConversationsRead, Policy::DevReads)
+            .await?;
+        let params = query.validate()?;
+        let conversations = self
+            .service()
+            .store()
+            .list_dev_conversations(&uid, &params)
+            .await
+            .map_err(store_error)?;
+        Ok(conversations
+            .into_iter()
+            .map(|c| c.for_developer(params.include_transcript))
+            .collect())
+    }
+
+    async fn create_conversation(
+        &self,
+        request: CreateConversationRequest,
+    ) -> Result<CreateConversationResponse, ApiError> {
+        let uid = self
+            .authorize(DevScope::ConversationsWrite, Policy::DevConversationWrites)
+            .await?;
+        let now = self.service().now();
+        let new = request.validate_developer(now)?;
+        let record = ConversationRecord {
+            id: keys::new_id(),
+            uid: uid.clone(),
+            app_id: None,
+            source: ConversationSource::ExternalIntegration,
+            text: new.text.into_inner(),
+            text_source: new.text_source,
+            text_source_spec: new.text_source_spec.map(|s| s.into_inner()),
+            language: new.language.as_str().to_owned(),
+            created_at: new.started_at,
+            started_at: new.started_at,
+            finished_at: new.finished_at,
+            geolocation: new.geolocation,
+        };
+        let job = self.processing_job(&uid, &record.id, now);
+        self.service()
+            .store()
+            .insert_conversation(&record, &job)
+            .await
+            .map_err(store_error)?;
+        self.service().job_enqueued();
+        tracing::info!(conversation_id = %record.id, "developer conversation stored");
+        Ok(created(&record))
+    }
+
+    async fn create_conversation_from_segments(
+        &self,
+        request: CreateConversationFromSegmentsRequest,
+    ) -> Result<CreateConversationResponse, ApiError> {
+        let uid = self
+            .authorize(DevScope::ConversationsWrite, Policy::DevConversationWrites)
+            .await?;
+        let now = self.service().now();
+        let new = request.validate(now)?;
+        let record = ConversationRecord {
+            id: keys::new_id(),
+            uid: uid.clone(),
+            app_id: None,
+            source: new.source,
+            text: transcript_text(&new.segments),
+            text_source: ConversationTextSource::AudioTranscript,
+            text_source_spec: None,
+            language: new.language.as_str().to_owned(),
+            created_at: new.started_at,
+            started_at: new.started_at,
+            finished_at: new.finished_at,
+            geolocation: new.geolocation,
+        };
+        let job = self.processing_job(&uid, &record.id, now);
+        self.service()
+            .store()
+            .insert_transcript_conversation(&record, &new.segments, &job)
+            .await
+            .map_err(store_error)?;
+        self.service().job_enqueued();
+        tracing::info!(conversation_id = %record.id, "developer transcript stored");
+        Ok(created(&record))
+    }
+
+    async fn get_conversation(
+        &self,
+        conversation_id: &str,
+        query: GetConversationQuery,
+    ) -> Result<Conversation, ApiError> {
+        let uid = self
+            .authorize(DevScope::ConversationsRead, Policy::DevReads)
+            .await?;
+        let conversation = self.conversation_of(&uid, conversation_id).await?;
+        Ok(conversation.for_developer(query.include_transcript()))
+    }
+
+    async fn update_conversation(
+        &self,
+        conversation_id: &str,
+        request: UpdateConversationRequest,
+    ) -> Result<Conversation, ApiError> {
+        let uid = self
+            .authorize(DevScope::ConversationsWrite, Policy::DevConversationWrites)
+            .await?;
+        self.conversation_of(&uid, conversation_id).await?;
+        let update = request.validate()?;
+        let now = self.service().now();
+        self.service()
+            .store()
+            .update_conversation(&uid, conversation_id, &update, now)
+            .await
+            .map_err(store_error)?
+            .map(|c| c.for_developer(true))
+            .ok_or_else(|| ApiError::not_found(messages::CONVERSATION_NOT_FOUND))
+    }
+
+    async fn delete_conversation(
+        &self,
+        conversation_id: &str,
+    ) -> Result<SuccessResponse, ApiError> {
+        let uid = self
+            .authorize(DevScope::ConversationsWrite, Policy::DevConversationWrites)
+            .await?;
+        let deleted = self
+            .service()
+            .store()
+            .delete_conversation(&uid, conversation_id)
+            .await
+            .map_err(store_error)?;
+        if deleted {
+            Ok(SuccessResponse::OK)
+        } else {
+            Err(ApiError::not_found(messages::CONVERSATION_NOT_FOUND))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(text: &str, speaker: &str, is_user: bool) -> TranscriptSegment {
+        TranscriptSegment {
+            text: text.into(),
+            speaker: speaker.into(),
+            speaker_id: None,
+            is_user,
+            person_id: None,
+            start: 0.0,
+            end: 1.0,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn a_transcript_is_read_as_name_lines_with_the_user_named_user() {
+        let text = transcript_text(&[
+            segment("Don't forget the milk.", "SPEAKER_01", false),
+            segment("I love whole grain bread.", "SPEAKER_00", true),
+        ]);
+        assert_eq!(
+            text,
+            "SPEAKER_01: Don't forget the milk.\nUser: I love whole grain bread."
+        );
+    }
+}

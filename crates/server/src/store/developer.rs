@@ -1,0 +1,110 @@
+//! The storage of the Developer API's conversations and action items: [`DeveloperStore`], a
+//! part of every [`Store`](super::Store).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use omi_model::{
+    ActionItem, ActionItemListParams, ActionItemUpdate, Conversation, ConversationUpdate,
+    DevConversationListParams, TranscriptSegment, Uid,
+};
+
+use super::{ConversationRecord, NewJob, ProcessedConversation, StoreResult};
+
+/// An action item to insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionItemRecord {
+    /// Its id.
+    pub id: String,
+    /// What is to be done, trimmed.
+    pub description: String,
+    /// Whether it is done.
+    pub completed: bool,
+    /// When it was created (and last changed).
+    pub created_at: DateTime<Utc>,
+    /// When it is due.
+    pub due_at: Option<DateTime<Utc>>,
+    /// When it was completed; set exactly when `completed` is.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The conversation it was found in.
+    pub conversation_id: Option<String>,
+}
+
+impl ActionItemRecord {
+    /// The action items processing found in conversation `conversation_id`
+    /// (`structured.action_items`), made at `now`; blank ones are skipped.
+    pub fn extracted_from(
+        processed: &ProcessedConversation,
+        conversation_id: &str,
+        now: DateTime<Utc>,
+    ) -> Vec<Self> {
+        processed
+            .action_items
+            .iter()
+            .filter(|item| !item.description.trim().is_empty())
+            .map(|item| Self {
+                id: crate::keys::new_id(),
+                description: item.description.trim().to_owned(),
+                completed: item.completed,
+                created_at: now,
+                due_at: None,
+                completed_at: item.completed.then_some(now),
+                conversation_id: Some(conversation_id.to_owned()),
+            })
+            .collect()
+    }
+}
+
+/// The persistence of the Developer API's conversations and action items. Like every store
+/// method, each takes the user's id and never reads or writes another user's rows.
+#[async_trait]
+pub trait DeveloperStore: Send + Sync + 'static {
+    /// Insert a conversation whose transcript the caller gave, with its processing job, in
+    /// one transaction. Processing keeps these segments.
+    async fn insert_transcript_conversation(
+        &self,
+        conversation: &ConversationRecord,
+        segments: &[TranscriptSegment],
+        job: &NewJob,
+    ) -> StoreResult<()>;
+    /// A page of a user's completed, kept conversations, newest first.
+    async fn list_dev_conversations(
+        &self,
+        uid: &Uid,
+        params: &DevConversationListParams,
+    ) -> StoreResult<Vec<Conversation>>;
+    /// Change one of a user's conversations; `None` when it does not exist.
+    async fn update_conversation(
+        &self,
+        uid: &Uid,
+        id: &str,
+        update: &ConversationUpdate,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Conversation>>;
+    /// Delete one of a user's conversations; `false` when it did not exist.
+    async fn delete_conversation(&self, uid: &Uid, id: &str) -> StoreResult<bool>;
+
+    /// Insert action items in one transaction; the stored items, in input order.
+    async fn insert_action_items(
+        &self,
+        uid: &Uid,
+        items: &[ActionItemRecord],
+    ) -> StoreResult<Vec<ActionItem>>;
+    /// A page of a user's action items, newest first.
+    async fn list_action_items(
+        &self,
+        uid: &Uid,
+        params: &ActionItemListParams,
+    ) -> StoreResult<Vec<ActionItem>>;
+    /// One of a user's action items.
+    async fn action_item(&self, uid: &Uid, id: &str) -> StoreResult<Option<ActionItem>>;
+    /// Change one of a user's action items; `None` when it does not exist.
+    async fn update_action_item(
+        &self,
+        uid: &Uid,
+        id: &str,
+        update: &ActionItemUpdate,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ActionItem>>;
+    /// Delete one of a user's action items; `false` when it did not exist.
+    async fn delete_action_item(&self, uid: &Uid, id: &str) -> StoreResult<bool>;
+}
