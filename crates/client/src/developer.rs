@@ -43,7 +43,7 @@ impl DeveloperClient {
         Self { client, key }
     }
 
-    async fn call<B: Serialize + Sync, T: DeserializeOwned>(
+    pub(crate) async fn call<B: Serialize + Sync, T: DeserializeOwned>(
         &self,
         method: Method,
         path: &[&str],
@@ -61,21 +61,40 @@ impl DeveloperClient {
             .await
     }
 
-    /// A call on one memory. An id that cannot be sent as a path segment (empty, `.` or
-    /// `..`) is no memory's id: it is answered here as the server answers an unknown id,
-    /// 404 "Memory not found", without a request (so the key is not checked).
+    /// A call on one record of `collection`. An id that cannot be sent as a path segment
+    /// (empty, `.` or `..`) is no record's id: it is answered here as the server answers an
+    /// unknown id, 404 with `not_found`, without a request (so the key is not checked).
+    pub(crate) async fn call_item<B: Serialize + Sync, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        collection: &[&str],
+        (id, not_found): (&str, &str),
+        query: &[(&'static str, String)],
+        body: Option<&B>,
+    ) -> Result<T, Error> {
+        if !is_sendable_segment(id) {
+            return Err(Error::Api(ApiError::not_found(not_found)));
+        }
+        let mut path = collection.to_vec();
+        path.push(id);
+        self.call(method, &path, query, body).await
+    }
+
+    /// A call on one memory (see [`call_item`](Self::call_item)).
     async fn call_one<B: Serialize + Sync, T: DeserializeOwned>(
         &self,
         method: Method,
         memory_id: &str,
         body: Option<&B>,
     ) -> Result<T, Error> {
-        if !is_sendable_segment(memory_id) {
-            return Err(Error::Api(ApiError::not_found(messages::MEMORY_NOT_FOUND)));
-        }
-        let mut path = MEMORIES.to_vec();
-        path.push(memory_id);
-        self.call(method, &path, &[], body).await
+        self.call_item(
+            method,
+            MEMORIES,
+            (memory_id, messages::MEMORY_NOT_FOUND),
+            &[],
+            body,
+        )
+        .await
     }
 
     /// Every memory matching `query`, fetched a page at a time (`query.limit` per page, 100

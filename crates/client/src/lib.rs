@@ -33,6 +33,7 @@
 //! ```
 
 mod client;
+mod dev_conversations;
 mod developer;
 mod error;
 mod integration;

@@ -1,0 +1,182 @@
+//! The Developer API's conversations and action items over HTTP, on [`DeveloperClient`].
+
+use async_trait::async_trait;
+use futures::Stream;
+use omi_api::{DeveloperActionItems, DeveloperConversations, messages};
+use omi_model::{
+    ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, Conversation,
+    CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
+    CreateConversationResponse, GetConversationQuery, ListActionItemsQuery,
+    ListDevConversationsQuery, SuccessResponse, UpdateActionItemRequest, UpdateConversationRequest,
+};
+use reqwest::Method;
+
+use crate::paging::pages;
+use crate::{DeveloperClient, Error};
+
+const CONVERSATIONS: &[&str] = &["v1", "dev", "user", "conversations"];
+const FROM_SEGMENTS: &[&str] = &["v1", "dev", "user", "conversations", "from-segments"];
+const ACTION_ITEMS: &[&str] = &["v1", "dev", "user", "action-items"];
+const ACTION_ITEMS_BATCH: &[&str] = &["v1", "dev", "user", "action-items", "batch"];
+
+impl DeveloperClient {
+    /// Every conversation matching `query`, fetched a page at a time (`query.limit` per page,
+    /// 100 by default) until none are left.
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// use omi_client::Client;
+    /// use omi_model::ListDevConversationsQuery;
+    ///
+    /// # async fn run() -> Result<(), omi_client::Error> {
+    /// let dev = Client::new("http://127.0.0.1:8080")?.developer("omi_dev_...");
+    /// let all: Vec<_> = dev
+    ///     .conversations_stream(ListDevConversationsQuery::default())
+    ///     .try_collect()
+    ///     .await?;
+    /// println!("{} conversations", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn conversations_stream(
+        &self,
+        query: ListDevConversationsQuery,
+    ) -> impl Stream<Item = Result<Conversation, Error>> + Send + '_ {
+        pages(query.limit, query.offset, 100, move |limit, offset| {
+            let q = ListDevConversationsQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+                ..query.clone()
+            };
+            async move { self.list_conversations(q).await }
+        })
+    }
+
+    /// Every action item matching `query`, fetched a page at a time (`query.limit` per page,
+    /// 100 by default) until none are left.
+    pub fn action_items_stream(
+        &self,
+        query: ListActionItemsQuery,
+    ) -> impl Stream<Item = Result<ActionItem, Error>> + Send + '_ {
+        pages(query.limit, query.offset, 100, move |limit, offset| {
+            let q = ListActionItemsQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+                ..query.clone()
+            };
+            async move { self.list_action_items(q).await }
+        })
+    }
+}
+
+#[async_trait]
+impl DeveloperConversations for DeveloperClient {
+    type Error = Error;
+
+    async fn list_conversations(
+        &self,
+        query: ListDevConversationsQuery,
+    ) -> Result<Vec<Conversation>, Error> {
+        self.call::<(), _>(Method::GET, CONVERSATIONS, &query.to_query_pairs(), None)
+            .await
+    }
+
+    async fn create_conversation(
+        &self,
+        request: CreateConversationRequest,
+    ) -> Result<CreateConversationResponse, Error> {
+        self.call(Method::POST, CONVERSATIONS, &[], Some(&request))
+            .await
+    }
+
+    async fn create_conversation_from_segments(
+        &self,
+        request: CreateConversationFromSegmentsRequest,
+    ) -> Result<CreateConversationResponse, Error> {
+        self.call(Method::POST, FROM_SEGMENTS, &[], Some(&request))
+            .await
+    }
+
+    async fn get_conversation(
+        &self,
+        conversation_id: &str,
+        query: GetConversationQuery,
+    ) -> Result<Conversation, Error> {
+        let id = (conversation_id, messages::CONVERSATION_NOT_FOUND);
+        self.call_item::<(), _>(
+            Method::GET,
+            CONVERSATIONS,
+            id,
+            &query.to_query_pairs(),
+            None,
+        )
+        .await
+    }
+
+    async fn update_conversation(
+        &self,
+        conversation_id: &str,
+        request: UpdateConversationRequest,
+    ) -> Result<Conversation, Error> {
+        let id = (conversation_id, messages::CONVERSATION_NOT_FOUND);
+        self.call_item(Method::PATCH, CONVERSATIONS, id, &[], Some(&request))
+            .await
+    }
+
+    async fn delete_conversation(&self, conversation_id: &str) -> Result<SuccessResponse, Error> {
+        let id = (conversation_id, messages::CONVERSATION_NOT_FOUND);
+        self.call_item::<(), _>(Method::DELETE, CONVERSATIONS, id, &[], None)
+            .await
+    }
+}
+
+#[async_trait]
+impl DeveloperActionItems for DeveloperClient {
+    type Error = Error;
+
+    async fn list_action_items(
+        &self,
+        query: ListActionItemsQuery,
+    ) -> Result<Vec<ActionItem>, Error> {
+        self.call::<(), _>(Method::GET, ACTION_ITEMS, &query.to_query_pairs(), None)
+            .await
+    }
+
+    async fn create_action_item(
+        &self,
+        request: CreateActionItemRequest,
+    ) -> Result<ActionItem, Error> {
+        self.call(Method::POST, ACTION_ITEMS, &[], Some(&request))
+            .await
+    }
+
+    async fn create_action_items_batch(
+        &self,
+        request: BatchCreateActionItemsRequest,
+    ) -> Result<BatchActionItemsResponse, Error> {
+        self.call(Method::POST, ACTION_ITEMS_BATCH, &[], Some(&request))
+            .await
+    }
+
+    async fn get_action_item(&self, action_item_id: &str) -> Result<ActionItem, Error> {
+        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
+        self.call_item::<(), _>(Method::GET, ACTION_ITEMS, id, &[], None)
+            .await
+    }
+
+    async fn update_action_item(
+        &self,
+        action_item_id: &str,
+        request: UpdateActionItemRequest,
+    ) -> Result<ActionItem, Error> {
+        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
+        self.call_item(Method::PATCH, ACTION_ITEMS, id, &[], Some(&request))
+            .await
+    }
+
+    async fn delete_action_item(&self, action_item_id: &str) -> Result<SuccessResponse, Error> {
+        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
+        self.call_item::<(), _>(Method::DELETE, ACTION_ITEMS, id, &[], None)
+            .await
+    }
+}
