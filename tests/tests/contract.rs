@@ -1,4 +1,5 @@
-//! The shared contract suite: every rule of the two API reference texts, written once against
+//! The shared contract suite: every rule of the two API reference texts (and of the
+//! Developer API's conversations and action items), written once against
 //! the `omi-api` traits and run in-process (the service's handles) and over HTTP
 //! (`omi-client` against a real server on `127.0.0.1:0`). Both runs of a contract record
 //! every call's outcome and must match the same insta snapshot, so the transports cannot
@@ -8,8 +9,10 @@
 
 mod common;
 
+mod action_items;
 mod async_completion;
 mod auth_matrix;
+mod dev_conversations;
 mod developer_memories;
 mod integration_conversations;
 mod integration_memories;

@@ -5,10 +5,14 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use omi_api::{ApiError, CallError, DeveloperMemories, IntegrationImports};
+use omi_api::{
+    ApiError, CallError, DeveloperActionItems, DeveloperConversations, DeveloperMemories,
+    IntegrationImports,
+};
 use omi_client::{Client, RetryPolicy};
 use omi_model::{
-    ApiKey, Capability, Conversation, ConversationStatus, DevScope, ListConversationsQuery,
+    ActionItem, ApiKey, Capability, Conversation, ConversationStatus, DevScope,
+    GetConversationQuery, ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery,
     ListDevMemoriesQuery, ListMemoriesQuery, Memory,
 };
 use omi_server::admin::{Admin, CreatedKey, DemoCredentials};
@@ -128,7 +132,7 @@ pub trait Transport: Sized + Send + Sync + 'static {
     /// The integration handle.
     type Integration: IntegrationImports;
     /// The developer handle.
-    type Developer: DeveloperMemories;
+    type Developer: DeveloperMemories + DeveloperConversations + DeveloperActionItems;
 
     /// A transport to `server`.
     fn connect(server: &TestServer) -> Self;
@@ -144,6 +148,18 @@ pub trait Transport: Sized + Send + Sync + 'static {
         dev: &Self::Developer,
         query: ListDevMemoriesQuery,
     ) -> impl Future<Output = Result<Vec<Memory>, ApiError>> + Send;
+
+    /// Every developer conversation matching `query`, `query.limit` per page.
+    fn dev_conversations_stream(
+        dev: &Self::Developer,
+        query: ListDevConversationsQuery,
+    ) -> impl Future<Output = Result<Vec<Conversation>, ApiError>> + Send;
+
+    /// Every action item matching `query`, `query.limit` per page.
+    fn action_items_stream(
+        dev: &Self::Developer,
+        query: ListActionItemsQuery,
+    ) -> impl Future<Output = Result<Vec<ActionItem>, ApiError>> + Send;
 
     /// Every conversation of `uid` matching `query`, `query.limit` per page.
     fn conversations_stream(
@@ -189,6 +205,34 @@ impl Transport for InProcess {
     ) -> Result<Vec<Memory>, ApiError> {
         pages(query.limit, query.offset, |limit, offset| {
             dev.list_memories(ListDevMemoriesQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+                ..query.clone()
+            })
+        })
+        .await
+    }
+
+    async fn dev_conversations_stream(
+        dev: &DeveloperHandle,
+        query: ListDevConversationsQuery,
+    ) -> Result<Vec<Conversation>, ApiError> {
+        pages(query.limit, query.offset, |limit, offset| {
+            dev.list_conversations(ListDevConversationsQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+                ..query.clone()
+            })
+        })
+        .await
+    }
+
+    async fn action_items_stream(
+        dev: &DeveloperHandle,
+        query: ListActionItemsQuery,
+    ) -> Result<Vec<ActionItem>, ApiError> {
+        pages(query.limit, query.offset, |limit, offset| {
+            dev.list_action_items(ListActionItemsQuery {
                 limit: Some(limit),
                 offset: Some(offset),
                 ..query.clone()
@@ -291,6 +335,20 @@ impl Transport for OverHttp {
         query: ListDevMemoriesQuery,
     ) -> Result<Vec<Memory>, ApiError> {
         collect(dev.memories_stream(query)).await
+    }
+
+    async fn dev_conversations_stream(
+        dev: &Self::Developer,
+        query: ListDevConversationsQuery,
+    ) -> Result<Vec<Conversation>, ApiError> {
+        collect(dev.conversations_stream(query)).await
+    }
+
+    async fn action_items_stream(
+        dev: &Self::Developer,
+        query: ListActionItemsQuery,
+    ) -> Result<Vec<ActionItem>, ApiError> {
+        collect(dev.action_items_stream(query)).await
     }
 
     async fn conversations_stream(
@@ -408,6 +466,27 @@ impl<T: Transport> Ctx<T> {
                 started.elapsed() < DEADLINE,
                 "{done} of {count} conversations completed after {DEADLINE:?}: {:#?}",
                 listed.conversations
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Wait until the demo user's conversation `id` is completed; it, with its transcript.
+    pub async fn completed_dev_conversation(&self, id: &str) -> Conversation {
+        let started = Instant::now();
+        loop {
+            let conversation = self
+                .dev
+                .get_conversation(id, GetConversationQuery::WITH_TRANSCRIPT)
+                .await
+                .map_err(|e| api_error(&e))
+                .expect("reading the conversation");
+            if conversation.status == Some(ConversationStatus::Completed) {
+                return conversation;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "conversation {id} not completed after {DEADLINE:?}: {conversation:#?}"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -592,7 +671,13 @@ pub fn to_json(value: &impl Serialize) -> Value {
 /// so equal ids stay equal and the order they appear in stays visible.
 const ID_KEYS: &[&str] = &["id", "conversation_id", "app_id"];
 /// Keys whose values are times of the run.
-const TIME_KEYS: &[&str] = &["created_at", "updated_at", "started_at", "finished_at"];
+const TIME_KEYS: &[&str] = &[
+    "created_at",
+    "updated_at",
+    "started_at",
+    "finished_at",
+    "completed_at",
+];
 
 /// Replace ids, times and scores, which differ from run to run, with stable placeholders.
 ///

@@ -1,0 +1,325 @@
+//! The Developer API's conversations: create from a text or from segments, process, read,
+//! list, patch, delete; what processing adds to the user's action items and memories; and
+//! the answers to mistakes, other users' ids and missing scopes.
+
+use omi_api::{DeveloperActionItems, DeveloperConversations, DeveloperMemories};
+use omi_model::{
+    ConversationCategory, ConversationSource, ConversationTextSource,
+    CreateConversationFromSegmentsRequest, CreateConversationRequest, DevScope,
+    GetConversationQuery, ListActionItemsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
+    TranscriptSegmentRequest, UpdateConversationRequest,
+};
+use serde_json::Value;
+
+use crate::common::{Ctx, Record, Transport, api_error, contracts};
+
+contracts!(
+    a_text_is_processed_into_a_conversation_its_items_and_memories,
+    segments_are_kept_as_given,
+    patch_and_delete,
+    mistakes_other_users_and_scopes,
+);
+
+/// The README's walk-through text.
+const MILK: &str = "Mom: Don't forget to pick up milk\n\nMe: Will do. I love whole grain bread.";
+
+fn expect_ok<T, E: omi_api::CallError>(result: Result<T, E>) -> T {
+    result
+        .map_err(|e| api_error(&e))
+        .expect("the call succeeds")
+}
+
+/// Created, answered `processing`, then completed; listed and read in the developer shape;
+/// its action items and memories are the user's.
+async fn a_text_is_processed_into_a_conversation_its_items_and_memories<T: Transport>(
+    ctx: &Ctx<T>,
+) -> Value {
+    let mut rec = Record::new();
+    let created = rec.ok(
+        "create: a message thread",
+        ctx.dev
+            .create_conversation(CreateConversationRequest {
+                text_source: Some(ConversationTextSource::Message),
+                ..CreateConversationRequest::from_text(MILK)
+            })
+            .await,
+    );
+    let done = ctx.completed_dev_conversation(&created.id).await;
+    rec.note("get: completed, with its transcript", &done);
+    rec.ok(
+        "get: without its transcript",
+        ctx.dev
+            .get_conversation(&created.id, GetConversationQuery::default())
+            .await,
+    );
+    rec.ok(
+        "list: the default",
+        ctx.dev
+            .list_conversations(ListDevConversationsQuery::default())
+            .await,
+    );
+    let category = done.structured.category;
+    let other = if category == ConversationCategory::Sports {
+        ConversationCategory::Music
+    } else {
+        ConversationCategory::Sports
+    };
+    let of = |categories: Vec<ConversationCategory>| ListDevConversationsQuery {
+        categories,
+        ..ListDevConversationsQuery::default()
+    };
+    let count = |list: Vec<omi_model::Conversation>| list.len();
+    rec.note(
+        "list: its own category",
+        count(expect_ok(
+            ctx.dev.list_conversations(of(vec![category])).await,
+        )),
+    );
+    rec.note(
+        "list: another category",
+        count(expect_ok(ctx.dev.list_conversations(of(vec![other])).await)),
+    );
+    rec.note(
+        "stream: with transcripts",
+        T::dev_conversations_stream(
+            &ctx.dev,
+            ListDevConversationsQuery {
+                limit: Some(1),
+                include_transcript: Some(true),
+                ..ListDevConversationsQuery::default()
+            },
+        )
+        .await
+        .expect("the stream"),
+    );
+    rec.ok(
+        "action items of the conversation",
+        ctx.dev
+            .list_action_items(ListActionItemsQuery {
+                conversation_id: Some(created.id.clone()),
+                ..ListActionItemsQuery::default()
+            })
+            .await,
+    );
+    let memories = expect_ok(ctx.dev.list_memories(ListDevMemoriesQuery::default()).await);
+    let of_it: Vec<&str> = memories
+        .iter()
+        .filter(|m| m.conversation_id.as_deref() == Some(created.id.as_str()))
+        .map(|m| m.content.as_str())
+        .collect();
+    rec.note("memories of the conversation", of_it);
+    rec.finish()
+}
+
+/// A transcript with speakers and times is stored as given and finishes after its span.
+async fn segments_are_kept_as_given<T: Transport>(ctx: &Ctx<T>) -> Value {
+    let mut rec = Record::new();
+    let mut user = TranscriptSegmentRequest::new("Hey, how are you doing?", 0.0, 2.5);
+    user.is_user = Some(true);
+    let mut other = TranscriptSegmentRequest::new(
+        "Great, thanks! Can you send me the slides tomorrow?",
+        2.8,
+        12.0,
+    );
+    other.speaker = Some("SPEAKER_01".into());
+    other.speaker_id = Some(1);
+    let created = rec.ok(
+        "create from segments",
+        ctx.dev
+            .create_conversation_from_segments(CreateConversationFromSegmentsRequest {
+                source: Some(ConversationSource::Phone),
+                started_at: Some("2024-05-01T09:00:00Z".parse().expect("a time")),
+                ..CreateConversationFromSegmentsRequest::new(vec![user, other])
+            })
+            .await,
+    );
+    let done = ctx.completed_dev_conversation(&created.id).await;
+    rec.note(
+        "finished_at: started_at plus the span",
+        done.finished_at.map(|t| t.to_rfc3339()),
+    );
+    rec.note("transcript", &done.transcript_segments);
+    rec.note("source", done.source);
+    rec.finish()
+}
+
+/// PATCH renames and discards (a discarded conversation leaves the list); DELETE removes.
+async fn patch_and_delete<T: Transport>(ctx: &Ctx<T>) -> Value {
+    let mut rec = Record::new();
+    let created = expect_ok(
+        ctx.dev
+            .create_conversation(CreateConversationRequest::from_text(MILK))
+            .await,
+    );
+    ctx.completed_dev_conversation(&created.id).await;
+    let patched = rec.ok(
+        "patch: a title",
+        ctx.dev
+            .update_conversation(
+                &created.id,
+                UpdateConversationRequest {
+                    title: Some(" Groceries ".into()),
+                    discarded: None,
+                },
+            )
+            .await,
+    );
+    assert_eq!(patched.structured.title, "Groceries");
+    rec.err(
+        "patch: nothing",
+        422,
+        ctx.dev
+            .update_conversation(&created.id, UpdateConversationRequest::default())
+            .await,
+    );
+    rec.ok(
+        "patch: discard",
+        ctx.dev
+            .update_conversation(
+                &created.id,
+                UpdateConversationRequest {
+                    title: None,
+                    discarded: Some(true),
+                },
+            )
+            .await,
+    );
+    rec.ok(
+        "list: without the discarded one",
+        ctx.dev
+            .list_conversations(ListDevConversationsQuery::default())
+            .await,
+    );
+    rec.ok("delete", ctx.dev.delete_conversation(&created.id).await);
+    rec.err(
+        "get: deleted",
+        404,
+        ctx.dev
+            .get_conversation(&created.id, GetConversationQuery::default())
+            .await,
+    );
+    rec.err(
+        "delete: again",
+        404,
+        ctx.dev.delete_conversation(&created.id).await,
+    );
+    rec.finish()
+}
+
+/// Validation, another user's ids, and keys without the scopes.
+async fn mistakes_other_users_and_scopes<T: Transport>(ctx: &Ctx<T>) -> Value {
+    let mut rec = Record::new();
+    rec.err(
+        "create: blank text",
+        422,
+        ctx.dev
+            .create_conversation(CreateConversationRequest::from_text("  "))
+            .await,
+    );
+    rec.err(
+        "create: 100 001 characters",
+        422,
+        ctx.dev
+            .create_conversation(CreateConversationRequest::from_text("a".repeat(100_001)))
+            .await,
+    );
+    rec.err(
+        "create: finished before started",
+        422,
+        ctx.dev
+            .create_conversation(CreateConversationRequest {
+                started_at: Some("2024-03-10T15:00:00Z".parse().expect("a time")),
+                finished_at: Some("2024-03-10T14:59:59Z".parse().expect("a time")),
+                ..CreateConversationRequest::from_text(MILK)
+            })
+            .await,
+    );
+    rec.err(
+        "from segments: none",
+        422,
+        ctx.dev
+            .create_conversation_from_segments(CreateConversationFromSegmentsRequest::default())
+            .await,
+    );
+    rec.err(
+        "from segments: end before start",
+        422,
+        ctx.dev
+            .create_conversation_from_segments(CreateConversationFromSegmentsRequest::new(vec![
+                TranscriptSegmentRequest::new("Hello", 3.0, 1.0),
+            ]))
+            .await,
+    );
+    rec.err(
+        "list: limit 0",
+        422,
+        ctx.dev
+            .list_conversations(ListDevConversationsQuery {
+                limit: Some(0),
+                ..ListDevConversationsQuery::default()
+            })
+            .await,
+    );
+    let created = expect_ok(
+        ctx.dev
+            .create_conversation(CreateConversationRequest::from_text(MILK))
+            .await,
+    );
+    let stranger = ctx.user("stranger", DevScope::ALL).await;
+    rec.err(
+        "another user's: get",
+        404,
+        stranger
+            .get_conversation(&created.id, GetConversationQuery::default())
+            .await,
+    );
+    rec.err(
+        "another user's: patch",
+        404,
+        stranger
+            .update_conversation(
+                &created.id,
+                UpdateConversationRequest {
+                    title: Some("Mine".into()),
+                    discarded: None,
+                },
+            )
+            .await,
+    );
+    rec.err(
+        "another user's: delete",
+        404,
+        stranger.delete_conversation(&created.id).await,
+    );
+    rec.err(
+        "an id no URL can carry",
+        404,
+        ctx.dev
+            .get_conversation("..", GetConversationQuery::default())
+            .await,
+    );
+    let reader = ctx.user("reader", &[DevScope::ConversationsRead]).await;
+    rec.err(
+        "conversations:read only: create",
+        403,
+        reader
+            .create_conversation(CreateConversationRequest::from_text(MILK))
+            .await,
+    );
+    let writer = ctx.user("writer", &[DevScope::ConversationsWrite]).await;
+    rec.err(
+        "conversations:write only: list",
+        403,
+        writer
+            .list_conversations(ListDevConversationsQuery::default())
+            .await,
+    );
+    rec.err(
+        "no key: list",
+        401,
+        ctx.developer(None)
+            .list_conversations(ListDevConversationsQuery::default())
+            .await,
+    );
+    rec.finish()
+}
