@@ -120,17 +120,23 @@ pub(crate) struct ConversationRow {
     geolocation: Option<String>,
     structured: String,
     transcript_segments: String,
+    #[sqlx(default)]
+    failure_reason: Option<String>,
 }
 
 impl ConversationRow {
     /// The conversation object. Where an imported text came from is kept as OMI keeps it,
-    /// under `external_data: {text_source, text_source_spec}`.
+    /// under `external_data: {text_source, text_source_spec}`; a `failed` conversation also
+    /// says why, as `failure_reason` (an addition to OMI's object).
     pub(crate) fn into_conversation(self) -> StoreResult<Conversation> {
         let mut external = Map::new();
         external.insert("text_source".into(), self.text_source.into());
         external.insert("text_source_spec".into(), self.text_source_spec.into());
         let mut extra = Map::new();
         extra.insert("external_data".into(), Value::Object(external));
+        if let Some(reason) = self.failure_reason {
+            extra.insert("failure_reason".into(), reason.into());
+        }
         Ok(Conversation {
             id: self.id,
             created_at: from_micros(self.created_at),

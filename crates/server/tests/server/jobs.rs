@@ -307,6 +307,16 @@ async fn a_conversation_whose_processing_keeps_failing_is_marked_failed() {
             .is_some_and(|t| t.contains(ScriptedExtractor::FAIL)),
         "the failed conversation is kept with its text"
     );
+    assert_eq!(
+        failed[0]["failure_reason"],
+        json!("extraction failed: the scripted extractor fails this text"),
+        "the failed conversation says why"
+    );
+    let completed = all.iter().find(|c| c["status"] == json!("completed"));
+    assert!(
+        completed.is_some_and(|c| c.get("failure_reason").is_none()),
+        "{all:?}"
+    );
 }
 
 #[tokio::test]

@@ -67,7 +67,7 @@ const LEXICON: &[(C, &str)] = &[
     ),
     (
         C::Sports,
-        "game match team score soccer football basketball tennis golf marathon race training coach league season goal swim swimming cycling hockey baseball gym climbing",
+        "game match team score soccer football basketball tennis golf marathon race training coach league season goal swim swimming cycling hockey baseball gym climbing hike hiking trail trails camping ski skiing surf surfing yoga running",
     ),
     (
         C::Music,
