@@ -16,7 +16,7 @@ use crate::conversation::{
 use crate::enums::{
     ConversationCategory, ConversationSource, ConversationStatus, ConversationTextSource,
 };
-use crate::query::{PageParams, QueryError, QueryParams, date_pairs, page, page_pairs};
+use crate::query::{PageParams, QueryError, QueryParams, date_pairs, list_pair, page, page_pairs};
 use crate::scalars::{ConversationText, ConversationTitle, DevConversationText, Language, Limit};
 use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
@@ -434,10 +434,7 @@ impl ListDevConversationsQuery {
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = page_pairs(self.limit, self.offset);
         date_pairs(&mut pairs, self.start_date, self.end_date);
-        if !self.categories.is_empty() {
-            let list: Vec<&str> = self.categories.iter().map(|c| c.as_str()).collect();
-            pairs.push(("categories", list.join(",")));
-        }
+        list_pair(&mut pairs, "categories", &self.categories);
         if let Some(t) = self.include_transcript {
             pairs.push(("include_transcript", t.to_string()));
         }

@@ -193,10 +193,7 @@ impl ListConversationsQuery {
         if let Some(d) = self.include_discarded {
             pairs.push(("include_discarded", d.to_string()));
         }
-        if !self.statuses.is_empty() {
-            let list: Vec<&str> = self.statuses.iter().map(|s| s.as_str()).collect();
-            pairs.push(("statuses", list.join(",")));
-        }
+        list_pair(&mut pairs, "statuses", &self.statuses);
         date_pairs(&mut pairs, self.start_date, self.end_date);
         pairs
     }
@@ -315,10 +312,7 @@ impl ListDevMemoriesQuery {
     /// The query-string pairs a client sends.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = page_pairs(self.limit, self.offset);
-        if !self.categories.is_empty() {
-            let list: Vec<&str> = self.categories.iter().map(|c| c.as_str()).collect();
-            pairs.push(("categories", list.join(",")));
-        }
+        list_pair(&mut pairs, "categories", &self.categories);
         pairs
     }
 
@@ -364,6 +358,18 @@ pub(crate) fn page_pairs(limit: Option<i64>, offset: Option<i64>) -> Vec<(&'stat
         pairs.push(("offset", o.to_string()));
     }
     pairs
+}
+
+/// Push `name=a,b,c` (wire names) when `items` is not empty.
+pub(crate) fn list_pair<T: std::fmt::Display>(
+    pairs: &mut Vec<(&'static str, String)>,
+    name: &'static str,
+    items: &[T],
+) {
+    if !items.is_empty() {
+        let list: Vec<String> = items.iter().map(ToString::to_string).collect();
+        pairs.push((name, list.join(",")));
+    }
 }
 
 pub(crate) fn date_pairs(

@@ -9,8 +9,8 @@ use omi_api::{ApiError, DeveloperConversations, messages};
 use omi_model::{
     Conversation, ConversationSource, ConversationStatus, ConversationTextSource,
     CreateConversationFromSegmentsRequest, CreateConversationRequest, CreateConversationResponse,
-    DevScope, GetConversationQuery, ListDevConversationsQuery, SuccessResponse, TranscriptSegment,
-    Uid, UpdateConversationRequest,
+    DevScope, Geolocation, GetConversationQuery, Language, ListDevConversationsQuery,
+    SuccessResponse, TranscriptSegment, Uid, UpdateConversationRequest,
 };
 use serde_json::json;
 
@@ -36,26 +36,64 @@ fn transcript_text(segments: &[TranscriptSegment]) -> String {
         .join("\n")
 }
 
-/// The answer of both create routes: stored, processing.
-fn created(record: &ConversationRecord) -> CreateConversationResponse {
-    CreateConversationResponse {
-        id: record.id.clone(),
-        status: ConversationStatus::Processing,
-        discarded: false,
+/// A conversation of the developer API (no app, `external_integration`) with a new id, made
+/// at `started_at`; the caller sets its text.
+fn new_record(
+    uid: Uid,
+    language: &Language,
+    (started_at, finished_at): (DateTime<Utc>, DateTime<Utc>),
+    geolocation: Option<Geolocation>,
+) -> ConversationRecord {
+    ConversationRecord {
+        id: keys::new_id(),
+        uid,
+        app_id: None,
+        source: ConversationSource::ExternalIntegration,
+        text: String::new(),
+        text_source: ConversationTextSource::AudioTranscript,
+        text_source_spec: None,
+        language: language.as_str().to_owned(),
+        created_at: started_at,
+        started_at,
+        finished_at,
+        geolocation,
     }
 }
 
 impl DeveloperHandle {
-    /// The processing job of conversation `conversation_id`.
-    fn processing_job(&self, uid: &Uid, conversation_id: &str, now: DateTime<Utc>) -> NewJob {
-        NewJob {
+    /// Store `record` (with the transcript the caller gave, if any) and its processing job in
+    /// one transaction, wake a worker, and answer.
+    async fn store_conversation(
+        &self,
+        record: ConversationRecord,
+        segments: Option<&[TranscriptSegment]>,
+        now: DateTime<Utc>,
+    ) -> Result<CreateConversationResponse, ApiError> {
+        let job = NewJob {
             kind: JobKind::ProcessConversation,
-            uid: uid.clone(),
-            subject_id: Some(conversation_id.to_owned()),
+            uid: record.uid.clone(),
+            subject_id: Some(record.id.clone()),
             payload: json!({}),
             max_attempts: self.service().max_job_attempts(),
             created_at: now,
+        };
+        let store = self.service().store();
+        match segments {
+            None => store.insert_conversation(&record, &job).await,
+            Some(segments) => {
+                store
+                    .insert_transcript_conversation(&record, segments, &job)
+                    .await
+            }
         }
+        .map_err(store_error)?;
+        self.service().job_enqueued();
+        tracing::info!(conversation_id = %record.id, "developer conversation stored");
+        Ok(CreateConversationResponse {
+            id: record.id,
+            status: ConversationStatus::Processing,
+            discarded: false,
+        })
     }
 
     async fn conversation_of(&self, uid: &Uid, id: &str) -> Result<Conversation, ApiError> {
@@ -102,28 +140,17 @@ impl DeveloperConversations for DeveloperHandle {
         let now = self.service().now();
         let new = request.validate_developer(now)?;
         let record = ConversationRecord {
-            id: keys::new_id(),
-            uid: uid.clone(),
-            app_id: None,
-            source: ConversationSource::ExternalIntegration,
             text: new.text.into_inner(),
             text_source: new.text_source,
             text_source_spec: new.text_source_spec.map(|s| s.into_inner()),
-            language: new.language.as_str().to_owned(),
-            created_at: new.started_at,
-            started_at: new.started_at,
-            finished_at: new.finished_at,
-            geolocation: new.geolocation,
+            ..new_record(
+                uid,
+                &new.language,
+                (new.started_at, new.finished_at),
+                new.geolocation,
+            )
         };
-        let job = self.processing_job(&uid, &record.id, now);
-        self.service()
-            .store()
-            .insert_conversation(&record, &job)
-            .await
-            .map_err(store_error)?;
-        self.service().job_enqueued();
-        tracing::info!(conversation_id = %record.id, "developer conversation stored");
-        Ok(created(&record))
+        self.store_conversation(record, None, now).await
     }
 
     async fn create_conversation_from_segments(
@@ -136,28 +163,17 @@ impl DeveloperConversations for DeveloperHandle {
         let now = self.service().now();
         let new = request.validate(now)?;
         let record = ConversationRecord {
-            id: keys::new_id(),
-            uid: uid.clone(),
-            app_id: None,
             source: new.source,
             text: transcript_text(&new.segments),
-            text_source: ConversationTextSource::AudioTranscript,
-            text_source_spec: None,
-            language: new.language.as_str().to_owned(),
-            created_at: new.started_at,
-            started_at: new.started_at,
-            finished_at: new.finished_at,
-            geolocation: new.geolocation,
+            ..new_record(
+                uid,
+                &new.language,
+                (new.started_at, new.finished_at),
+                new.geolocation,
+            )
         };
-        let job = self.processing_job(&uid, &record.id, now);
-        self.service()
-            .store()
-            .insert_transcript_conversation(&record, &new.segments, &job)
+        self.store_conversation(record, Some(&new.segments), now)
             .await
-            .map_err(store_error)?;
-        self.service().job_enqueued();
-        tracing::info!(conversation_id = %record.id, "developer transcript stored");
-        Ok(created(&record))
     }
 
     async fn get_conversation(
