@@ -1,5 +1,5 @@
-//! Generated developer requests, valid and invalid, sent through both transports to one
-//! server: the outcomes must be identical (the same answer after redaction, or the same
+//! Generated developer requests (memories and action items), valid and invalid, sent through
+//! both transports to one server: the outcomes must be identical (the same answer after redaction, or the same
 //! status and detail).
 //!
 //! Each case gets two fresh users with identical (empty) memories: one is driven in-process,
@@ -9,10 +9,11 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use omi_api::DeveloperMemories;
+use omi_api::{DeveloperActionItems, DeveloperMemories};
 use omi_model::{
-    CreateMemoryRequest, DevScope, ListDevMemoriesQuery, MemoryCategory, UpdateMemoryRequest,
-    Visibility,
+    BatchCreateActionItemsRequest, CreateActionItemRequest, CreateMemoryRequest, DevScope,
+    ListActionItemsQuery, ListDevMemoriesQuery, MemoryCategory, UpdateActionItemRequest,
+    UpdateMemoryRequest, Visibility,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -30,6 +31,12 @@ enum Op {
     Get(Target),
     Delete(Target),
     List(ListDevMemoriesQuery),
+    CreateItem(CreateActionItemRequest),
+    BatchItems(BatchCreateActionItemsRequest),
+    UpdateItem(Target, UpdateActionItemRequest),
+    GetItem(Target),
+    DeleteItem(Target),
+    ListItems(ListActionItemsQuery),
 }
 
 /// The memory a call addresses. `Created(i)` is the `i % n`-th memory created so far in the
@@ -135,6 +142,59 @@ fn list() -> impl Strategy<Value = ListDevMemoriesQuery> {
         })
 }
 
+fn due_at() -> impl Strategy<Value = Option<chrono::DateTime<chrono::Utc>>> {
+    prop::option::of(
+        (0i64..4_000_000_000, 0u32..1_000_000).prop_map(|(secs, micros)| {
+            chrono::DateTime::from_timestamp(secs, micros * 1000).expect("a time")
+        }),
+    )
+}
+
+fn create_item() -> impl Strategy<Value = CreateActionItemRequest> {
+    (content(), prop::option::of(any::<bool>()), due_at()).prop_map(
+        |(description, completed, due_at)| CreateActionItemRequest {
+            description,
+            completed,
+            due_at,
+        },
+    )
+}
+
+fn update_item() -> impl Strategy<Value = UpdateActionItemRequest> {
+    (
+        prop::option::of(content()),
+        prop::option::of(any::<bool>()),
+        due_at(),
+    )
+        .prop_map(|(description, completed, due_at)| UpdateActionItemRequest {
+            description,
+            completed,
+            due_at,
+        })
+}
+
+fn batch_items() -> impl Strategy<Value = BatchCreateActionItemsRequest> {
+    prop_oneof![
+        4 => prop::collection::vec(create_item(), 0..4),
+        1 => (49usize..=51).prop_map(|n| (0..n).map(|i| CreateActionItemRequest::new(format!("Item {i}"))).collect()),
+    ]
+    .prop_map(|action_items| BatchCreateActionItemsRequest { action_items })
+}
+
+fn list_items() -> impl Strategy<Value = ListActionItemsQuery> {
+    (
+        page_number(),
+        page_number(),
+        prop::option::of(any::<bool>()),
+    )
+        .prop_map(|(limit, offset, completed)| ListActionItemsQuery {
+            limit,
+            offset,
+            completed,
+            ..ListActionItemsQuery::default()
+        })
+}
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => create().prop_map(Op::Create),
@@ -142,13 +202,23 @@ fn op() -> impl Strategy<Value = Op> {
         1 => target().prop_map(Op::Get),
         1 => target().prop_map(Op::Delete),
         2 => list().prop_map(Op::List),
+        3 => create_item().prop_map(Op::CreateItem),
+        1 => batch_items().prop_map(Op::BatchItems),
+        2 => (target(), update_item()).prop_map(|(t, u)| Op::UpdateItem(t, u)),
+        1 => target().prop_map(Op::GetItem),
+        1 => target().prop_map(Op::DeleteItem),
+        2 => list_items().prop_map(Op::ListItems),
     ]
 }
 
 /// Run `ops` as one user through one transport; the redacted record of every outcome.
-async fn run<D: DeveloperMemories>(dev: &D, ops: &[Op]) -> serde_json::Value {
+async fn run<D: DeveloperMemories + DeveloperActionItems>(
+    dev: &D,
+    ops: &[Op],
+) -> serde_json::Value {
     let mut rec = Record::new();
     let mut created: Vec<String> = Vec::new();
+    let mut items: Vec<String> = Vec::new();
     let id = |target: &Target, created: &[String]| match target {
         Target::Created(i) if !created.is_empty() => created[i % created.len()].clone(),
         Target::Created(_) => "mem_none_yet".to_owned(),
@@ -177,6 +247,35 @@ async fn run<D: DeveloperMemories>(dev: &D, ops: &[Op]) -> serde_json::Value {
             }
             Op::List(query) => {
                 rec.call(&label, dev.list_memories(query.clone()).await);
+            }
+            Op::CreateItem(request) => {
+                if let Some(item) = rec.call(&label, dev.create_action_item(request.clone()).await)
+                {
+                    items.push(item.id);
+                }
+            }
+            Op::BatchItems(request) => {
+                if let Some(batch) =
+                    rec.call(&label, dev.create_action_items_batch(request.clone()).await)
+                {
+                    items.extend(batch.action_items.into_iter().map(|i| i.id));
+                }
+            }
+            Op::UpdateItem(target, request) => {
+                rec.call(
+                    &label,
+                    dev.update_action_item(&id(target, &items), request.clone())
+                        .await,
+                );
+            }
+            Op::GetItem(target) => {
+                rec.call(&label, dev.get_action_item(&id(target, &items)).await);
+            }
+            Op::DeleteItem(target) => {
+                rec.call(&label, dev.delete_action_item(&id(target, &items)).await);
+            }
+            Op::ListItems(query) => {
+                rec.call(&label, dev.list_action_items(query.clone()).await);
             }
         }
     }
