@@ -1,4 +1,22 @@
 //! The Developer API's conversations and action items over HTTP, on [`DeveloperClient`].
+//!
+//! ```no_run
+//! use omi_api::{DeveloperActionItems, DeveloperConversations};
+//! use omi_client::Client;
+//! use omi_model::{CreateActionItemRequest, CreateConversationRequest, UpdateActionItemRequest};
+//!
+//! # async fn run() -> Result<(), omi_client::Error> {
+//! let dev = Client::new("http://127.0.0.1:8080")?.developer("omi_dev_...");
+//! // A note becomes a conversation, processed after the answer; what it asks for joins the
+//! // action items, beside those made by hand.
+//! let note = CreateConversationRequest::from_text("Boss: Can you send the report by Friday?");
+//! let created = dev.create_conversation(note).await?;
+//! println!("{} is {}", created.id, created.status);
+//! let task = dev.create_action_item(CreateActionItemRequest::new("Book the dentist")).await?;
+//! dev.update_action_item(&task.id, UpdateActionItemRequest::completed(true)).await?;
+//! # Ok(())
+//! # }
+//! ```
 
 use async_trait::async_trait;
 use futures::Stream;

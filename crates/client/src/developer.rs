@@ -17,7 +17,8 @@ use crate::{Client, Error};
 
 const MEMORIES: &[&str] = &["v1", "dev", "user", "memories"];
 
-/// The Developer API, called with one developer key.
+/// The Developer API, called with one developer key: it implements `DeveloperMemories`,
+/// `DeveloperConversations` and `DeveloperActionItems`, and offers a stream for each list.
 ///
 /// ```no_run
 /// use omi_api::DeveloperMemories;

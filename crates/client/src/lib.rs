@@ -4,7 +4,8 @@
 //! `https://api.omi.me` or a self-hosted `omi-server`, which speak the same wire format.
 //!
 //! [`Client::integration`] and [`Client::developer`] give handles that implement the
-//! `omi-api` traits, so code written against the traits runs over HTTP or in-process alike.
+//! `omi-api` traits (the developer handle: memories, conversations and action items), so
+//! code written against the traits runs over HTTP or in-process alike.
 //! Calls are retried on 429, 502, 503, 504, timeouts and connection failures, with
 //! exponential backoff and jitter, honouring `Retry-After`; every POST carries an
 //! `Idempotency-Key` kept across its retries. Lists are also offered as streams that page
