@@ -353,16 +353,20 @@ impl ConversationUpdate {
 }
 
 impl Conversation {
+    /// The key under which a `failed` conversation says why (an addition to OMI's object).
+    pub const FAILURE_REASON: &'static str = "failure_reason";
+
     /// The conversation as the developer routes show it: `id, created_at, started_at,
     /// finished_at, language, source, status, discarded, structured, geolocation`, and
     /// `transcript_segments` only when `include_transcript` (otherwise the key is absent).
     /// The imported text, the importing app and the source notes are left out, as OMI's
-    /// cloud leaves them out of these routes.
+    /// cloud leaves them out of these routes; a failed conversation keeps its
+    /// [`FAILURE_REASON`](Self::FAILURE_REASON), which says why.
     #[must_use]
     pub fn for_developer(mut self, include_transcript: bool) -> Self {
         self.text = None;
         self.app_id = None;
-        self.extra = Map::new();
+        self.extra.retain(|key, _| key == Self::FAILURE_REASON);
         if include_transcript {
             self.transcript_segments.get_or_insert_with(Vec::new);
         } else {

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use omi_model::DevScope;
 use omi_server::extract::SimpleExtractor;
 use omi_server::ratelimit::RateLimitMode;
+use omi_server::service::ServiceConfig;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::common::{Auth, Body, Reply, TestServer, eventually, test_config};
+use crate::common::{Auth, Body, Reply, ScriptedExtractor, TestServer, eventually, test_config};
 
 const CONVERSATIONS: &str = "/v1/dev/user/conversations";
 const FROM_SEGMENTS: &str = "/v1/dev/user/conversations/from-segments";
@@ -174,6 +175,31 @@ async fn a_conversation_has_the_developer_shape_and_its_transcript_only_when_ask
     assert_eq!(keys(&listed[0]), DEVELOPER_KEYS.into_iter().collect());
     let listed = list(&s, "include_transcript=true").await;
     assert!(listed[0]["transcript_segments"].is_array());
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_conversation_whose_processing_fails_says_why_and_stays_out_of_the_list() {
+    let mut config = test_config();
+    config.service = ServiceConfig {
+        max_job_attempts: 2,
+        ..ServiceConfig::default()
+    };
+    let s = TestServer::start_with(config, Arc::new(ScriptedExtractor)).await;
+    let text = format!("Me: this breaks {}", ScriptedExtractor::FAIL);
+    let id = create(&s, json!({ "text": text })).await;
+    let failed = eventually("the conversation failed", || async {
+        let reply = get(&s, &id, "").await;
+        reply.expect_status(200);
+        (reply.body["status"] == json!("failed")).then_some(reply.body)
+    })
+    .await;
+    assert_eq!(
+        failed["failure_reason"],
+        json!("extraction failed: the scripted extractor fails this text")
+    );
+    assert!(failed.get("text").is_none(), "{failed}");
+    assert!(list(&s, "").await.is_empty());
     s.shutdown().await;
 }
 
