@@ -17,6 +17,8 @@ mod spec_examples;
 mod conversation_rules;
 #[path = "model/decoding_rules.rs"]
 mod decoding_rules;
+#[path = "model/developer_rules.rs"]
+mod developer_rules;
 #[path = "model/enum_rules.rs"]
 mod enum_rules;
 #[path = "model/memory_rules.rs"]

@@ -22,7 +22,7 @@ fn integration(body: Value) -> Result<NewConversation, ValidationErrors> {
 /// Decode and validate `body` as the developer route does (default `other_text`).
 fn developer(body: Value) -> Result<NewConversation, ValidationErrors> {
     decode_then(&body, |r: CreateConversationRequest| {
-        r.validate(now(), ConversationTextSource::OtherText)
+        r.validate_developer(now())
     })
 }
 
