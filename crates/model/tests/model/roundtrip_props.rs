@@ -3,7 +3,8 @@
 //! - Valid request bodies survive JSON unchanged (serialize, then decode as a server does) and
 //!   validate; memories and conversations as the read routes return them survive JSON
 //!   unchanged; list queries survive their query-string encoding.
-//! - No JSON value, byte string or text makes decoding or validating any request body panic,
+//! - No JSON value, byte string or text makes decoding or validating any request body (the
+//!   developer conversation and action item bodies included) panic,
 //!   and no query string makes reading or validating a list query panic.
 //!
 //! Case counts are modest so the suite runs in seconds; proptest saves any failure it finds
@@ -13,11 +14,14 @@ use std::fmt::Debug;
 
 use chrono::{DateTime, Duration, Utc};
 use omi_model::{
-    BatchCreateMemoriesRequest, Conversation, ConversationCategory, ConversationSource,
-    ConversationStatus, ConversationTextSource, CreateConversationRequest, CreateMemoriesRequest,
-    CreateMemoryRequest, Event, ExplicitMemoryRequest, Geolocation, ListConversationsQuery,
+    ActionItem, BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Conversation,
+    ConversationCategory, ConversationSource, ConversationStatus, ConversationTextSource,
+    CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
+    CreateMemoriesRequest, CreateMemoryRequest, Event, ExplicitMemoryRequest, Geolocation,
+    GetConversationQuery, ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery,
     ListDevMemoriesQuery, ListMemoriesQuery, Memory, MemoryCategory, MemoryTextSource, Structured,
-    StructuredActionItem, TranscriptSegment, UpdateMemoryRequest, Visibility, decode,
+    StructuredActionItem, TranscriptSegment, UpdateActionItemRequest, UpdateConversationRequest,
+    UpdateMemoryRequest, Visibility, decode,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -557,6 +561,9 @@ fn any_query_string() -> impl Strategy<Value = String> {
                 "end_date",
                 "categories",
                 "uid",
+                "include_transcript",
+                "completed",
+                "conversation_id",
             ][..]
         )
         .prop_map(str::to_owned),
@@ -572,6 +579,7 @@ fn any_query_string() -> impl Strategy<Value = String> {
                 "False",
                 "completed,processing",
                 "interesting,bogus",
+                "work,family",
                 "2024-03-10",
                 "2024-03-10T15:00:00%2B02:00",
                 "2024-03-10T15:00:00",
@@ -643,6 +651,30 @@ fn decode_and_validate_everything(bytes: &[u8]) {
     }
     let _ = decode::from_json_slice::<Memory>(bytes);
     let _ = decode::from_json_slice::<Conversation>(bytes);
+    decode_and_validate_developer_bodies(bytes);
+}
+
+/// The Developer API's conversation and action item bodies, as [`decode_and_validate_everything`].
+fn decode_and_validate_developer_bodies(bytes: &[u8]) {
+    if let Ok(r) = decode::from_json_slice::<CreateConversationRequest>(bytes) {
+        let _ = r.validate_developer(now());
+    }
+    if let Ok(r) = decode::from_json_slice::<CreateConversationFromSegmentsRequest>(bytes) {
+        let _ = r.validate(now());
+    }
+    if let Ok(r) = decode::from_json_slice::<UpdateConversationRequest>(bytes) {
+        let _ = r.validate();
+    }
+    if let Ok(r) = decode::from_json_slice::<CreateActionItemRequest>(bytes) {
+        let _ = r.validate();
+    }
+    if let Ok(r) = decode::from_json_slice::<BatchCreateActionItemsRequest>(bytes) {
+        let _ = r.validate();
+    }
+    if let Ok(r) = decode::from_json_slice::<UpdateActionItemRequest>(bytes) {
+        let _ = r.validate();
+    }
+    let _ = decode::from_json_slice::<ActionItem>(bytes);
 }
 
 // ---- properties ------------------------------------------------------------------------------
@@ -751,5 +783,12 @@ proptest! {
         if let Ok(q) = ListDevMemoriesQuery::from_query_str(&raw) {
             let _ = q.validate();
         }
+        if let Ok(q) = ListDevConversationsQuery::from_query_str(&raw) {
+            let _ = q.validate();
+        }
+        if let Ok(q) = ListActionItemsQuery::from_query_str(&raw) {
+            let _ = q.validate();
+        }
+        let _ = GetConversationQuery::from_query_str(&raw);
     }
 }
