@@ -2,11 +2,16 @@
 //! checks (key present 401, key of this app 403, app enabled 403, capability 403 on the
 //! integration routes; key known 401, scope 403 on the developer routes).
 
-use omi_api::{DeveloperMemories, IntegrationImports};
+use omi_api::{
+    DeveloperActionItems, DeveloperConversations, DeveloperMemories, IntegrationImports,
+};
 use omi_model::{
-    BatchCreateMemoriesRequest, Capability, CreateConversationRequest, CreateMemoriesRequest,
-    CreateMemoryRequest, DevScope, ExplicitMemoryRequest, ListConversationsQuery,
-    ListDevMemoriesQuery, ListMemoriesQuery, UpdateMemoryRequest, Visibility,
+    BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Capability, CreateActionItemRequest,
+    CreateConversationFromSegmentsRequest, CreateConversationRequest, CreateMemoriesRequest,
+    CreateMemoryRequest, DevScope, ExplicitMemoryRequest, GetConversationQuery,
+    ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
+    ListMemoriesQuery, TranscriptSegmentRequest, UpdateActionItemRequest,
+    UpdateConversationRequest, UpdateMemoryRequest, Visibility,
 };
 use serde_json::Value;
 
@@ -232,6 +237,100 @@ async fn every_developer_route<D: DeveloperMemories>(
     );
 }
 
+/// Call every conversation and action item route and record each outcome as
+/// `{label}: route`; the ids are unknown, so a call that passes the key and scope checks is
+/// a 404 there. The conversations created state no fact about the user, so no memory
+/// extracted later changes a memory list of these contracts. Lists record only that they
+/// answered: how many conversations have finished
+/// processing (and added their action items) by then is a matter of timing.
+async fn every_conversation_and_action_item_route<
+    D: DeveloperConversations + DeveloperActionItems,
+>(
+    rec: &mut Record,
+    label: &str,
+    dev: &D,
+) {
+    let unknown = "conv_xyz789";
+    rec.call(
+        &format!("{label}: list conversations"),
+        dev.list_conversations(ListDevConversationsQuery::default())
+            .await
+            .map(|_| "listed"),
+    );
+    rec.call(
+        &format!("{label}: get a conversation"),
+        dev.get_conversation(unknown, GetConversationQuery::default())
+            .await
+            .map(|c| c.id),
+    );
+    rec.call(
+        &format!("{label}: create a conversation"),
+        dev.create_conversation(CreateConversationRequest::from_text(
+            "Sarah: Remember to book the cabin.",
+        ))
+        .await
+        .map(|c| c.status),
+    );
+    rec.call(
+        &format!("{label}: create a conversation from segments"),
+        dev.create_conversation_from_segments(CreateConversationFromSegmentsRequest::new(vec![
+            TranscriptSegmentRequest::new("Hello there", 0.0, 1.5),
+        ]))
+        .await
+        .map(|c| c.status),
+    );
+    rec.call(
+        &format!("{label}: patch a conversation"),
+        dev.update_conversation(
+            unknown,
+            UpdateConversationRequest {
+                title: Some("Renamed".into()),
+                discarded: None,
+            },
+        )
+        .await
+        .map(|c| c.id),
+    );
+    rec.call(
+        &format!("{label}: delete a conversation"),
+        dev.delete_conversation(unknown).await,
+    );
+    rec.call(
+        &format!("{label}: list action items"),
+        dev.list_action_items(ListActionItemsQuery::default())
+            .await
+            .map(|_| "listed"),
+    );
+    rec.call(
+        &format!("{label}: get an action item"),
+        dev.get_action_item(unknown).await.map(|i| i.id),
+    );
+    rec.call(
+        &format!("{label}: create an action item"),
+        dev.create_action_item(CreateActionItemRequest::new("Book the cabin"))
+            .await
+            .map(|i| i.description),
+    );
+    rec.call(
+        &format!("{label}: batch action items"),
+        dev.create_action_items_batch(BatchCreateActionItemsRequest {
+            action_items: vec![CreateActionItemRequest::new("Pack the car")],
+        })
+        .await
+        .map(|b| b.created_count),
+    );
+    rec.call(
+        &format!("{label}: complete an action item"),
+        dev.update_action_item(unknown, UpdateActionItemRequest::completed(true))
+            .await
+            .map(|i| i.id),
+    );
+    rec.call(
+        &format!("{label}: delete an action item"),
+        dev.delete_action_item(unknown).await,
+    );
+}
+
 /// Missing, unknown, malformed, revoked and app keys: 401 "Invalid API Key" everywhere.
 async fn developer_credentials<T: Transport>(ctx: &Ctx<T>) -> Value {
     let mut rec = Record::new();
@@ -261,12 +360,13 @@ async fn developer_credentials<T: Transport>(ctx: &Ctx<T>) -> Value {
     ];
     for (label, dev) in &cases {
         every_developer_route(&mut rec, label, dev, &memory.id).await;
+        every_conversation_and_action_item_route(&mut rec, label, dev).await;
     }
     rec.finish()
 }
 
-/// Reads need `memories:read`, writes `memories:write`; the scope is checked before the
-/// memory is looked up.
+/// Reads need `memories:read`, writes `memories:write` (and likewise `conversations:*` and
+/// `action_items:*`); the scope is checked before the record is looked up.
 async fn developer_scopes<T: Transport>(ctx: &Ctx<T>) -> Value {
     let mut rec = Record::new();
     let memory = ctx
@@ -298,12 +398,30 @@ async fn developer_scopes<T: Transport>(ctx: &Ctx<T>) -> Value {
         ),
         ("no scopes", key(&[]).await),
         (
+            "conversations:read only",
+            key(&[DevScope::ConversationsRead]).await,
+        ),
+        (
+            "conversations:write only",
+            key(&[DevScope::ConversationsWrite]).await,
+        ),
+        (
+            "action_items:read only",
+            key(&[DevScope::ActionItemsRead]).await,
+        ),
+        (
+            "action_items:write only",
+            key(&[DevScope::ActionItemsWrite]).await,
+        ),
+        (
             "memories:read and memories:write",
             key(&[DevScope::MemoriesRead, DevScope::MemoriesWrite]).await,
         ),
     ];
     for (label, key) in &cases {
-        every_developer_route(&mut rec, label, &ctx.developer(Some(key)), &memory.id).await;
+        let dev = ctx.developer(Some(key));
+        every_developer_route(&mut rec, label, &dev, &memory.id).await;
+        every_conversation_and_action_item_route(&mut rec, label, &dev).await;
     }
     rec.finish()
 }
