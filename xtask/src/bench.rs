@@ -9,6 +9,7 @@
 
 mod http;
 mod servers;
+mod soak;
 mod wrk;
 
 use std::fmt::Write as _;
@@ -52,6 +53,11 @@ pub(crate) struct Args {
     /// the million are written through our batch endpoint).
     #[arg(long)]
     million: bool,
+
+    /// Also run creates against a fresh server for this many minutes (at least 2) and compare
+    /// its resident memory at the end with after the first minute (goal: within 1.2x).
+    #[arg(long, value_name = "MINUTES")]
+    soak: Option<u32>,
 
     /// Use the release binaries already built instead of running `cargo build --release`.
     #[arg(long)]
@@ -225,6 +231,9 @@ impl Bench<'_> {
         if self.args.million {
             self.million()?;
         }
+        if let Some(minutes) = self.args.soak {
+            self.soak(minutes)?;
+        }
         for note in &self.notes {
             println!("warning: {note}");
         }
@@ -288,13 +297,26 @@ impl Bench<'_> {
         Ok(())
     }
 
-    /// Run one load against one server, noting failed responses.
+    /// Run one load for `--duration` against one server, noting failed responses.
     fn load(
         &mut self,
         figure: &str,
         server: &str,
         addr: SocketAddr,
         load: &Load,
+    ) -> anyhow::Result<Report> {
+        let duration = self.args.duration.clone();
+        self.load_for(figure, server, addr, load, &duration)
+    }
+
+    /// Run one load for `duration` (as wrk's `-d` takes it) against one server.
+    fn load_for(
+        &mut self,
+        figure: &str,
+        server: &str,
+        addr: SocketAddr,
+        load: &Load,
+        duration: &str,
     ) -> anyhow::Result<Report> {
         let slug: String = figure
             .chars()
@@ -304,7 +326,7 @@ impl Bench<'_> {
         let shape = Shape {
             threads: self.args.threads,
             connections: self.args.connections,
-            duration: self.args.duration.clone(),
+            duration: duration.to_owned(),
         };
         print!("bench: {figure}, {server} ... ");
         let _ = std::io::stdout().flush();
@@ -322,6 +344,43 @@ impl Bench<'_> {
             ));
         }
         Ok(report)
+    }
+
+    /// Memory creates against a fresh server of ours for `minutes`, its resident memory read
+    /// after the first minute and at the end.
+    fn soak(&mut self, minutes: u32) -> anyhow::Result<()> {
+        println!("\nbench: --soak: {minutes} minutes of memory creates, resident memory sampled");
+        let (ours, demo) = self.start_ours("ours-soak", "omi-soak.sqlite")?;
+        let pid = self
+            .children
+            .pid("ours-soak")
+            .context("the soak server is not running")?;
+        let create = scenarios(&demo)
+            .into_iter()
+            .find(|s| s.name == "memory create")
+            .context("no create scenario")?;
+        let (report, samples) = std::thread::scope(|scope| {
+            let sampler = scope.spawn(move || soak::sample_during(pid, minutes));
+            let report = self.load_for(
+                "soak: memory create",
+                "ours",
+                ours,
+                &create.ours,
+                &format!("{minutes}m"),
+            );
+            let samples = sampler
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the memory sampler panicked")));
+            (report, samples)
+        });
+        let (report, samples) = (report?, samples?);
+        self.children.stop("ours-soak");
+        println!(
+            "soak: {:.0} creates/s over {minutes} min; {}",
+            report.rate,
+            samples.describe(minutes)
+        );
+        Ok(())
     }
 
     /// Listing with 1 000 and with 1 000 000 memories stored, in fresh databases.

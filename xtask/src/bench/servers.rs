@@ -71,6 +71,14 @@ impl Children {
         }
     }
 
+    /// The process id of `name`, while it runs.
+    pub(crate) fn pid(&self, name: &str) -> Option<u32> {
+        self.running
+            .iter()
+            .find(|(n, ..)| n == name)
+            .map(|(_, child, _)| child.id())
+    }
+
     /// Kill and reap `name`.
     pub(crate) fn stop(&mut self, name: &str) {
         if let Some(i) = self.running.iter().position(|(n, ..)| n == name) {

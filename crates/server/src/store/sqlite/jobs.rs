@@ -6,11 +6,9 @@ use omi_model::Structured;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{FromRow, Row};
 
-use super::upsert_memory;
+use super::{PreparedMemory, upsert_memory};
 use crate::store::rows::{JobRow, json_err, map_err};
-use crate::store::{
-    Job, JobKind, MemoryRecord, NewJob, ProcessedConversation, StoreError, StoreResult,
-};
+use crate::store::{Job, JobKind, NewJob, ProcessedConversation, StoreError, StoreResult};
 
 /// Queue a job.
 pub(super) async fn insert(conn: &mut SqliteConnection, job: &NewJob) -> StoreResult<()> {
@@ -62,7 +60,7 @@ pub(super) async fn complete_conversation(
     conn: &mut SqliteConnection,
     job: &Job,
     processed: &ProcessedConversation,
-    memories: &[MemoryRecord],
+    memories: &[PreparedMemory],
     now: i64,
 ) -> StoreResult<()> {
     let structured = Structured {
@@ -94,7 +92,7 @@ pub(super) async fn complete_conversation(
 pub(super) async fn complete_memories(
     conn: &mut SqliteConnection,
     job: &Job,
-    memories: &[MemoryRecord],
+    memories: &[PreparedMemory],
     now: i64,
 ) -> StoreResult<()> {
     for m in memories {

@@ -136,43 +136,70 @@ async fn insert_conversation_row(
     Ok(())
 }
 
+/// A memory ready to insert, with what the statements need computed before the write reaches
+/// the single writer (so the writer spends its time on SQL only).
+#[derive(Debug, Clone)]
+struct PreparedMemory {
+    record: MemoryRecord,
+    key: String,
+    scoring: String,
+    tags: String,
+    words: Vec<String>,
+}
+
+impl PreparedMemory {
+    fn new(record: &MemoryRecord) -> StoreResult<Self> {
+        Ok(Self {
+            key: content_key(&record.content),
+            scoring: omi_model::scoring(record.manually_added, record.category, record.created_at),
+            tags: serde_json::to_string(&record.tags).map_err(json_err)?,
+            words: crate::extract::content_words(&record.content),
+            record: record.clone(),
+        })
+    }
+
+    fn all(records: &[MemoryRecord]) -> StoreResult<Vec<Self>> {
+        records.iter().map(Self::new).collect()
+    }
+}
+
 /// Insert one memory unless the user has its content already; return the stored one.
 async fn upsert_memory(
     conn: &mut SqliteConnection,
     uid: &Uid,
-    m: &MemoryRecord,
+    p: &PreparedMemory,
 ) -> StoreResult<Memory> {
-    let key = content_key(&m.content);
+    let m = &p.record;
     let created = to_micros(m.created_at);
-    let scoring = omi_model::scoring(m.manually_added, m.category, m.created_at);
     let inserted = sqlx::query(
         "INSERT INTO memories (id, uid, content, content_key, category, visibility, tags, \
          created_at, updated_at, manually_added, scoring, app_id, conversation_id) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (uid, content_key) DO NOTHING",
+         ON CONFLICT (uid, content_key) DO NOTHING RETURNING *",
     )
     .bind(&m.id)
     .bind(uid.as_str())
     .bind(&m.content)
-    .bind(&key)
+    .bind(&p.key)
     .bind(m.category.as_str())
     .bind(m.visibility.as_str())
-    .bind(serde_json::to_string(&m.tags).map_err(json_err)?)
+    .bind(&p.tags)
     .bind(created)
     .bind(created)
     .bind(m.manually_added)
-    .bind(scoring)
+    .bind(&p.scoring)
     .bind(&m.app_id)
     .bind(&m.conversation_id)
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(map_err)?;
-    if inserted.rows_affected() == 1 {
-        words::index(conn, uid.as_str(), &m.id, &m.content).await?;
+    if let Some(row) = inserted {
+        words::index(conn, uid.as_str(), &m.id, &p.words).await?;
+        return memory_from_row(&row);
     }
     let row = sqlx::query("SELECT * FROM memories WHERE uid = ? AND content_key = ?")
         .bind(uid.as_str())
-        .bind(&key)
+        .bind(&p.key)
         .fetch_one(&mut *conn)
         .await
         .map_err(map_err)?;
@@ -216,7 +243,8 @@ async fn update_memory_row(
     .map_err(map_err)?;
     if changed.content != old_content {
         words::unindex(conn, uid.as_str(), &id, &old_content).await?;
-        words::index(conn, uid.as_str(), &id, &changed.content).await?;
+        let new_words = crate::extract::content_words(&changed.content);
+        words::index(conn, uid.as_str(), &id, &new_words).await?;
     }
     Ok(Some(changed))
 }
@@ -468,7 +496,8 @@ impl Store for SqliteStore {
         memories: &[MemoryRecord],
         job: Option<&NewJob>,
     ) -> StoreResult<Vec<Memory>> {
-        let (uid, memories, job) = (uid.clone(), memories.to_vec(), job.cloned());
+        let (uid, job) = (uid.clone(), job.cloned());
+        let memories = PreparedMemory::all(memories)?;
         self.group
             .write(move |conn| {
                 async move {
@@ -575,7 +604,8 @@ impl Store for SqliteStore {
             .as_deref()
             .map(|id| ActionItemRecord::extracted_from(processed, id, now))
             .unwrap_or_default();
-        let (job, processed, memories) = (job.clone(), processed.clone(), memories.to_vec());
+        let (job, processed) = (job.clone(), processed.clone());
+        let memories = PreparedMemory::all(memories)?;
         let now = to_micros(now);
         self.group
             .write(move |conn| {
@@ -594,7 +624,8 @@ impl Store for SqliteStore {
         memories: &[MemoryRecord],
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let (job, memories, now) = (job.clone(), memories.to_vec(), to_micros(now));
+        let (job, now) = (job.clone(), to_micros(now));
+        let memories = PreparedMemory::all(memories)?;
         self.group
             .write(move |conn| {
                 async move { jobs::complete_memories(conn, &job, &memories, now).await }.boxed()

@@ -11,19 +11,19 @@ use crate::store::rows::map_err;
 /// Memories indexed per transaction when indexing the memories of an older database.
 const BACKFILL_BATCH: i64 = 1_000;
 
-/// Index the content words of a memory just inserted or given new content.
+/// Index the content words (as [`content_words`] makes them) of a memory just inserted or
+/// given new content.
 pub(super) async fn index(
     conn: &mut SqliteConnection,
     uid: &str,
     memory_id: &str,
-    content: &str,
+    words: &[String],
 ) -> StoreResult<()> {
-    let words = content_words(content);
     if words.is_empty() {
         return Ok(());
     }
     let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO memory_words (uid, word, memory_id) ");
-    q.push_values(&words, |mut row, word| {
+    q.push_values(words, |mut row, word| {
         row.push_bind(uid).push_bind(word).push_bind(memory_id);
     });
     q.push(" ON CONFLICT DO NOTHING");
@@ -119,7 +119,7 @@ pub(super) async fn backfill(writer: &SqlitePool) -> StoreResult<()> {
                 row.try_get("uid").map_err(map_err)?,
                 row.try_get("content").map_err(map_err)?,
             );
-            index(&mut tx, &uid, &id, &content).await?;
+            index(&mut tx, &uid, &id, &content_words(&content)).await?;
         }
         tx.commit().await.map_err(map_err)?;
         indexed += rows.len();
