@@ -27,10 +27,6 @@ use omi_model::{ConversationTextSource, MemoryCategory, MemoryTextSource};
 use crate::store::ProcessedConversation;
 
 pub use llm::{LlmConfig, LlmExtractor};
-/// The rules extractor under its first name, kept only until the last caller (a test in
-/// `http/metrics.rs`) names [`RulesExtractor`].
-#[doc(hidden)]
-pub use rules::RulesExtractor as SimpleExtractor;
 pub use rules::{RulesExtractor, categorize_memory};
 pub use similar::{
     NEAR_DUPLICATE_SIMILARITY, content_words, is_near_duplicate, min_shared_words, similarity,

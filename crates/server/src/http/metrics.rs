@@ -43,7 +43,7 @@ mod tests {
     use tower::ServiceExt;
 
     use crate::admin::{Admin, DemoCredentials};
-    use crate::extract::SimpleExtractor;
+    use crate::extract::RulesExtractor;
     use crate::http::app;
     use crate::ratelimit::RateLimitMode;
     use crate::server::{ServerConfig, open_store, service};
@@ -148,7 +148,7 @@ mod tests {
         let before = value(&scrape(&app).await, series);
         let workers = WorkerPool::start(
             service.clone(),
-            Arc::new(SimpleExtractor),
+            Arc::new(RulesExtractor),
             Default::default(),
         );
         let req = Request::post(format!(

@@ -10,7 +10,7 @@ use omi_model::{Capability, DevScope};
 use omi_server::admin::{Admin, DemoCredentials};
 use omi_server::extract::{
     ConversationExtraction, ConversationInput, ExtractError, ExtractedMemory, Extractor,
-    SimpleExtractor,
+    RulesExtractor,
 };
 use omi_server::server::{RunningServer, ServerConfig};
 use omi_server::worker::WorkerConfig;
@@ -66,7 +66,7 @@ pub(crate) fn test_config() -> ServerConfig {
 impl TestServer {
     /// A server with [`test_config`].
     pub(crate) async fn start() -> Self {
-        Self::start_with(test_config(), Arc::new(SimpleExtractor)).await
+        Self::start_with(test_config(), Arc::new(RulesExtractor)).await
     }
 
     /// A server with `config` (its address and database are replaced) and `extractor`.
@@ -406,10 +406,10 @@ impl Extractor for ScriptedExtractor {
                 "the scripted extractor fails this text".into(),
             ));
         }
-        SimpleExtractor.conversation(input).await
+        RulesExtractor.conversation(input).await
     }
 
     async fn memories(&self, text: &str) -> Result<Vec<ExtractedMemory>, ExtractError> {
-        SimpleExtractor.memories(text).await
+        RulesExtractor.memories(text).await
     }
 }

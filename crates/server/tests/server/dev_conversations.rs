@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use omi_model::DevScope;
-use omi_server::extract::SimpleExtractor;
+use omi_server::extract::RulesExtractor;
 use omi_server::ratelimit::RateLimitMode;
 use omi_server::service::ServiceConfig;
 use reqwest::Method;
@@ -647,7 +647,7 @@ async fn keys_without_the_conversation_scopes_are_403_naming_them() {
 async fn the_cloud_preset_allows_25_conversation_writes_an_hour_per_key() {
     let mut config = test_config();
     config.rate_limits = RateLimitMode::Cloud;
-    let s = TestServer::start_with(config, Arc::new(SimpleExtractor)).await;
+    let s = TestServer::start_with(config, Arc::new(RulesExtractor)).await;
     for _ in 0..25 {
         let reply = s
             .dev(

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use omi_server::extract::SimpleExtractor;
+use omi_server::extract::RulesExtractor;
 use omi_server::ratelimit::RateLimitMode;
 use reqwest::Method;
 use serde_json::json;
@@ -24,7 +24,7 @@ fn header<'a>(reply: &'a Reply, name: &str) -> &'a str {
 async fn cloud() -> TestServer {
     let mut config = test_config();
     config.rate_limits = RateLimitMode::Cloud;
-    TestServer::start_with(config, Arc::new(SimpleExtractor)).await
+    TestServer::start_with(config, Arc::new(RulesExtractor)).await
 }
 
 /// An allowed answer of a policy of `limit` per window, with `remaining` left.

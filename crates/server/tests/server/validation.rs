@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use omi_server::extract::SimpleExtractor;
+use omi_server::extract::RulesExtractor;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -491,7 +491,7 @@ async fn every_problem_of_a_body_is_reported_at_once() {
 async fn a_body_over_the_limit_is_413_with_a_json_detail() {
     let mut config = test_config();
     config.http.body_limit = 1024;
-    let s = TestServer::start_with(config, Arc::new(SimpleExtractor)).await;
+    let s = TestServer::start_with(config, Arc::new(RulesExtractor)).await;
     let big = json!({ "text": format!("Me: {}", "word ".repeat(410)) });
     assert!(big.to_string().len() > 2048);
     for (method, path, key) in s.body_routes() {
