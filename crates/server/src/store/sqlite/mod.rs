@@ -39,6 +39,16 @@ use super::{
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// The columns a memory object is built from (`MemoryRow`): every column but `uid` and
+/// `content_key`. The driver copies each value of each row, so a list reads no more than it
+/// returns.
+macro_rules! memory_columns {
+    () => {
+        "id, content, category, visibility, tags, created_at, updated_at, manually_added, \
+         scoring, reviewed, user_review, edited, app_id, conversation_id"
+    };
+}
+
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -171,12 +181,13 @@ async fn upsert_memory(
 ) -> StoreResult<Memory> {
     let m = &p.record;
     let created = to_micros(m.created_at);
-    let inserted = sqlx::query(
+    let inserted = sqlx::query(concat!(
         "INSERT INTO memories (id, uid, content, content_key, category, visibility, tags, \
          created_at, updated_at, manually_added, scoring, app_id, conversation_id) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (uid, content_key) DO NOTHING RETURNING *",
-    )
+         ON CONFLICT (uid, content_key) DO NOTHING RETURNING ",
+        memory_columns!()
+    ))
     .bind(&m.id)
     .bind(uid.as_str())
     .bind(&m.content)
@@ -197,12 +208,16 @@ async fn upsert_memory(
         words::index(conn, uid.as_str(), &m.id, &p.words).await?;
         return memory_from_row(&row);
     }
-    let row = sqlx::query("SELECT * FROM memories WHERE uid = ? AND content_key = ?")
-        .bind(uid.as_str())
-        .bind(&p.key)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(map_err)?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        memory_columns!(),
+        " FROM memories WHERE uid = ? AND content_key = ?"
+    ))
+    .bind(uid.as_str())
+    .bind(&p.key)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map_err)?;
     memory_from_row(&row)
 }
 
@@ -214,12 +229,16 @@ async fn update_memory_row(
     update: MemoryUpdate,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<Memory>> {
-    let row = sqlx::query("SELECT * FROM memories WHERE uid = ? AND id = ?")
-        .bind(uid.as_str())
-        .bind(&id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(map_err)?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        memory_columns!(),
+        " FROM memories WHERE uid = ? AND id = ?"
+    ))
+    .bind(uid.as_str())
+    .bind(&id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(map_err)?;
     let Some(row) = row else { return Ok(None) };
     let before = memory_from_row(&row)?;
     let old_content = before.content.clone();
@@ -530,7 +549,11 @@ impl Store for SqliteStore {
         uid: &Uid,
         params: &DevMemoryListParams,
     ) -> StoreResult<Vec<Memory>> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM memories WHERE uid = ");
+        let mut q = QueryBuilder::<Sqlite>::new(concat!(
+            "SELECT ",
+            memory_columns!(),
+            " FROM memories WHERE uid = "
+        ));
         q.push_bind(uid.as_str());
         if !params.categories.is_empty() {
             q.push(" AND category IN (");
@@ -550,12 +573,16 @@ impl Store for SqliteStore {
     }
 
     async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>> {
-        let row = sqlx::query("SELECT * FROM memories WHERE uid = ? AND id = ?")
-            .bind(uid.as_str())
-            .bind(id)
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(map_err)?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            memory_columns!(),
+            " FROM memories WHERE uid = ? AND id = ?"
+        ))
+        .bind(uid.as_str())
+        .bind(id)
+        .fetch_optional(&self.readers)
+        .await
+        .map_err(map_err)?;
         row.as_ref().map(memory_from_row).transpose()
     }
 
