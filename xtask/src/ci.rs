@@ -43,6 +43,12 @@ const GATES: &[Gate] = &[
         env: &[],
     },
     Gate {
+        name: "codegen",
+        about: "docs/openapi.json and docs/api.md match the code (`cargo xtask codegen`)",
+        args: &["xtask", "codegen", "--check"],
+        env: &[],
+    },
+    Gate {
         name: "clippy",
         about: "no compiler or clippy warning, tests and examples included",
         args: &[
@@ -241,7 +247,7 @@ mod tests {
     #[test]
     fn gates_run_in_the_documented_order() {
         let order: Vec<_> = GATES.iter().map(|g| g.name).collect();
-        assert_eq!(order, ["fmt", "clippy", "test", "doc"]);
+        assert_eq!(order, ["fmt", "codegen", "clippy", "test", "doc"]);
     }
 
     #[test]
@@ -255,7 +261,7 @@ mod tests {
     #[test]
     fn skip_leaves_out_only_the_named_gates_and_keeps_the_order() {
         let (selected, skipped) = select(&["clippy".to_owned(), "doc".to_owned()]);
-        assert_eq!(names(&selected), "fmt, test");
+        assert_eq!(names(&selected), "fmt, codegen, test");
         assert_eq!(skipped, ["clippy", "doc"]);
     }
 

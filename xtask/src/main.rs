@@ -6,6 +6,7 @@
 mod bench;
 mod ci;
 mod cmd;
+mod codegen;
 mod release;
 
 use std::process::ExitCode;
@@ -28,8 +29,12 @@ struct Cli {
 /// The tasks.
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Run every CI gate in order (fmt, clippy, test, doc), stopping at the first failure.
+    /// Run every CI gate in order (fmt, codegen, clippy, test, doc), stopping at the first
+    /// failure.
     Ci(ci::Args),
+    /// Write docs/openapi.json and docs/api.md from the server's code (`--check`: fail when
+    /// the committed ones are stale).
+    Codegen(codegen::Args),
     /// Bump the version, release CHANGELOG.md's Unreleased section, run the gates, package
     /// every publishable crate, then commit and tag (`--dry-run` writes nothing).
     Release(release::Args),
@@ -43,6 +48,7 @@ enum Task {
 fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Ci(args) => ci::run(&args),
+        Task::Codegen(args) => codegen::run(&args),
         Task::Release(args) => release::run(&args),
         Task::Bench(args) => bench::run(&args),
     };

@@ -5,13 +5,14 @@
 //! 1. Work out the next version from `[workspace.package] version` and the bump.
 //! 2. Refuse unless the work tree is clean and the tag `vX.Y.Z` is new (real runs only).
 //! 3. Write the version into the workspace manifest, with our crates' path dependencies
-//!    (`omi-model = { path = ..., version = ... }`) moved with it, refresh `Cargo.lock`, and
-//!    move CHANGELOG.md's `Unreleased` changes under `## [X.Y.Z] - <today>`.
+//!    (`omi-model = { path = ..., version = ... }`) moved with it, refresh `Cargo.lock`,
+//!    move CHANGELOG.md's `Unreleased` changes under `## [X.Y.Z] - <today>`, and run
+//!    `cargo xtask codegen` (the API document states the version).
 //! 4. Run every CI gate (`--skip-gates` leaves them out, for CI, which has just run them).
 //! 5. `cargo package` every publishable crate; cargo packages them in dependency order and
 //!    verifies each against the ones packaged before it, so crates not yet on crates.io can
 //!    require each other.
-//! 6. Commit the three files as `Release vX.Y.Z` and tag `vX.Y.Z`. Publishing
+//! 6. Commit those files as `Release vX.Y.Z` and tag `vX.Y.Z`. Publishing
 //!    (`git push --follow-tags`, `cargo publish --workspace`) stays a person's decision.
 //!
 //! `--dry-run` writes nothing: it prints the new version and changelog section, then runs
@@ -28,8 +29,8 @@ use anyhow::{Context, bail};
 use chrono::{NaiveDate, Utc};
 use semver::Version;
 
-use crate::ci;
 use crate::cmd::{self, Cmd};
+use crate::{ci, codegen};
 use version::{Bump, Manifest};
 
 /// Options of `cargo xtask release`.
@@ -55,8 +56,14 @@ pub(crate) struct Args {
     no_verify: bool,
 }
 
-/// The files a release rewrites and commits.
-const RELEASE_FILES: [&str; 3] = ["Cargo.toml", "Cargo.lock", "CHANGELOG.md"];
+/// The files a release rewrites and commits (the generated API document carries the version).
+const RELEASE_FILES: [&str; 5] = [
+    "Cargo.toml",
+    "Cargo.lock",
+    "CHANGELOG.md",
+    codegen::OPENAPI_JSON,
+    codegen::API_MD,
+];
 
 /// A release worked out but not yet written: the new version and the new file contents.
 #[derive(Debug)]
@@ -115,12 +122,13 @@ impl Plan {
         );
     }
 
-    /// Write the manifest and changelog under `root`, then let cargo record the new versions
-    /// in `Cargo.lock`.
+    /// Write the manifest and changelog under `root`, let cargo record the new versions in
+    /// `Cargo.lock`, and generate the API document again (it states the version).
     fn write(&self, root: &Path) -> anyhow::Result<()> {
         write(root, "Cargo.toml", &self.manifest)?;
         write(root, "CHANGELOG.md", &self.changelog.changelog)?;
-        Cmd::cargo(&["update", "--workspace"]).run(root)
+        Cmd::cargo(&["update", "--workspace"]).run(root)?;
+        codegen::write(root)
     }
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// The `detail` of an error body: a message, or FastAPI's list of validation items.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorDetail {
     /// A message for a person (`{"detail": "Memory not found"}`).
     Message(String),
@@ -26,6 +27,7 @@ impl fmt::Display for ErrorDetail {
 
 /// The error body on the wire: exactly OMI's `{"detail": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// What went wrong.
     pub detail: ErrorDetail,

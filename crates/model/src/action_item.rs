@@ -13,6 +13,7 @@ use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, 
 /// An action item as every action item route returns it. Absent times are `null`, as in
 /// OMI's cloud.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionItem {
     /// Its id.
     pub id: String,
@@ -39,6 +40,7 @@ pub struct ActionItem {
 
 /// The body of `POST /v1/dev/user/action-items`, and one item of the batch body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateActionItemRequest {
     /// What is to be done: 1 to 500 characters, not blank.
     pub description: String,
@@ -93,6 +95,7 @@ pub struct NewActionItem {
 
 /// The body of `POST /v1/dev/user/action-items/batch`: at most 50 items, all or nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchCreateActionItemsRequest {
     /// The action items to create.
     pub action_items: Vec<CreateActionItemRequest>,
@@ -125,6 +128,7 @@ impl BatchCreateActionItemsRequest {
 
 /// `{"action_items": [...], "created_count": n}`: the batch create answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchActionItemsResponse {
     /// The action items created, in request order.
     pub action_items: Vec<ActionItem>,
@@ -135,6 +139,7 @@ pub struct BatchActionItemsResponse {
 /// The body of `PATCH /v1/dev/user/action-items/{id}`: at least one field. A `null` field
 /// counts as absent, as in OMI's cloud.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateActionItemRequest {
     /// A new description, 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -229,20 +234,25 @@ impl ActionItemUpdate {
 
 /// Query of `GET /v1/dev/user/action-items`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListActionItemsQuery {
     /// Only the items of this conversation.
     pub conversation_id: Option<String>,
     /// Only completed (`true`) or open (`false`) items.
     pub completed: Option<bool>,
-    /// Only items created at or after this time.
+    /// Only items created at or after this time (ISO 8601, or `YYYY-MM-DD`).
     #[serde(default, with = "timestamp::optional")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
     pub start_date: Option<DateTime<Utc>>,
-    /// Only items created at or before this time.
+    /// Only items created at or before this time (ISO 8601, or `YYYY-MM-DD`).
     #[serde(default, with = "timestamp::optional")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
     pub end_date: Option<DateTime<Utc>>,
     /// Page size, 1..=1000; default 100.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000, default = 100))]
     pub limit: Option<i64>,
     /// Items to skip, >= 0; default 0.
+    #[cfg_attr(feature = "openapi", param(minimum = 0, default = 0))]
     pub offset: Option<i64>,
 }
 

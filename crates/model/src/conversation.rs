@@ -13,10 +13,13 @@ use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind};
 
 /// Where a conversation happened, as the wire carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Geolocation {
     /// Degrees north, -90..=90.
+    #[cfg_attr(feature = "openapi", schema(minimum = -90, maximum = 90, example = 37.7749))]
     pub latitude: f64,
     /// Degrees east, -180..=180.
+    #[cfg_attr(feature = "openapi", schema(minimum = -180, maximum = 180, example = -122.4194))]
     pub longitude: f64,
     /// A Google Maps place id, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,8 +76,10 @@ impl Geolocation {
 /// The body of `POST /v2/integrations/{app_id}/user/conversations` (and of the developer
 /// route's text create): the wire DTO, before validation.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateConversationRequest {
     /// The full text of the conversation. Required, not blank.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500000))]
     pub text: String,
     /// When it started; defaults to now.
     #[serde(
@@ -92,6 +97,7 @@ pub struct CreateConversationRequest {
     pub finished_at: Option<DateTime<Utc>>,
     /// A language code; defaults to `en`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 35, default = "en"))]
     pub language: Option<String>,
     /// Where it happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,6 +106,7 @@ pub struct CreateConversationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_source: Option<ConversationTextSource>,
     /// A free-form note on the source (`"phone_call"`, `"sms"`).
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_source_spec: Option<String>,
 }
@@ -245,6 +252,7 @@ impl NewConversation {
 
 /// An action item inside a conversation's `structured` block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StructuredActionItem {
     /// What is to be done.
     pub description: String,
@@ -255,6 +263,7 @@ pub struct StructuredActionItem {
 
 /// An event a conversation mentions, for the user's calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     /// A short title.
     pub title: String,
@@ -283,6 +292,7 @@ impl Event {
 
 /// What processing made of a conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Structured {
     /// A short title.
     #[serde(default)]
@@ -328,6 +338,7 @@ impl Default for Structured {
 
 /// One stretch of speech in a transcript.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TranscriptSegment {
     /// What was said.
     pub text: String,
@@ -365,6 +376,7 @@ impl TranscriptSegment {
 
 /// A conversation as the read routes return it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conversation {
     /// Its id.
     pub id: String,

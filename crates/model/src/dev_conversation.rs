@@ -51,6 +51,7 @@ impl CreateConversationRequest {
 
 /// One segment of `POST /v1/dev/user/conversations/from-segments`, as sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TranscriptSegmentRequest {
     /// What was said; not blank.
     pub text: String,
@@ -133,6 +134,7 @@ impl TranscriptSegmentRequest {
 /// The body of `POST /v1/dev/user/conversations/from-segments`: a transcript a tool already
 /// has, with speakers and times.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateConversationFromSegmentsRequest {
     /// The transcript: 1 to 500 segments.
     pub transcript_segments: Vec<TranscriptSegmentRequest>,
@@ -283,6 +285,7 @@ pub struct NewTranscriptConversation {
 /// `{"id", "status", "discarded"}`: the answer of both developer create routes, given as soon
 /// as the conversation and its processing job are stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateConversationResponse {
     /// The new conversation's id.
     pub id: String,
@@ -294,6 +297,7 @@ pub struct CreateConversationResponse {
 
 /// The body of `PATCH /v1/dev/user/conversations/{id}`: at least one field.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateConversationRequest {
     /// A new title, 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -378,19 +382,25 @@ impl Conversation {
 
 /// Query of `GET /v1/dev/user/conversations`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListDevConversationsQuery {
     /// Page size, 1..=1000; default 25.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000, default = 25))]
     pub limit: Option<i64>,
     /// Items to skip, >= 0; default 0.
+    #[cfg_attr(feature = "openapi", param(minimum = 0, default = 0))]
     pub offset: Option<i64>,
-    /// Only conversations created at or after this time.
+    /// Only conversations created at or after this time (ISO 8601, or `YYYY-MM-DD`).
     #[serde(default, with = "timestamp::optional")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
     pub start_date: Option<DateTime<Utc>>,
-    /// Only conversations created at or before this time.
+    /// Only conversations created at or before this time (ISO 8601, or `YYYY-MM-DD`).
     #[serde(default, with = "timestamp::optional")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
     pub end_date: Option<DateTime<Utc>>,
-    /// Only conversations of these categories; empty means all.
+    /// Only conversations of these categories, comma-separated or repeated; none means all.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = false))]
     pub categories: Vec<ConversationCategory>,
     /// Whether each conversation carries its `transcript_segments`; default false.
     pub include_transcript: Option<bool>,
@@ -471,6 +481,7 @@ impl ListDevConversationsQuery {
 
 /// Query of `GET /v1/dev/user/conversations/{id}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct GetConversationQuery {
     /// Whether the conversation carries its `transcript_segments`; default false.
     pub include_transcript: Option<bool>,

@@ -12,28 +12,35 @@ use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, 
 
 /// One explicit memory of an integration import (`memories[]` of the create-memories body).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExplicitMemoryRequest {
     /// The fact, 1 to 500 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub content: String,
     /// Tags for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub tags: Option<Vec<String>>,
 }
 
 /// The body of `POST /v2/integrations/{app_id}/user/memories`: text to extract memories from,
 /// explicit memories, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateMemoriesRequest {
     /// Text from which memories are extracted.
+    #[cfg_attr(feature = "openapi", schema(max_length = 500000))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// What kind of text it is; defaults to `other`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_source: Option<MemoryTextSource>,
     /// A free-form note on the source (`"newsletter"`).
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_source_spec: Option<String>,
     /// Memories to store as given.
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memories: Option<Vec<ExplicitMemoryRequest>>,
 }
@@ -152,8 +159,10 @@ pub struct MemoriesImport {
 
 /// The body of `POST /v1/dev/user/memories`, and one item of the batch body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateMemoryRequest {
     /// The fact, 1 to 500 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub content: String,
     /// Its category; chosen automatically when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,6 +172,7 @@ pub struct CreateMemoryRequest {
     pub visibility: Option<Visibility>,
     /// Tags for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub tags: Option<Vec<String>>,
 }
 
@@ -211,8 +221,10 @@ pub struct NewMemory {
 
 /// The body of `POST /v1/dev/user/memories/batch`: at most 25 memories, all or nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchCreateMemoriesRequest {
     /// The memories to create.
+    #[cfg_attr(feature = "openapi", schema(max_items = 25))]
     pub memories: Vec<CreateMemoryRequest>,
 }
 
@@ -243,15 +255,18 @@ impl BatchCreateMemoriesRequest {
 
 /// The body of `PATCH /v1/dev/user/memories/{id}`: at least one field.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateMemoryRequest {
     /// New content, 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub content: Option<String>,
     /// New visibility.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
     /// New tags (replacing the old ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub tags: Option<Vec<String>>,
     /// New category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -317,6 +332,7 @@ pub struct MemoryUpdate {
 /// Fields that some of OMI's responses leave out are `Option`s and are left out again when
 /// absent; fields this crate does not know are kept in `extra`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Memory {
     /// Its id.
     pub id: String,

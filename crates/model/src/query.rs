@@ -129,21 +129,29 @@ impl QueryParams {
 
 /// Query of `GET /v2/integrations/{app_id}/conversations`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListConversationsQuery {
     /// Page size, 1..=1000; default 100.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000, default = 100))]
     pub limit: Option<i64>,
     /// Items to skip, >= 0; default 0.
+    #[cfg_attr(feature = "openapi", param(minimum = 0, default = 0))]
     pub offset: Option<i64>,
     /// Whether discarded conversations are included; default false.
+    #[cfg_attr(feature = "openapi", param(default = false))]
     pub include_discarded: Option<bool>,
-    /// Only conversations in these states; empty means all.
+    /// Only conversations in these states, comma-separated (`processing,completed`) or
+    /// repeated; none means all.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = false))]
     pub statuses: Vec<ConversationStatus>,
-    /// Only conversations that started at or after this time.
+    /// Only conversations that started at or after this time (ISO 8601, or `YYYY-MM-DD`).
     #[serde(default, with = "timestamp::optional")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, example = "2024-03-01"))]
     pub start_date: Option<DateTime<Utc>>,
-    /// Only conversations that started at or before this time.
+    /// Only conversations that started at or before this time (ISO 8601, or `YYYY-MM-DD`).
     #[serde(default, with = "timestamp::optional")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, example = "2024-03-31T23:59:59Z"))]
     pub end_date: Option<DateTime<Utc>>,
 }
 
@@ -222,10 +230,13 @@ impl ListConversationsQuery {
 
 /// Query of `GET /v2/integrations/{app_id}/memories`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListMemoriesQuery {
     /// Page size, 1..=1000; default 100.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000, default = 100))]
     pub limit: Option<i64>,
     /// Items to skip, >= 0; default 0.
+    #[cfg_attr(feature = "openapi", param(minimum = 0, default = 0))]
     pub offset: Option<i64>,
 }
 
@@ -273,13 +284,18 @@ impl ListMemoriesQuery {
 
 /// Query of `GET /v1/dev/user/memories`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListDevMemoriesQuery {
     /// Page size, 1..=1000; default 25.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000, default = 25))]
     pub limit: Option<i64>,
     /// Items to skip, >= 0; default 0.
+    #[cfg_attr(feature = "openapi", param(minimum = 0, default = 0))]
     pub offset: Option<i64>,
-    /// Only these categories; empty means all.
+    /// Only these categories, comma-separated (`interesting,system`) or repeated; none means
+    /// all.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = false))]
     pub categories: Vec<MemoryCategory>,
 }
 

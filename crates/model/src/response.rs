@@ -7,10 +7,12 @@ use crate::memory::Memory;
 
 /// `{}`: the answer of the integration create routes once the request is durably stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmptyResponse {}
 
 /// `{"conversations": [...]}`: the integration conversation list, newest first.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationsResponse {
     /// The page of conversations.
     pub conversations: Vec<Conversation>,
@@ -18,6 +20,7 @@ pub struct ConversationsResponse {
 
 /// `{"memories": [...]}`: the integration memory list.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemoriesResponse {
     /// The page of memories.
     pub memories: Vec<Memory>,
@@ -25,6 +28,7 @@ pub struct MemoriesResponse {
 
 /// `{"memories": [...], "created_count": n}`: the developer batch create answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchMemoriesResponse {
     /// The memories created (or already present with the same content), in request order.
     pub memories: Vec<Memory>,
@@ -34,6 +38,7 @@ pub struct BatchMemoriesResponse {
 
 /// `{"success": true}`: the answer of a delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuccessResponse {
     /// Always `true` when returned.
     pub success: bool,

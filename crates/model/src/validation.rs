@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LocSegment {
     /// A list index.
     Index(usize),
@@ -54,6 +55,7 @@ impl fmt::Display for LocSegment {
 /// A path to the offending input, e.g. `["body", "memories", 2, "content"]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Loc(pub Vec<LocSegment>);
 
 impl Loc {
@@ -85,6 +87,7 @@ impl fmt::Display for Loc {
 
 /// One problem with an input, in FastAPI's `{loc, msg, type}` shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidationError {
     /// Where the problem is.
     pub loc: Loc,

@@ -11,6 +11,8 @@
 //!   [`extract::Extractor`].
 //! - [`admin`] makes users, apps and keys; [`server::RunningServer`] runs it all.
 //! - [`metrics`] records request, job and rate-limit metrics and renders them for `GET /metrics`.
+//! - [`openapi::openapi`] is the OpenAPI 3.1 document of the routes, served at
+//!   `GET /openapi.json` with an interactive reference page at `GET /docs/`.
 //!
 //! ```no_run
 //! use omi_server::server::{RunningServer, ServerConfig};
@@ -33,6 +35,7 @@ pub mod extract;
 pub mod http;
 pub mod keys;
 pub mod metrics;
+pub mod openapi;
 pub mod ratelimit;
 pub mod server;
 pub mod service;

@@ -37,6 +37,9 @@ enum Command {
         #[arg(long, env = "OMI_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
     },
+    /// Print the OpenAPI 3.1 document of the API as JSON (what `GET /openapi.json` serves and
+    /// `cargo xtask codegen` writes to docs/openapi.json).
+    Openapi,
     /// Manage users, apps and keys.
     Admin {
         /// The database URL.
@@ -271,6 +274,13 @@ async fn main() -> Result<()> {
                     "the demo user exists already in this database; its keys were shown when it was made (make new ones with `omi-server admin`)"
                 ),
             }
+            Ok(())
+        }
+        Some(Command::Openapi) => {
+            print!(
+                "{}",
+                omi_server::openapi::to_json(&omi_server::openapi::openapi())
+            );
             Ok(())
         }
         Some(Command::Admin {

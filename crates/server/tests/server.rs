@@ -11,6 +11,7 @@
 //! - `validation`: every input rule over HTTP: 4xx in FastAPI's shape, never a 500.
 //! - `jobs`: asynchronous processing to `completed` (or `failed`), memory extraction, and
 //!   no duplicate memories.
+//! - `openapi`: the OpenAPI document against the router, both ways, and the reference page.
 //! - `pagination`: order, bounds and filters of the lists.
 //! - `rate_limit`: the cloud preset's 429 and the `X-RateLimit-*` headers.
 //! - `restart`: the real binary killed with SIGKILL loses nothing it acknowledged.
@@ -30,6 +31,8 @@ mod developer;
 mod integration;
 #[path = "server/jobs.rs"]
 mod jobs;
+#[path = "server/openapi.rs"]
+mod openapi;
 #[path = "server/pagination.rs"]
 mod pagination;
 #[path = "server/rate_limit.rs"]

@@ -1,30 +1,42 @@
 //! `/v1/dev/user/action-items...`: the Developer API's action items.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
 use omi_api::{ApiError, DeveloperActionItems};
 use omi_model::{
-    BatchCreateActionItemsRequest, CreateActionItemRequest, ListActionItemsQuery,
-    UpdateActionItemRequest,
+    ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, CreateActionItemRequest,
+    ListActionItemsQuery, SuccessResponse, UpdateActionItemRequest,
 };
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
+use crate::openapi::{ACTION_ITEMS_TAG, ActionItemIdParam};
 
-/// The routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/dev/user/action-items", get(list).post(create))
-        .route("/v1/dev/user/action-items/batch", post(create_batch))
-        .route(
-            "/v1/dev/user/action-items/{action_item_id}",
-            get(get_one).patch(update).delete(delete),
-        )
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(create_batch))
+        .routes(routes!(get_one, update, delete))
 }
 
+/// List action items
+///
+/// The key owner's action items, newest first: optionally one conversation's, completed or
+/// open, created within dates.
+#[utoipa::path(
+    get,
+    path = "/v1/dev/user/action-items",
+    operation_id = "list_action_items",
+    tag = ACTION_ITEMS_TAG,
+    params(ListActionItemsQuery),
+    responses((status = 200, description = "A page of action items", body = Vec<ActionItem>)),
+    security(("developer_key" = ["action_items:read"])),
+)]
 async fn list(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -38,6 +50,18 @@ async fn list(
     respond(result, api.quota())
 }
 
+/// Create action item
+///
+/// Stores one action item and returns it.
+#[utoipa::path(
+    post,
+    path = "/v1/dev/user/action-items",
+    operation_id = "create_action_item",
+    tag = ACTION_ITEMS_TAG,
+    request_body = CreateActionItemRequest,
+    responses((status = 200, description = "The action item", body = ActionItem)),
+    security(("developer_key" = ["action_items:write"])),
+)]
 async fn create(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -48,6 +72,18 @@ async fn create(
     respond(result, api.quota())
 }
 
+/// Create action items (batch)
+///
+/// Up to 50 action items at once, all or nothing.
+#[utoipa::path(
+    post,
+    path = "/v1/dev/user/action-items/batch",
+    operation_id = "create_action_items_batch",
+    tag = ACTION_ITEMS_TAG,
+    request_body = BatchCreateActionItemsRequest,
+    responses((status = 200, description = "The action items, in request order", body = BatchActionItemsResponse)),
+    security(("developer_key" = ["action_items:write"])),
+)]
 async fn create_batch(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -58,6 +94,18 @@ async fn create_batch(
     respond(result, api.quota())
 }
 
+/// Get action item
+///
+/// One action item by id (not in OMI's cloud). Another user's item is not found.
+#[utoipa::path(
+    get,
+    path = "/v1/dev/user/action-items/{action_item_id}",
+    operation_id = "get_action_item",
+    tag = ACTION_ITEMS_TAG,
+    params(ActionItemIdParam),
+    responses((status = 200, description = "The action item", body = ActionItem)),
+    security(("developer_key" = ["action_items:read"])),
+)]
 async fn get_one(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -68,6 +116,20 @@ async fn get_one(
     respond(result, api.quota())
 }
 
+/// Update action item
+///
+/// Changes the description or due time, completes it (`completed_at` becomes now) or
+/// reopens it (`completed_at` is cleared).
+#[utoipa::path(
+    patch,
+    path = "/v1/dev/user/action-items/{action_item_id}",
+    operation_id = "update_action_item",
+    tag = ACTION_ITEMS_TAG,
+    params(ActionItemIdParam),
+    request_body = UpdateActionItemRequest,
+    responses((status = 200, description = "The action item as updated", body = ActionItem)),
+    security(("developer_key" = ["action_items:write"])),
+)]
 async fn update(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -79,6 +141,18 @@ async fn update(
     respond(result, api.quota())
 }
 
+/// Delete action item
+///
+/// Deletes it for good.
+#[utoipa::path(
+    delete,
+    path = "/v1/dev/user/action-items/{action_item_id}",
+    operation_id = "delete_action_item",
+    tag = ACTION_ITEMS_TAG,
+    params(ActionItemIdParam),
+    responses((status = 200, description = "Deleted", body = SuccessResponse)),
+    security(("developer_key" = ["action_items:write"])),
+)]
 async fn delete(
     State(state): State<AppState>,
     Bearer(key): Bearer,

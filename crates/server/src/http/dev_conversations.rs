@@ -1,33 +1,42 @@
 //! `/v1/dev/user/conversations...`: the Developer API's conversations.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
 use omi_api::{ApiError, DeveloperConversations};
 use omi_model::{
-    CreateConversationFromSegmentsRequest, CreateConversationRequest, GetConversationQuery,
-    ListDevConversationsQuery, UpdateConversationRequest,
+    Conversation, CreateConversationFromSegmentsRequest, CreateConversationRequest,
+    CreateConversationResponse, GetConversationQuery, ListDevConversationsQuery, SuccessResponse,
+    UpdateConversationRequest,
 };
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
+use crate::openapi::{ConversationIdParam, DEV_CONVERSATIONS_TAG};
 
-/// The routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/dev/user/conversations", get(list).post(create))
-        .route(
-            "/v1/dev/user/conversations/from-segments",
-            post(create_from_segments),
-        )
-        .route(
-            "/v1/dev/user/conversations/{conversation_id}",
-            get(get_one).patch(update).delete(delete),
-        )
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(create_from_segments))
+        .routes(routes!(get_one, update, delete))
 }
 
+/// List conversations
+///
+/// The key owner's completed, kept (not discarded) conversations, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/dev/user/conversations",
+    operation_id = "list_dev_conversations",
+    tag = DEV_CONVERSATIONS_TAG,
+    params(ListDevConversationsQuery),
+    responses((status = 200, description = "A page of conversations", body = Vec<Conversation>)),
+    security(("developer_key" = ["conversations:read"])),
+)]
 async fn list(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -41,6 +50,19 @@ async fn list(
     respond(result, api.quota())
 }
 
+/// Create conversation
+///
+/// Stores a conversation from a text (`text_source` defaults to `other_text`) and its
+/// processing job, and answers at once with status `processing`.
+#[utoipa::path(
+    post,
+    path = "/v1/dev/user/conversations",
+    operation_id = "create_dev_conversation",
+    tag = DEV_CONVERSATIONS_TAG,
+    request_body = CreateConversationRequest,
+    responses((status = 200, description = "Stored; processed asynchronously", body = CreateConversationResponse)),
+    security(("developer_key" = ["conversations:write"])),
+)]
 async fn create(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -51,6 +73,19 @@ async fn create(
     respond(result, api.quota())
 }
 
+/// Create conversation from segments
+///
+/// Stores a conversation from 1 to 500 transcript segments, kept as given, and answers at
+/// once with status `processing`.
+#[utoipa::path(
+    post,
+    path = "/v1/dev/user/conversations/from-segments",
+    operation_id = "create_dev_conversation_from_segments",
+    tag = DEV_CONVERSATIONS_TAG,
+    request_body = CreateConversationFromSegmentsRequest,
+    responses((status = 200, description = "Stored; processed asynchronously", body = CreateConversationResponse)),
+    security(("developer_key" = ["conversations:write"])),
+)]
 async fn create_from_segments(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -61,6 +96,18 @@ async fn create_from_segments(
     respond(result, api.quota())
 }
 
+/// Get conversation
+///
+/// One conversation, in any state. Another user's conversation is not found.
+#[utoipa::path(
+    get,
+    path = "/v1/dev/user/conversations/{conversation_id}",
+    operation_id = "get_dev_conversation",
+    tag = DEV_CONVERSATIONS_TAG,
+    params(ConversationIdParam, GetConversationQuery),
+    responses((status = 200, description = "The conversation", body = Conversation)),
+    security(("developer_key" = ["conversations:read"])),
+)]
 async fn get_one(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -75,6 +122,19 @@ async fn get_one(
     respond(result, api.quota())
 }
 
+/// Update conversation
+///
+/// Changes its title or discards it; answers the conversation with its transcript.
+#[utoipa::path(
+    patch,
+    path = "/v1/dev/user/conversations/{conversation_id}",
+    operation_id = "update_dev_conversation",
+    tag = DEV_CONVERSATIONS_TAG,
+    params(ConversationIdParam),
+    request_body = UpdateConversationRequest,
+    responses((status = 200, description = "The conversation as updated", body = Conversation)),
+    security(("developer_key" = ["conversations:write"])),
+)]
 async fn update(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -86,6 +146,18 @@ async fn update(
     respond(result, api.quota())
 }
 
+/// Delete conversation
+///
+/// Deletes it for good; its action items and memories stay.
+#[utoipa::path(
+    delete,
+    path = "/v1/dev/user/conversations/{conversation_id}",
+    operation_id = "delete_dev_conversation",
+    tag = DEV_CONVERSATIONS_TAG,
+    params(ConversationIdParam),
+    responses((status = 200, description = "Deleted", body = SuccessResponse)),
+    security(("developer_key" = ["conversations:write"])),
+)]
 async fn delete(
     State(state): State<AppState>,
     Bearer(key): Bearer,

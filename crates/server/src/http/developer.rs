@@ -1,29 +1,40 @@
 //! `/v1/dev/user/memories...`: the Developer API's memories.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
 use omi_api::{ApiError, DeveloperMemories};
 use omi_model::{
-    BatchCreateMemoriesRequest, CreateMemoryRequest, ListDevMemoriesQuery, UpdateMemoryRequest,
+    BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, ListDevMemoriesQuery,
+    Memory, SuccessResponse, UpdateMemoryRequest,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
+use crate::openapi::{DEVELOPER_TAG, MemoryIdParam};
 
-/// The routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/dev/user/memories", get(list).post(create))
-        .route("/v1/dev/user/memories/batch", post(create_batch))
-        .route(
-            "/v1/dev/user/memories/{memory_id}",
-            get(get_one).patch(update).delete(delete),
-        )
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(create_batch))
+        .routes(routes!(get_one, update, delete))
 }
 
+/// Retrieve memories
+///
+/// The key owner's memories, highest `scoring` first, then newest.
+#[utoipa::path(
+    get,
+    path = "/v1/dev/user/memories",
+    operation_id = "list_dev_memories",
+    tag = DEVELOPER_TAG,
+    params(ListDevMemoriesQuery),
+    responses((status = 200, description = "A page of memories", body = Vec<Memory>)),
+    security(("developer_key" = ["memories:read"])),
+)]
 async fn list(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -37,6 +48,19 @@ async fn list(
     respond(result, api.quota())
 }
 
+/// Create memory
+///
+/// Stores one memory (`manually_added` true) and returns it; the same content again returns
+/// the memory already stored instead of a duplicate.
+#[utoipa::path(
+    post,
+    path = "/v1/dev/user/memories",
+    operation_id = "create_dev_memory",
+    tag = DEVELOPER_TAG,
+    request_body = CreateMemoryRequest,
+    responses((status = 200, description = "The memory", body = Memory)),
+    security(("developer_key" = ["memories:write"])),
+)]
 async fn create(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -47,6 +71,18 @@ async fn create(
     respond(result, api.quota())
 }
 
+/// Create memories (batch)
+///
+/// Up to 25 memories at once, all or nothing: one invalid item rejects the whole batch.
+#[utoipa::path(
+    post,
+    path = "/v1/dev/user/memories/batch",
+    operation_id = "create_dev_memories_batch",
+    tag = DEVELOPER_TAG,
+    request_body = BatchCreateMemoriesRequest,
+    responses((status = 200, description = "The memories, in request order", body = BatchMemoriesResponse)),
+    security(("developer_key" = ["memories:write"])),
+)]
 async fn create_batch(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -57,6 +93,18 @@ async fn create_batch(
     respond(result, api.quota())
 }
 
+/// Get memory
+///
+/// One memory by id (not in OMI's cloud). Another user's memory is not found.
+#[utoipa::path(
+    get,
+    path = "/v1/dev/user/memories/{memory_id}",
+    operation_id = "get_dev_memory",
+    tag = DEVELOPER_TAG,
+    params(MemoryIdParam),
+    responses((status = 200, description = "The memory", body = Memory)),
+    security(("developer_key" = ["memories:read"])),
+)]
 async fn get_one(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -67,6 +115,20 @@ async fn get_one(
     respond(result, api.quota())
 }
 
+/// Update memory
+///
+/// Changes a memory's content, visibility, tags or category; at least one is required. A
+/// content change sets `edited` and moves `updated_at`.
+#[utoipa::path(
+    patch,
+    path = "/v1/dev/user/memories/{memory_id}",
+    operation_id = "update_dev_memory",
+    tag = DEVELOPER_TAG,
+    params(MemoryIdParam),
+    request_body = UpdateMemoryRequest,
+    responses((status = 200, description = "The memory as updated", body = Memory)),
+    security(("developer_key" = ["memories:write"])),
+)]
 async fn update(
     State(state): State<AppState>,
     Bearer(key): Bearer,
@@ -78,6 +140,18 @@ async fn update(
     respond(result, api.quota())
 }
 
+/// Delete memory
+///
+/// Deletes a memory permanently.
+#[utoipa::path(
+    delete,
+    path = "/v1/dev/user/memories/{memory_id}",
+    operation_id = "delete_dev_memory",
+    tag = DEVELOPER_TAG,
+    params(MemoryIdParam),
+    responses((status = 200, description = "Deleted", body = SuccessResponse)),
+    security(("developer_key" = ["memories:write"])),
+)]
 async fn delete(
     State(state): State<AppState>,
     Bearer(key): Bearer,

@@ -1,36 +1,45 @@
 //! `/v2/integrations/{app_id}/...`: the Integration Imports API.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
 use omi_api::{ApiError, IntegrationImports};
 use omi_model::{
-    CreateConversationRequest, CreateMemoriesRequest, ListConversationsQuery, ListMemoriesQuery,
+    ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest, EmptyResponse,
+    ListConversationsQuery, ListMemoriesQuery, MemoriesResponse,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Bearer, UidQuery};
 use super::respond::respond;
+use crate::openapi::{AppIdParam, INTEGRATION_TAG, UidParam};
 
-/// The routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v2/integrations/{app_id}/user/conversations",
-            post(create_conversation),
-        )
-        .route(
-            "/v2/integrations/{app_id}/user/memories",
-            post(create_memories),
-        )
-        .route(
-            "/v2/integrations/{app_id}/conversations",
-            get(list_conversations),
-        )
-        .route("/v2/integrations/{app_id}/memories", get(list_memories))
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_conversation))
+        .routes(routes!(create_memories))
+        .routes(routes!(list_conversations))
+        .routes(routes!(list_memories))
 }
 
+/// Create a conversation
+///
+/// Stores the conversation (status `processing`) and its processing job in one transaction,
+/// then answers `{}`; a worker adds the title, overview, transcript segments, action items,
+/// events and memories afterwards. Defaults: `started_at` now, `finished_at` `started_at` +
+/// 5 minutes, `language` `en`, `text_source` `audio_transcript`.
+#[utoipa::path(
+    post,
+    path = "/v2/integrations/{app_id}/user/conversations",
+    operation_id = "create_conversation",
+    tag = INTEGRATION_TAG,
+    params(AppIdParam, UidParam),
+    request_body = CreateConversationRequest,
+    responses((status = 200, description = "Stored durably; processed asynchronously", body = EmptyResponse)),
+    security(("app_key" = ["create_conversation"])),
+)]
 async fn create_conversation(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -43,6 +52,21 @@ async fn create_conversation(
     respond(result, api.quota())
 }
 
+/// Create memories
+///
+/// Stores explicit `memories` at once (category `system`) and turns `text` into a job whose
+/// extraction adds memories afterwards; answers `{}` once both are stored. One of a non-blank
+/// `text` or a non-empty `memories` is required.
+#[utoipa::path(
+    post,
+    path = "/v2/integrations/{app_id}/user/memories",
+    operation_id = "create_memories",
+    tag = INTEGRATION_TAG,
+    params(AppIdParam, UidParam),
+    request_body = CreateMemoriesRequest,
+    responses((status = 200, description = "Stored durably; extraction runs asynchronously", body = EmptyResponse)),
+    security(("app_key" = ["create_memories"])),
+)]
 async fn create_memories(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -55,6 +79,18 @@ async fn create_memories(
     respond(result, api.quota())
 }
 
+/// Read conversations
+///
+/// The user's conversations, newest first, one page at a time.
+#[utoipa::path(
+    get,
+    path = "/v2/integrations/{app_id}/conversations",
+    operation_id = "list_conversations",
+    tag = INTEGRATION_TAG,
+    params(AppIdParam, UidParam, ListConversationsQuery),
+    responses((status = 200, description = "A page of conversations, newest first", body = ConversationsResponse)),
+    security(("app_key" = ["read_conversations"])),
+)]
 async fn list_conversations(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
@@ -69,6 +105,18 @@ async fn list_conversations(
     respond(result, api.quota())
 }
 
+/// Read memories
+///
+/// The user's memories, highest `scoring` first, then newest, one page at a time.
+#[utoipa::path(
+    get,
+    path = "/v2/integrations/{app_id}/memories",
+    operation_id = "list_memories",
+    tag = INTEGRATION_TAG,
+    params(AppIdParam, UidParam, ListMemoriesQuery),
+    responses((status = 200, description = "A page of memories", body = MemoriesResponse)),
+    security(("app_key" = ["read_memories"])),
+)]
 async fn list_memories(
     State(state): State<AppState>,
     Path(app_id): Path<String>,

@@ -3,22 +3,36 @@
 //! Labels hold route templates, methods, statuses, job kinds and policy names only: no ids,
 //! uids or keys, so the page is safe to expose to a monitoring network (it is not authenticated).
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use crate::metrics;
+use crate::openapi::OPERATIONS_TAG;
 
-/// The routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/metrics", get(scrape))
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(scrape))
 }
 
-/// Refresh the queue depth gauge, then render every metric. A store that cannot count its
-/// queue leaves the gauge at its last value rather than failing the scrape.
+/// Prometheus metrics
+///
+/// Requests by route template and status, latencies, job queue depth and outcomes, and
+/// rate-limit rejections, in Prometheus' text format. Not authenticated: labels hold no ids,
+/// uids or keys.
+///
+/// Refreshes the queue depth gauge first; a store that cannot count its queue leaves the
+/// gauge at its last value rather than failing the scrape.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = OPERATIONS_TAG,
+    responses((status = 200, description = "Every metric", body = String, content_type = metrics::CONTENT_TYPE)),
+)]
 async fn scrape(State(state): State<AppState>) -> Response {
     match state.service.store().queue_depth().await {
         Ok(depth) => metrics::set_queue_depth(depth),

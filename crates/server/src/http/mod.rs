@@ -7,6 +7,7 @@
 pub mod action_items;
 pub mod dev_conversations;
 pub mod developer;
+pub mod docs;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -24,6 +25,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::service::Service;
 
@@ -51,8 +53,22 @@ impl Default for HttpConfig {
     }
 }
 
-/// The whole application: every route, the JSON 404/405 fallbacks, the body limit,
-/// idempotency keys, request ids, request logs and request metrics.
+/// Every route the server answers except the reference page's, each with its OpenAPI
+/// operation (`#[utoipa::path]` on its handler, added with `routes!`). Routes are added only
+/// here, so each one is documented; `tests/server/openapi.rs` checks it both ways.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(integration::router())
+        .merge(developer::router())
+        .merge(dev_conversations::router())
+        .merge(action_items::router())
+        .merge(health::router())
+        .merge(metrics::router())
+        .merge(docs::router())
+}
+
+/// The whole application: every route and the reference page, the JSON 404/405 fallbacks,
+/// the body limit, idempotency keys, request ids, request logs and request metrics.
 pub fn app(service: Service, config: &HttpConfig) -> Router {
     crate::metrics::install();
     let request_id = HeaderName::from_static("x-request-id");
@@ -60,13 +76,8 @@ pub fn app(service: Service, config: &HttpConfig) -> Router {
         service,
         body_limit: config.body_limit,
     };
-    Router::new()
-        .merge(integration::router())
-        .merge(developer::router())
-        .merge(dev_conversations::router())
-        .merge(action_items::router())
-        .merge(health::router())
-        .merge(metrics::router())
+    let (api, _) = routes().split_for_parts();
+    api.merge(docs::reference_page())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .route_layer(middleware::from_fn_with_state(

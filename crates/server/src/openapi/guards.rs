@@ -1,0 +1,356 @@
+//! The error answers of each operation, derived from its guard (the security requirement of
+//! its annotation) and its input, with examples made by the code that answers them: the
+//! messages of `omi_api::messages` and the problems `omi-model`'s validation reports.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use omi_api::{ApiError, ErrorBody, messages};
+use omi_model::validation::{kind, msg};
+use omi_model::{
+    BatchCreateMemoriesRequest, Capability, ConversationTextSource, CreateActionItemRequest,
+    CreateConversationRequest, CreateMemoriesRequest, CreateMemoryRequest, DevScope,
+    ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
+    ListMemoriesQuery, Loc, UpdateActionItemRequest, UpdateConversationRequest,
+    UpdateMemoryRequest, ValidationError, ValidationErrors,
+};
+use utoipa::ToSchema;
+use utoipa::openapi::example::ExampleBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder, schema};
+
+use super::{APP_KEY, DEVELOPER_KEY, operations_mut};
+
+/// The seconds a 429 example asks to wait.
+const EXAMPLE_RETRY_AFTER: u64 = 42;
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy)]
+enum Guard {
+    /// An integration app's key, for an app with this capability.
+    App(Capability),
+    /// A developer key with this scope.
+    Developer(DevScope),
+    /// Anyone.
+    Open,
+}
+
+impl Guard {
+    /// The guard an operation's security requirement names (`app_key: [capability]` or
+    /// `developer_key: [scope]`).
+    fn of(op: &Operation) -> Self {
+        let requirement = op
+            .security
+            .as_ref()
+            .and_then(|s| s.first())
+            .and_then(|r| serde_json::to_value(r).ok());
+        let Some(serde_json::Value::Object(map)) = requirement else {
+            return Self::Open;
+        };
+        let scope = |name: &str| {
+            map.get(name)?
+                .as_array()?
+                .first()?
+                .as_str()
+                .map(str::to_owned)
+        };
+        if let Some(capability) = scope(APP_KEY).and_then(|s| Capability::from_str(&s).ok()) {
+            Self::App(capability)
+        } else if let Some(scope) = scope(DEVELOPER_KEY).and_then(|s| DevScope::from_str(&s).ok()) {
+            Self::Developer(scope)
+        } else {
+            Self::Open
+        }
+    }
+}
+
+/// One error answer: its status, what it means, and named examples.
+struct ErrorAnswer {
+    status: u16,
+    description: &'static str,
+    examples: Vec<(&'static str, ApiError)>,
+}
+
+impl ErrorAnswer {
+    /// An answer with one example per error.
+    fn new(
+        status: u16,
+        description: &'static str,
+        examples: Vec<(&'static str, ApiError)>,
+    ) -> Self {
+        Self {
+            status,
+            description,
+            examples,
+        }
+    }
+}
+
+/// Add every operation's error answers.
+pub(super) fn add(doc: &mut OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let not_found = not_found_message(path);
+        for (_, op) in operations_mut(item) {
+            let answers = answers(op, not_found);
+            for answer in answers {
+                let status = answer.status.to_string();
+                op.responses
+                    .responses
+                    .insert(status, RefOr::T(response(answer)));
+            }
+        }
+    }
+}
+
+/// The error answers of `op`.
+fn answers(op: &Operation, not_found: Option<&'static str>) -> Vec<ErrorAnswer> {
+    let guard = Guard::of(op);
+    let mut answers = match guard {
+        Guard::App(capability) => app_answers(capability),
+        Guard::Developer(scope) => developer_answers(scope, not_found),
+        Guard::Open => return Vec::new(),
+    };
+    let id = op.operation_id.as_deref().unwrap_or_default();
+    let mut invalid: Vec<(&'static str, ApiError)> = invalid_input(id)
+        .into_iter()
+        .map(|(name, errors)| (name, ApiError::validation(errors)))
+        .collect();
+    if matches!(guard, Guard::App(_)) {
+        invalid.insert(0, ("missing_uid", missing_uid()));
+    }
+    if invalid.is_empty() {
+        // Nothing to validate: no 422.
+    } else {
+        answers.push(ErrorAnswer::new(
+        422,
+        "Invalid input: every problem at once, as `{loc, msg, type}` items (a lone problem with \
+         the body as a whole is a message)",
+        invalid,
+    ));
+    }
+    if op.request_body.is_some() {
+        answers.push(ErrorAnswer::new(
+            413,
+            "The body is larger than the server's limit (1 MiB unless configured otherwise)",
+            Vec::new(),
+        ));
+    }
+    if id == "list_dev_memories" {
+        let unknown = ListDevMemoriesQuery::from_query_str("categories=bogus")
+            .err()
+            .map(ApiError::from);
+        answers.push(ErrorAnswer::new(
+            400,
+            "An unknown category",
+            unknown
+                .map(|e| vec![("unknown_category", e)])
+                .unwrap_or_default(),
+        ));
+    }
+    answers.push(ErrorAnswer::new(
+        429,
+        "Rate limit exceeded; `Retry-After` says when to try again",
+        vec![("rate_limited", ApiError::rate_limited(EXAMPLE_RETRY_AFTER))],
+    ));
+    answers
+}
+
+/// 401, 403 and 404 of an integration route needing `capability`, in the order checked.
+fn app_answers(capability: Capability) -> Vec<ErrorAnswer> {
+    vec![
+        ErrorAnswer::new(
+            401,
+            "Missing or invalid Authorization header",
+            vec![(
+                "missing_header",
+                ApiError::unauthorized(messages::MISSING_AUTHORIZATION),
+            )],
+        ),
+        ErrorAnswer::new(
+            403,
+            "Invalid API key, app not enabled for the user, or app without the capability",
+            vec![
+                (
+                    "invalid_key",
+                    ApiError::forbidden(messages::INVALID_APP_KEY),
+                ),
+                (
+                    "not_enabled",
+                    ApiError::forbidden(messages::APP_NOT_ENABLED),
+                ),
+                (
+                    "missing_capability",
+                    ApiError::forbidden(messages::missing_capability(capability)),
+                ),
+            ],
+        ),
+        ErrorAnswer::new(
+            404,
+            "App not found",
+            vec![(
+                "app_not_found",
+                ApiError::not_found(messages::APP_NOT_FOUND),
+            )],
+        ),
+    ]
+}
+
+/// The 404 message of a developer route on one record at `path`, if it is one.
+fn not_found_message(path: &str) -> Option<&'static str> {
+    [
+        ("{memory_id}", messages::MEMORY_NOT_FOUND),
+        ("{conversation_id}", messages::CONVERSATION_NOT_FOUND),
+        ("{action_item_id}", messages::ACTION_ITEM_NOT_FOUND),
+    ]
+    .into_iter()
+    .find(|(param, _)| path.contains(param))
+    .map(|(_, message)| message)
+}
+
+/// 401, 403 and (for a route on one record) 404 of a developer route needing `scope`.
+fn developer_answers(scope: DevScope, not_found: Option<&'static str>) -> Vec<ErrorAnswer> {
+    let mut answers = vec![
+        ErrorAnswer::new(
+            401,
+            "Missing or unknown developer key",
+            vec![(
+                "invalid_key",
+                ApiError::unauthorized(messages::INVALID_DEV_KEY),
+            )],
+        ),
+        ErrorAnswer::new(
+            403,
+            "The key lacks the scope",
+            vec![(
+                "insufficient_scope",
+                ApiError::forbidden(messages::insufficient_scope(scope)),
+            )],
+        ),
+    ];
+    if let Some(message) = not_found {
+        answers.push(ErrorAnswer::new(
+            404,
+            "Nothing of the key's user has this id",
+            vec![("not_found", ApiError::not_found(message))],
+        ));
+    }
+    answers
+}
+
+/// The 422 of an integration route called without `uid`.
+fn missing_uid() -> ApiError {
+    ApiError::validation(ValidationErrors::single(ValidationError::new(
+        Loc::query("uid"),
+        kind::MISSING,
+        msg::FIELD_REQUIRED,
+    )))
+}
+
+/// Typical invalid input of operation `id`, as the model's validation reports it.
+fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
+    let now = DateTime::<Utc>::UNIX_EPOCH;
+    let result = match id {
+        "create_conversation" => CreateConversationRequest::from_text(" ")
+            .validate(now, ConversationTextSource::AudioTranscript)
+            .err()
+            .map(|e| ("blank_text", e)),
+        "create_memories" => CreateMemoriesRequest::default()
+            .validate()
+            .err()
+            .map(|e| ("nothing_to_import", e)),
+        "list_conversations" => ListConversationsQuery {
+            limit: Some(0),
+            ..ListConversationsQuery::default()
+        }
+        .validate()
+        .err()
+        .map(|e| ("limit_out_of_range", e)),
+        "list_memories" => ListMemoriesQuery {
+            limit: Some(5000),
+            ..ListMemoriesQuery::default()
+        }
+        .validate()
+        .err()
+        .map(|e| ("limit_out_of_range", e)),
+        "list_dev_memories" => ListDevMemoriesQuery {
+            offset: Some(-1),
+            ..ListDevMemoriesQuery::default()
+        }
+        .validate()
+        .err()
+        .map(|e| ("negative_offset", e)),
+        "create_dev_memory" => CreateMemoryRequest::new("")
+            .validate()
+            .err()
+            .map(|e| ("empty_content", e)),
+        "create_dev_memories_batch" => BatchCreateMemoriesRequest {
+            memories: vec![CreateMemoryRequest::new("User is vegetarian"); 26],
+        }
+        .validate()
+        .err()
+        .map(|e| ("too_many", e)),
+        "update_dev_memory" => UpdateMemoryRequest::default()
+            .validate()
+            .err()
+            .map(|e| ("no_field", e)),
+        "create_dev_conversation" => CreateConversationRequest::from_text(" ")
+            .validate(now, ConversationTextSource::OtherText)
+            .err()
+            .map(|e| ("blank_text", e)),
+        "update_dev_conversation" => UpdateConversationRequest::default()
+            .validate()
+            .err()
+            .map(|e| ("no_field", e)),
+        "list_dev_conversations" => ListDevConversationsQuery {
+            limit: Some(0),
+            ..ListDevConversationsQuery::default()
+        }
+        .validate()
+        .err()
+        .map(|e| ("limit_out_of_range", e)),
+        "create_action_item" => CreateActionItemRequest::default()
+            .validate()
+            .err()
+            .map(|e| ("empty_description", e)),
+        "update_action_item" => UpdateActionItemRequest::default()
+            .validate()
+            .err()
+            .map(|e| ("no_field", e)),
+        "list_action_items" => ListActionItemsQuery {
+            limit: Some(0),
+            ..ListActionItemsQuery::default()
+        }
+        .validate()
+        .err()
+        .map(|e| ("limit_out_of_range", e)),
+        _ => None,
+    };
+    result.into_iter().collect()
+}
+
+/// An error answer as an OpenAPI response: `ErrorBody`, the examples, and `Retry-After` on
+/// a 429.
+fn response(answer: ErrorAnswer) -> utoipa::openapi::Response {
+    let examples = answer.examples.into_iter().map(|(name, error)| {
+        let value = serde_json::to_value(error.body()).ok();
+        (name, ExampleBuilder::new().value(value).build())
+    });
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name(ErrorBody::name())))
+        .examples_from_iter(examples)
+        .build();
+    let mut response = ResponseBuilder::new()
+        .description(answer.description)
+        .content("application/json", content);
+    if answer.status == 429 {
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(schema::ObjectBuilder::new().schema_type(schema::Type::Integer))
+                .description(Some("Seconds to wait before trying again"))
+                .build(),
+        );
+    }
+    response.build()
+}
