@@ -11,8 +11,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::extract::{
-    ConversationInput, ExtractedMemory, Extractor, TextInput, TextKind, content_words,
-    min_shared_words, retain_novel,
+    ConversationInput, ExtractedMemory, Extractor, TextInput, TextKind, content_words, retain_novel,
 };
 use crate::keys;
 use crate::service::Service;
@@ -291,12 +290,7 @@ impl Worker {
             let candidates = self
                 .service
                 .store()
-                .memories_sharing_words(
-                    uid,
-                    &words,
-                    min_shared_words(words.len()),
-                    MAX_NEAR_DUPLICATE_CANDIDATES,
-                )
+                .near_duplicate_candidates(uid, &words, MAX_NEAR_DUPLICATE_CANDIDATES)
                 .await
                 .map_err(|e| e.to_string())?;
             known.extend(candidates);

@@ -29,7 +29,8 @@ use crate::store::ProcessedConversation;
 pub use llm::{LlmConfig, LlmExtractor};
 pub use rules::{RulesExtractor, categorize_memory};
 pub use similar::{
-    NEAR_DUPLICATE_SIMILARITY, content_words, is_near_duplicate, min_shared_words, similarity,
+    NEAR_DUPLICATE_SIMILARITY, content_words, indexed_words, is_near_duplicate, min_shared_words,
+    similarity,
 };
 
 /// What kind of text is being processed. The rules read each kind a little differently

@@ -159,6 +159,30 @@ pub fn min_shared_words(len: usize) -> usize {
     (needed as usize).max(1)
 }
 
+/// The words of a memory (its sorted [`content_words`]) worth indexing for near-duplicate
+/// lookups: its `b - min_shared_words(b) + 1` longest (ties alphabetical), where `b` is how
+/// many it has.
+///
+/// A memory reaching [`NEAR_DUPLICATE_SIMILARITY`] with another shares at least
+/// [`min_shared_words`] of its own `b` words with it, so at most `b - min_shared_words(b)` of
+/// its words are missing from the other, and any one more of them includes a shared word.
+/// Looking up all the words of a new memory among the indexed words of stored ones therefore
+/// finds every near-duplicate, from about a third of the rows. The longest words are chosen
+/// because they tend to be the rarest, which keeps the candidates few.
+///
+/// ```
+/// use omi_server::extract::{content_words, indexed_words};
+/// let words = content_words("User loves hiking in the Swiss Alps");
+/// assert_eq!(words, ["alp", "hik", "lik", "swiss"]);
+/// assert_eq!(indexed_words(&words), ["swiss", "alp"]);
+/// ```
+pub fn indexed_words(words: &[String]) -> Vec<String> {
+    let keep = words.len() + 1 - min_shared_words(words.len()).min(words.len() + 1);
+    let mut by_length: Vec<&String> = words.iter().collect();
+    by_length.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    by_length.into_iter().take(keep).cloned().collect()
+}
+
 /// Whether two memories say the same thing: the same [`content_key`] (case, spacing and final
 /// punctuation aside), or a [`similarity`] of at least [`NEAR_DUPLICATE_SIMILARITY`].
 ///
@@ -245,6 +269,36 @@ mod tests {
                     if dice >= NEAR_DUPLICATE_SIMILARITY {
                         assert!(shared >= min_shared_words(a), "a={a} b={b} shared={shared}");
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_near_duplicate_holds_an_indexed_word_of_the_other() {
+        // All pairs of subsets of an eight-word vocabulary: whenever two reach the threshold,
+        // the lookup (all words of one against the indexed words of the other) finds it.
+        let vocabulary: Vec<String> = ["ab", "b", "cde", "d", "efgh", "f", "gh", "hijkl"]
+            .iter()
+            .map(|w| (*w).to_owned())
+            .collect();
+        let subset = |mask: u32| -> Vec<String> {
+            let mut set: Vec<String> = (0..8)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| vocabulary[i].clone())
+                .collect();
+            set.sort();
+            set
+        };
+        for a in 1..256u32 {
+            for b in 1..256u32 {
+                let (a, b) = (subset(a), subset(b));
+                if dice(&a, &b) >= NEAR_DUPLICATE_SIMILARITY {
+                    let indexed = indexed_words(&b);
+                    assert!(
+                        indexed.iter().any(|w| a.contains(w)),
+                        "{a:?} ~ {b:?}, indexed {indexed:?}"
+                    );
                 }
             }
         }

@@ -106,14 +106,14 @@ pub trait Store: DeveloperStore + Send + Sync + 'static {
         memories: &[MemoryRecord],
         job: Option<&NewJob>,
     ) -> StoreResult<Vec<Memory>>;
-    /// The contents of a user's memories that hold at least `min_shared` of `words` (content
-    /// words as [`crate::extract::content_words`] makes them), at most `limit` of them: the
-    /// only memories a new memory with these words can be a near-duplicate of.
-    async fn memories_sharing_words(
+    /// The contents of a user's memories whose indexed words
+    /// ([`crate::extract::indexed_words`] of their content words) include one of `words`, those
+    /// sharing the most first, at most `limit` of them: the only memories a new memory with
+    /// these content words can be a near-duplicate of.
+    async fn near_duplicate_candidates(
         &self,
         uid: &Uid,
         words: &[String],
-        min_shared: usize,
         limit: i64,
     ) -> StoreResult<Vec<String>>;
     /// A page of a user's memories by scoring, then newest first.

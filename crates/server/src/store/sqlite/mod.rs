@@ -163,7 +163,7 @@ impl PreparedMemory {
             key: content_key(&record.content),
             scoring: omi_model::scoring(record.manually_added, record.category, record.created_at),
             tags: serde_json::to_string(&record.tags).map_err(json_err)?,
-            words: crate::extract::content_words(&record.content),
+            words: crate::extract::indexed_words(&crate::extract::content_words(&record.content)),
             record: record.clone(),
         })
     }
@@ -262,7 +262,8 @@ async fn update_memory_row(
     .map_err(map_err)?;
     if changed.content != old_content {
         words::unindex(conn, uid.as_str(), &id, &old_content).await?;
-        let new_words = crate::extract::content_words(&changed.content);
+        let new_words =
+            crate::extract::indexed_words(&crate::extract::content_words(&changed.content));
         words::index(conn, uid.as_str(), &id, &new_words).await?;
     }
     Ok(Some(changed))
@@ -534,14 +535,13 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn memories_sharing_words(
+    async fn near_duplicate_candidates(
         &self,
         uid: &Uid,
         words: &[String],
-        min_shared: usize,
         limit: i64,
     ) -> StoreResult<Vec<String>> {
-        words::sharing(&self.readers, uid.as_str(), words, min_shared, limit).await
+        words::candidates(&self.readers, uid.as_str(), words, limit).await
     }
 
     async fn list_memories(
@@ -890,9 +890,8 @@ mod tests {
 
     async fn sharing(store: &SqliteStore, content: &str) -> Vec<String> {
         let words = crate::extract::content_words(content);
-        let min = crate::extract::min_shared_words(words.len());
         store
-            .memories_sharing_words(&uid(), &words, min, 100)
+            .near_duplicate_candidates(&uid(), &words, 100)
             .await
             .unwrap()
     }
@@ -907,16 +906,22 @@ mod tests {
         ];
         let records: Vec<_> = stored.iter().map(|c| memory(c)).collect();
         store.insert_memories(&uid(), &records, None).await.unwrap();
+        let found = sharing(&store, "User enjoys hiking in the alps").await;
         assert_eq!(
-            sharing(&store, "User enjoys hiking in the alps").await,
-            ["User loves hiking in the Alps"]
+            found.first().map(String::as_str),
+            Some("User loves hiking in the Alps"),
+            "the memory sharing the most words comes first: {found:?}"
+        );
+        assert!(
+            !found.iter().any(|c| c.contains("sister")),
+            "a memory sharing no word is no candidate: {found:?}"
         );
         assert!(sharing(&store, "User plays the cello").await.is_empty());
         let other = Uid::try_from("u2".to_owned()).unwrap();
         let words = crate::extract::content_words("User likes green tea");
         assert!(
             store
-                .memories_sharing_words(&other, &words, 1, 100)
+                .near_duplicate_candidates(&other, &words, 100)
                 .await
                 .unwrap()
                 .is_empty(),

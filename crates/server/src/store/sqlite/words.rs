@@ -1,18 +1,19 @@
 //! The content-word index of memories (`memory_words`, migration 0003): written with each
-//! memory, read to find the few memories a new one could be a near-duplicate of.
+//! memory, read to find the few memories a new one could be a near-duplicate of. Only a
+//! memory's [`indexed_words`] are stored: enough for the lookup to find every near-duplicate.
 
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::extract::content_words;
+use crate::extract::{content_words, indexed_words};
 use crate::store::StoreResult;
 use crate::store::rows::map_err;
 
 /// Memories indexed per transaction when indexing the memories of an older database.
 const BACKFILL_BATCH: i64 = 1_000;
 
-/// Index the content words (as [`content_words`] makes them) of a memory just inserted or
-/// given new content.
+/// Index a memory just inserted or given new content under `words`: the
+/// [`indexed_words`] of its content words.
 pub(super) async fn index(
     conn: &mut SqliteConnection,
     uid: &str,
@@ -39,7 +40,7 @@ pub(super) async fn unindex(
     memory_id: &str,
     content: &str,
 ) -> StoreResult<()> {
-    let words = content_words(content);
+    let words = indexed_words(&content_words(content));
     if words.is_empty() {
         return Ok(());
     }
@@ -57,32 +58,31 @@ pub(super) async fn unindex(
     Ok(())
 }
 
-/// The contents of `uid`'s memories holding at least `min_shared` of `words`, at most `limit`.
-pub(super) async fn sharing(
+/// The contents of `uid`'s memories with an indexed word among `words`, those with the most
+/// first, at most `limit`.
+pub(super) async fn candidates(
     pool: &SqlitePool,
     uid: &str,
     words: &[String],
-    min_shared: usize,
     limit: i64,
 ) -> StoreResult<Vec<String>> {
     if words.is_empty() || limit <= 0 {
         return Ok(Vec::new());
     }
-    let min_shared = i64::try_from(min_shared.max(1)).unwrap_or(i64::MAX);
     let mut q = QueryBuilder::<Sqlite>::new(
-        "SELECT m.content FROM memories m JOIN (SELECT memory_id FROM memory_words WHERE uid = ",
+        "SELECT m.content FROM memories m JOIN (SELECT memory_id, COUNT(*) AS shared \
+         FROM memory_words WHERE uid = ",
     );
     q.push_bind(uid).push(" AND word IN (");
     let mut list = q.separated(", ");
     for word in words {
         list.push_bind(word);
     }
-    q.push(") GROUP BY memory_id HAVING COUNT(*) >= ")
-        .push_bind(min_shared)
-        .push(" LIMIT ")
+    q.push(") GROUP BY memory_id ORDER BY shared DESC LIMIT ")
         .push_bind(limit)
         .push(") w ON m.id = w.memory_id WHERE m.uid = ")
-        .push_bind(uid);
+        .push_bind(uid)
+        .push(" ORDER BY w.shared DESC");
     let rows = q.build().fetch_all(pool).await.map_err(map_err)?;
     rows.iter()
         .map(|r| r.try_get::<String, _>(0).map_err(map_err))
@@ -119,7 +119,7 @@ pub(super) async fn backfill(writer: &SqlitePool) -> StoreResult<()> {
                 row.try_get("uid").map_err(map_err)?,
                 row.try_get("content").map_err(map_err)?,
             );
-            index(&mut tx, &uid, &id, &content_words(&content)).await?;
+            index(&mut tx, &uid, &id, &indexed_words(&content_words(&content))).await?;
         }
         tx.commit().await.map_err(map_err)?;
         indexed += rows.len();
