@@ -12,7 +12,8 @@ use crate::extract::{Extractor, RulesExtractor};
 use crate::http::{HttpConfig, app};
 use crate::ratelimit::{RateLimitMode, RateLimits};
 use crate::service::{Service, ServiceConfig, SystemClock};
-use crate::store::{SqliteStore, Store, StoreError};
+use crate::store::postgres::PostgresOptions;
+use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 use crate::worker::{WorkerConfig, WorkerPool};
 
 /// The default database: a SQLite file under `./omi-data/`.
@@ -52,7 +53,7 @@ impl Default for ServerConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The database URL names a backend this build does not have.
-    #[error("unsupported database URL {0:?}: use sqlite://PATH")]
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE")]
     UnsupportedDatabase(String),
     /// The database could not be opened or migrated.
     #[error("could not open the database: {0}")]
@@ -75,8 +76,13 @@ pub enum StartError {
     },
 }
 
-/// Open the store a database URL names, creating the SQLite file's directory if needed.
+/// Open the store a database URL names: `sqlite:` (creating the file's directory if needed)
+/// or `postgres:` / `postgresql:`.
 pub async fn open_store(database_url: &str) -> Result<Arc<dyn Store>, StartError> {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        let store = PostgresStore::open(database_url, PostgresOptions::default()).await?;
+        return Ok(Arc::new(store));
+    }
     let Some(path) = database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))

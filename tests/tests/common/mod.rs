@@ -19,6 +19,7 @@ use omi_server::admin::{Admin, CreatedKey, DemoCredentials};
 use omi_server::ratelimit::RateLimitMode;
 use omi_server::server::{RunningServer, ServerConfig};
 use omi_server::service::{DeveloperHandle, IntegrationHandle, Service};
+use omi_server::store::postgres::ScratchDatabase;
 use omi_server::worker::WorkerConfig;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -27,8 +28,29 @@ use tempfile::TempDir;
 /// How long anything asynchronous (conversation processing, memory extraction) may take.
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
-/// A server on `127.0.0.1:0` over a SQLite file in its own temporary directory, with the
-/// demo user, app and keys made.
+/// Where a test server keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temporary directory.
+    Sqlite,
+    /// A database of its own on the PostgreSQL server of `OMI_TEST_POSTGRES_URL`.
+    Postgres,
+}
+
+/// The PostgreSQL server the PostgreSQL runs use, or `None` (the run is skipped, saying so)
+/// when `OMI_TEST_POSTGRES_URL` is not set. `.ci/run` always sets it.
+pub fn postgres_url(test: &str) -> Option<String> {
+    let url = std::env::var("OMI_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() {
+        eprintln!("skipped {test} on PostgreSQL: OMI_TEST_POSTGRES_URL is not set");
+    }
+    url
+}
+
+/// A server on `127.0.0.1:0` over a new database (a SQLite file in its own temporary
+/// directory, or a PostgreSQL database of its own), with the demo user, app and keys made.
 ///
 /// Rate limits are off: the contracts are about answers, and a limit hit by a fast test
 /// would make one transport's record differ from the other's for reasons of timing.
@@ -37,13 +59,32 @@ pub struct TestServer {
     admin: Admin,
     demo: DemoCredentials,
     _dir: TempDir,
+    // Declared last: dropped (DROP DATABASE) after the server is gone.
+    _scratch: Option<ScratchDatabase>,
 }
 
 impl TestServer {
-    /// Start a server over a new database and make the demo credentials.
+    /// Start a server over a new SQLite database and make the demo credentials.
     pub async fn start() -> Self {
+        Self::start_on(Backend::Sqlite, "").await
+    }
+
+    /// Start a server over a new database of `backend` and make the demo credentials;
+    /// `postgres_admin_url` is the server a PostgreSQL database is made on.
+    pub async fn start_on(backend: Backend, postgres_admin_url: &str) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let database_url = format!("sqlite://{}", dir.path().join("omi.sqlite").display());
+        let (database_url, scratch) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("omi.sqlite").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let scratch = ScratchDatabase::create(postgres_admin_url)
+                    .await
+                    .expect("a scratch PostgreSQL database");
+                (scratch.url().to_owned(), Some(scratch))
+            }
+        };
         let running = RunningServer::start(ServerConfig {
             addr: "127.0.0.1:0".parse().expect("an address"),
             database_url,
@@ -68,6 +109,7 @@ impl TestServer {
             admin,
             demo,
             _dir: dir,
+            _scratch: scratch,
         }
     }
 
@@ -401,9 +443,14 @@ pub struct Ctx<T: Transport> {
 }
 
 impl<T: Transport> Ctx<T> {
-    /// Start a fresh server and connect to it.
+    /// Start a fresh SQLite server and connect to it.
     pub async fn start() -> Self {
-        let server = TestServer::start().await;
+        Self::start_on(Backend::Sqlite, "").await
+    }
+
+    /// Start a fresh server over `backend` and connect to it.
+    pub async fn start_on(backend: Backend, postgres_admin_url: &str) -> Self {
+        let server = TestServer::start_on(backend, postgres_admin_url).await;
         let transport = T::connect(&server);
         let demo = server.demo().clone();
         Self {
@@ -545,13 +592,14 @@ pub fn snapshot(name: &str, value: &Value) {
     });
 }
 
-/// Run each named contract against a fresh server in-process and over HTTP, both checked
-/// against one snapshot named after the contract.
+/// Run each named contract against a fresh server in-process and over HTTP, and in-process
+/// over PostgreSQL (when `OMI_TEST_POSTGRES_URL` is set), all checked against one snapshot
+/// named after the contract: the transports agree, and so do the stores.
 macro_rules! contracts {
     ($($name:ident),+ $(,)?) => {
         $(
             mod $name {
-                use crate::common::{Ctx, InProcess, OverHttp};
+                use crate::common::{Backend, Ctx, InProcess, OverHttp, postgres_url};
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn in_process() {
@@ -563,6 +611,14 @@ macro_rules! contracts {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn over_http() {
                     let ctx = Ctx::<OverHttp>::start().await;
+                    let record = super::$name(&ctx).await;
+                    ctx.finish(module_path!(), record).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_postgres() {
+                    let Some(url) = postgres_url(module_path!()) else { return };
+                    let ctx = Ctx::<InProcess>::start_on(Backend::Postgres, &url).await;
                     let record = super::$name(&ctx).await;
                     ctx.finish(module_path!(), record).await;
                 }

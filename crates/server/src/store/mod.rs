@@ -2,11 +2,14 @@
 //!
 //! SQL lives only below this module. The trait speaks in domain terms (a conversation and its
 //! job are inserted together; a job is claimed with a lease), so the PostgreSQL store can
-//! satisfy it with the same behaviour as the SQLite one.
+//! satisfy it with the same behaviour as the SQLite one: both run the same statements
+//! (`store/shared`), each over its own connections.
 
 mod developer;
+pub mod postgres;
 mod records;
 mod rows;
+mod shared;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -17,6 +20,8 @@ use omi_model::{
 };
 
 pub use developer::{ActionItemRecord, DeveloperStore};
+pub use postgres::PostgresStore;
+pub(crate) use records::PreparedMemory;
 pub use records::{
     AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, Job, JobKind, MemoryRecord, NewJob,
     ProcessedConversation, content_key,
@@ -195,6 +200,15 @@ pub trait Store: DeveloperStore + Send + Sync + 'static {
     async fn abandon_idempotent(&self, key: &IdempotencyKey) -> StoreResult<()>;
     /// Delete idempotency records created before `before`.
     async fn purge_idempotency(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// A table of user records that the Developer API deletes by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OwnedTable {
+    /// `conversations`.
+    Conversations,
+    /// `action_items`.
+    ActionItems,
 }
 
 /// An `Idempotency-Key` in its caller's scope, with the fingerprint of the request.

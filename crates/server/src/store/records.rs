@@ -125,6 +125,40 @@ pub struct MemoryRecord {
     pub conversation_id: Option<String>,
 }
 
+/// A memory ready to insert, with what the statements need computed before the write
+/// starts (so a store's writer spends its time on SQL only).
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedMemory {
+    /// The memory.
+    pub(crate) record: MemoryRecord,
+    /// Its [`content_key`].
+    pub(crate) key: String,
+    /// Its sort key.
+    pub(crate) scoring: String,
+    /// Its tags as stored JSON.
+    pub(crate) tags: String,
+    /// The words it is indexed under ([`crate::extract::indexed_words`]).
+    pub(crate) words: Vec<String>,
+}
+
+impl PreparedMemory {
+    /// `record`, prepared.
+    pub(crate) fn new(record: &MemoryRecord) -> super::StoreResult<Self> {
+        Ok(Self {
+            key: content_key(&record.content),
+            scoring: omi_model::scoring(record.manually_added, record.category, record.created_at),
+            tags: serde_json::to_string(&record.tags).map_err(super::rows::json_err)?,
+            words: crate::extract::indexed_words(&crate::extract::content_words(&record.content)),
+            record: record.clone(),
+        })
+    }
+
+    /// Every record of `records`, prepared, in order.
+    pub(crate) fn all(records: &[MemoryRecord]) -> super::StoreResult<Vec<Self>> {
+        records.iter().map(Self::new).collect()
+    }
+}
+
 /// The normalized form of a memory's content under which duplicates are recognized:
 /// lower case, white space collapsed, trailing punctuation dropped.
 ///

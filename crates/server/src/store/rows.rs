@@ -14,15 +14,21 @@ use super::{
     StoreError, StoreResult, from_micros,
 };
 
-/// A sqlx error as a store error: lost connections are `Unavailable` (retry later),
-/// constraint violations are `Conflict` / `NotFound`, the rest `Internal`.
+/// A sqlx error as a store error: lost connections, a database shutting down or starting,
+/// and transactions the database gave up on (deadlock, serialization) are `Unavailable`
+/// (retry later: nothing of them was kept); constraint violations are `Conflict` /
+/// `NotFound`; the rest `Internal`.
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Io(_)
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
         | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::Database(db) if db.code().is_some_and(|c| is_transient(&c)) => {
+            StoreError::Unavailable(db.message().to_owned())
+        }
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             StoreError::Conflict(db.message().to_owned())
         }
@@ -31,6 +37,16 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
         }
         _ => StoreError::Internal(e.to_string()),
     }
+}
+
+/// Whether a PostgreSQL SQLSTATE means "try again later": connection exceptions (08),
+/// insufficient resources (53), operator intervention such as a shutdown or a restart (57P),
+/// a serialization failure or a deadlock (40001, 40P01).
+fn is_transient(code: &str) -> bool {
+    code.starts_with("08")
+        || code.starts_with("53")
+        || code.starts_with("57P")
+        || matches!(code, "40001" | "40P01")
 }
 
 /// Stored JSON that does not parse: corrupt data.

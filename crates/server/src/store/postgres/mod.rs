@@ -1,0 +1,118 @@
+//! The PostgreSQL store: several servers on one database.
+//!
+//! Every write of more than one statement is a transaction of its own on a pooled
+//! connection; PostgreSQL runs them side by side. Workers of every server claim jobs with
+//! `FOR UPDATE SKIP LOCKED`, so each job goes to exactly one of them, and a read-modify-write
+//! locks its row (`FOR UPDATE`), so concurrent updates of one record cannot lose each other's
+//! changes. The statements are the SQLite store's (`store/shared`): the same ordering,
+//! conflicts and limits. The schema is `migrations/postgres`, applied at open under
+//! PostgreSQL's advisory lock, so servers starting together migrate once.
+//!
+//! When the database cannot be reached, every call fails within the pool's acquire timeout
+//! with [`StoreError::Unavailable`] (a 503), and the pool reconnects by itself once the
+//! database is back.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
+
+mod scratch;
+
+pub use scratch::ScratchDatabase;
+
+use super::rows::map_err;
+use super::shared::{
+    developer_statements, idempotency_statements, job_statements, memory_statements, store_impl,
+};
+use super::{StoreError, StoreResult};
+
+/// The database of this store's statements.
+type Db = sqlx::Postgres;
+/// A connection of it.
+type Conn = PgConnection;
+/// A row of it.
+type DbRow = PgRow;
+
+memory_statements!(lock: " FOR UPDATE");
+job_statements!(claim_lock: " FOR UPDATE SKIP LOCKED");
+idempotency_statements!();
+developer_statements!(lock: " FOR UPDATE");
+store_impl!(PostgresStore);
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a call waits for a pooled connection before the database counts as unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How the PostgreSQL store connects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostgresOptions {
+    /// The most connections this server holds open.
+    pub max_connections: u32,
+    /// How long a call waits for a connection before failing as unavailable.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: ACQUIRE_TIMEOUT,
+        }
+    }
+}
+
+/// The PostgreSQL store.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connect to the database at `url` (`postgres://user@host:port/db`) and apply the
+    /// embedded migrations.
+    pub async fn open(url: &str, options: PostgresOptions) -> StoreResult<Self> {
+        let connect: PgConnectOptions = url
+            .parse()
+            .map_err(|e| StoreError::Internal(format!("bad PostgreSQL URL: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(map_err)?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Internal(format!("migrations failed: {e}")))?;
+        Ok(Self { pool })
+    }
+
+    /// Close the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The pool reads run on.
+    fn readers(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The pool single-statement writes run on.
+    fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Run `op` in a transaction of its own; resolves once it committed.
+    async fn write<T, F>(&self, op: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let value = op(&mut tx).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(value)
+    }
+}

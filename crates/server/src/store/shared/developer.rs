@@ -1,0 +1,201 @@
+//! The Developer API's conversations and action items: action item inserts, the
+//! read-modify-write updates of both, and the pieces of their list queries.
+
+/// Expands to `mod developer`: the statements of the Developer API's conversations and
+/// action items over the invoking store's `Db`, `Conn` and `DbRow`. `$lock` is appended to
+/// the read of a read-modify-write.
+macro_rules! developer_statements {
+    (lock: $lock:literal) => {
+        pub(super) mod developer {
+            use chrono::{DateTime, Utc};
+            use omi_model::{ActionItem, ActionItemUpdate, Conversation, ConversationUpdate, Uid};
+            use sqlx::{FromRow, QueryBuilder};
+
+            use super::memories::conversation_from_row;
+            use super::{Conn, Db, DbRow};
+            use $crate::store::rows::{ActionItemRow, json_err, map_err};
+            use $crate::store::{ActionItemRecord, StoreResult, page_bounds, to_micros};
+
+            /// An action item object from an `action_items` row.
+            pub(crate) fn action_item_from_row(row: &DbRow) -> StoreResult<ActionItem> {
+                Ok(ActionItemRow::from_row(row)
+                    .map_err(map_err)?
+                    .into_action_item())
+            }
+
+            /// Insert action items of `uid` (inside the caller's transaction); the stored
+            /// items.
+            pub(crate) async fn insert_action_item_rows(
+                conn: &mut Conn,
+                uid: &Uid,
+                items: &[ActionItemRecord],
+            ) -> StoreResult<Vec<ActionItem>> {
+                let mut stored = Vec::with_capacity(items.len());
+                for item in items {
+                    let row = sqlx::query(
+                        "INSERT INTO action_items (id, uid, description, completed, created_at, \
+                         updated_at, due_at, completed_at, conversation_id) \
+                         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING *",
+                    )
+                    .bind(&item.id)
+                    .bind(uid.as_str())
+                    .bind(&item.description)
+                    .bind(item.completed)
+                    .bind(to_micros(item.created_at))
+                    .bind(item.due_at.map(to_micros))
+                    .bind(item.completed_at.map(to_micros))
+                    .bind(&item.conversation_id)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                    stored.push(action_item_from_row(&row)?);
+                }
+                Ok(stored)
+            }
+
+            /// Give a new conversation the transcript its creator sent.
+            pub(crate) async fn set_transcript(
+                conn: &mut Conn,
+                uid: &Uid,
+                id: &str,
+                segments: &str,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE conversations SET transcript_segments = $1 WHERE uid = $2 AND id = $3",
+                )
+                .bind(segments)
+                .bind(uid.as_str())
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            /// Push ` AND column >= start AND column <= end` for the dates given.
+            pub(crate) fn push_date_range(
+                q: &mut QueryBuilder<Db>,
+                column: &str,
+                start: Option<DateTime<Utc>>,
+                end: Option<DateTime<Utc>>,
+            ) {
+                if let Some(start) = start {
+                    q.push(format!(" AND {column} >= "))
+                        .push_bind(to_micros(start));
+                }
+                if let Some(end) = end {
+                    q.push(format!(" AND {column} <= "))
+                        .push_bind(to_micros(end));
+                }
+            }
+
+            /// Push the newest-first order and the page.
+            pub(crate) fn push_newest_first(
+                q: &mut QueryBuilder<Db>,
+                page: &omi_model::PageParams,
+            ) {
+                let (limit, offset) = page_bounds(page);
+                q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+                    .push_bind(limit)
+                    .push(" OFFSET ")
+                    .push_bind(offset);
+            }
+
+            /// Delete the user's row `id` of `table` (a table of user records the developer
+            /// routes delete by id); `false` when there was none.
+            pub(crate) async fn delete_owned(
+                conn: &mut Conn,
+                table: $crate::store::OwnedTable,
+                uid: Uid,
+                id: String,
+            ) -> StoreResult<bool> {
+                let sql = match table {
+                    $crate::store::OwnedTable::Conversations => {
+                        "DELETE FROM conversations WHERE uid = $1 AND id = $2"
+                    }
+                    $crate::store::OwnedTable::ActionItems => {
+                        "DELETE FROM action_items WHERE uid = $1 AND id = $2"
+                    }
+                };
+                let done = sqlx::query(sql)
+                    .bind(uid.as_str())
+                    .bind(&id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            /// Apply `update` to one of a user's conversations; `None` when it does not exist.
+            pub(crate) async fn update_conversation_row(
+                conn: &mut Conn,
+                uid: Uid,
+                id: String,
+                update: ConversationUpdate,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<Conversation>> {
+                let row = sqlx::query(concat!(
+                    "SELECT * FROM conversations WHERE uid = $1 AND id = $2",
+                    $lock
+                ))
+                .bind(uid.as_str())
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                let Some(row) = row else { return Ok(None) };
+                let changed = update.apply(conversation_from_row(&row)?);
+                sqlx::query(
+                    "UPDATE conversations SET structured = $1, discarded = $2, updated_at = $3 \
+                     WHERE uid = $4 AND id = $5",
+                )
+                .bind(serde_json::to_string(&changed.structured).map_err(json_err)?)
+                .bind(changed.discarded)
+                .bind(to_micros(now))
+                .bind(uid.as_str())
+                .bind(&id)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                Ok(Some(changed))
+            }
+
+            /// Apply `update` to one of a user's action items; `None` when it does not exist.
+            pub(crate) async fn update_action_item_row(
+                conn: &mut Conn,
+                uid: Uid,
+                id: String,
+                update: ActionItemUpdate,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<ActionItem>> {
+                let row = sqlx::query(concat!(
+                    "SELECT * FROM action_items WHERE uid = $1 AND id = $2",
+                    $lock
+                ))
+                .bind(uid.as_str())
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                let Some(row) = row else { return Ok(None) };
+                let changed = update.apply(action_item_from_row(&row)?, now);
+                sqlx::query(
+                    "UPDATE action_items SET description = $1, completed = $2, updated_at = $3, \
+                     due_at = $4, completed_at = $5 WHERE uid = $6 AND id = $7",
+                )
+                .bind(&changed.description)
+                .bind(changed.completed)
+                .bind(changed.updated_at.map(to_micros))
+                .bind(changed.due_at.map(to_micros))
+                .bind(changed.completed_at.map(to_micros))
+                .bind(uid.as_str())
+                .bind(&id)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                Ok(Some(changed))
+            }
+        }
+    };
+}
+pub(crate) use developer_statements;

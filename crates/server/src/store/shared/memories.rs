@@ -1,0 +1,272 @@
+//! Conversations and memories: inserts, the memory upsert, read-modify-write updates, and
+//! the content-word index (`memory_words`) kept in step with every memory write.
+
+/// Expands to `mod memories`: the statements on conversations, memories and their word
+/// index over the invoking store's `Conn` and `DbRow`. `$lock` is appended to the read of a
+/// read-modify-write (`" FOR UPDATE"` or `""`).
+macro_rules! memory_statements {
+    (lock: $lock:literal) => {
+        pub(super) mod memories {
+            use chrono::{DateTime, Utc};
+            use omi_model::{Conversation, Memory, MemoryUpdate, Structured, Uid};
+            use sqlx::{FromRow, QueryBuilder, Row};
+
+            use super::{Conn, Db, DbRow};
+            use $crate::extract::{content_words, indexed_words};
+            use $crate::store::rows::{ConversationRow, MemoryRow, json_err, map_err};
+            use $crate::store::shared::memory_columns;
+            use $crate::store::{
+                ConversationRecord, PreparedMemory, StoreResult, apply_update, content_key,
+                to_micros,
+            };
+
+            /// A memory object from a row of `memory_columns!()`.
+            pub(crate) fn memory_from_row(row: &DbRow) -> StoreResult<Memory> {
+                MemoryRow::from_row(row).map_err(map_err)?.into_memory()
+            }
+
+            /// A conversation object from a `conversations` row.
+            pub(crate) fn conversation_from_row(row: &DbRow) -> StoreResult<Conversation> {
+                ConversationRow::from_row(row)
+                    .map_err(map_err)?
+                    .into_conversation()
+            }
+
+            /// Insert a new conversation, `processing`, with an empty `structured`.
+            pub(crate) async fn insert_conversation_row(
+                conn: &mut Conn,
+                c: &ConversationRecord,
+                now: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                let geolocation = c
+                    .geolocation
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(json_err)?;
+                let structured = serde_json::to_string(&Structured::default()).map_err(json_err)?;
+                sqlx::query(
+                    "INSERT INTO conversations (id, uid, app_id, source, text, text_source, \
+                     text_source_spec, language, created_at, started_at, finished_at, status, \
+                     discarded, geolocation, structured, updated_at) VALUES ($1, $2, $3, $4, \
+                     $5, $6, $7, $8, $9, $10, $11, 'processing', FALSE, $12, $13, $14)",
+                )
+                .bind(&c.id)
+                .bind(c.uid.as_str())
+                .bind(&c.app_id)
+                .bind(c.source.as_str())
+                .bind(&c.text)
+                .bind(c.text_source.as_str())
+                .bind(&c.text_source_spec)
+                .bind(&c.language)
+                .bind(to_micros(c.created_at))
+                .bind(to_micros(c.started_at))
+                .bind(to_micros(c.finished_at))
+                .bind(geolocation)
+                .bind(structured)
+                .bind(to_micros(now))
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            /// Insert one memory unless the user has its content already; the stored one.
+            pub(crate) async fn upsert_memory(
+                conn: &mut Conn,
+                uid: &Uid,
+                p: &PreparedMemory,
+            ) -> StoreResult<Memory> {
+                let m = &p.record;
+                let created = to_micros(m.created_at);
+                let inserted = sqlx::query(concat!(
+                    "INSERT INTO memories (id, uid, content, content_key, category, \
+                     visibility, tags, created_at, updated_at, manually_added, scoring, \
+                     app_id, conversation_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) \
+                     ON CONFLICT (uid, content_key) DO NOTHING RETURNING ",
+                    memory_columns!()
+                ))
+                .bind(&m.id)
+                .bind(uid.as_str())
+                .bind(&m.content)
+                .bind(&p.key)
+                .bind(m.category.as_str())
+                .bind(m.visibility.as_str())
+                .bind(&p.tags)
+                .bind(created)
+                .bind(m.manually_added)
+                .bind(&p.scoring)
+                .bind(&m.app_id)
+                .bind(&m.conversation_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                if let Some(row) = inserted {
+                    index_words(conn, uid.as_str(), &m.id, &p.words).await?;
+                    return memory_from_row(&row);
+                }
+                let row = sqlx::query(concat!(
+                    "SELECT ",
+                    memory_columns!(),
+                    " FROM memories WHERE uid = $1 AND content_key = $2"
+                ))
+                .bind(uid.as_str())
+                .bind(&p.key)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                memory_from_row(&row)
+            }
+
+            /// Apply `update` to one of a user's memories; `None` when it does not exist.
+            pub(crate) async fn update_memory_row(
+                conn: &mut Conn,
+                uid: Uid,
+                id: String,
+                update: MemoryUpdate,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<Memory>> {
+                let row = sqlx::query(concat!(
+                    "SELECT ",
+                    memory_columns!(),
+                    " FROM memories WHERE uid = $1 AND id = $2",
+                    $lock
+                ))
+                .bind(uid.as_str())
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                let Some(row) = row else { return Ok(None) };
+                let before = memory_from_row(&row)?;
+                let old_content = before.content.clone();
+                let changed = apply_update(before, &update, now);
+                sqlx::query(
+                    "UPDATE memories SET content = $1, content_key = $2, category = $3, \
+                     visibility = $4, tags = $5, updated_at = $6, scoring = $7, edited = $8 \
+                     WHERE uid = $9 AND id = $10",
+                )
+                .bind(&changed.content)
+                .bind(content_key(&changed.content))
+                .bind(changed.category.map(|c| c.as_str()))
+                .bind(changed.visibility.map(|v| v.as_str()))
+                .bind(serde_json::to_string(&changed.tags).map_err(json_err)?)
+                .bind(changed.updated_at.map(to_micros))
+                .bind(&changed.scoring)
+                .bind(changed.edited)
+                .bind(uid.as_str())
+                .bind(&id)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                if changed.content != old_content {
+                    unindex_words(conn, uid.as_str(), &id, &old_content).await?;
+                    let words = indexed_words(&content_words(&changed.content));
+                    index_words(conn, uid.as_str(), &id, &words).await?;
+                }
+                Ok(Some(changed))
+            }
+
+            /// Delete one of a user's memories and its word index; `false` when it did not
+            /// exist.
+            pub(crate) async fn delete_memory_row(
+                conn: &mut Conn,
+                uid: Uid,
+                id: String,
+            ) -> StoreResult<bool> {
+                let deleted = sqlx::query(
+                    "DELETE FROM memories WHERE uid = $1 AND id = $2 RETURNING content",
+                )
+                .bind(uid.as_str())
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                let Some(row) = deleted else { return Ok(false) };
+                let content: String = row.try_get("content").map_err(map_err)?;
+                unindex_words(conn, uid.as_str(), &id, &content).await?;
+                Ok(true)
+            }
+
+            /// Index a memory just inserted or given new content under `words`: the
+            /// [`indexed_words`] of its content words.
+            pub(crate) async fn index_words(
+                conn: &mut Conn,
+                uid: &str,
+                memory_id: &str,
+                words: &[String],
+            ) -> StoreResult<()> {
+                if words.is_empty() {
+                    return Ok(());
+                }
+                let mut q =
+                    QueryBuilder::<Db>::new("INSERT INTO memory_words (uid, word, memory_id) ");
+                q.push_values(words, |mut row, word| {
+                    row.push_bind(uid).push_bind(word).push_bind(memory_id);
+                });
+                q.push(" ON CONFLICT DO NOTHING");
+                q.build().execute(&mut *conn).await.map_err(map_err)?;
+                Ok(())
+            }
+
+            /// Remove the index rows of a memory whose content was `content` (before a change
+            /// or a delete). Found through the primary key, word by word.
+            async fn unindex_words(
+                conn: &mut Conn,
+                uid: &str,
+                memory_id: &str,
+                content: &str,
+            ) -> StoreResult<()> {
+                let words = indexed_words(&content_words(content));
+                if words.is_empty() {
+                    return Ok(());
+                }
+                let mut q = QueryBuilder::<Db>::new("DELETE FROM memory_words WHERE uid = ");
+                q.push_bind(uid)
+                    .push(" AND memory_id = ")
+                    .push_bind(memory_id)
+                    .push(" AND word IN (");
+                let mut list = q.separated(", ");
+                for word in &words {
+                    list.push_bind(word);
+                }
+                q.push(")");
+                q.build().execute(&mut *conn).await.map_err(map_err)?;
+                Ok(())
+            }
+
+            /// The contents of `uid`'s memories with an indexed word among `words`, those with
+            /// the most first (then by id, so both stores agree), at most `limit`.
+            pub(crate) async fn near_duplicates(
+                pool: &sqlx::Pool<Db>,
+                uid: &str,
+                words: &[String],
+                limit: i64,
+            ) -> StoreResult<Vec<String>> {
+                if words.is_empty() || limit <= 0 {
+                    return Ok(Vec::new());
+                }
+                let mut q = QueryBuilder::<Db>::new(
+                    "SELECT m.content FROM memories m JOIN (SELECT memory_id, COUNT(*) AS shared \
+                     FROM memory_words WHERE uid = ",
+                );
+                q.push_bind(uid).push(" AND word IN (");
+                let mut list = q.separated(", ");
+                for word in words {
+                    list.push_bind(word);
+                }
+                q.push(") GROUP BY memory_id ORDER BY shared DESC, memory_id LIMIT ")
+                    .push_bind(limit)
+                    .push(") w ON m.id = w.memory_id WHERE m.uid = ")
+                    .push_bind(uid)
+                    .push(" ORDER BY w.shared DESC, m.id");
+                let rows = q.build().fetch_all(pool).await.map_err(map_err)?;
+                rows.iter()
+                    .map(|r| r.try_get::<String, _>(0).map_err(map_err))
+                    .collect()
+            }
+        }
+    };
+}
+pub(crate) use memory_statements;

@@ -1,0 +1,45 @@
+//! The SQL both stores run, written once.
+//!
+//! SQLite and PostgreSQL accept every statement here as written: `$1`-style parameters
+//! (sqlx's SQLite driver binds them by number), `ON CONFLICT ... DO NOTHING` and
+//! `DO UPDATE ... WHERE`, `RETURNING`, `FALSE`, and the columns of [`super::rows`], which
+//! both schemas name and type alike. So ordering, conflicts and limits are the same in both
+//! stores because the statements are the same statements.
+//!
+//! sqlx cannot run one function over two databases without a trait bound for every type it
+//! binds, so each macro here expands, inside a store's module, into a module of plain
+//! functions over that store's types: one text, two compiled copies that cannot drift. A
+//! store's module declares what the expansions use:
+//!
+//! - `type Db`, `type Conn` and `type DbRow`: the sqlx database, connection and row types;
+//! - `impl Self { fn readers(&self) -> &Pool<Db>; fn writer(&self) -> &Pool<Db>;
+//!   async fn write(&self, op) }`: where reads and single-statement writes run, and how a
+//!   multi-statement write runs in one transaction (SQLite: the group commit; PostgreSQL: a
+//!   transaction of its own).
+//!
+//! What only one database can say is passed to the macros as literals: the row locks of
+//! PostgreSQL (`FOR UPDATE` before a read-modify-write, `FOR UPDATE SKIP LOCKED` when a
+//! worker claims a job), empty for SQLite, whose single writer already serializes writes.
+
+mod developer;
+mod idempotency;
+mod jobs;
+mod memories;
+mod store_impl;
+
+pub(crate) use developer::developer_statements;
+pub(crate) use idempotency::idempotency_statements;
+pub(crate) use jobs::job_statements;
+pub(crate) use memories::memory_statements;
+pub(crate) use store_impl::store_impl;
+
+/// The columns a memory object is built from (`MemoryRow`): every column but `uid` and
+/// `content_key`. The driver copies each value of each row, so a list reads no more than it
+/// returns.
+macro_rules! memory_columns {
+    () => {
+        "id, content, category, visibility, tags, created_at, updated_at, manually_added, \
+         scoring, reviewed, user_review, edited, app_id, conversation_id"
+    };
+}
+pub(crate) use memory_columns;

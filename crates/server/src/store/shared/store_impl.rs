@@ -1,0 +1,663 @@
+//! [`Store`](crate::store::Store) and [`DeveloperStore`](crate::store::DeveloperStore) over
+//! the statements of the other macros: which pool or transaction each method runs on, and
+//! the single-statement reads and writes.
+
+/// Expands to `impl Store` and `impl DeveloperStore` for `$store`, a store whose module
+/// invoked the statement macros and declares `Db` (see the [module](super) docs).
+macro_rules! store_impl {
+    ($store:ident) => {
+        mod store_impl {
+            use async_trait::async_trait;
+            use chrono::{DateTime, Utc};
+            use futures::FutureExt;
+            use omi_model::{
+                ActionItem, ActionItemListParams, ActionItemUpdate, Conversation,
+                ConversationListParams, ConversationUpdate, DevConversationListParams,
+                DevMemoryListParams, Memory, MemoryUpdate, TranscriptSegment, Uid,
+            };
+            use sqlx::{FromRow, QueryBuilder};
+
+            use super::developer::{
+                action_item_from_row, delete_owned, insert_action_item_rows, push_date_range,
+                push_newest_first, set_transcript, update_action_item_row, update_conversation_row,
+            };
+            use super::memories::{
+                conversation_from_row, delete_memory_row, insert_conversation_row, memory_from_row,
+                near_duplicates, update_memory_row, upsert_memory,
+            };
+            use super::{Db, idempotency, jobs};
+            use $crate::store::rows::{
+                AppKeyRow, AppRow, DevKeyRow, comma_list, json_err, map_err,
+            };
+            use $crate::store::shared::memory_columns;
+            use $crate::store::{
+                ActionItemRecord, AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord,
+                DeveloperStore, IdempotencyBegin, IdempotencyKey, Job, MemoryRecord, NewJob,
+                OwnedTable, PreparedMemory, ProcessedConversation, Store, StoreResult, page_bounds,
+                to_micros,
+            };
+
+            #[async_trait]
+            impl Store for super::$store {
+                async fn ping(&self) -> StoreResult<()> {
+                    sqlx::query("SELECT 1")
+                        .execute(self.readers())
+                        .await
+                        .map_err(map_err)?;
+                    Ok(())
+                }
+
+                async fn create_user(&self, uid: &Uid, now: DateTime<Utc>) -> StoreResult<bool> {
+                    let done = sqlx::query(
+                        "INSERT INTO users (uid, created_at) VALUES ($1, $2) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(uid.as_str())
+                    .bind(to_micros(now))
+                    .execute(self.writer())
+                    .await
+                    .map_err(map_err)?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                async fn user_exists(&self, uid: &Uid) -> StoreResult<bool> {
+                    let row = sqlx::query("SELECT 1 FROM users WHERE uid = $1")
+                        .bind(uid.as_str())
+                        .fetch_optional(self.readers())
+                        .await
+                        .map_err(map_err)?;
+                    Ok(row.is_some())
+                }
+
+                async fn create_app(&self, app: &AppRecord) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO apps (id, name, capabilities, created_at) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&app.id)
+                    .bind(&app.name)
+                    .bind(comma_list(&app.capabilities))
+                    .bind(to_micros(app.created_at))
+                    .execute(self.writer())
+                    .await
+                    .map_err(map_err)?;
+                    Ok(())
+                }
+
+                async fn app(&self, app_id: &str) -> StoreResult<Option<AppRecord>> {
+                    let row = sqlx::query("SELECT * FROM apps WHERE id = $1")
+                        .bind(app_id)
+                        .fetch_optional(self.readers())
+                        .await
+                        .map_err(map_err)?;
+                    row.map(|r| Ok(AppRow::from_row(&r).map_err(map_err)?.into_app()))
+                        .transpose()
+                }
+
+                async fn create_app_key(&self, key: &AppKeyRecord) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO app_keys (id, app_id, secret_hash, label, created_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&key.id)
+                    .bind(&key.app_id)
+                    .bind(&key.secret_hash)
+                    .bind(&key.label)
+                    .bind(to_micros(key.created_at))
+                    .execute(self.writer())
+                    .await
+                    .map_err(map_err)?;
+                    Ok(())
+                }
+
+                async fn app_key_by_hash(
+                    &self,
+                    secret_hash: &str,
+                ) -> StoreResult<Option<AppKeyRecord>> {
+                    let row = sqlx::query(
+                        "SELECT * FROM app_keys WHERE secret_hash = $1 AND revoked_at IS NULL",
+                    )
+                    .bind(secret_hash)
+                    .fetch_optional(self.readers())
+                    .await
+                    .map_err(map_err)?;
+                    row.map(|r| Ok(AppKeyRow::from_row(&r).map_err(map_err)?.into_key()))
+                        .transpose()
+                }
+
+                async fn set_app_enabled(
+                    &self,
+                    uid: &Uid,
+                    app_id: &str,
+                    enabled: bool,
+                    now: DateTime<Utc>,
+                ) -> StoreResult<()> {
+                    let query = if enabled {
+                        sqlx::query(
+                            "INSERT INTO app_enablements (uid, app_id, enabled_at) \
+                             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                        )
+                        .bind(uid.as_str())
+                        .bind(app_id)
+                        .bind(to_micros(now))
+                    } else {
+                        sqlx::query("DELETE FROM app_enablements WHERE uid = $1 AND app_id = $2")
+                            .bind(uid.as_str())
+                            .bind(app_id)
+                    };
+                    query.execute(self.writer()).await.map_err(map_err)?;
+                    Ok(())
+                }
+
+                async fn is_app_enabled(&self, uid: &Uid, app_id: &str) -> StoreResult<bool> {
+                    let row =
+                        sqlx::query("SELECT 1 FROM app_enablements WHERE uid = $1 AND app_id = $2")
+                            .bind(uid.as_str())
+                            .bind(app_id)
+                            .fetch_optional(self.readers())
+                            .await
+                            .map_err(map_err)?;
+                    Ok(row.is_some())
+                }
+
+                async fn create_dev_key(&self, key: &DevKeyRecord) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO dev_keys (id, uid, secret_hash, label, scopes, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&key.id)
+                    .bind(key.uid.as_str())
+                    .bind(&key.secret_hash)
+                    .bind(&key.label)
+                    .bind(comma_list(&key.scopes))
+                    .bind(to_micros(key.created_at))
+                    .execute(self.writer())
+                    .await
+                    .map_err(map_err)?;
+                    Ok(())
+                }
+
+                async fn dev_key_by_hash(
+                    &self,
+                    secret_hash: &str,
+                ) -> StoreResult<Option<DevKeyRecord>> {
+                    let row = sqlx::query(
+                        "SELECT * FROM dev_keys WHERE secret_hash = $1 AND revoked_at IS NULL",
+                    )
+                    .bind(secret_hash)
+                    .fetch_optional(self.readers())
+                    .await
+                    .map_err(map_err)?;
+                    row.map(|r| DevKeyRow::from_row(&r).map_err(map_err)?.into_key())
+                        .transpose()
+                }
+
+                async fn touch_dev_key(&self, key_id: &str, now: DateTime<Utc>) -> StoreResult<()> {
+                    sqlx::query("UPDATE dev_keys SET last_used_at = $1 WHERE id = $2")
+                        .bind(to_micros(now))
+                        .bind(key_id)
+                        .execute(self.writer())
+                        .await
+                        .map_err(map_err)?;
+                    Ok(())
+                }
+
+                async fn revoke_key(&self, key_id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+                    let mut tx = self.writer().begin().await.map_err(map_err)?;
+                    let mut revoked = 0;
+                    for sql in [
+                        "UPDATE app_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                        "UPDATE dev_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                    ] {
+                        revoked += sqlx::query(sql)
+                            .bind(to_micros(now))
+                            .bind(key_id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_err)?
+                            .rows_affected();
+                    }
+                    tx.commit().await.map_err(map_err)?;
+                    Ok(revoked > 0)
+                }
+
+                async fn insert_conversation(
+                    &self,
+                    c: &ConversationRecord,
+                    job: &NewJob,
+                ) -> StoreResult<()> {
+                    let (c, job) = (c.clone(), job.clone());
+                    self.write(move |conn| {
+                        async move {
+                            insert_conversation_row(conn, &c, job.created_at).await?;
+                            jobs::insert(conn, &job).await
+                        }
+                        .boxed()
+                    })
+                    .await
+                }
+
+                async fn list_conversations(
+                    &self,
+                    uid: &Uid,
+                    params: &ConversationListParams,
+                ) -> StoreResult<Vec<Conversation>> {
+                    let mut q = QueryBuilder::<Db>::new("SELECT * FROM conversations WHERE uid = ");
+                    q.push_bind(uid.as_str());
+                    if !params.include_discarded {
+                        q.push(" AND discarded = FALSE");
+                    }
+                    if !params.statuses.is_empty() {
+                        q.push(" AND status IN (");
+                        let mut sep = q.separated(", ");
+                        for s in &params.statuses {
+                            sep.push_bind(s.as_str());
+                        }
+                        q.push(")");
+                    }
+                    push_date_range(&mut q, "created_at", params.start_date, params.end_date);
+                    push_newest_first(
+                        &mut q,
+                        &omi_model::PageParams {
+                            limit: params.limit,
+                            offset: params.offset,
+                        },
+                    );
+                    let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
+                    rows.iter().map(conversation_from_row).collect()
+                }
+
+                async fn conversation(
+                    &self,
+                    uid: &Uid,
+                    id: &str,
+                ) -> StoreResult<Option<Conversation>> {
+                    let row = sqlx::query("SELECT * FROM conversations WHERE uid = $1 AND id = $2")
+                        .bind(uid.as_str())
+                        .bind(id)
+                        .fetch_optional(self.readers())
+                        .await
+                        .map_err(map_err)?;
+                    row.as_ref().map(conversation_from_row).transpose()
+                }
+
+                async fn insert_memories(
+                    &self,
+                    uid: &Uid,
+                    memories: &[MemoryRecord],
+                    job: Option<&NewJob>,
+                ) -> StoreResult<Vec<Memory>> {
+                    let (uid, job) = (uid.clone(), job.cloned());
+                    let memories = PreparedMemory::all(memories)?;
+                    self.write(move |conn| {
+                        async move {
+                            let mut stored = Vec::with_capacity(memories.len());
+                            for m in &memories {
+                                stored.push(upsert_memory(conn, &uid, m).await?);
+                            }
+                            if let Some(job) = &job {
+                                jobs::insert(conn, job).await?;
+                            }
+                            Ok(stored)
+                        }
+                        .boxed()
+                    })
+                    .await
+                }
+
+                async fn near_duplicate_candidates(
+                    &self,
+                    uid: &Uid,
+                    words: &[String],
+                    limit: i64,
+                ) -> StoreResult<Vec<String>> {
+                    near_duplicates(self.readers(), uid.as_str(), words, limit).await
+                }
+
+                async fn list_memories(
+                    &self,
+                    uid: &Uid,
+                    params: &DevMemoryListParams,
+                ) -> StoreResult<Vec<Memory>> {
+                    let mut q = QueryBuilder::<Db>::new(concat!(
+                        "SELECT ",
+                        memory_columns!(),
+                        " FROM memories WHERE uid = "
+                    ));
+                    q.push_bind(uid.as_str());
+                    if !params.categories.is_empty() {
+                        q.push(" AND category IN (");
+                        let mut sep = q.separated(", ");
+                        for c in &params.categories {
+                            sep.push_bind(c.as_str());
+                        }
+                        q.push(")");
+                    }
+                    let (limit, offset) = page_bounds(&params.page);
+                    q.push(" ORDER BY scoring DESC, created_at DESC, id DESC LIMIT ")
+                        .push_bind(limit)
+                        .push(" OFFSET ")
+                        .push_bind(offset);
+                    let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
+                    rows.iter().map(memory_from_row).collect()
+                }
+
+                async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>> {
+                    let row = sqlx::query(concat!(
+                        "SELECT ",
+                        memory_columns!(),
+                        " FROM memories WHERE uid = $1 AND id = $2"
+                    ))
+                    .bind(uid.as_str())
+                    .bind(id)
+                    .fetch_optional(self.readers())
+                    .await
+                    .map_err(map_err)?;
+                    row.as_ref().map(memory_from_row).transpose()
+                }
+
+                async fn update_memory(
+                    &self,
+                    uid: &Uid,
+                    id: &str,
+                    update: &MemoryUpdate,
+                    now: DateTime<Utc>,
+                ) -> StoreResult<Option<Memory>> {
+                    let (uid, id, update) = (uid.clone(), id.to_owned(), update.clone());
+                    self.write(move |conn| update_memory_row(conn, uid, id, update, now).boxed())
+                        .await
+                }
+
+                async fn delete_memory(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
+                    let (uid, id) = (uid.clone(), id.to_owned());
+                    self.write(move |conn| delete_memory_row(conn, uid, id).boxed())
+                        .await
+                }
+
+                async fn claim_job(
+                    &self,
+                    now: DateTime<Utc>,
+                    lease_until: DateTime<Utc>,
+                ) -> StoreResult<Option<Job>> {
+                    let (now, until) = (to_micros(now), to_micros(lease_until));
+                    self.write(move |conn| jobs::claim(conn, now, until).boxed())
+                        .await
+                }
+
+                async fn complete_conversation_job(
+                    &self,
+                    job: &Job,
+                    processed: &ProcessedConversation,
+                    memories: &[MemoryRecord],
+                    now: DateTime<Utc>,
+                ) -> StoreResult<()> {
+                    // What processing found to do becomes the conversation's own action
+                    // items, in the same write that completes the job.
+                    let action_items = job
+                        .subject_id
+                        .as_deref()
+                        .map(|id| ActionItemRecord::extracted_from(processed, id, now))
+                        .unwrap_or_default();
+                    let (job, processed) = (job.clone(), processed.clone());
+                    let memories = PreparedMemory::all(memories)?;
+                    let now = to_micros(now);
+                    self.write(move |conn| {
+                        async move {
+                            insert_action_item_rows(conn, &job.uid, &action_items).await?;
+                            jobs::complete_conversation(conn, &job, &processed, &memories, now)
+                                .await
+                        }
+                        .boxed()
+                    })
+                    .await
+                }
+
+                async fn complete_memories_job(
+                    &self,
+                    job: &Job,
+                    memories: &[MemoryRecord],
+                    now: DateTime<Utc>,
+                ) -> StoreResult<()> {
+                    let (job, now) = (job.clone(), to_micros(now));
+                    let memories = PreparedMemory::all(memories)?;
+                    self.write(move |conn| {
+                        async move { jobs::complete_memories(conn, &job, &memories, now).await }
+                            .boxed()
+                    })
+                    .await
+                }
+
+                async fn retry_job(
+                    &self,
+                    job: &Job,
+                    error: &str,
+                    run_after: DateTime<Utc>,
+                    now: DateTime<Utc>,
+                ) -> StoreResult<()> {
+                    let (job, error) = (job.clone(), error.to_owned());
+                    let (run_after, now) = (to_micros(run_after), to_micros(now));
+                    self.write(move |conn| {
+                        async move { jobs::retry(conn, &job, &error, run_after, now).await }.boxed()
+                    })
+                    .await
+                }
+
+                async fn fail_job(
+                    &self,
+                    job: &Job,
+                    error: &str,
+                    now: DateTime<Utc>,
+                ) -> StoreResult<()> {
+                    let (job, error, now) = (job.clone(), error.to_owned(), to_micros(now));
+                    self.write(move |conn| {
+                        async move { jobs::fail(conn, &job, &error, now).await }.boxed()
+                    })
+                    .await
+                }
+
+                async fn renew_lease(&self, job: &Job, until: DateTime<Utc>) -> StoreResult<bool> {
+                    let (job, until) = (job.clone(), to_micros(until));
+                    self.write(move |conn| {
+                        async move { jobs::renew(conn, &job, until).await }.boxed()
+                    })
+                    .await
+                }
+
+                async fn release_job(&self, job: &Job, now: DateTime<Utc>) -> StoreResult<()> {
+                    let (job, now) = (job.clone(), to_micros(now));
+                    self.write(move |conn| {
+                        async move { jobs::release(conn, &job, now).await }.boxed()
+                    })
+                    .await
+                }
+
+                async fn queue_depth(&self) -> StoreResult<i64> {
+                    jobs::depth(self.readers()).await
+                }
+
+                async fn begin_idempotent(
+                    &self,
+                    key: &IdempotencyKey,
+                    now: DateTime<Utc>,
+                    expired_before: DateTime<Utc>,
+                ) -> StoreResult<IdempotencyBegin> {
+                    let (key, now) = (key.clone(), to_micros(now));
+                    let not_before = to_micros(expired_before);
+                    self.write(move |conn| {
+                        async move { idempotency::begin(conn, &key, now, not_before).await }.boxed()
+                    })
+                    .await
+                }
+
+                async fn finish_idempotent(
+                    &self,
+                    key: &IdempotencyKey,
+                    status: u16,
+                    body: &[u8],
+                ) -> StoreResult<()> {
+                    let (key, body) = (key.clone(), body.to_vec());
+                    self.write(move |conn| {
+                        async move { idempotency::finish(conn, &key, status, &body).await }.boxed()
+                    })
+                    .await
+                }
+
+                async fn abandon_idempotent(&self, key: &IdempotencyKey) -> StoreResult<()> {
+                    let key = key.clone();
+                    self.write(move |conn| {
+                        async move { idempotency::abandon(conn, &key).await }.boxed()
+                    })
+                    .await
+                }
+
+                async fn purge_idempotency(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+                    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                        .bind(to_micros(before))
+                        .execute(self.writer())
+                        .await
+                        .map_err(map_err)?;
+                    Ok(done.rows_affected())
+                }
+            }
+
+            #[async_trait]
+            impl DeveloperStore for super::$store {
+                async fn insert_transcript_conversation(
+                    &self,
+                    c: &ConversationRecord,
+                    segments: &[TranscriptSegment],
+                    job: &NewJob,
+                ) -> StoreResult<()> {
+                    let segments = serde_json::to_string(segments).map_err(json_err)?;
+                    let (c, job) = (c.clone(), job.clone());
+                    self.write(move |conn| {
+                        async move {
+                            insert_conversation_row(conn, &c, job.created_at).await?;
+                            set_transcript(conn, &c.uid, &c.id, &segments).await?;
+                            jobs::insert(conn, &job).await
+                        }
+                        .boxed()
+                    })
+                    .await
+                }
+
+                async fn list_dev_conversations(
+                    &self,
+                    uid: &Uid,
+                    params: &DevConversationListParams,
+                ) -> StoreResult<Vec<Conversation>> {
+                    // The literal status and discarded terms match the partial indexes of the
+                    // dev list, which is how SQLite knows it may use them.
+                    let mut q = QueryBuilder::<Db>::new(
+                        "SELECT * FROM conversations \
+                         WHERE status = 'completed' AND discarded = FALSE AND uid = ",
+                    );
+                    q.push_bind(uid.as_str());
+                    if !params.categories.is_empty() {
+                        q.push(" AND category IN (");
+                        let mut sep = q.separated(", ");
+                        for c in &params.categories {
+                            sep.push_bind(c.as_str());
+                        }
+                        q.push(")");
+                    }
+                    push_date_range(&mut q, "created_at", params.start_date, params.end_date);
+                    push_newest_first(&mut q, &params.page);
+                    let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
+                    rows.iter().map(conversation_from_row).collect()
+                }
+
+                async fn update_conversation(
+                    &self,
+                    uid: &Uid,
+                    id: &str,
+                    update: &ConversationUpdate,
+                    now: DateTime<Utc>,
+                ) -> StoreResult<Option<Conversation>> {
+                    let (uid, id, update) = (uid.clone(), id.to_owned(), update.clone());
+                    self.write(move |conn| {
+                        update_conversation_row(conn, uid, id, update, now).boxed()
+                    })
+                    .await
+                }
+
+                async fn delete_conversation(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
+                    let (uid, id) = (uid.clone(), id.to_owned());
+                    self.write(move |conn| {
+                        delete_owned(conn, OwnedTable::Conversations, uid, id).boxed()
+                    })
+                    .await
+                }
+
+                async fn insert_action_items(
+                    &self,
+                    uid: &Uid,
+                    items: &[ActionItemRecord],
+                ) -> StoreResult<Vec<ActionItem>> {
+                    let (uid, items) = (uid.clone(), items.to_vec());
+                    self.write(move |conn| {
+                        async move { insert_action_item_rows(conn, &uid, &items).await }.boxed()
+                    })
+                    .await
+                }
+
+                async fn list_action_items(
+                    &self,
+                    uid: &Uid,
+                    params: &ActionItemListParams,
+                ) -> StoreResult<Vec<ActionItem>> {
+                    let mut q = QueryBuilder::<Db>::new("SELECT * FROM action_items WHERE uid = ");
+                    q.push_bind(uid.as_str());
+                    if let Some(conversation_id) = &params.conversation_id {
+                        q.push(" AND conversation_id = ")
+                            .push_bind(conversation_id.clone());
+                    }
+                    if let Some(completed) = params.completed {
+                        q.push(" AND completed = ").push_bind(completed);
+                    }
+                    push_date_range(&mut q, "created_at", params.start_date, params.end_date);
+                    push_newest_first(&mut q, &params.page);
+                    let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
+                    rows.iter().map(action_item_from_row).collect()
+                }
+
+                async fn action_item(
+                    &self,
+                    uid: &Uid,
+                    id: &str,
+                ) -> StoreResult<Option<ActionItem>> {
+                    let row = sqlx::query("SELECT * FROM action_items WHERE uid = $1 AND id = $2")
+                        .bind(uid.as_str())
+                        .bind(id)
+                        .fetch_optional(self.readers())
+                        .await
+                        .map_err(map_err)?;
+                    row.as_ref().map(action_item_from_row).transpose()
+                }
+
+                async fn update_action_item(
+                    &self,
+                    uid: &Uid,
+                    id: &str,
+                    update: &ActionItemUpdate,
+                    now: DateTime<Utc>,
+                ) -> StoreResult<Option<ActionItem>> {
+                    let (uid, id, update) = (uid.clone(), id.to_owned(), update.clone());
+                    self.write(move |conn| {
+                        update_action_item_row(conn, uid, id, update, now).boxed()
+                    })
+                    .await
+                }
+
+                async fn delete_action_item(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
+                    let (uid, id) = (uid.clone(), id.to_owned());
+                    self.write(move |conn| {
+                        delete_owned(conn, OwnedTable::ActionItems, uid, id).boxed()
+                    })
+                    .await
+                }
+            }
+        }
+    };
+}
+pub(crate) use store_impl;
