@@ -15,6 +15,11 @@
 //! - `pagination`: order, bounds and filters of the lists.
 //! - `rate_limit`: the cloud preset's 429 and the `X-RateLimit-*` headers.
 //! - `restart`: the real binary killed with SIGKILL loses nothing it acknowledged.
+//! - `replicas`: two and three processes on one PostgreSQL database run every job exactly
+//!   once (`OMI_TEST_POSTGRES_URL`).
+//! - `outage`: while PostgreSQL cannot be reached, 503 with a JSON detail, fast; recovery
+//!   without a restart, nothing acknowledged lost (`OMI_TEST_POSTGRES_URL`).
+//! - `process`: helpers to run the real binary.
 
 #[path = "server/common.rs"]
 mod common;
@@ -33,10 +38,16 @@ mod integration;
 mod jobs;
 #[path = "server/openapi.rs"]
 mod openapi;
+#[path = "server/outage.rs"]
+mod outage;
 #[path = "server/pagination.rs"]
 mod pagination;
+#[path = "server/process.rs"]
+mod process;
 #[path = "server/rate_limit.rs"]
 mod rate_limit;
+#[path = "server/replicas.rs"]
+mod replicas;
 #[path = "server/restart.rs"]
 mod restart;
 #[path = "server/validation.rs"]

@@ -69,14 +69,24 @@ impl TestServer {
         Self::start_with(test_config(), Arc::new(RulesExtractor)).await
     }
 
-    /// A server with `config` (its address and database are replaced) and `extractor`.
-    pub(crate) async fn start_with(
+    /// A server with `config` (its address and database are replaced: a new SQLite file)
+    /// and `extractor`.
+    pub(crate) async fn start_with(config: ServerConfig, extractor: Arc<dyn Extractor>) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let database_url = format!("sqlite://{}", dir.path().join("omi.sqlite").display());
+        Self::start_at(config, extractor, database_url, dir).await
+    }
+
+    /// A server with `config` (its address is replaced) and `extractor` over the new, empty
+    /// database `database_url`; `dir` is kept as long as the server.
+    pub(crate) async fn start_at(
         mut config: ServerConfig,
         extractor: Arc<dyn Extractor>,
+        database_url: String,
+        dir: TempDir,
     ) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary folder");
         config.addr = "127.0.0.1:0".parse().expect("a socket address");
-        config.database_url = format!("sqlite://{}", dir.path().join("omi.sqlite").display());
+        config.database_url = database_url;
         let server = RunningServer::start_with(config, extractor)
             .await
             .expect("the server starts");

@@ -1,0 +1,133 @@
+//! The real `omi-server` binary as a child process: started on a free port, waited for, and
+//! killed; plus `omi-server demo --json` for a database's demo credentials.
+
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::eventually_within;
+
+pub(crate) const BINARY: &str = env!("CARGO_BIN_EXE_omi-server");
+
+/// A child server process, killed (SIGKILL) and reaped when dropped, so a failing test
+/// leaves nothing running.
+pub(crate) struct ServerProcess {
+    child: Child,
+    /// Where its output goes.
+    pub(crate) log: PathBuf,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base_url: String,
+}
+
+impl ServerProcess {
+    /// Start `omi-server` on a free port over `database`, logging to `log`.
+    pub(crate) fn spawn(database: &str, log: PathBuf, extra: &[&str]) -> Self {
+        let port = free_port();
+        let out = File::create(&log).expect("a log file");
+        let err = out.try_clone().expect("a second handle");
+        let child = Command::new(BINARY)
+            .args([
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--database",
+                database,
+            ])
+            .args(extra)
+            .env("OMI_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("the binary starts");
+        Self {
+            child,
+            log,
+            base_url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Wait until `/healthz` answers 200.
+    pub(crate) async fn ready(&mut self, http: &reqwest::Client) {
+        let url = format!("{}/healthz", self.base_url);
+        let log = self.log.clone();
+        let child = &mut self.child;
+        eventually_within(
+            "the server answers /healthz",
+            Duration::from_secs(20),
+            || {
+                let exited = child.try_wait().expect("the child's state");
+                assert!(
+                    exited.is_none(),
+                    "the server exited ({exited:?}):\n{}",
+                    read(&log)
+                );
+                let url = url.clone();
+                async move {
+                    let reply = http.get(&url).send().await.ok()?;
+                    reply.status().is_success().then_some(())
+                }
+            },
+        )
+        .await;
+    }
+
+    /// SIGKILL: no shutdown, no flush, no lease released.
+    pub(crate) fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL is sent");
+        self.child.wait().expect("the child is reaped");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A port nothing listens on (bound, read, and released).
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// The conversations a list call gives, or `None` when the call fails.
+pub(crate) async fn conversations(
+    http: &reqwest::Client,
+    url: &str,
+    key: &str,
+) -> Option<Vec<Value>> {
+    let reply = http.get(url).bearer_auth(key).send().await.ok()?;
+    let body: Value = reply.json().await.ok()?;
+    body["conversations"].as_array().cloned()
+}
+
+/// The text of a log file (empty if unreadable).
+pub(crate) fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// `omi-server demo --json`: the demo credentials of a new database.
+pub(crate) fn demo(database: &str) -> Value {
+    let out = Command::new(BINARY)
+        .args(["demo", "--json", "--database", database])
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let creds: Value = serde_json::from_slice(&out.stdout).expect("JSON credentials on stdout");
+    for field in ["base_url", "uid", "app_id", "app_key", "dev_key"] {
+        assert!(creds[field].is_string(), "{field} in {creds}");
+    }
+    creds
+}
