@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use omi_model::{ApiKey, Capability, DevScope};
 use omi_server::admin::{Admin, DemoCredentials};
 use omi_server::extract::{ExtractorConfig, LlmConfig};
-use omi_server::ratelimit::RateLimitMode;
+use omi_server::ratelimit::{RateLimitMode, RedisConfig, RedisUrl};
 use omi_server::server::{self, DEFAULT_DATABASE_URL, RunningServer, ServerConfig};
 use serde_json::json;
 
@@ -87,6 +87,21 @@ struct ServeArgs {
     /// Rate limits: on (generous), off, or cloud (OMI's values).
     #[arg(long, env = "OMI_RATE_LIMITS", value_enum, default_value = "on")]
     rate_limits: RateLimitMode,
+    /// Redis that shares the rate limits between server processes,
+    /// redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]; without it each process limits on its own.
+    /// If Redis fails, requests are limited per process until it answers again; they never fail
+    /// for it. Never printed or logged (only its host and port are).
+    #[arg(
+        long,
+        env = "OMI_REDIS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    redis_url: Option<String>,
+    /// The start of every rate-limit key in Redis: processes with the same Redis and prefix
+    /// share limits.
+    #[arg(long, env = "OMI_REDIS_KEY_PREFIX", default_value = RedisConfig::DEFAULT_KEY_PREFIX)]
+    redis_key_prefix: String,
     /// The largest request body, in bytes.
     #[arg(long, env = "OMI_BODY_LIMIT", default_value_t = 1024 * 1024)]
     body_limit: usize,
@@ -302,7 +317,7 @@ async fn admin(db: &DatabaseArgs) -> Result<Admin> {
     let store = server::open_store(&db.database)
         .await
         .with_context(|| format!("opening {}", db.database))?;
-    Ok(Admin::new(server::service(store, &config)))
+    Ok(Admin::new(server::service(store, &config).await?))
 }
 
 async fn run_admin(admin: &Admin, command: AdminCommand, json: bool) -> Result<()> {
@@ -364,10 +379,20 @@ fn print_plain(value: &serde_json::Value) {
 
 async fn serve(args: ServeArgs) -> Result<()> {
     init_logs(args.log_format, "info");
+    // Parsed here rather than by clap, whose error would repeat the URL and its password.
+    let redis = match args.redis_url.as_deref().map(str::parse::<RedisUrl>) {
+        None => None,
+        Some(Ok(url)) => Some(RedisConfig {
+            key_prefix: args.redis_key_prefix,
+            ..RedisConfig::new(url)
+        }),
+        Some(Err(e)) => return Err(e).context("--redis-url (OMI_REDIS_URL)"),
+    };
     let config = ServerConfig {
         addr: args.addr,
         database_url: args.db.database,
         rate_limits: args.rate_limits,
+        redis,
         worker: omi_server::worker::WorkerConfig {
             concurrency: args.worker_concurrency,
             lease: args.worker_lease.map_or_else(

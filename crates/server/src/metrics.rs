@@ -35,6 +35,9 @@ pub const JOBS_FAILED_TOTAL: &str = "jobs_failed_total";
 pub const JOB_ATTEMPTS: &str = "job_attempts";
 /// Counter of requests refused with 429, labelled `policy`.
 pub const RATE_LIMIT_REJECTIONS_TOTAL: &str = "rate_limit_rejections_total";
+/// Counter of rate-limit checks the shared backend (Redis) failed or did not answer in time,
+/// labelled `reason` (`error` or `timeout`); each was decided by the process's own limiter.
+pub const RATE_LIMIT_BACKEND_ERRORS_TOTAL: &str = "rate_limit_backend_errors_total";
 /// Gauge of jobs waiting or running, refreshed each time the metrics are rendered.
 pub const JOB_QUEUE_DEPTH: &str = "job_queue_depth";
 
@@ -131,6 +134,10 @@ fn describe() {
         RATE_LIMIT_REJECTIONS_TOTAL,
         "Requests refused with 429 by rate-limit policy."
     );
+    ::metrics::describe_counter!(
+        RATE_LIMIT_BACKEND_ERRORS_TOTAL,
+        "Rate-limit checks Redis failed or did not answer in time, decided in process instead."
+    );
     ::metrics::describe_gauge!(
         JOB_QUEUE_DEPTH,
         "Jobs waiting or running, as of the last scrape."
@@ -172,6 +179,12 @@ pub fn job_failed(kind: JobKind, attempts: i32) {
 /// Record a request refused with 429 under `policy`.
 pub fn rate_limited(policy: Policy) {
     ::metrics::counter!(RATE_LIMIT_REJECTIONS_TOTAL, "policy" => policy.name()).increment(1);
+}
+
+/// Record a rate-limit check the shared backend could not answer: `reason` is `error` or
+/// `timeout`.
+pub fn rate_limit_backend_error(reason: &'static str) {
+    ::metrics::counter!(RATE_LIMIT_BACKEND_ERRORS_TOTAL, "reason" => reason).increment(1);
 }
 
 /// Set the job queue depth gauge (done just before rendering).
@@ -242,13 +255,18 @@ mod tests {
     }
 
     #[test]
-    fn rejections_render_by_policy_and_the_queue_depth_as_a_gauge() {
+    fn rejections_and_backend_errors_render_by_label_and_the_queue_depth_as_a_gauge() {
         install();
         rate_limited(Policy::DevMemoryBatch);
+        rate_limit_backend_error("timeout");
         set_queue_depth(7);
         let text = render();
         assert!(
             text.contains(r#"rate_limit_rejections_total{policy="dev_memory_batch"}"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"rate_limit_backend_errors_total{reason="timeout"}"#),
             "{text}"
         );
         assert!(text.contains("# TYPE job_queue_depth gauge"), "{text}");

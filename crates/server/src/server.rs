@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::extract::{Extractor, RulesExtractor};
 use crate::http::{HttpConfig, app};
-use crate::ratelimit::{RateLimitMode, RateLimits};
+use crate::ratelimit::{RateLimitMode, RateLimits, RedisConfig, SharedError};
 use crate::service::{Service, ServiceConfig, SystemClock};
 use crate::store::postgres::PostgresOptions;
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
@@ -28,6 +28,11 @@ pub struct ServerConfig {
     pub database_url: String,
     /// Which rate limits apply.
     pub rate_limits: RateLimitMode,
+    /// Redis, to share the rate limits between every process that names the same one (and
+    /// the same key prefix); `None` keeps them in this process. Unused when `rate_limits` is
+    /// off. A Redis that fails or does not answer never fails a request: checks fall back to
+    /// this process's limits until it answers again.
+    pub redis: Option<RedisConfig>,
     /// The worker pool.
     pub worker: WorkerConfig,
     /// The HTTP layer.
@@ -42,6 +47,7 @@ impl Default for ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             rate_limits: RateLimitMode::On,
+            redis: None,
             worker: WorkerConfig::default(),
             http: HttpConfig::default(),
             service: ServiceConfig::default(),
@@ -58,6 +64,9 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error("could not open the database: {0}")]
     Store(#[from] StoreError),
+    /// The connection to Redis for shared rate limits could not be set up.
+    #[error("could not set up rate limits in Redis: {0}")]
+    RateLimits(#[from] SharedError),
     /// The address could not be bound.
     #[error("could not listen on {addr}: {source}")]
     Bind {
@@ -103,14 +112,53 @@ pub async fn open_store(database_url: &str) -> Result<Arc<dyn Store>, StartError
     Ok(Arc::new(SqliteStore::open(database_url, readers).await?))
 }
 
-/// A service over a store, with the system clock.
-pub fn service(store: Arc<dyn Store>, config: &ServerConfig) -> Service {
-    Service::new(
+/// A service over a store, with the system clock and the rate limits of [`rate_limits`].
+pub async fn service(store: Arc<dyn Store>, config: &ServerConfig) -> Result<Service, StartError> {
+    Ok(Service::new(
         store,
         Arc::new(SystemClock),
-        RateLimits::new(config.rate_limits),
+        rate_limits(config).await?,
         config.service.clone(),
-    )
+    ))
+}
+
+/// The rate limits `config` asks for, logging where they are kept: in Redis when it names
+/// one and limits are not off, in this process otherwise.
+///
+/// A Redis that does not answer at startup is a warning, not an error: rate limits protect
+/// the service, and making Redis a condition of starting would turn its outage into an
+/// outage of the API. The server starts, each process limits on its own meanwhile, and the
+/// limits are shared as soon as Redis answers. Only a connection that cannot even be set up
+/// is an error.
+pub async fn rate_limits(config: &ServerConfig) -> Result<RateLimits, StartError> {
+    let mode = config.rate_limits;
+    let redis = match &config.redis {
+        Some(redis) if mode != RateLimitMode::Off => redis,
+        Some(_) => {
+            tracing::info!("rate limits are off: Redis is not used");
+            return Ok(RateLimits::new(mode));
+        }
+        None => {
+            tracing::info!(?mode, "rate limits kept in this process");
+            return Ok(RateLimits::new(mode));
+        }
+    };
+    let limits = RateLimits::shared(mode, redis.clone()).await?;
+    match limits.ping().await {
+        Ok(()) => tracing::info!(
+            ?mode,
+            redis = %redis.url,
+            key_prefix = %redis.key_prefix,
+            "rate limits shared through Redis"
+        ),
+        Err(error) => tracing::warn!(
+            ?mode,
+            redis = %redis.url,
+            %error,
+            "rate limits are to be shared through Redis, which does not answer: this process limits on its own until it does"
+        ),
+    }
+    Ok(limits)
 }
 
 /// A running server.
@@ -138,7 +186,7 @@ impl RunningServer {
         extractor: Arc<dyn Extractor>,
     ) -> Result<Self, StartError> {
         let store = open_store(&config.database_url).await?;
-        let service = service(store, &config);
+        let service = service(store, &config).await?;
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind {

@@ -20,6 +20,8 @@
 //! - `outage`: while PostgreSQL cannot be reached, 503 with a JSON detail, fast; recovery
 //!   without a restart, nothing acknowledged lost (`OMI_TEST_POSTGRES_URL`).
 //! - `process`: helpers to run the real binary.
+//! - `shared_limits`: rate limits shared through Redis by several processes (with
+//!   `OMI_TEST_REDIS_URL`), and failing open when Redis cannot be reached.
 
 #[path = "server/common.rs"]
 mod common;
@@ -50,5 +52,7 @@ mod rate_limit;
 mod replicas;
 #[path = "server/restart.rs"]
 mod restart;
+#[path = "server/shared_limits.rs"]
+mod shared_limits;
 #[path = "server/validation.rs"]
 mod validation;

@@ -172,7 +172,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
         let store = open_store(&url).await.unwrap();
-        let service = service(Arc::clone(&store), &ServerConfig::default());
+        let service = service(Arc::clone(&store), &ServerConfig::default())
+            .await
+            .unwrap();
         let admin = Admin::new(service.clone());
         let demo = admin.bootstrap_demo("http://test").await.unwrap().unwrap();
         let other = admin

@@ -71,7 +71,8 @@ mod tests {
             rate_limits: RateLimitMode::Cloud,
             ..ServerConfig::default()
         };
-        let service = service(open_store(&config.database_url).await.unwrap(), &config);
+        let store = open_store(&config.database_url).await.unwrap();
+        let service = service(store, &config).await.unwrap();
         let creds = Admin::new(service.clone())
             .bootstrap_demo("http://test")
             .await

@@ -56,7 +56,7 @@ impl DeveloperHandle {
         if !record.scopes.contains(&scope) {
             return Err(ApiError::forbidden(messages::insufficient_scope(scope)));
         }
-        self.quota.check(&self.service, policy, &record.id)?;
+        self.quota.check(&self.service, policy, &record.id).await?;
         self.service.key_used(&record.id).await;
         Ok(record.uid)
     }

@@ -60,7 +60,7 @@ impl IntegrationHandle {
             return Err(ApiError::forbidden(messages::INVALID_APP_KEY));
         }
         let subject = format!("{}:{}", self.app_id, uid.as_str());
-        self.quota.check(&self.service, policy, &subject)?;
+        self.quota.check(&self.service, policy, &subject).await?;
         let app = credentials::app(cache, store, &self.app_id)
             .await
             .map_err(store_error)?

@@ -216,8 +216,13 @@ impl LastQuota {
     }
 
     /// Count a request against `policy` for `subject`, remembering the quota state.
-    fn check(&self, service: &Service, policy: Policy, subject: &str) -> Result<(), ApiError> {
-        match service.limits().check(policy, subject) {
+    async fn check(
+        &self,
+        service: &Service,
+        policy: Policy,
+        subject: &str,
+    ) -> Result<(), ApiError> {
+        match service.limits().check(policy, subject).await {
             Ok(state) => {
                 self.set(state);
                 Ok(())

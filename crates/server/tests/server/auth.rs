@@ -468,10 +468,11 @@ async fn a_key_disabled_or_revoked_by_another_process_stops_working_within_the_c
     .await;
     // Another process on the same database: a service of its own, with its own cache.
     let store = s.service().store().clone();
-    let other = omi_server::admin::Admin::new(omi_server::server::service(
-        store,
-        &omi_server::server::ServerConfig::default(),
-    ));
+    let other = omi_server::admin::Admin::new(
+        omi_server::server::service(store, &omi_server::server::ServerConfig::default())
+            .await
+            .expect("a second service"),
+    );
     let (app, uid) = (s.demo.app_id.clone(), s.demo.uid.clone());
     let dev_key = s
         .admin

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -18,6 +19,8 @@ use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 use tempfile::TempDir;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
 
 /// How long a test waits for asynchronous work before it fails.
 pub(crate) const DEADLINE: Duration = Duration::from_secs(10);
@@ -45,7 +48,10 @@ pub(crate) struct TestServer {
     pub(crate) admin: Admin,
     /// The demo user, an app with every capability enabled for it, and keys.
     pub(crate) demo: DemoCredentials,
-    _dir: TempDir,
+    /// The database, shared with the servers started beside this one.
+    database_url: String,
+    /// The database's folder (if any), kept while any server on it runs.
+    dir: Arc<TempDir>,
 }
 
 /// A server configuration for tests: a fast worker, and everything else as shipped.
@@ -80,30 +86,55 @@ impl TestServer {
     /// A server with `config` (its address is replaced) and `extractor` over the new, empty
     /// database `database_url`; `dir` is kept as long as the server.
     pub(crate) async fn start_at(
-        mut config: ServerConfig,
+        config: ServerConfig,
         extractor: Arc<dyn Extractor>,
         database_url: String,
         dir: TempDir,
     ) -> Self {
-        config.addr = "127.0.0.1:0".parse().expect("a socket address");
-        config.database_url = database_url;
-        let server = RunningServer::start_with(config, extractor)
-            .await
-            .expect("the server starts");
-        let base_url = server.base_url();
-        let admin = Admin::new(server.service().clone());
-        let demo = admin
-            .bootstrap_demo(&base_url)
+        let server = Self::run(config, &database_url, extractor).await;
+        let demo = Admin::new(server.service().clone())
+            .bootstrap_demo(&server.base_url())
             .await
             .expect("the demo bootstrap works")
             .expect("a new database has no demo user");
+        Self::new(server, demo, database_url, Arc::new(dir))
+    }
+
+    /// Another server on this one's database, as a second process would be, with `config`
+    /// (its address and database are replaced); the demo credentials work on both.
+    pub(crate) async fn start_beside(&self, config: ServerConfig) -> Self {
+        let server = Self::run(config, &self.database_url, Arc::new(RulesExtractor)).await;
+        let (url, dir) = (self.database_url.clone(), Arc::clone(&self.dir));
+        Self::new(server, self.demo.clone(), url, dir)
+    }
+
+    /// A server on `127.0.0.1:0` over `database_url`.
+    async fn run(
+        mut config: ServerConfig,
+        database_url: &str,
+        extractor: Arc<dyn Extractor>,
+    ) -> RunningServer {
+        config.addr = "127.0.0.1:0".parse().expect("a socket address");
+        config.database_url = database_url.to_owned();
+        RunningServer::start_with(config, extractor)
+            .await
+            .expect("the server starts")
+    }
+
+    fn new(
+        server: RunningServer,
+        demo: DemoCredentials,
+        database_url: String,
+        dir: Arc<TempDir>,
+    ) -> Self {
         Self {
+            base_url: server.base_url(),
+            admin: Admin::new(server.service().clone()),
             server: Some(server),
-            base_url,
             http: reqwest::Client::new(),
-            admin,
             demo,
-            _dir: dir,
+            database_url,
+            dir,
         }
     }
 
@@ -421,5 +452,62 @@ impl Extractor for ScriptedExtractor {
 
     async fn memories(&self, text: &str) -> Result<Vec<ExtractedMemory>, ExtractError> {
         RulesExtractor.memories(text).await
+    }
+}
+
+/// A TCP proxy to one address that can be cut and restored: an outage of one server's
+/// database or Redis, without touching the machine's service that other tests use.
+pub(crate) struct CuttableProxy {
+    /// The port it listens on.
+    pub(crate) port: u16,
+    up: Arc<AtomicBool>,
+    links: Arc<tokio::sync::Mutex<JoinSet<()>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl CuttableProxy {
+    /// Listen on a free port of 127.0.0.1, forwarding to `target` (`host:port`).
+    pub(crate) async fn start(target: String) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let port = listener.local_addr().expect("its address").port();
+        let up = Arc::new(AtomicBool::new(true));
+        let links = Arc::new(tokio::sync::Mutex::new(JoinSet::new()));
+        let (up_, links_) = (up.clone(), links.clone());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !up_.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is closed at once
+                }
+                let target = target.clone();
+                links_.lock().await.spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        Self {
+            port,
+            up,
+            links,
+            accept,
+        }
+    }
+
+    /// Close every forwarded connection and refuse new ones.
+    pub(crate) async fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        self.links.lock().await.abort_all();
+    }
+
+    /// Forward again.
+    pub(crate) fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for CuttableProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
     }
 }

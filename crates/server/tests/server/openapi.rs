@@ -32,7 +32,8 @@ async fn router(dir: &tempfile::TempDir) -> Router {
         ..ServerConfig::default()
     };
     let store = open_store(&config.database_url).await.expect("a store");
-    app(service(store, &config), &HttpConfig::default())
+    let service = service(store, &config).await.expect("a service");
+    app(service, &HttpConfig::default())
 }
 
 /// Status and body of `method path` against `router`.

@@ -7,72 +7,14 @@
 //! server's database, without touching the machine's PostgreSQL that other tests use.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::Method;
 use omi_server::extract::RulesExtractor;
 use omi_server::store::postgres::ScratchDatabase;
 use serde_json::json;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
 
-use crate::common::{Auth, Body, TestServer, eventually_within, test_config};
-
-/// A TCP proxy to one address that can be cut and restored.
-struct CuttableProxy {
-    port: u16,
-    up: Arc<AtomicBool>,
-    links: Arc<tokio::sync::Mutex<JoinSet<()>>>,
-    accept: tokio::task::JoinHandle<()>,
-}
-
-impl CuttableProxy {
-    /// Listen on a free port of 127.0.0.1, forwarding to `target` (`host:port`).
-    async fn start(target: String) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
-        let port = listener.local_addr().expect("its address").port();
-        let up = Arc::new(AtomicBool::new(true));
-        let links = Arc::new(tokio::sync::Mutex::new(JoinSet::new()));
-        let (up_, links_) = (up.clone(), links.clone());
-        let accept = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if !up_.load(Ordering::SeqCst) {
-                    continue; // dropped: the connection is closed at once
-                }
-                let target = target.clone();
-                links_.lock().await.spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-            }
-        });
-        Self {
-            port,
-            up,
-            links,
-            accept,
-        }
-    }
-
-    /// Close every forwarded connection and refuse new ones.
-    async fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        self.links.lock().await.abort_all();
-    }
-
-    /// Forward again.
-    fn restore(&self) {
-        self.up.store(true, Ordering::SeqCst);
-    }
-}
-
-impl Drop for CuttableProxy {
-    fn drop(&mut self) {
-        self.accept.abort();
-    }
-}
+use crate::common::{Auth, Body, CuttableProxy, TestServer, eventually_within, test_config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_answers_503_and_the_server_recovers_losing_nothing() {

@@ -29,7 +29,7 @@ async fn cloud() -> TestServer {
 
 /// An allowed answer of a policy of `limit` per window, with `remaining` left.
 #[track_caller]
-fn check_allowed(reply: &Reply, limit: u32, remaining: u32) {
+pub(crate) fn check_allowed(reply: &Reply, limit: u32, remaining: u32) {
     reply.expect_status(200);
     assert_eq!(header(reply, "x-ratelimit-limit"), limit.to_string());
     assert_eq!(
@@ -42,7 +42,7 @@ fn check_allowed(reply: &Reply, limit: u32, remaining: u32) {
 
 /// A refusal: 429, OMI's detail with the wait in seconds, and `Retry-After` equal to it.
 #[track_caller]
-fn check_refused(reply: &Reply) -> u64 {
+pub(crate) fn check_refused(reply: &Reply) -> u64 {
     let seconds: u64 = header(reply, "retry-after")
         .parse()
         .expect("Retry-After in seconds");
