@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use omi_model::DevScope;
 use serde_json::{Map, Value, json};
 
-use crate::common::{DEADLINE, TestServer, redact, snapshot};
+use crate::common::{Backend, DEADLINE, TestServer, postgres_url, redact, snapshot};
 
 /// The examples, verbatim (see the file's header).
 const EXAMPLES: &str = include_str!("fixtures/spec_curl_examples.sh");
@@ -239,7 +239,19 @@ fn check_memory(memory: &Value) {
 /// redacted, are one snapshot.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_curl_example_of_the_reference_texts_works() {
-    let server = TestServer::start().await;
+    every_curl_example_of_the_reference_texts_works_on(TestServer::start().await).await;
+}
+
+/// The same on PostgreSQL, against the same snapshot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_curl_example_of_the_reference_texts_works_on_postgres() {
+    let Some(url) = postgres_url("spec_examples") else {
+        return;
+    };
+    every_curl_example_of_the_reference_texts_works_on(TestServer::start_on(Backend::Postgres, &url).await).await;
+}
+
+async fn every_curl_example_of_the_reference_texts_works_on(server: TestServer) {
     let demo = server.demo().clone();
     let admin = server.admin();
     let dev_key = server.user_with_dev_key(USER, DevScope::ALL).await.key;

@@ -14,7 +14,9 @@ use omi_model::{
 };
 use serde_json::{Value, json};
 
-use crate::common::{Ctx, Record, TestServer, Transport, contracts, snapshot};
+use crate::common::{
+    Backend, Ctx, Record, TestServer, Transport, contracts, postgres_url, snapshot,
+};
 
 contracts!(
     conversation_bodies,
@@ -404,7 +406,19 @@ async fn page_bounds<T: Transport>(ctx: &Ctx<T>) -> Value {
 /// What only raw HTTP can send: each request's status and body, in one snapshot.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raw_http_inputs() {
-    let server = TestServer::start().await;
+    raw_http_inputs_on(TestServer::start().await).await;
+}
+
+/// The same on PostgreSQL, against the same snapshot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_http_inputs_on_postgres() {
+    let Some(url) = postgres_url("validation::raw_http_inputs") else {
+        return;
+    };
+    raw_http_inputs_on(TestServer::start_on(Backend::Postgres, &url).await).await;
+}
+
+async fn raw_http_inputs_on(server: TestServer) {
     let demo = server.demo().clone();
     let base = server.base_url();
     let http = reqwest::Client::new();

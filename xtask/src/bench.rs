@@ -8,6 +8,7 @@
 //! a table, and kill every child process however the run ends.
 
 mod http;
+mod postgres;
 mod servers;
 mod soak;
 mod wrk;
@@ -58,6 +59,12 @@ pub(crate) struct Args {
     /// its resident memory at the end with after the first minute (goal: within 1.2x).
     #[arg(long, value_name = "MINUTES")]
     soak: Option<u32>,
+
+    /// Run our server on PostgreSQL: a server URL (`postgres://user@host:port/db`) on which
+    /// each of our servers started gets a fresh database (made and dropped with `psql`). Also
+    /// measures the creates with two processes of ours behind one port.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
 
     /// Use the release binaries already built instead of running `cargo build --release`.
     #[arg(long)]
@@ -120,11 +127,17 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     wrk::ensure_installed()?;
 
     let scratch = Scratch::new()?;
+    let postgres = args
+        .database
+        .as_deref()
+        .map(postgres::Databases::connect)
+        .transpose()?;
     let result = Bench {
         args,
         bins: &bins,
         dir: &scratch.0,
         children: Children::default(),
+        postgres,
         notes: Vec::new(),
     }
     .run();
@@ -187,6 +200,8 @@ struct Bench<'a> {
     bins: &'a Binaries,
     dir: &'a Path,
     children: Children,
+    /// The databases made for our servers with `--database`; SQLite files otherwise.
+    postgres: Option<postgres::Databases>,
     notes: Vec<String>,
 }
 
@@ -228,6 +243,9 @@ impl Bench<'_> {
         self.children.stop("ours");
         self.children.stop("reference");
         println!("\n{}", table(&rows, self.args.markdown));
+        if self.postgres.is_some() {
+            self.two_processes()?;
+        }
         if self.args.million {
             self.million()?;
         }
@@ -265,18 +283,77 @@ impl Bench<'_> {
 
     /// Make the demo credentials in a fresh database, then start our server on it.
     fn start_ours(&mut self, name: &str, db: &str) -> anyhow::Result<(SocketAddr, Demo)> {
-        let url = format!("sqlite://{}", self.dir.join(db).display());
+        let url = self.fresh_database(db)?;
         let demo = demo(&self.bins.ours, &url)?;
         let addr = servers::free_port()?;
-        let mut command = Command::new(&self.bins.ours);
-        command
-            .args(["--addr", &addr.to_string(), "--database", &url])
-            .args(["--rate-limits", "off", "--log-format", "json"])
-            .env("OMI_LOG", "warn");
-        self.children
-            .spawn(name, command, &self.dir.join(format!("{name}.log")))?;
+        self.spawn_ours(name, &url, addr, &[])?;
         self.children.wait_ready(name, addr, "/readyz")?;
         Ok((addr, demo))
+    }
+
+    /// A new database named after `db`: a file in the scratch directory, or with
+    /// `--database` a database of its own on that PostgreSQL server.
+    fn fresh_database(&mut self, db: &str) -> anyhow::Result<String> {
+        match &mut self.postgres {
+            Some(databases) => databases.create(db),
+            None => Ok(format!("sqlite://{}", self.dir.join(db).display())),
+        }
+    }
+
+    /// Start our server `name` on `url` at `addr`, with `extra` arguments.
+    fn spawn_ours(
+        &mut self,
+        name: &str,
+        url: &str,
+        addr: SocketAddr,
+        extra: &[&str],
+    ) -> anyhow::Result<()> {
+        let mut command = Command::new(&self.bins.ours);
+        command
+            .args(["--addr", &addr.to_string(), "--database", url])
+            .args(["--rate-limits", "off", "--log-format", "json"])
+            .args(extra)
+            .env("OMI_LOG", "warn");
+        self.children
+            .spawn(name, command, &self.dir.join(format!("{name}.log")))
+    }
+
+    /// The creates against one process of ours, then against two behind one port
+    /// (`--reuse-port`: the kernel spreads wrk's connections over both) on one PostgreSQL
+    /// database. The point: a create rate that grows with the second process.
+    fn two_processes(&mut self) -> anyhow::Result<()> {
+        println!("\nbench: creates with one process of ours, then two behind one port");
+        let url = self.fresh_database("replicas")?;
+        let demo = demo(&self.bins.ours, &url)?;
+        let addr = servers::free_port()?;
+        self.spawn_ours("ours-1", &url, addr, &["--reuse-port"])?;
+        self.children.wait_ready("ours-1", addr, "/readyz")?;
+        let creates: Vec<Scenario> = scenarios(&demo)
+            .into_iter()
+            .filter(|s| s.name.ends_with("create"))
+            .collect();
+        let mut one = Vec::new();
+        for scenario in &creates {
+            one.push(self.load(scenario.name, "1 process", addr, &scenario.ours)?);
+        }
+        self.spawn_ours("ours-2", &url, addr, &["--reuse-port"])?;
+        self.children
+            .wait_for_output("ours-2", "omi-server listening on")?;
+        let mut rows = Vec::new();
+        for (scenario, one) in creates.iter().zip(&one) {
+            let two = self.load(scenario.name, "2 processes", addr, &scenario.ours)?;
+            rows.push(Row::rate(
+                &format!("{} (req/s), 2 processes / 1", scenario.name),
+                two.rate,
+                Some(one.rate),
+                Some(Goal::AtLeast(1.0)),
+            ));
+        }
+        self.children.stop("ours-2");
+        self.children.stop("ours-1");
+        println!("(here \"ours\" is two processes and \"reference\" one, on one database)");
+        println!("\n{}", table(&rows, self.args.markdown));
+        Ok(())
     }
 
     /// Store memories `from..to` for the demo user through the batch endpoint.

@@ -10,6 +10,7 @@ use omi_server::admin::{Admin, DemoCredentials};
 use omi_server::extract::{ExtractorConfig, LlmConfig};
 use omi_server::ratelimit::{RateLimitMode, RedisConfig, RedisUrl};
 use omi_server::server::{self, DEFAULT_DATABASE_URL, RunningServer, ServerConfig};
+use omi_server::store::postgres::PostgresOptions;
 use serde_json::json;
 
 /// A self-hostable server for OMI's Integration Imports and Developer APIs.
@@ -115,6 +116,14 @@ struct ServeArgs {
         default_value_t = 10
     )]
     credential_ttl: u64,
+    /// The most connections to PostgreSQL this server holds open (unused with SQLite).
+    /// Replicas x this must stay below the database's `max_connections`.
+    #[arg(long, env = "OMI_DATABASE_MAX_CONNECTIONS", default_value_t = PostgresOptions::default().max_connections, value_parser = clap::value_parser!(u32).range(1..))]
+    database_max_connections: u32,
+    /// Listen with SO_REUSEPORT, so that several omi-server processes can share --addr and
+    /// the kernel spreads connections over them (Unix).
+    #[arg(long, env = "OMI_REUSE_PORT")]
+    reuse_port: bool,
     #[command(flatten)]
     extraction: ExtractionArgs,
 }
@@ -316,7 +325,7 @@ async fn admin(db: &DatabaseArgs) -> Result<Admin> {
     };
     let store = server::open_store(&db.database)
         .await
-        .with_context(|| format!("opening {}", db.database))?;
+        .with_context(|| format!("opening {}", server::redacted_url(&db.database)))?;
     Ok(Admin::new(server::service(store, &config).await?))
 }
 
@@ -391,6 +400,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let config = ServerConfig {
         addr: args.addr,
         database_url: args.db.database,
+        postgres: PostgresOptions {
+            max_connections: args.database_max_connections,
+            ..PostgresOptions::default()
+        },
+        reuse_port: args.reuse_port,
         rate_limits: args.rate_limits,
         redis,
         worker: omi_server::worker::WorkerConfig {
@@ -416,14 +430,20 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .context("configuring the extractor")?;
     let server = RunningServer::start_with(config.clone(), extractor)
         .await
-        .with_context(|| format!("starting on {} with {}", config.addr, config.database_url))?;
+        .with_context(|| {
+            format!(
+                "starting on {} with {}",
+                config.addr,
+                server::redacted_url(&config.database_url)
+            )
+        })?;
     let admin = Admin::new(server.service().clone());
     match admin.bootstrap_demo(&server.base_url()).await? {
         Some(creds) => print_banner(&creds),
         None => println!(
             "omi-server listening on {} (database {}); demo credentials were printed on first start",
             server.base_url(),
-            config.database_url
+            server::redacted_url(&config.database_url)
         ),
     }
     shutdown_signal().await;

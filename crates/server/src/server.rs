@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -24,8 +24,13 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://omi-data/omi.sqlite";
 pub struct ServerConfig {
     /// Where to listen.
     pub addr: SocketAddr,
-    /// The database URL (`sqlite://path`).
+    /// The database URL (`sqlite://path` or `postgres://user@host/database`).
     pub database_url: String,
+    /// How the PostgreSQL store connects (unused with SQLite).
+    pub postgres: PostgresOptions,
+    /// Listen with `SO_REUSEPORT`, so that several processes can share `addr` and the kernel
+    /// spreads connections over them (Unix only).
+    pub reuse_port: bool,
     /// Which rate limits apply.
     pub rate_limits: RateLimitMode,
     /// Redis, to share the rate limits between every process that names the same one (and
@@ -46,6 +51,8 @@ impl Default for ServerConfig {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: DEFAULT_DATABASE_URL.to_owned(),
+            postgres: PostgresOptions::default(),
+            reuse_port: false,
             rate_limits: RateLimitMode::On,
             redis: None,
             worker: WorkerConfig::default(),
@@ -86,11 +93,18 @@ pub enum StartError {
 }
 
 /// Open the store a database URL names: `sqlite:` (creating the file's directory if needed)
-/// or `postgres:` / `postgresql:`.
+/// or `postgres:` / `postgresql:` (with default [`PostgresOptions`]).
 pub async fn open_store(database_url: &str) -> Result<Arc<dyn Store>, StartError> {
+    open_store_with(database_url, PostgresOptions::default()).await
+}
+
+/// [`open_store`], connecting to PostgreSQL with `postgres`.
+pub async fn open_store_with(
+    database_url: &str,
+    postgres: PostgresOptions,
+) -> Result<Arc<dyn Store>, StartError> {
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        let store = PostgresStore::open(database_url, PostgresOptions::default()).await?;
-        return Ok(Arc::new(store));
+        return Ok(Arc::new(PostgresStore::open(database_url, postgres).await?));
     }
     let Some(path) = database_url
         .strip_prefix("sqlite://")
@@ -110,6 +124,44 @@ pub async fn open_store(database_url: &str) -> Result<Arc<dyn Store>, StartError
     }
     let readers = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
     Ok(Arc::new(SqliteStore::open(database_url, readers).await?))
+}
+
+/// A listening socket on `addr`; with `reuse_port`, one that other processes may bind too.
+fn listen(addr: SocketAddr, reuse_port: bool) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    if reuse_port {
+        #[cfg(unix)]
+        socket.set_reuseport(true)?;
+        #[cfg(not(unix))]
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "--reuse-port needs SO_REUSEPORT (Unix)",
+        ));
+    }
+    socket.bind(addr)?;
+    socket.listen(1024)
+}
+
+/// A database URL fit for logs and messages: its password, if any, replaced by `***`.
+///
+/// ```
+/// use omi_server::server::redacted_url;
+/// assert_eq!(redacted_url("postgres://omi:hunter2@db/omi"), "postgres://omi:***@db/omi");
+/// assert_eq!(redacted_url("sqlite://omi-data/omi.sqlite"), "sqlite://omi-data/omi.sqlite");
+/// ```
+pub fn redacted_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.into()
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// A service over a store, with the system clock and the rate limits of [`rate_limits`].
@@ -185,11 +237,10 @@ impl RunningServer {
         config: ServerConfig,
         extractor: Arc<dyn Extractor>,
     ) -> Result<Self, StartError> {
-        let store = open_store(&config.database_url).await?;
+        let store = open_store_with(&config.database_url, config.postgres).await?;
         let service = service(store, &config).await?;
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| StartError::Bind {
+        let listener =
+            listen(config.addr, config.reuse_port).map_err(|source| StartError::Bind {
                 addr: config.addr,
                 source,
             })?;

@@ -71,6 +71,28 @@ impl Children {
         }
     }
 
+    /// Wait until the output of `name` contains `text` (for a process that shares its port
+    /// with another, so that answering on the port proves nothing), failing if it exits.
+    pub(crate) fn wait_for_output(&mut self, name: &str, text: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let Some((_, child, log)) = self.running.iter_mut().find(|(n, ..)| n == name) else {
+                bail!("{name} is not running");
+            };
+            let output = std::fs::read_to_string(&*log).unwrap_or_default();
+            if output.contains(text) {
+                return Ok(());
+            }
+            if let Some(status) = child.try_wait()? {
+                bail!("{name} exited ({status}) before printing {text:?}; its output:\n{output}");
+            }
+            if Instant::now() > deadline {
+                bail!("{name} did not print {text:?} within 60 s");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// The process id of `name`, while it runs.
     pub(crate) fn pid(&self, name: &str) -> Option<u32> {
         self.running

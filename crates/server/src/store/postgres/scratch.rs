@@ -1,14 +1,14 @@
 //! Throwaway databases for tests and benchmarks: each gets a database of its own on a
 //! PostgreSQL server, dropped when it ends.
 
-use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::{AssertSqlSafe, Connection};
+use sqlx::Postgres;
+use sqlx::migrate::MigrateDatabase;
 
 use crate::store::rows::map_err;
 use crate::store::{StoreError, StoreResult};
 
-/// A new, empty database on the server of an admin URL, dropped (with every connection to
-/// it) when this value is dropped, even when a test panics.
+/// A new, empty database on the server of a PostgreSQL URL, dropped (with every connection
+/// to it) when this value is dropped, even when a test panics.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,38 +18,28 @@ use crate::store::{StoreError, StoreResult};
 /// let store = PostgresStore::open(scratch.url(), PostgresOptions::default()).await?;
 /// // ... use the store ...
 /// store.close().await;
-/// drop(scratch); // DROP DATABASE
+/// drop(scratch); // DROP DATABASE ... WITH (FORCE)
 /// # Ok(())
 /// # }
 /// ```
 #[derive(Debug)]
 pub struct ScratchDatabase {
-    admin: PgConnectOptions,
     name: String,
     url: String,
 }
 
 impl ScratchDatabase {
     /// Create a uniquely named database (`omi_scratch_<pid>_<random>`) on the server that
-    /// `admin_url` connects to; `admin_url`'s own database is only used to run the CREATE.
-    pub async fn create(admin_url: &str) -> StoreResult<Self> {
-        let admin: PgConnectOptions = admin_url
-            .parse()
-            .map_err(|e| StoreError::Internal(format!("bad PostgreSQL URL: {e}")))?;
+    /// `server_url` connects to (its own database name is not used).
+    pub async fn create(server_url: &str) -> StoreResult<Self> {
         let name = format!(
             "omi_scratch_{}_{}",
             std::process::id(),
             uuid::Uuid::new_v4().simple()
         );
-        let mut conn = PgConnection::connect_with(&admin).await.map_err(map_err)?;
-        // `name` is made of [a-z0-9_] only, so it needs no quoting beyond the quotes.
-        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-            .execute(&mut conn)
-            .await
-            .map_err(map_err)?;
-        conn.close().await.map_err(map_err)?;
-        let url = database_url(admin_url, &name)?;
-        Ok(Self { admin, name, url })
+        let url = database_url(server_url, &name)?;
+        Postgres::create_database(&url).await.map_err(map_err)?;
+        Ok(Self { name, url })
     }
 
     /// The URL of the new database.
@@ -67,24 +57,14 @@ impl Drop for ScratchDatabase {
     fn drop(&mut self) {
         // Drop may run inside or outside a runtime, and while unwinding: a thread of its own
         // with a runtime of its own works in every case.
-        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let url = self.url.clone();
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
+            tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .map_err(|e| e.to_string())?;
-            runtime.block_on(async move {
-                let mut conn = PgConnection::connect_with(&admin)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                sqlx::query(AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await
-                .map_err(|e| e.to_string())?;
-                conn.close().await.map_err(|e| e.to_string())
-            })
+                .map_err(|e| e.to_string())?
+                .block_on(Postgres::force_drop_database(&url))
+                .map_err(|e| e.to_string())
         })
         .join();
         if !matches!(dropped, Ok(Ok(()))) {
@@ -93,9 +73,9 @@ impl Drop for ScratchDatabase {
     }
 }
 
-/// `admin_url` with its database (the URL's path) replaced by `name`.
-fn database_url(admin_url: &str, name: &str) -> StoreResult<String> {
-    let mut url = url::Url::parse(admin_url)
+/// `server_url` with its database (the URL's path) replaced by `name`.
+fn database_url(server_url: &str, name: &str) -> StoreResult<String> {
+    let mut url = url::Url::parse(server_url)
         .map_err(|e| StoreError::Internal(format!("bad PostgreSQL URL: {e}")))?;
     url.set_path(name);
     Ok(url.into())
@@ -118,8 +98,8 @@ mod tests {
             ),
             ("postgres://h:5432", "postgres://h:5432/x"),
         ];
-        for (admin, expected) in cases {
-            assert_eq!(database_url(admin, "x").unwrap(), expected);
+        for (server, expected) in cases {
+            assert_eq!(database_url(server, "x").unwrap(), expected);
         }
     }
 }
