@@ -248,7 +248,10 @@ async fn every_curl_example_of_the_reference_texts_works_on_postgres() {
     let Some(url) = postgres_url("spec_examples") else {
         return;
     };
-    every_curl_example_of_the_reference_texts_works_on(TestServer::start_on(Backend::Postgres, &url).await).await;
+    every_curl_example_of_the_reference_texts_works_on(
+        TestServer::start_on(Backend::Postgres, &url).await,
+    )
+    .await;
 }
 
 async fn every_curl_example_of_the_reference_texts_works_on(server: TestServer) {

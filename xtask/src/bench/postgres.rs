@@ -46,7 +46,13 @@ impl Databases {
     /// Run one statement with `psql` on the server's own database.
     fn psql(&self, sql: &str) -> anyhow::Result<()> {
         let output = Command::new("psql")
-            .args([self.server_url.as_str(), "-v", "ON_ERROR_STOP=1", "-qAtc", sql])
+            .args([
+                self.server_url.as_str(),
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qAtc",
+                sql,
+            ])
             .output()
             .context("running psql")?;
         if !output.status.success() {
