@@ -253,6 +253,9 @@ pub mod messages {
     pub const ACTION_ITEM_NOT_FOUND: &str = "Action item not found";
     /// 500: nothing about the cause.
     pub const INTERNAL: &str = "Internal server error";
+    /// 422 for text the database cannot store (PostgreSQL keeps no NUL character in text).
+    pub const UNSTORABLE_TEXT: &str =
+        "Text must not contain the NUL character (\\u0000): the database cannot store it";
     /// 503 while the database cannot be reached.
     pub const DATABASE_UNAVAILABLE: &str =
         "Service temporarily unavailable: the database cannot be reached. Try again shortly.";

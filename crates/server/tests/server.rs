@@ -19,6 +19,7 @@
 //!   once (`OMI_TEST_POSTGRES_URL`).
 //! - `outage`: while PostgreSQL cannot be reached, 503 with a JSON detail, fast; recovery
 //!   without a restart, nothing acknowledged lost (`OMI_TEST_POSTGRES_URL`).
+//! - `postgres_text`: a NUL character in text is a 422 on PostgreSQL, which cannot store it.
 //! - `process`: helpers to run the real binary.
 //! - `shared_limits`: rate limits shared through Redis by several processes (with
 //!   `OMI_TEST_REDIS_URL`), and failing open when Redis cannot be reached.
@@ -44,6 +45,8 @@ mod openapi;
 mod outage;
 #[path = "server/pagination.rs"]
 mod pagination;
+#[path = "server/postgres_text.rs"]
+mod postgres_text;
 #[path = "server/process.rs"]
 mod process;
 #[path = "server/rate_limit.rs"]

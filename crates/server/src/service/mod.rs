@@ -248,6 +248,10 @@ pub(crate) fn store_error(e: StoreError) -> ApiError {
             tracing::warn!(%cause, "database unavailable");
             ApiError::unavailable(messages::DATABASE_UNAVAILABLE).with_retry_after(Some(1))
         }
+        StoreError::Unstorable(cause) => {
+            tracing::info!(%cause, "unstorable input");
+            ApiError::message(422, messages::UNSTORABLE_TEXT)
+        }
         StoreError::Conflict(cause) => {
             tracing::info!(%cause, "conflict");
             ApiError::message(409, "A memory with this content already exists")

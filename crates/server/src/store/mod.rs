@@ -37,6 +37,10 @@ pub enum StoreError {
     /// A record that must be unique already exists.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A value the database cannot store (PostgreSQL: a NUL character in text): the
+    /// caller's input, so a 422, not a failure of ours.
+    #[error("value cannot be stored: {0}")]
+    Unstorable(String),
     /// A referenced record does not exist.
     #[error("not found: {0}")]
     NotFound(String),

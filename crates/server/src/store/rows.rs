@@ -16,7 +16,8 @@ use super::{
 
 /// A sqlx error as a store error: lost connections, a database shutting down or starting,
 /// and transactions the database gave up on (deadlock, serialization) are `Unavailable`
-/// (retry later: nothing of them was kept); constraint violations are `Conflict` /
+/// (retry later: nothing of them was kept); text the database cannot hold (PostgreSQL's
+/// 22021 and 22P05: a NUL character) is `Unstorable`; constraint violations are `Conflict` /
 /// `NotFound`; the rest `Internal`.
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match &e {
@@ -28,6 +29,9 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
         | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
         sqlx::Error::Database(db) if db.code().is_some_and(|c| is_transient(&c)) => {
             StoreError::Unavailable(db.message().to_owned())
+        }
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("22021" | "22P05")) => {
+            StoreError::Unstorable(db.message().to_owned())
         }
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             StoreError::Conflict(db.message().to_owned())

@@ -393,6 +393,18 @@ impl Reply {
     }
 }
 
+/// The PostgreSQL server the PostgreSQL tests use (`OMI_TEST_POSTGRES_URL`), or `None`, saying
+/// that `test` is skipped, when it is not set. `.ci/run` always sets it.
+pub(crate) fn postgres_url(test: &str) -> Option<String> {
+    let url = std::env::var("OMI_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() {
+        eprintln!("skipped {test}: OMI_TEST_POSTGRES_URL is not set");
+    }
+    url
+}
+
 /// Poll `probe` every 50 ms until it gives a value, failing after [`DEADLINE`].
 pub(crate) async fn eventually<T, F, Fut>(what: &str, probe: F) -> T
 where

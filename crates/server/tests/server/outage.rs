@@ -14,12 +14,13 @@ use omi_server::extract::RulesExtractor;
 use omi_server::store::postgres::ScratchDatabase;
 use serde_json::json;
 
-use crate::common::{Auth, Body, CuttableProxy, TestServer, eventually_within, test_config};
+use crate::common::{
+    Auth, Body, CuttableProxy, TestServer, eventually_within, postgres_url, test_config,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_answers_503_and_the_server_recovers_losing_nothing() {
-    let Ok(admin_url) = std::env::var("OMI_TEST_POSTGRES_URL") else {
-        eprintln!("skipped the PostgreSQL outage test: OMI_TEST_POSTGRES_URL is not set");
+    let Some(admin_url) = postgres_url("the PostgreSQL outage test") else {
         return;
     };
     let scratch = ScratchDatabase::create(&admin_url)

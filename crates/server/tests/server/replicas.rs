@@ -9,21 +9,11 @@ use std::time::{Duration, Instant};
 use omi_server::store::postgres::ScratchDatabase;
 use serde_json::{Value, json};
 
+use crate::common::postgres_url;
 use crate::process::{ServerProcess, conversations, demo, read};
 
 /// Conversations created per process.
 const PER_PROCESS: usize = 30;
-
-/// The PostgreSQL server to use, or `None` (saying so) when none is configured.
-fn postgres_url(test: &str) -> Option<String> {
-    let url = std::env::var("OMI_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    if url.is_none() {
-        eprintln!("skipped {test}: OMI_TEST_POSTGRES_URL is not set");
-    }
-    url
-}
 
 /// The value of the metric line `series` (name and labels, as rendered) at `base_url`, or 0
 /// when the series has no line yet.
