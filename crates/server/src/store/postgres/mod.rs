@@ -23,7 +23,8 @@ pub use scratch::ScratchDatabase;
 
 use super::rows::map_err;
 use super::shared::{
-    developer_statements, idempotency_statements, job_statements, memory_statements, store_impl,
+    developer_statements, idempotency_statements, job_statements, memory_statements, query_parts,
+    store_impl,
 };
 use super::{StoreError, StoreResult};
 
@@ -34,6 +35,7 @@ type Conn = PgConnection;
 /// A row of it.
 type DbRow = PgRow;
 
+query_parts!();
 memory_statements!(lock: " FOR UPDATE");
 job_statements!(claim_lock: " FOR UPDATE SKIP LOCKED");
 idempotency_statements!();

@@ -1,20 +1,21 @@
 //! The Developer API's conversations and action items: action item inserts, the
-//! read-modify-write updates of both, and the pieces of their list queries.
+//! read-modify-write updates of both, and deletes by id.
 
 /// Expands to `mod developer`: the statements of the Developer API's conversations and
-/// action items over the invoking store's `Db`, `Conn` and `DbRow`. `$lock` is appended to
+/// action items over the invoking store's `Conn` and `DbRow`. `$lock` is appended to
 /// the read of a read-modify-write.
 macro_rules! developer_statements {
     (lock: $lock:literal) => {
         pub(super) mod developer {
             use chrono::{DateTime, Utc};
             use omi_model::{ActionItem, ActionItemUpdate, Conversation, ConversationUpdate, Uid};
-            use sqlx::{FromRow, QueryBuilder};
+            use sqlx::FromRow;
 
             use super::memories::conversation_from_row;
-            use super::{Conn, Db, DbRow};
+            use super::parts::owned_row;
+            use super::{Conn, DbRow};
             use $crate::store::rows::{ActionItemRow, json_err, map_err};
-            use $crate::store::{ActionItemRecord, StoreResult, page_bounds, to_micros};
+            use $crate::store::{ActionItemRecord, StoreResult, to_micros};
 
             /// An action item object from an `action_items` row.
             pub(crate) fn action_item_from_row(row: &DbRow) -> StoreResult<ActionItem> {
@@ -72,35 +73,6 @@ macro_rules! developer_statements {
                 Ok(())
             }
 
-            /// Push ` AND column >= start AND column <= end` for the dates given.
-            pub(crate) fn push_date_range(
-                q: &mut QueryBuilder<Db>,
-                column: &str,
-                start: Option<DateTime<Utc>>,
-                end: Option<DateTime<Utc>>,
-            ) {
-                if let Some(start) = start {
-                    q.push(format!(" AND {column} >= "))
-                        .push_bind(to_micros(start));
-                }
-                if let Some(end) = end {
-                    q.push(format!(" AND {column} <= "))
-                        .push_bind(to_micros(end));
-                }
-            }
-
-            /// Push the newest-first order and the page.
-            pub(crate) fn push_newest_first(
-                q: &mut QueryBuilder<Db>,
-                page: &omi_model::PageParams,
-            ) {
-                let (limit, offset) = page_bounds(page);
-                q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-                    .push_bind(limit)
-                    .push(" OFFSET ")
-                    .push_bind(offset);
-            }
-
             /// Delete the user's row `id` of `table` (a table of user records the developer
             /// routes delete by id); `false` when there was none.
             pub(crate) async fn delete_owned(
@@ -134,15 +106,11 @@ macro_rules! developer_statements {
                 update: ConversationUpdate,
                 now: DateTime<Utc>,
             ) -> StoreResult<Option<Conversation>> {
-                let row = sqlx::query(concat!(
+                let sql = concat!(
                     "SELECT * FROM conversations WHERE uid = $1 AND id = $2",
                     $lock
-                ))
-                .bind(uid.as_str())
-                .bind(&id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(map_err)?;
+                );
+                let row = owned_row(&mut *conn, sql, uid.as_str(), &id).await?;
                 let Some(row) = row else { return Ok(None) };
                 let changed = update.apply(conversation_from_row(&row)?);
                 sqlx::query(
@@ -168,15 +136,11 @@ macro_rules! developer_statements {
                 update: ActionItemUpdate,
                 now: DateTime<Utc>,
             ) -> StoreResult<Option<ActionItem>> {
-                let row = sqlx::query(concat!(
+                let sql = concat!(
                     "SELECT * FROM action_items WHERE uid = $1 AND id = $2",
                     $lock
-                ))
-                .bind(uid.as_str())
-                .bind(&id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(map_err)?;
+                );
+                let row = owned_row(&mut *conn, sql, uid.as_str(), &id).await?;
                 let Some(row) = row else { return Ok(None) };
                 let changed = update.apply(action_item_from_row(&row)?, now);
                 sqlx::query(

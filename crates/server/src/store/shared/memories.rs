@@ -11,6 +11,7 @@ macro_rules! memory_statements {
             use omi_model::{Conversation, Memory, MemoryUpdate, Structured, Uid};
             use sqlx::{FromRow, QueryBuilder, Row};
 
+            use super::parts::{owned_row, push_any};
             use super::{Conn, Db, DbRow};
             use $crate::extract::{content_words, indexed_words};
             use $crate::store::rows::{ConversationRow, MemoryRow, json_err, map_err};
@@ -127,17 +128,13 @@ macro_rules! memory_statements {
                 update: MemoryUpdate,
                 now: DateTime<Utc>,
             ) -> StoreResult<Option<Memory>> {
-                let row = sqlx::query(concat!(
+                let sql = concat!(
                     "SELECT ",
                     memory_columns!(),
                     " FROM memories WHERE uid = $1 AND id = $2",
                     $lock
-                ))
-                .bind(uid.as_str())
-                .bind(&id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(map_err)?;
+                );
+                let row = owned_row(&mut *conn, sql, uid.as_str(), &id).await?;
                 let Some(row) = row else { return Ok(None) };
                 let before = memory_from_row(&row)?;
                 let old_content = before.content.clone();
@@ -225,13 +222,8 @@ macro_rules! memory_statements {
                 let mut q = QueryBuilder::<Db>::new("DELETE FROM memory_words WHERE uid = ");
                 q.push_bind(uid)
                     .push(" AND memory_id = ")
-                    .push_bind(memory_id)
-                    .push(" AND word IN (");
-                let mut list = q.separated(", ");
-                for word in &words {
-                    list.push_bind(word);
-                }
-                q.push(")");
+                    .push_bind(memory_id);
+                push_any(&mut q, "word", words.iter().map(String::as_str));
                 q.build().execute(&mut *conn).await.map_err(map_err)?;
                 Ok(())
             }
@@ -251,12 +243,9 @@ macro_rules! memory_statements {
                     "SELECT m.content FROM memories m JOIN (SELECT memory_id, COUNT(*) AS shared \
                      FROM memory_words WHERE uid = ",
                 );
-                q.push_bind(uid).push(" AND word IN (");
-                let mut list = q.separated(", ");
-                for word in words {
-                    list.push_bind(word);
-                }
-                q.push(") GROUP BY memory_id ORDER BY shared DESC, memory_id LIMIT ")
+                q.push_bind(uid);
+                push_any(&mut q, "word", words.iter().map(String::as_str));
+                q.push(" GROUP BY memory_id ORDER BY shared DESC, memory_id LIMIT ")
                     .push_bind(limit)
                     .push(") w ON m.id = w.memory_id WHERE m.uid = ")
                     .push_bind(uid)

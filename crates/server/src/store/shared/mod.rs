@@ -25,12 +25,14 @@ mod developer;
 mod idempotency;
 mod jobs;
 mod memories;
+mod parts;
 mod store_impl;
 
 pub(crate) use developer::developer_statements;
 pub(crate) use idempotency::idempotency_statements;
 pub(crate) use jobs::job_statements;
 pub(crate) use memories::memory_statements;
+pub(crate) use parts::query_parts;
 pub(crate) use store_impl::store_impl;
 
 /// The columns a memory object is built from (`MemoryRow`): every column but `uid` and

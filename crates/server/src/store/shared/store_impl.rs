@@ -18,13 +18,14 @@ macro_rules! store_impl {
             use sqlx::{FromRow, QueryBuilder};
 
             use super::developer::{
-                action_item_from_row, delete_owned, insert_action_item_rows, push_date_range,
-                push_newest_first, set_transcript, update_action_item_row, update_conversation_row,
+                action_item_from_row, delete_owned, insert_action_item_rows, set_transcript,
+                update_action_item_row, update_conversation_row,
             };
             use super::memories::{
                 conversation_from_row, delete_memory_row, insert_conversation_row, memory_from_row,
                 near_duplicates, update_memory_row, upsert_memory,
             };
+            use super::parts::{owned_row, push_any, push_date_range, push_page};
             use super::{Db, idempotency, jobs};
             use $crate::store::rows::{
                 AppKeyRow, AppRow, DevKeyRow, comma_list, json_err, map_err,
@@ -33,9 +34,13 @@ macro_rules! store_impl {
             use $crate::store::{
                 ActionItemRecord, AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord,
                 DeveloperStore, IdempotencyBegin, IdempotencyKey, Job, MemoryRecord, NewJob,
-                OwnedTable, PreparedMemory, ProcessedConversation, Store, StoreResult, page_bounds,
-                to_micros,
+                OwnedTable, PreparedMemory, ProcessedConversation, Store, StoreResult, to_micros,
             };
+
+            /// The order of the lists of conversations and action items.
+            const NEWEST_FIRST: &str = "ORDER BY created_at DESC, id DESC";
+            /// The order of the memory lists.
+            const BY_SCORE: &str = "ORDER BY scoring DESC, created_at DESC, id DESC";
 
             #[async_trait]
             impl Store for super::$store {
@@ -247,22 +252,13 @@ macro_rules! store_impl {
                     if !params.include_discarded {
                         q.push(" AND discarded = FALSE");
                     }
-                    if !params.statuses.is_empty() {
-                        q.push(" AND status IN (");
-                        let mut sep = q.separated(", ");
-                        for s in &params.statuses {
-                            sep.push_bind(s.as_str());
-                        }
-                        q.push(")");
-                    }
+                    push_any(&mut q, "status", params.statuses.iter().map(|s| s.as_str()));
                     push_date_range(&mut q, "created_at", params.start_date, params.end_date);
-                    push_newest_first(
-                        &mut q,
-                        &omi_model::PageParams {
-                            limit: params.limit,
-                            offset: params.offset,
-                        },
-                    );
+                    let page = omi_model::PageParams {
+                        limit: params.limit,
+                        offset: params.offset,
+                    };
+                    push_page(&mut q, NEWEST_FIRST, &page);
                     let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
                     rows.iter().map(conversation_from_row).collect()
                 }
@@ -272,12 +268,8 @@ macro_rules! store_impl {
                     uid: &Uid,
                     id: &str,
                 ) -> StoreResult<Option<Conversation>> {
-                    let row = sqlx::query("SELECT * FROM conversations WHERE uid = $1 AND id = $2")
-                        .bind(uid.as_str())
-                        .bind(id)
-                        .fetch_optional(self.readers())
-                        .await
-                        .map_err(map_err)?;
+                    let sql = "SELECT * FROM conversations WHERE uid = $1 AND id = $2";
+                    let row = owned_row(self.readers(), sql, uid.as_str(), id).await?;
                     row.as_ref().map(conversation_from_row).transpose()
                 }
 
@@ -325,34 +317,23 @@ macro_rules! store_impl {
                         " FROM memories WHERE uid = "
                     ));
                     q.push_bind(uid.as_str());
-                    if !params.categories.is_empty() {
-                        q.push(" AND category IN (");
-                        let mut sep = q.separated(", ");
-                        for c in &params.categories {
-                            sep.push_bind(c.as_str());
-                        }
-                        q.push(")");
-                    }
-                    let (limit, offset) = page_bounds(&params.page);
-                    q.push(" ORDER BY scoring DESC, created_at DESC, id DESC LIMIT ")
-                        .push_bind(limit)
-                        .push(" OFFSET ")
-                        .push_bind(offset);
+                    push_any(
+                        &mut q,
+                        "category",
+                        params.categories.iter().map(|c| c.as_str()),
+                    );
+                    push_page(&mut q, BY_SCORE, &params.page);
                     let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
                     rows.iter().map(memory_from_row).collect()
                 }
 
                 async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>> {
-                    let row = sqlx::query(concat!(
+                    let sql = concat!(
                         "SELECT ",
                         memory_columns!(),
                         " FROM memories WHERE uid = $1 AND id = $2"
-                    ))
-                    .bind(uid.as_str())
-                    .bind(id)
-                    .fetch_optional(self.readers())
-                    .await
-                    .map_err(map_err)?;
+                    );
+                    let row = owned_row(self.readers(), sql, uid.as_str(), id).await?;
                     row.as_ref().map(memory_from_row).transpose()
                 }
 
@@ -553,16 +534,13 @@ macro_rules! store_impl {
                          WHERE status = 'completed' AND discarded = FALSE AND uid = ",
                     );
                     q.push_bind(uid.as_str());
-                    if !params.categories.is_empty() {
-                        q.push(" AND category IN (");
-                        let mut sep = q.separated(", ");
-                        for c in &params.categories {
-                            sep.push_bind(c.as_str());
-                        }
-                        q.push(")");
-                    }
+                    push_any(
+                        &mut q,
+                        "category",
+                        params.categories.iter().map(|c| c.as_str()),
+                    );
                     push_date_range(&mut q, "created_at", params.start_date, params.end_date);
-                    push_newest_first(&mut q, &params.page);
+                    push_page(&mut q, NEWEST_FIRST, &params.page);
                     let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
                     rows.iter().map(conversation_from_row).collect()
                 }
@@ -616,7 +594,7 @@ macro_rules! store_impl {
                         q.push(" AND completed = ").push_bind(completed);
                     }
                     push_date_range(&mut q, "created_at", params.start_date, params.end_date);
-                    push_newest_first(&mut q, &params.page);
+                    push_page(&mut q, NEWEST_FIRST, &params.page);
                     let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
                     rows.iter().map(action_item_from_row).collect()
                 }
@@ -626,12 +604,8 @@ macro_rules! store_impl {
                     uid: &Uid,
                     id: &str,
                 ) -> StoreResult<Option<ActionItem>> {
-                    let row = sqlx::query("SELECT * FROM action_items WHERE uid = $1 AND id = $2")
-                        .bind(uid.as_str())
-                        .bind(id)
-                        .fetch_optional(self.readers())
-                        .await
-                        .map_err(map_err)?;
+                    let sql = "SELECT * FROM action_items WHERE uid = $1 AND id = $2";
+                    let row = owned_row(self.readers(), sql, uid.as_str(), id).await?;
                     row.as_ref().map(action_item_from_row).transpose()
                 }
 

@@ -22,7 +22,8 @@ use group_commit::GroupCommit;
 
 use super::rows::map_err;
 use super::shared::{
-    developer_statements, idempotency_statements, job_statements, memory_statements, store_impl,
+    developer_statements, idempotency_statements, job_statements, memory_statements, query_parts,
+    store_impl,
 };
 use super::{StoreError, StoreResult};
 
@@ -34,6 +35,7 @@ type Conn = SqliteConnection;
 type DbRow = SqliteRow;
 
 // The one writer serializes every write, so no row is ever locked explicitly.
+query_parts!();
 memory_statements!(lock: "");
 job_statements!(claim_lock: "");
 idempotency_statements!();
