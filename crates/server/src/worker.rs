@@ -96,15 +96,41 @@ struct Worker {
     stopped: watch::Receiver<bool>,
 }
 
+/// The longest a worker waits between claims that fail (the database is down).
+const MAX_CLAIM_BACKOFF: Duration = Duration::from_secs(5);
+
+/// How long to wait after `failures` failed claims in a row: `poll`, doubled per failure
+/// after the first, at most [`MAX_CLAIM_BACKOFF`] (so a worker is back at work within seconds
+/// of the database's return; a new job wakes it at once anyway).
+fn claim_backoff(poll: Duration, failures: u32) -> Duration {
+    let doubled = poll.saturating_mul(1 << failures.saturating_sub(1).min(16));
+    doubled.min(MAX_CLAIM_BACKOFF.max(poll))
+}
+
 impl Worker {
     async fn run(mut self) {
+        // Claims failed in a row: while the database is down, the worker waits longer and
+        // longer (up to `max_backoff`) and logs the first failure and every tenth, not each.
+        let mut failures: u32 = 0;
         while !self.is_stopped() {
             match self.claim().await {
-                Ok(Some(job)) => self.run_job(job).await,
-                Ok(None) => self.idle().await,
+                Ok(claimed) => {
+                    if failures > 0 {
+                        tracing::info!(failures, "claiming jobs works again");
+                        failures = 0;
+                    }
+                    match claimed {
+                        Some(job) => self.run_job(job).await,
+                        None => self.idle().await,
+                    }
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, "could not claim a job");
-                    self.idle().await;
+                    failures = failures.saturating_add(1);
+                    if failures % 10 == 1 {
+                        tracing::warn!(error = %e, failures, "could not claim a job");
+                    }
+                    let delay = claim_backoff(self.config.poll_interval, failures);
+                    self.idle_for(delay).await;
                 }
             }
         }
@@ -120,10 +146,16 @@ impl Worker {
         self.service.store().claim_job(now, now + lease).await
     }
 
+    /// Wait a poll interval, or less if a job is queued or the worker is stopped.
     async fn idle(&mut self) {
+        self.idle_for(self.config.poll_interval).await;
+    }
+
+    /// Wait `delay`, or less if a job is queued or the worker is stopped.
+    async fn idle_for(&mut self, delay: Duration) {
         tokio::select! {
             () = self.service.jobs_ready() => {}
-            () = tokio::time::sleep(self.config.poll_interval) => {}
+            () = tokio::time::sleep(delay) => {}
             _ = self.stopped.changed() => {}
         }
     }
@@ -383,4 +415,23 @@ fn records(
             conversation_id: conversation_id.map(str::to_owned),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_claims_wait_longer_each_time_up_to_a_few_seconds() {
+        let poll = Duration::from_millis(500);
+        let waits: Vec<Duration> = (1..=6).map(|n| claim_backoff(poll, n)).collect();
+        assert_eq!(
+            waits,
+            [500, 1_000, 2_000, 4_000, 5_000, 5_000].map(Duration::from_millis)
+        );
+        assert_eq!(claim_backoff(poll, u32::MAX), MAX_CLAIM_BACKOFF);
+        // A poll interval above the cap is kept: the cap never makes a worker poll faster.
+        let slow = Duration::from_secs(9);
+        assert_eq!(claim_backoff(slow, 3), slow);
+    }
 }
