@@ -179,6 +179,24 @@ fn parse_secret(s: &str) -> Result<ApiKey, String> {
 
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
+    /// Copy every record of one database into another that holds none: SQLite to PostgreSQL
+    /// (see docs/deploy.md), or any of the two to any. Both are migrated to the latest schema
+    /// first; the copy is one transaction, so a failure leaves the target without data.
+    MigrateData {
+        /// The database to copy from (sqlite://PATH or postgres://...); only read.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The database to copy to (sqlite://PATH or postgres://...); it must hold no data.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
+    #[command(flatten)]
+    Records(RecordCommand),
+}
+
+/// The admin commands over one database's users, apps and keys.
+#[derive(Debug, Subcommand)]
+enum RecordCommand {
     /// Users.
     User {
         #[command(subcommand)]
@@ -311,10 +329,13 @@ async fn main() -> Result<()> {
             database,
             json,
             command,
-        }) => {
-            init_logs(LogFormat::Pretty, "warn");
-            run_admin(&admin(&DatabaseArgs { database }).await?, command, json).await
-        }
+        }) => match command {
+            AdminCommand::MigrateData { from, to } => migrate_data(&from, &to, json).await,
+            AdminCommand::Records(command) => {
+                init_logs(LogFormat::Pretty, "warn");
+                run_admin(&admin(&DatabaseArgs { database }).await?, command, json).await
+            }
+        },
     }
 }
 
@@ -329,12 +350,24 @@ async fn admin(db: &DatabaseArgs) -> Result<Admin> {
     Ok(Admin::new(server::service(store, &config).await?))
 }
 
-async fn run_admin(admin: &Admin, command: AdminCommand, json: bool) -> Result<()> {
+/// `admin migrate-data`: the copy, with progress on stderr and the summary on stdout.
+async fn migrate_data(from: &str, to: &str, json: bool) -> Result<()> {
+    init_logs(LogFormat::Pretty, "info");
+    let summary = omi_server::store::migrate::migrate_data(from, to).await?;
+    if json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        print!("{summary}");
+    }
+    Ok(())
+}
+
+async fn run_admin(admin: &Admin, command: RecordCommand, json: bool) -> Result<()> {
     let out = match command {
-        AdminCommand::User {
+        RecordCommand::User {
             command: UserCommand::Create { uid },
         } => json!({ "uid": admin.create_user(uid.as_deref()).await? }),
-        AdminCommand::App { command } => match command {
+        RecordCommand::App { command } => match command {
             AppCommand::Create { name, capabilities } => {
                 json!({ "app_id": admin.create_app(&name, &capabilities).await? })
             }
@@ -350,7 +383,7 @@ async fn run_admin(admin: &Admin, command: AdminCommand, json: bool) -> Result<(
                 json!({ "uid": uid, "app_id": app_id, "enabled": false })
             }
         },
-        AdminCommand::DevKey {
+        RecordCommand::DevKey {
             command: DevKeyCommand::Create { uid, scopes },
         } => {
             let scopes = if scopes.is_empty() {
@@ -360,7 +393,7 @@ async fn run_admin(admin: &Admin, command: AdminCommand, json: bool) -> Result<(
             };
             serde_json::to_value(admin.create_dev_key(&uid, &scopes).await?)?
         }
-        AdminCommand::Key {
+        RecordCommand::Key {
             command: KeyCommand::Revoke { id },
         } => {
             admin.revoke_key(&id).await?;

@@ -147,21 +147,39 @@ fn listen(addr: SocketAddr, reuse_port: bool) -> std::io::Result<TcpListener> {
     socket.listen(1024)
 }
 
-/// A database URL fit for logs and messages: its password, if any, replaced by `***`.
+/// A database URL fit for logs and messages: its password, if any, replaced by `***`, whether
+/// in its user part or in a query parameter whose name holds `password` (PostgreSQL URLs may
+/// say `?password=` or `sslpassword=`).
 ///
 /// ```
 /// use omi_server::server::redacted_url;
 /// assert_eq!(redacted_url("postgres://omi:hunter2@db/omi"), "postgres://omi:***@db/omi");
 /// assert_eq!(redacted_url("sqlite://omi-data/omi.sqlite"), "sqlite://omi-data/omi.sqlite");
+/// assert_eq!(
+///     redacted_url("postgres://db/omi?user=omi&password=hunter2&sslmode=require"),
+///     "postgres://db/omi?user=omi&password=***&sslmode=require"
+/// );
 /// ```
 pub fn redacted_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.into()
-        }
-        _ => url.to_owned(),
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    if parsed.password().is_some() {
+        // Setting a password fails only for URLs that cannot have one, and this one has.
+        let _ = parsed.set_password(Some("***"));
     }
+    let secret = |name: &str| name.to_ascii_lowercase().contains("password");
+    if parsed.query_pairs().any(|(name, _)| secret(&name)) {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(name, value)| {
+                let value = if secret(&name) { "***".into() } else { value };
+                (name.into_owned(), value.into_owned())
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.into()
 }
 
 /// A service over a store, with the system clock and the rate limits of [`rate_limits`].

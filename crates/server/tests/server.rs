@@ -11,6 +11,8 @@
 //! - `validation`: every input rule over HTTP: 4xx in FastAPI's shape, never a 500.
 //! - `jobs`: asynchronous processing to `completed` (or `failed`), memory extraction, and
 //!   no duplicate memories.
+//! - `migrate`: `admin migrate-data` copies a database so that the copy reads the same through
+//!   the API, and refuses to copy onto data (PostgreSQL cases with `OMI_TEST_POSTGRES_URL`).
 //! - `openapi`: the OpenAPI document against the router, both ways, and the reference page.
 //! - `pagination`: order, bounds and filters of the lists.
 //! - `rate_limit`: the cloud preset's 429 and the `X-RateLimit-*` headers.
@@ -39,6 +41,8 @@ mod developer;
 mod integration;
 #[path = "server/jobs.rs"]
 mod jobs;
+#[path = "server/migrate.rs"]
+mod migrate;
 #[path = "server/openapi.rs"]
 mod openapi;
 #[path = "server/outage.rs"]

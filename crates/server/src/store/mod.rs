@@ -6,6 +6,7 @@
 //! (`store/shared`), each over its own connections.
 
 mod developer;
+pub mod migrate;
 pub mod postgres;
 mod records;
 mod rows;

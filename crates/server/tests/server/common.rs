@@ -100,6 +100,24 @@ impl TestServer {
         Self::new(server, demo, database_url, Arc::new(dir))
     }
 
+    /// A server with `config` (its address is replaced) and `extractor` over `database_url`,
+    /// which holds the demo user, app and keys `demo` already (a copy of another server's
+    /// database); `dir` is kept as long as the server.
+    pub(crate) async fn reopen(
+        config: ServerConfig,
+        extractor: Arc<dyn Extractor>,
+        database_url: String,
+        dir: TempDir,
+        demo: DemoCredentials,
+    ) -> Self {
+        let server = Self::run(config, &database_url, extractor).await;
+        let demo = DemoCredentials {
+            base_url: server.base_url(),
+            ..demo
+        };
+        Self::new(server, demo, database_url, Arc::new(dir))
+    }
+
     /// Another server on this one's database, as a second process would be, with `config`
     /// (its address and database are replaced); the demo credentials work on both.
     pub(crate) async fn start_beside(&self, config: ServerConfig) -> Self {
@@ -136,6 +154,11 @@ impl TestServer {
             database_url,
             dir,
         }
+    }
+
+    /// `http://ADDR` of the server.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
     }
 
     /// The running server's service.
