@@ -44,7 +44,7 @@ enum Command {
     /// Manage users, apps and keys.
     Admin {
         /// The database URL.
-        #[arg(long, global = true, env = "OMI_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        #[arg(long, global = true, env = "OMI_DATABASE_URL", hide_env_values = true, default_value = DEFAULT_DATABASE_URL)]
         database: String,
         /// Print JSON.
         #[arg(long, global = true)]
@@ -57,7 +57,7 @@ enum Command {
 #[derive(Debug, Clone, Args)]
 struct DatabaseArgs {
     /// The database URL.
-    #[arg(long, env = "OMI_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    #[arg(long, env = "OMI_DATABASE_URL", hide_env_values = true, default_value = DEFAULT_DATABASE_URL)]
     database: String,
 }
 

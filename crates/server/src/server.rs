@@ -65,7 +65,8 @@ impl Default for ServerConfig {
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    /// The database URL names a backend this build does not have.
+    /// The database URL (shown with its password hidden) names a backend this build does
+    /// not have.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE")]
     UnsupportedDatabase(String),
     /// The database could not be opened or migrated.
@@ -110,7 +111,7 @@ pub async fn open_store_with(
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))
     else {
-        return Err(StartError::UnsupportedDatabase(database_url.to_owned()));
+        return Err(StartError::UnsupportedDatabase(redacted_url(database_url)));
     };
     let file = path.split('?').next().unwrap_or_default();
     if let Some(dir) = Path::new(file)
