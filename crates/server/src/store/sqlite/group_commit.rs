@@ -93,10 +93,24 @@ async fn commit_batch(pool: &SqlitePool, batch: Vec<Pending>) {
     if let Err(e) = exec(&mut conn, "BEGIN IMMEDIATE").await {
         return fail_all(batch, &e);
     }
+    // A write alone in its transaction needs no SAVEPOINT (two statements, each a round trip
+    // to the driver's thread): if it fails, the whole transaction is rolled back instead.
+    let alone = batch.len() == 1;
     let mut done = Vec::with_capacity(batch.len());
     for Pending { run, reply } in batch {
-        let result = in_savepoint(&mut conn, run).await;
+        let result = if alone {
+            run(&mut conn).await
+        } else {
+            in_savepoint(&mut conn, run).await
+        };
         done.push((reply, result));
+    }
+    if alone && done.iter().any(|(_, result)| result.is_err()) {
+        let _ = exec(&mut conn, "ROLLBACK").await;
+        for (reply, result) in done {
+            let _ = reply.send(result);
+        }
+        return;
     }
     match exec(&mut conn, "COMMIT").await {
         Ok(()) => {

@@ -225,6 +225,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_write_alone_in_its_transaction_that_fails_leaves_nothing() {
+        use crate::store::{ActionItemRecord, DeveloperStore};
+        let (store, _dir) = store().await;
+        let item = ActionItemRecord {
+            id: "same-id".into(),
+            description: "Call Anna".into(),
+            completed: false,
+            created_at: Utc::now(),
+            due_at: None,
+            completed_at: None,
+            conversation_id: None,
+        };
+        // The first row is inserted, the second conflicts: the whole write must be undone.
+        let failed = store
+            .insert_action_items(&uid(), &[item.clone(), item])
+            .await;
+        assert!(matches!(failed, Err(StoreError::Conflict(_))), "{failed:?}");
+        assert!(
+            store
+                .action_item(&uid(), "same-id")
+                .await
+                .unwrap()
+                .is_none(),
+            "the failed write's first row was rolled back"
+        );
+    }
+
+    #[tokio::test]
     async fn the_same_content_is_one_memory() {
         let (store, _dir) = store().await;
         let a = store
