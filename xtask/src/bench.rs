@@ -112,6 +112,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
                 "--target-dir",
                 "target/ceiling",
             ])
+            // The reference is built as its README builds it: without the SQLite flags
+            // this workspace's .cargo/config.toml sets for our server.
+            .env("LIBSQLITE3_FLAGS", "")
             .run(&root)?;
         }
     }

@@ -153,6 +153,31 @@ impl PreparedMemory {
         })
     }
 
+    /// The memory object as inserting this one stores it: what reading the new row back
+    /// returns (times at the store's microsecond precision, nothing reviewed or edited),
+    /// without the read.
+    pub(crate) fn inserted(&self) -> omi_model::Memory {
+        let m = &self.record;
+        let created_at = super::from_micros(super::to_micros(m.created_at));
+        omi_model::Memory {
+            id: m.id.clone(),
+            content: m.content.clone(),
+            category: Some(m.category),
+            visibility: Some(m.visibility),
+            tags: m.tags.clone(),
+            created_at,
+            updated_at: Some(created_at),
+            manually_added: Some(m.manually_added),
+            scoring: Some(self.scoring.clone()),
+            reviewed: Some(false),
+            user_review: None,
+            edited: Some(false),
+            app_id: m.app_id.clone(),
+            conversation_id: m.conversation_id.clone(),
+            extra: serde_json::Map::new(),
+        }
+    }
+
     /// Every record of `records`, prepared, in order.
     pub(crate) fn all(records: &[MemoryRecord]) -> super::StoreResult<Vec<Self>> {
         records.iter().map(Self::new).collect()

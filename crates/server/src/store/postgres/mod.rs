@@ -106,14 +106,15 @@ impl PostgresStore {
         &self.pool
     }
 
-    /// Run `op` in a transaction of its own; resolves once it committed.
-    async fn write<T, F>(&self, op: F) -> StoreResult<T>
+    /// Run `op` over `data` in a transaction of its own; resolves once it committed.
+    async fn write<D, T, F>(&self, data: D, op: F) -> StoreResult<T>
     where
+        D: Send + Sync + 'static,
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+        F: for<'c> Fn(&'c mut Conn, &'c D) -> BoxFuture<'c, StoreResult<T>> + Send + Sync + 'static,
     {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        let value = op(&mut tx).await?;
+        let value = op(&mut tx, &data).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(value)
     }

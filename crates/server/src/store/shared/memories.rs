@@ -73,21 +73,21 @@ macro_rules! memory_statements {
             }
 
             /// Insert one memory unless the user has its content already; the stored one.
+            /// A new row is not read back (one statement less in the writer): its object is
+            /// [`PreparedMemory::inserted`].
             pub(crate) async fn upsert_memory(
                 conn: &mut Conn,
                 uid: &Uid,
                 p: &PreparedMemory,
             ) -> StoreResult<Memory> {
                 let m = &p.record;
-                let created = to_micros(m.created_at);
-                let inserted = sqlx::query(concat!(
+                let inserted = sqlx::query(
                     "INSERT INTO memories (id, uid, content, content_key, category, \
                      visibility, tags, created_at, updated_at, manually_added, scoring, \
                      app_id, conversation_id) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) \
-                     ON CONFLICT (uid, content_key) DO NOTHING RETURNING ",
-                    memory_columns!()
-                ))
+                     ON CONFLICT (uid, content_key) DO NOTHING",
+                )
                 .bind(&m.id)
                 .bind(uid.as_str())
                 .bind(&m.content)
@@ -95,17 +95,17 @@ macro_rules! memory_statements {
                 .bind(m.category.as_str())
                 .bind(m.visibility.as_str())
                 .bind(&p.tags)
-                .bind(created)
+                .bind(to_micros(m.created_at))
                 .bind(m.manually_added)
                 .bind(&p.scoring)
                 .bind(&m.app_id)
                 .bind(&m.conversation_id)
-                .fetch_optional(&mut *conn)
+                .execute(&mut *conn)
                 .await
                 .map_err(map_err)?;
-                if let Some(row) = inserted {
+                if inserted.rows_affected() > 0 {
                     index_words(conn, uid.as_str(), &m.id, &p.words).await?;
-                    return memory_from_row(&row);
+                    return Ok(p.inserted());
                 }
                 let row = sqlx::query(concat!(
                     "SELECT ",

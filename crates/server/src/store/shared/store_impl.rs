@@ -231,11 +231,10 @@ macro_rules! store_impl {
                     c: &ConversationRecord,
                     job: &NewJob,
                 ) -> StoreResult<()> {
-                    let (c, job) = (c.clone(), job.clone());
-                    self.write(move |conn| {
+                    self.write((c.clone(), job.clone()), |conn, (c, job)| {
                         async move {
-                            insert_conversation_row(conn, &c, job.created_at).await?;
-                            jobs::insert(conn, &job).await
+                            insert_conversation_row(conn, c, job.created_at).await?;
+                            jobs::insert(conn, job).await
                         }
                         .boxed()
                     })
@@ -279,15 +278,14 @@ macro_rules! store_impl {
                     memories: &[MemoryRecord],
                     job: Option<&NewJob>,
                 ) -> StoreResult<Vec<Memory>> {
-                    let (uid, job) = (uid.clone(), job.cloned());
-                    let memories = PreparedMemory::all(memories)?;
-                    self.write(move |conn| {
+                    let data = (uid.clone(), job.cloned(), PreparedMemory::all(memories)?);
+                    self.write(data, |conn, (uid, job, memories)| {
                         async move {
                             let mut stored = Vec::with_capacity(memories.len());
-                            for m in &memories {
-                                stored.push(upsert_memory(conn, &uid, m).await?);
+                            for m in memories {
+                                stored.push(upsert_memory(conn, uid, m).await?);
                             }
-                            if let Some(job) = &job {
+                            if let Some(job) = job {
                                 jobs::insert(conn, job).await?;
                             }
                             Ok(stored)
@@ -344,15 +342,19 @@ macro_rules! store_impl {
                     update: &MemoryUpdate,
                     now: DateTime<Utc>,
                 ) -> StoreResult<Option<Memory>> {
-                    let (uid, id, update) = (uid.clone(), id.to_owned(), update.clone());
-                    self.write(move |conn| update_memory_row(conn, uid, id, update, now).boxed())
-                        .await
+                    let data = (uid.clone(), id.to_owned(), update.clone(), now);
+                    self.write(data, |conn, (uid, id, update, now)| {
+                        update_memory_row(conn, uid.clone(), id.clone(), update.clone(), *now)
+                            .boxed()
+                    })
+                    .await
                 }
 
                 async fn delete_memory(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
-                    let (uid, id) = (uid.clone(), id.to_owned());
-                    self.write(move |conn| delete_memory_row(conn, uid, id).boxed())
-                        .await
+                    self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
+                        delete_memory_row(conn, uid.clone(), id.clone()).boxed()
+                    })
+                    .await
                 }
 
                 async fn claim_job(
@@ -361,8 +363,10 @@ macro_rules! store_impl {
                     lease_until: DateTime<Utc>,
                 ) -> StoreResult<Option<Job>> {
                     let (now, until) = (to_micros(now), to_micros(lease_until));
-                    self.write(move |conn| jobs::claim(conn, now, until).boxed())
-                        .await
+                    self.write((now, until), |conn, &(now, until)| {
+                        jobs::claim(conn, now, until).boxed()
+                    })
+                    .await
                 }
 
                 async fn complete_conversation_job(
@@ -379,17 +383,24 @@ macro_rules! store_impl {
                         .as_deref()
                         .map(|id| ActionItemRecord::extracted_from(processed, id, now))
                         .unwrap_or_default();
-                    let (job, processed) = (job.clone(), processed.clone());
-                    let memories = PreparedMemory::all(memories)?;
-                    let now = to_micros(now);
-                    self.write(move |conn| {
-                        async move {
-                            insert_action_item_rows(conn, &job.uid, &action_items).await?;
-                            jobs::complete_conversation(conn, &job, &processed, &memories, now)
-                                .await
-                        }
-                        .boxed()
-                    })
+                    let data = (
+                        job.clone(),
+                        processed.clone(),
+                        PreparedMemory::all(memories)?,
+                        action_items,
+                        to_micros(now),
+                    );
+                    self.write(
+                        data,
+                        |conn, (job, processed, memories, action_items, now)| {
+                            async move {
+                                insert_action_item_rows(conn, &job.uid, action_items).await?;
+                                jobs::complete_conversation(conn, job, processed, memories, *now)
+                                    .await
+                            }
+                            .boxed()
+                        },
+                    )
                     .await
                 }
 
@@ -399,11 +410,9 @@ macro_rules! store_impl {
                     memories: &[MemoryRecord],
                     now: DateTime<Utc>,
                 ) -> StoreResult<()> {
-                    let (job, now) = (job.clone(), to_micros(now));
-                    let memories = PreparedMemory::all(memories)?;
-                    self.write(move |conn| {
-                        async move { jobs::complete_memories(conn, &job, &memories, now).await }
-                            .boxed()
+                    let data = (job.clone(), PreparedMemory::all(memories)?, to_micros(now));
+                    self.write(data, |conn, (job, memories, now)| {
+                        jobs::complete_memories(conn, job, memories, *now).boxed()
                     })
                     .await
                 }
@@ -415,10 +424,14 @@ macro_rules! store_impl {
                     run_after: DateTime<Utc>,
                     now: DateTime<Utc>,
                 ) -> StoreResult<()> {
-                    let (job, error) = (job.clone(), error.to_owned());
-                    let (run_after, now) = (to_micros(run_after), to_micros(now));
-                    self.write(move |conn| {
-                        async move { jobs::retry(conn, &job, &error, run_after, now).await }.boxed()
+                    let data = (
+                        job.clone(),
+                        error.to_owned(),
+                        to_micros(run_after),
+                        to_micros(now),
+                    );
+                    self.write(data, |conn, (job, error, run_after, now)| {
+                        jobs::retry(conn, job, error, *run_after, *now).boxed()
                     })
                     .await
                 }
@@ -429,25 +442,23 @@ macro_rules! store_impl {
                     error: &str,
                     now: DateTime<Utc>,
                 ) -> StoreResult<()> {
-                    let (job, error, now) = (job.clone(), error.to_owned(), to_micros(now));
-                    self.write(move |conn| {
-                        async move { jobs::fail(conn, &job, &error, now).await }.boxed()
+                    let data = (job.clone(), error.to_owned(), to_micros(now));
+                    self.write(data, |conn, (job, error, now)| {
+                        jobs::fail(conn, job, error, *now).boxed()
                     })
                     .await
                 }
 
                 async fn renew_lease(&self, job: &Job, until: DateTime<Utc>) -> StoreResult<bool> {
-                    let (job, until) = (job.clone(), to_micros(until));
-                    self.write(move |conn| {
-                        async move { jobs::renew(conn, &job, until).await }.boxed()
+                    self.write((job.clone(), to_micros(until)), |conn, (job, until)| {
+                        jobs::renew(conn, job, *until).boxed()
                     })
                     .await
                 }
 
                 async fn release_job(&self, job: &Job, now: DateTime<Utc>) -> StoreResult<()> {
-                    let (job, now) = (job.clone(), to_micros(now));
-                    self.write(move |conn| {
-                        async move { jobs::release(conn, &job, now).await }.boxed()
+                    self.write((job.clone(), to_micros(now)), |conn, (job, now)| {
+                        jobs::release(conn, job, *now).boxed()
                     })
                     .await
                 }
@@ -462,10 +473,9 @@ macro_rules! store_impl {
                     now: DateTime<Utc>,
                     expired_before: DateTime<Utc>,
                 ) -> StoreResult<IdempotencyBegin> {
-                    let (key, now) = (key.clone(), to_micros(now));
-                    let not_before = to_micros(expired_before);
-                    self.write(move |conn| {
-                        async move { idempotency::begin(conn, &key, now, not_before).await }.boxed()
+                    let data = (key.clone(), to_micros(now), to_micros(expired_before));
+                    self.write(data, |conn, (key, now, not_before)| {
+                        idempotency::begin(conn, key, *now, *not_before).boxed()
                     })
                     .await
                 }
@@ -476,17 +486,18 @@ macro_rules! store_impl {
                     status: u16,
                     body: &[u8],
                 ) -> StoreResult<()> {
-                    let (key, body) = (key.clone(), body.to_vec());
-                    self.write(move |conn| {
-                        async move { idempotency::finish(conn, &key, status, &body).await }.boxed()
-                    })
+                    self.write(
+                        (key.clone(), status, body.to_vec()),
+                        |conn, (key, status, body)| {
+                            idempotency::finish(conn, key, *status, body).boxed()
+                        },
+                    )
                     .await
                 }
 
                 async fn abandon_idempotent(&self, key: &IdempotencyKey) -> StoreResult<()> {
-                    let key = key.clone();
-                    self.write(move |conn| {
-                        async move { idempotency::abandon(conn, &key).await }.boxed()
+                    self.write(key.clone(), |conn, key| {
+                        idempotency::abandon(conn, key).boxed()
                     })
                     .await
                 }
@@ -510,15 +521,17 @@ macro_rules! store_impl {
                     job: &NewJob,
                 ) -> StoreResult<()> {
                     let segments = serde_json::to_string(segments).map_err(json_err)?;
-                    let (c, job) = (c.clone(), job.clone());
-                    self.write(move |conn| {
-                        async move {
-                            insert_conversation_row(conn, &c, job.created_at).await?;
-                            set_transcript(conn, &c.uid, &c.id, &segments).await?;
-                            jobs::insert(conn, &job).await
-                        }
-                        .boxed()
-                    })
+                    self.write(
+                        (c.clone(), job.clone(), segments),
+                        |conn, (c, job, segments)| {
+                            async move {
+                                insert_conversation_row(conn, c, job.created_at).await?;
+                                set_transcript(conn, &c.uid, &c.id, segments).await?;
+                                jobs::insert(conn, job).await
+                            }
+                            .boxed()
+                        },
+                    )
                     .await
                 }
 
@@ -552,17 +565,18 @@ macro_rules! store_impl {
                     update: &ConversationUpdate,
                     now: DateTime<Utc>,
                 ) -> StoreResult<Option<Conversation>> {
-                    let (uid, id, update) = (uid.clone(), id.to_owned(), update.clone());
-                    self.write(move |conn| {
-                        update_conversation_row(conn, uid, id, update, now).boxed()
+                    let data = (uid.clone(), id.to_owned(), update.clone(), now);
+                    self.write(data, |conn, (uid, id, update, now)| {
+                        update_conversation_row(conn, uid.clone(), id.clone(), update.clone(), *now)
+                            .boxed()
                     })
                     .await
                 }
 
                 async fn delete_conversation(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
-                    let (uid, id) = (uid.clone(), id.to_owned());
-                    self.write(move |conn| {
-                        delete_owned(conn, OwnedTable::Conversations, uid, id).boxed()
+                    self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
+                        delete_owned(conn, OwnedTable::Conversations, uid.clone(), id.clone())
+                            .boxed()
                     })
                     .await
                 }
@@ -572,9 +586,8 @@ macro_rules! store_impl {
                     uid: &Uid,
                     items: &[ActionItemRecord],
                 ) -> StoreResult<Vec<ActionItem>> {
-                    let (uid, items) = (uid.clone(), items.to_vec());
-                    self.write(move |conn| {
-                        async move { insert_action_item_rows(conn, &uid, &items).await }.boxed()
+                    self.write((uid.clone(), items.to_vec()), |conn, (uid, items)| {
+                        insert_action_item_rows(conn, uid, items).boxed()
                     })
                     .await
                 }
@@ -616,17 +629,17 @@ macro_rules! store_impl {
                     update: &ActionItemUpdate,
                     now: DateTime<Utc>,
                 ) -> StoreResult<Option<ActionItem>> {
-                    let (uid, id, update) = (uid.clone(), id.to_owned(), update.clone());
-                    self.write(move |conn| {
-                        update_action_item_row(conn, uid, id, update, now).boxed()
+                    let data = (uid.clone(), id.to_owned(), update.clone(), now);
+                    self.write(data, |conn, (uid, id, update, now)| {
+                        update_action_item_row(conn, uid.clone(), id.clone(), update.clone(), *now)
+                            .boxed()
                     })
                     .await
                 }
 
                 async fn delete_action_item(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
-                    let (uid, id) = (uid.clone(), id.to_owned());
-                    self.write(move |conn| {
-                        delete_owned(conn, OwnedTable::ActionItems, uid, id).boxed()
+                    self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
+                        delete_owned(conn, OwnedTable::ActionItems, uid.clone(), id.clone()).boxed()
                     })
                     .await
                 }

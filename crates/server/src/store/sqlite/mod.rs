@@ -65,6 +65,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(5));
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await
             .map_err(map_err)?;
@@ -74,6 +75,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Internal(format!("migrations failed: {e}")))?;
         let readers = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await
             .map_err(map_err)?;
@@ -102,13 +104,15 @@ impl SqliteStore {
         &self.writer
     }
 
-    /// Run `op` in the next group-commit transaction; resolves once that committed.
-    async fn write<T, F>(&self, op: F) -> StoreResult<T>
+    /// Run `op` over `data` in the next group-commit transaction; resolves once that
+    /// committed. `op` may run more than once, its earlier runs rolled back.
+    async fn write<D, T, F>(&self, data: D, op: F) -> StoreResult<T>
     where
+        D: Send + Sync + 'static,
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+        F: for<'c> Fn(&'c mut Conn, &'c D) -> BoxFuture<'c, StoreResult<T>> + Send + Sync + 'static,
     {
-        self.group.write(op).await
+        self.group.write(data, op).await
     }
 }
 
@@ -222,6 +226,51 @@ mod tests {
         );
         // The failed write's job was rolled back with it: two jobs, not three.
         assert_eq!(store.queue_depth().await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_group_with_a_failing_write_commits_every_other_write_exactly_once() {
+        let (store, _dir) = store().await;
+        let (dup, dup_job) = conversation("taken");
+        store.insert_conversation(&dup, &dup_job).await.unwrap();
+        // Forty writes queued at once, the twentieth failing: the group's first run is
+        // rolled back and the writes run again one savepoint each.
+        let writes = (0..40).map(|i| {
+            let store = store.clone();
+            let (c, job) = if i == 19 {
+                (dup.clone(), dup_job.clone())
+            } else {
+                conversation(&format!("c{i}"))
+            };
+            async move { store.insert_conversation(&c, &job).await }
+        });
+        let results = futures::future::join_all(writes).await;
+        for (i, result) in results.iter().enumerate() {
+            if i == 19 {
+                assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+            } else {
+                assert!(result.is_ok(), "write {i}: {result:?}");
+            }
+        }
+        // One job for the first conversation and one for each of the 39 that succeeded:
+        // no write's job was stored twice by the rerun, and the failed one's not at all.
+        assert_eq!(store.queue_depth().await.unwrap(), 40);
+    }
+
+    #[tokio::test]
+    async fn a_new_memory_is_answered_as_it_reads_back() {
+        let (store, _dir) = store().await;
+        let mut record = memory("User keeps bees.");
+        record.tags = vec!["hobby".into()];
+        record.app_id = Some("app-1".into());
+        record.manually_added = false;
+        let created = store
+            .insert_memories(&uid(), &[record], None)
+            .await
+            .unwrap()
+            .remove(0);
+        let read = store.memory(&uid(), &created.id).await.unwrap().unwrap();
+        assert_eq!(created, read);
     }
 
     #[tokio::test]
