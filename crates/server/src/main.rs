@@ -13,6 +13,13 @@ use omi_server::server::{self, DEFAULT_DATABASE_URL, RunningServer, ServerConfig
 use omi_server::store::postgres::PostgresOptions;
 use serde_json::json;
 
+/// The allocator of the binary: mimalloc, whose per-thread heaps free memory allocated on
+/// another thread (rows built on a database driver's thread, dropped on a request's) without
+/// the lock contention of the system allocator. The `mimalloc` feature (on by default).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A self-hostable server for OMI's Integration Imports and Developer APIs.
 #[derive(Debug, Parser)]
 #[command(name = "omi-server", version, about)]
