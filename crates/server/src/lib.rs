@@ -14,6 +14,10 @@
 //! - [`openapi::openapi`] is the OpenAPI 3.1 document of the routes, served at
 //!   `GET /openapi.json` with an interactive reference page at `GET /docs/`.
 //!
+//! Features: `mimalloc` (on by default) makes the `omi-server` binary allocate with
+//! mimalloc, which also replaces `malloc` for the whole process; depend on this crate with
+//! `default-features = false` to keep your own allocator.
+//!
 //! ```no_run
 //! use omi_server::server::{RunningServer, ServerConfig};
 //!

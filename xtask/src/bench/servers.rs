@@ -16,6 +16,9 @@ pub(crate) fn preload_content(i: usize) -> String {
     format!("preloaded memory number {i}: the quick brown fox jumps over the lazy dog")
 }
 
+/// How long a started server may take to answer.
+const READY_WITHIN: Duration = Duration::from_secs(600);
+
 /// Child processes, killed and reaped when this is dropped (on success, error or panic).
 #[derive(Debug, Default)]
 pub(crate) struct Children {
@@ -43,14 +46,16 @@ impl Children {
         Ok(())
     }
 
-    /// Wait until `GET path` on `addr` answers 200, failing early if `name` exits.
+    /// Wait until `GET path` on `addr` answers 200, failing early if `name` exits. The wait
+    /// is long because the reference preloads its rows before it listens (a million take
+    /// well over a minute).
     pub(crate) fn wait_ready(
         &mut self,
         name: &str,
         addr: SocketAddr,
         path: &str,
     ) -> anyhow::Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + READY_WITHIN;
         loop {
             if let Some((_, child, log)) = self.running.iter_mut().find(|(n, ..)| n == name)
                 && let Some(status) = child.try_wait()?
@@ -65,7 +70,10 @@ impl Children {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("{name} did not answer GET {path} on {addr} within 60 s");
+                bail!(
+                    "{name} did not answer GET {path} on {addr} within {} s",
+                    READY_WITHIN.as_secs()
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }

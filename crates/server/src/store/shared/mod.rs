@@ -13,9 +13,10 @@
 //!
 //! - `type Db`, `type Conn` and `type DbRow`: the sqlx database, connection and row types;
 //! - `impl Self { fn readers(&self) -> &Pool<Db>; fn writer(&self) -> &Pool<Db>;
-//!   async fn write(&self, op) }`: where reads and single-statement writes run, and how a
-//!   multi-statement write runs in one transaction (SQLite: the group commit; PostgreSQL: a
-//!   transaction of its own).
+//!   async fn write(&self, data, op) }`: where reads and single-statement writes run, and how
+//!   a multi-statement write runs in one transaction (SQLite: the group commit; PostgreSQL: a
+//!   transaction of its own). `op` is an `Fn` over `&data` that does nothing but SQL, since
+//!   the group commit may run it again after rolling a batch back.
 //!
 //! What only one database can say is passed to the macros as literals: the row locks of
 //! PostgreSQL (`FOR UPDATE` before a read-modify-write, `FOR UPDATE SKIP LOCKED` when a
