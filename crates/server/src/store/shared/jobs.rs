@@ -64,14 +64,16 @@ macro_rules! job_statements {
             }
 
             /// Store what processing made of a conversation, mark it completed, add its
-            /// memories, and mark the job done.
+            /// memories, and mark the job done. `false` when the conversation no longer
+            /// exists (deleted while it was processed): the job is done, and none of its
+            /// memories are added.
             pub(crate) async fn complete_conversation(
                 conn: &mut Conn,
                 job: &Job,
                 processed: &ProcessedConversation,
                 memories: &[PreparedMemory],
                 now: i64,
-            ) -> StoreResult<()> {
+            ) -> StoreResult<bool> {
                 let structured = Structured {
                     title: processed.title.clone(),
                     overview: processed.overview.clone(),
@@ -80,7 +82,7 @@ macro_rules! job_statements {
                     action_items: processed.action_items.clone(),
                     events: processed.events.clone(),
                 };
-                sqlx::query(
+                let updated = sqlx::query(
                     "UPDATE conversations SET status = 'completed', structured = $1, \
                      transcript_segments = $2, discarded = $3, failure_reason = NULL, \
                      updated_at = $4 WHERE uid = $5 AND id = $6",
@@ -94,7 +96,11 @@ macro_rules! job_statements {
                 .execute(&mut *conn)
                 .await
                 .map_err(map_err)?;
-                complete_memories(conn, job, memories, now).await
+                // Deleted while it was processed: nothing found in it is kept.
+                let exists = updated.rows_affected() > 0;
+                let memories = if exists { memories } else { &[] };
+                complete_memories(conn, job, memories, now).await?;
+                Ok(exists)
             }
 
             /// Add a job's memories and mark it done.

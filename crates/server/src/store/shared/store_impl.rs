@@ -394,9 +394,14 @@ macro_rules! store_impl {
                         data,
                         |conn, (job, processed, memories, action_items, now)| {
                             async move {
-                                insert_action_item_rows(conn, &job.uid, action_items).await?;
-                                jobs::complete_conversation(conn, job, processed, memories, *now)
-                                    .await
+                                let exists = jobs::complete_conversation(
+                                    conn, job, processed, memories, *now,
+                                )
+                                .await?;
+                                if exists {
+                                    insert_action_item_rows(conn, &job.uid, action_items).await?;
+                                }
+                                Ok(())
                             }
                             .boxed()
                         },

@@ -334,6 +334,45 @@ mod tests {
         assert_eq!((again.id, again.attempts), (claimed.id, 2));
     }
 
+    #[tokio::test]
+    async fn nothing_found_in_a_conversation_deleted_while_processing_is_kept() {
+        use crate::store::{DeveloperStore, ProcessedConversation};
+        use omi_model::{ListActionItemsQuery, StructuredActionItem};
+        let (store, _dir) = store().await;
+        let (c, job) = conversation("gone");
+        store.insert_conversation(&c, &job).await.unwrap();
+        let now = Utc::now();
+        let claimed = store
+            .claim_job(now, now + chrono::Duration::seconds(30))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(store.delete_conversation(&uid(), "gone").await.unwrap());
+        let processed = ProcessedConversation {
+            action_items: vec![StructuredActionItem {
+                description: "Book the cabin".into(),
+                completed: false,
+            }],
+            ..ProcessedConversation::default()
+        };
+        let mut found = memory("User loves hiking.");
+        found.conversation_id = Some("gone".into());
+        store
+            .complete_conversation_job(&claimed, &processed, &[found], now)
+            .await
+            .unwrap();
+        assert_eq!(store.queue_depth().await.unwrap(), 0, "the job is done");
+        let page = DevMemoryListParams {
+            page: omi_model::ListMemoriesQuery::default().validate().unwrap(),
+            categories: vec![],
+        };
+        let memories = store.list_memories(&uid(), &page).await.unwrap();
+        assert!(memories.is_empty(), "{memories:?}");
+        let items = ListActionItemsQuery::default().validate().unwrap();
+        let items = store.list_action_items(&uid(), &items).await.unwrap();
+        assert!(items.is_empty(), "{items:?}");
+    }
+
     async fn sharing(store: &SqliteStore, content: &str) -> Vec<String> {
         let words = crate::extract::content_words(content);
         store
