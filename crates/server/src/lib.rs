@@ -15,8 +15,8 @@
 //!   `GET /openapi.json` with an interactive reference page at `GET /docs/`.
 //!
 //! Features: `mimalloc` (on by default) makes the `omi-server` binary allocate with
-//! mimalloc, which also replaces `malloc` for the whole process; depend on this crate with
-//! `default-features = false` to keep your own allocator.
+//! mimalloc, which on Unix also replaces `malloc` for the whole process; depend on this
+//! crate with `default-features = false` to keep your own allocator.
 //!
 //! ```no_run
 //! use omi_server::server::{RunningServer, ServerConfig};
