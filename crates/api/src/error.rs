@@ -259,6 +259,15 @@ pub mod messages {
     /// 503 while the database cannot be reached.
     pub const DATABASE_UNAVAILABLE: &str =
         "Service temporarily unavailable: the database cannot be reached. Try again shortly.";
+    /// 503 for a request that took longer than the server allows.
+    pub const REQUEST_TIMEOUT: &str =
+        "Service temporarily unavailable: the request took too long. Try again shortly.";
+    /// 503 from `/readyz` while fewer job workers run than were started.
+    pub const WORKERS_DOWN: &str =
+        "Service temporarily unavailable: the job workers are not running.";
+    /// 503 while the server takes no more writes (its write queue is full).
+    pub const SERVER_BUSY: &str =
+        "Service temporarily unavailable: too many writes are waiting. Try again shortly.";
 
     /// 403 when the app lacks `capability`.
     pub fn missing_capability(capability: Capability) -> String {

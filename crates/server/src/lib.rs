@@ -40,6 +40,7 @@ pub mod http;
 pub mod keys;
 pub mod metrics;
 pub mod openapi;
+mod panics;
 pub mod ratelimit;
 pub mod server;
 pub mod service;

@@ -113,6 +113,20 @@ struct ServeArgs {
     /// The largest request body, in bytes.
     #[arg(long, env = "OMI_BODY_LIMIT", default_value_t = 1024 * 1024)]
     body_limit: usize,
+    /// Seconds a request may take from its headers to its answer; longer ones are answered
+    /// 503 with Retry-After.
+    #[arg(long, env = "OMI_REQUEST_TIMEOUT", value_name = "SECONDS", default_value_t = omi_server::http::HttpConfig::DEFAULT_REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout: u64,
+    /// Seconds a client may take to send its request headers (or stay idle between requests
+    /// on a kept-alive connection) before the connection is closed.
+    #[arg(long, env = "OMI_HEADER_READ_TIMEOUT", value_name = "SECONDS", default_value_t = omi_server::http::HttpConfig::DEFAULT_HEADER_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout: u64,
+    /// Seconds a client may take to send its request body.
+    #[arg(long, env = "OMI_BODY_READ_TIMEOUT", value_name = "SECONDS", default_value_t = omi_server::http::HttpConfig::DEFAULT_BODY_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    body_read_timeout: u64,
+    /// Seconds one attempt at a job may run before it fails and is retried.
+    #[arg(long, env = "OMI_JOB_TIMEOUT", value_name = "SECONDS", default_value_t = omi_server::worker::WorkerConfig::DEFAULT_JOB_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    job_timeout: u64,
     /// Seconds a found key, app or app enablement is trusted before it is read again (0:
     /// always read). A key revoked or an app disabled by another process, such as
     /// `omi-server admin` beside this server, stops working within this time.
@@ -453,10 +467,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 || omi_server::worker::WorkerConfig::default().lease,
                 Duration::from_secs,
             ),
+            job_timeout: Duration::from_secs(args.job_timeout),
             ..Default::default()
         },
         http: omi_server::http::HttpConfig {
             body_limit: args.body_limit,
+            request_timeout: Duration::from_secs(args.request_timeout),
+            header_read_timeout: Duration::from_secs(args.header_read_timeout),
+            body_read_timeout: Duration::from_secs(args.body_read_timeout),
         },
         service: omi_server::service::ServiceConfig {
             credential_ttl: Duration::from_secs(args.credential_ttl),

@@ -40,6 +40,38 @@ pub const RATE_LIMIT_REJECTIONS_TOTAL: &str = "rate_limit_rejections_total";
 pub const RATE_LIMIT_BACKEND_ERRORS_TOTAL: &str = "rate_limit_backend_errors_total";
 /// Gauge of jobs waiting or running, refreshed each time the metrics are rendered.
 pub const JOB_QUEUE_DEPTH: &str = "job_queue_depth";
+/// Counter of panics caught and contained, labelled `where` ([`PanicSite`]): each failed one
+/// request, one job attempt or one write, and the server went on.
+pub const PANICS_TOTAL: &str = "panics_total";
+/// Counter of job workers restarted after their loop ended unexpectedly.
+pub const WORKER_RESTARTS_TOTAL: &str = "worker_restarts_total";
+/// Counter of writes refused with 503 because the database's write queue was full.
+pub const WRITES_SHED_TOTAL: &str = "writes_shed_total";
+
+/// Where a contained panic happened: the `where` label of [`PANICS_TOTAL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanicSite {
+    /// An HTTP handler: the request was answered 500.
+    Http,
+    /// A job attempt: it failed (and is retried, or failed for good).
+    Job,
+    /// A write of the SQLite group commit: that write failed, the others committed.
+    Writer,
+    /// A job worker's loop outside any job: the worker was restarted.
+    Worker,
+}
+
+impl PanicSite {
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Http => "http",
+            Self::Job => "job",
+            Self::Writer => "writer",
+            Self::Worker => "worker",
+        }
+    }
+}
 
 /// The `route` label of a request that matched no route (a 404 from the fallback).
 pub const UNMATCHED_ROUTE: &str = "unmatched";
@@ -142,15 +174,44 @@ fn describe() {
         JOB_QUEUE_DEPTH,
         "Jobs waiting or running, as of the last scrape."
     );
+    ::metrics::describe_counter!(
+        PANICS_TOTAL,
+        "Panics caught and contained, by where they happened (http, job, writer, worker)."
+    );
+    ::metrics::describe_counter!(
+        WORKER_RESTARTS_TOTAL,
+        "Job workers restarted after their loop ended unexpectedly."
+    );
+    ::metrics::describe_counter!(
+        WRITES_SHED_TOTAL,
+        "Writes refused with 503 because the write queue was full."
+    );
+}
+
+/// The `method` label of a request: a standard method's name, or `other` for any other
+/// (methods are free text, and each distinct label value would be a new time series).
+pub fn method_label(method: &Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "other",
+    }
 }
 
 /// Record one HTTP request: `route` is the matched route template, or [`UNMATCHED_ROUTE`].
 pub fn http_request(method: &Method, route: &str, status: StatusCode, elapsed: Duration) {
-    let method = method.as_str().to_owned();
+    let method = method_label(method);
     let route = route.to_owned();
     ::metrics::counter!(
         HTTP_REQUESTS_TOTAL,
-        "method" => method.clone(),
+        "method" => method,
         "route" => route.clone(),
         "status" => status.as_str().to_owned(),
     )
@@ -187,6 +248,21 @@ pub fn rate_limit_backend_error(reason: &'static str) {
     ::metrics::counter!(RATE_LIMIT_BACKEND_ERRORS_TOTAL, "reason" => reason).increment(1);
 }
 
+/// Record a panic caught at `site`.
+pub fn panic_caught(site: PanicSite) {
+    ::metrics::counter!(PANICS_TOTAL, "where" => site.as_str()).increment(1);
+}
+
+/// Record a job worker restarted by its supervisor.
+pub fn worker_restarted() {
+    ::metrics::counter!(WORKER_RESTARTS_TOTAL).increment(1);
+}
+
+/// Record a write refused because the write queue was full.
+pub fn write_shed() {
+    ::metrics::counter!(WRITES_SHED_TOTAL).increment(1);
+}
+
 /// Set the job queue depth gauge (done just before rendering).
 pub fn set_queue_depth(depth: i64) {
     // A gauge is an f64; queue depths are far below 2^53, where the conversion is exact.
@@ -205,6 +281,13 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_method_is_labelled_other() {
+        let custom = Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(method_label(&custom), "other");
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+    }
 
     #[test]
     fn install_twice_returns_the_same_recorder() {

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::extract::{Extractor, RulesExtractor};
+use crate::http::serve::serve;
 use crate::http::{HttpConfig, app};
 use crate::ratelimit::{RateLimitMode, RateLimits, RedisConfig, SharedError};
 use crate::service::{Service, ServiceConfig, SystemClock};
@@ -271,13 +272,10 @@ impl RunningServer {
         let (stop, stopped) = watch::channel(false);
         let router = app(service.clone(), &config.http);
         let mut until_stopped = stopped.clone();
-        let http = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = until_stopped.wait_for(|s| *s).await;
-                })
-                .await
-        });
+        let header_read_timeout = config.http.header_read_timeout;
+        let http = tokio::spawn(serve(listener, router, header_read_timeout, async move {
+            let _ = until_stopped.wait_for(|s| *s).await;
+        }));
         let maintenance = tokio::spawn(maintain(service.clone(), stopped));
         tracing::info!(%local_addr, "listening");
         Ok(Self {

@@ -1,19 +1,28 @@
 //! The job worker: claims durable jobs with a lease, runs them through the [`Extractor`], and
 //! records the outcome. A job whose worker dies is claimed again when its lease runs out; a
 //! job that keeps failing is retried with backoff, then marked failed with its error kept.
+//!
+//! Nothing one job holds can stop the others: a panic while processing a job fails that
+//! attempt (caught, logged with the job's id, counted in `panics_total`); an attempt that
+//! runs past [`WorkerConfig::job_timeout`] fails too; what one job may add is capped
+//! ([`MAX_MEMORIES_PER_JOB`], [`MAX_ACTION_ITEMS_PER_JOB`], [`MAX_EVENTS_PER_JOB`]); and the
+//! pool's supervisor restarts a worker whose loop ended for any other reason.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures::FutureExt;
 use omi_model::{MemoryCategory, Visibility};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::extract::{
     ConversationInput, ExtractedMemory, Extractor, TextInput, TextKind, content_words, retain_novel,
 };
 use crate::keys;
+use crate::metrics::PanicSite;
 use crate::service::Service;
 use crate::store::{Job, JobKind, MemoryRecord, StoreError};
 
@@ -27,6 +36,22 @@ pub const KNOWN_MEMORIES_FOR_EXTRACTION: i64 = 200;
 /// are near-duplicate candidates; past this many, a user has hundreds of near-identical
 /// memories and one more comparison changes nothing.
 const MAX_NEAR_DUPLICATE_CANDIDATES: i64 = 500;
+
+/// The most memories one job adds (the first novel ones, in the order extraction found
+/// them). A text holding more facts than this is a document, not a conversation; the cap
+/// keeps a pasted book from flooding a user's memories.
+pub const MAX_MEMORIES_PER_JOB: usize = 100;
+/// The most memories found by extraction that one job checks for novelty: the first ones
+/// (after repeats within the text are dropped) up to this many, so a 500 000-character
+/// import of 40 000 facts costs a bounded number of lookups.
+pub const MAX_MEMORIES_CONSIDERED_PER_JOB: usize = 1_000;
+/// The most action items one conversation gets.
+pub const MAX_ACTION_ITEMS_PER_JOB: usize = 100;
+/// The most events one conversation gets.
+pub const MAX_EVENTS_PER_JOB: usize = 100;
+
+/// How long after a worker's loop ended the supervisor starts another.
+const RESTART_DELAY: Duration = Duration::from_millis(100);
 
 /// Settings of the worker pool.
 #[derive(Debug, Clone)]
@@ -43,6 +68,16 @@ pub struct WorkerConfig {
     pub base_backoff: Duration,
     /// The longest retry delay.
     pub max_backoff: Duration,
+    /// The longest one attempt of a job may run before it fails (and is retried): extraction
+    /// is bounded by the size of its text, so only a stuck extractor (a language model that
+    /// never answers) reaches it.
+    pub job_timeout: Duration,
+}
+
+impl WorkerConfig {
+    /// The default [`WorkerConfig::job_timeout`]: above the LLM extractor's worst case
+    /// (three requests of two minutes each, with pauses).
+    pub const DEFAULT_JOB_TIMEOUT: Duration = Duration::from_secs(900);
 }
 
 impl Default for WorkerConfig {
@@ -53,6 +88,7 @@ impl Default for WorkerConfig {
             poll_interval: Duration::from_millis(500),
             base_backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(300),
+            job_timeout: Self::DEFAULT_JOB_TIMEOUT,
         }
     }
 }
@@ -61,34 +97,76 @@ impl Default for WorkerConfig {
 #[derive(Debug)]
 pub struct WorkerPool {
     stop: watch::Sender<bool>,
-    tasks: JoinSet<()>,
+    supervisor: JoinHandle<()>,
 }
 
 impl WorkerPool {
-    /// Start `config.concurrency` workers.
+    /// Start `config.concurrency` workers, kept running by a supervisor: a worker whose
+    /// loop ends (it can only by a panic outside a job, which is caught and counted) is
+    /// started again. The service's [`WorkerGauge`](crate::service::WorkerGauge) counts them
+    /// for readiness.
     pub fn start(service: Service, extractor: Arc<dyn Extractor>, config: WorkerConfig) -> Self {
         crate::metrics::install();
         let (stop, stopped) = watch::channel(false);
-        let mut tasks = JoinSet::new();
-        for _ in 0..config.concurrency.max(1) {
-            let worker = Worker {
-                service: service.clone(),
-                extractor: extractor.clone(),
-                config: config.clone(),
-                stopped: stopped.clone(),
-            };
-            tasks.spawn(worker.run());
+        let supervisor = Supervisor {
+            worker: Worker {
+                service,
+                extractor,
+                config,
+                stopped,
+            },
+        };
+        Self {
+            stop,
+            supervisor: tokio::spawn(supervisor.run()),
         }
-        Self { stop, tasks }
     }
 
     /// Stop claiming jobs, release the ones in progress, and wait for the workers to end.
-    pub async fn shutdown(mut self) {
+    pub async fn shutdown(self) {
         let _ = self.stop.send(true);
-        while self.tasks.join_next().await.is_some() {}
+        if let Err(e) = self.supervisor.await {
+            tracing::error!(error = %e, "the worker supervisor failed");
+        }
     }
 }
 
+/// Keeps `concurrency` copies of a worker running until the pool stops.
+struct Supervisor {
+    /// The worker each copy is cloned from.
+    worker: Worker,
+}
+
+impl Supervisor {
+    async fn run(self) {
+        let count = self.worker.config.concurrency.max(1);
+        let gauge = self.worker.service.clone();
+        gauge.workers().expect(count);
+        let mut tasks = JoinSet::new();
+        for _ in 0..count {
+            tasks.spawn(self.worker.clone().run());
+        }
+        while let Some(ended) = tasks.join_next().await {
+            if self.worker.is_stopped() {
+                continue;
+            }
+            match ended {
+                Err(e) if e.is_panic() => {
+                    crate::metrics::panic_caught(PanicSite::Worker);
+                    let panic = e.into_panic();
+                    tracing::error!(panic = %crate::panics::message(&*panic), "a job worker panicked outside a job; restarting it");
+                }
+                _ => tracing::error!("a job worker stopped unexpectedly; restarting it"),
+            }
+            crate::metrics::worker_restarted();
+            tokio::time::sleep(RESTART_DELAY).await;
+            tasks.spawn(self.worker.clone().run());
+        }
+        gauge.workers().unexpect(count);
+    }
+}
+
+#[derive(Clone)]
 struct Worker {
     service: Service,
     extractor: Arc<dyn Extractor>,
@@ -109,6 +187,8 @@ fn claim_backoff(poll: Duration, failures: u32) -> Duration {
 
 impl Worker {
     async fn run(mut self) {
+        let service = self.service.clone();
+        let _running = service.workers().running();
         // Claims failed in a row: while the database is down, the worker waits longer and
         // longer (up to `max_backoff`) and logs the first failure and every tenth, not each.
         let mut failures: u32 = 0;
@@ -163,7 +243,7 @@ impl Worker {
     async fn run_job(&mut self, job: Job) {
         let mut stopped = self.stopped.clone();
         let outcome = tokio::select! {
-            outcome = self.process(&job) => outcome,
+            outcome = self.attempt(&job) => outcome,
             () = self.keep_lease(&job) => {
                 tracing::warn!(job_id = job.id, "lost the job's lease; another worker runs it");
                 return;
@@ -194,6 +274,26 @@ impl Worker {
         };
         if let Err(e) = recorded {
             tracing::warn!(job_id = job.id, error = %e, "could not record a job's outcome; its lease will expire and it will run again");
+        }
+    }
+
+    /// One attempt at `job`: [`Worker::process`], with a panic or a run past the time
+    /// budget turned into the attempt's failure.
+    async fn attempt(&self, job: &Job) -> Result<(), String> {
+        let budget = self.config.job_timeout;
+        let run = AssertUnwindSafe(self.process(job)).catch_unwind();
+        match tokio::time::timeout(budget, run).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(panic)) => {
+                crate::metrics::panic_caught(PanicSite::Job);
+                let message = crate::panics::message(&*panic);
+                tracing::error!(job_id = job.id, kind = job.kind.as_str(), panic = %message, "processing a job panicked");
+                Err("processing panicked".to_owned())
+            }
+            Err(_) => Err(format!(
+                "processing took longer than {} s",
+                budget.as_secs()
+            )),
         }
     }
 
@@ -278,6 +378,9 @@ impl Worker {
             .await
             .map_err(|e| e.to_string())?;
         let found = self.novel(&job.uid, extraction.memories, known).await?;
+        let processed = &mut extraction.processed;
+        processed.action_items.truncate(MAX_ACTION_ITEMS_PER_JOB);
+        processed.events.truncate(MAX_EVENTS_PER_JOB);
         // A transcript the caller gave (the developer from-segments route) is kept as given.
         if let Some(given) = conversation.transcript_segments.filter(|s| !s.is_empty()) {
             extraction.processed.transcript_segments = given;
@@ -310,24 +413,28 @@ impl Worker {
 
     /// Whatever the extractor, keep only the found memories that repeat no memory of the user
     /// (nor each other): each is compared with `known` and with the user's memories sharing
-    /// enough of its words to be a near-duplicate.
+    /// enough of its words to be a near-duplicate, fetched for all of them in one lookup.
+    /// At most [`MAX_MEMORIES_CONSIDERED_PER_JOB`] are checked and
+    /// [`MAX_MEMORIES_PER_JOB`] kept.
     async fn novel(
         &self,
         uid: &omi_model::Uid,
         found: Vec<ExtractedMemory>,
         mut known: Vec<String>,
     ) -> Result<Vec<ExtractedMemory>, String> {
-        for memory in &found {
-            let words = content_words(&memory.content);
-            let candidates = self
-                .service
-                .store()
-                .near_duplicate_candidates(uid, &words, MAX_NEAR_DUPLICATE_CANDIDATES)
-                .await
-                .map_err(|e| e.to_string())?;
-            known.extend(candidates);
-        }
-        Ok(retain_novel(found, &known))
+        let mut found = retain_novel(found, &[]);
+        found.truncate(MAX_MEMORIES_CONSIDERED_PER_JOB);
+        let groups: Vec<Vec<String>> = found.iter().map(|m| content_words(&m.content)).collect();
+        let candidates = self
+            .service
+            .store()
+            .near_duplicate_candidates(uid, &groups, MAX_NEAR_DUPLICATE_CANDIDATES)
+            .await
+            .map_err(|e| e.to_string())?;
+        known.extend(candidates);
+        let mut novel = retain_novel(found, &known);
+        novel.truncate(MAX_MEMORIES_PER_JOB);
+        Ok(novel)
     }
 
     async fn extract_memories(&self, job: &Job) -> Result<(), String> {
@@ -419,7 +526,181 @@ fn records(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use omi_model::{ConversationSource, ConversationStatus, ConversationTextSource, Uid};
+
     use super::*;
+    use crate::extract::RulesExtractor;
+    use crate::ratelimit::{RateLimitMode, RateLimits};
+    use crate::service::{Clock, ServiceConfig};
+    use crate::store::{ConversationRecord, NewJob, SqliteStore, Store};
+
+    /// A clock that panics its first `panics` readings: a fault outside any job, in the
+    /// worker's own loop (claiming reads the clock).
+    struct FlakyClock {
+        panics: AtomicUsize,
+    }
+
+    impl Clock for FlakyClock {
+        fn now(&self) -> DateTime<Utc> {
+            let left = self
+                .panics
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+            assert!(left.is_err(), "injected clock panic");
+            Utc::now()
+        }
+    }
+
+    async fn service(dir: &tempfile::TempDir, clock: Arc<dyn Clock>) -> Service {
+        let url = format!("sqlite://{}", dir.path().join("w.sqlite").display());
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url, 2).await.unwrap());
+        Service::new(
+            store,
+            clock,
+            RateLimits::new(RateLimitMode::Off),
+            ServiceConfig::default(),
+        )
+    }
+
+    fn fast() -> WorkerConfig {
+        WorkerConfig {
+            concurrency: 1,
+            poll_interval: Duration::from_millis(10),
+            ..WorkerConfig::default()
+        }
+    }
+
+    async fn queue_conversation(service: &Service, id: &str) -> Uid {
+        let uid = Uid::try_from("u1".to_owned()).unwrap();
+        let now = Utc::now();
+        let record = ConversationRecord {
+            id: id.into(),
+            uid: uid.clone(),
+            app_id: None,
+            source: ConversationSource::Workflow,
+            text: "Me: I love hiking.".into(),
+            text_source: ConversationTextSource::AudioTranscript,
+            text_source_spec: None,
+            language: "en".into(),
+            created_at: now,
+            started_at: now,
+            finished_at: now,
+            geolocation: None,
+        };
+        let job = NewJob {
+            kind: JobKind::ProcessConversation,
+            uid: uid.clone(),
+            subject_id: Some(id.into()),
+            payload: serde_json::json!({}),
+            max_attempts: 3,
+            created_at: now,
+        };
+        service
+            .store()
+            .insert_conversation(&record, &job)
+            .await
+            .unwrap();
+        uid
+    }
+
+    async fn settled(service: &Service, uid: &Uid, id: &str) -> Option<ConversationStatus> {
+        for _ in 0..500 {
+            let c = service
+                .store()
+                .conversation(uid, id)
+                .await
+                .unwrap()
+                .unwrap();
+            if c.status != Some(ConversationStatus::Processing) {
+                return c.status;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
+    }
+
+    #[tokio::test]
+    async fn a_worker_whose_loop_panics_is_restarted_and_processing_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FlakyClock {
+            panics: AtomicUsize::new(3),
+        });
+        let service = service(&dir, clock).await;
+        let pool = WorkerPool::start(service.clone(), Arc::new(RulesExtractor), fast());
+        let uid = queue_conversation(&service, "after-panics").await;
+        assert_eq!(
+            settled(&service, &uid, "after-panics").await,
+            Some(ConversationStatus::Completed)
+        );
+        assert_eq!(service.workers().counts(), (1, 1));
+        service.ready().await.unwrap();
+        let metrics = crate::metrics::render();
+        assert!(metrics.contains("worker_restarts_total"), "{metrics}");
+        assert!(
+            metrics.contains(r#"panics_total{where="worker"}"#),
+            "{metrics}"
+        );
+        pool.shutdown().await;
+        assert_eq!(service.workers().counts(), (0, 0));
+    }
+
+    #[tokio::test]
+    async fn readiness_fails_while_fewer_workers_run_than_were_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = service(&dir, Arc::new(crate::service::SystemClock)).await;
+        service.workers().expect(1);
+        let down = service.ready().await.unwrap_err();
+        assert_eq!(down.status(), 503);
+        assert!(
+            down.to_string().ends_with(omi_api::messages::WORKERS_DOWN),
+            "{down}"
+        );
+        let running = service.workers().running();
+        service.ready().await.unwrap();
+        drop(running);
+        assert!(service.ready().await.is_err());
+    }
+
+    /// An extractor that panics on every text.
+    struct PanickingExtractor;
+
+    #[async_trait::async_trait]
+    impl Extractor for PanickingExtractor {
+        async fn conversation(
+            &self,
+            _: &ConversationInput<'_>,
+        ) -> Result<crate::extract::ConversationExtraction, crate::extract::ExtractError> {
+            panic!("injected extractor panic")
+        }
+
+        async fn memories(
+            &self,
+            _: &str,
+        ) -> Result<Vec<ExtractedMemory>, crate::extract::ExtractError> {
+            panic!("injected extractor panic")
+        }
+    }
+
+    #[tokio::test]
+    async fn a_job_that_panics_fails_its_attempts_then_the_conversation_and_the_worker_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = service(&dir, Arc::new(crate::service::SystemClock)).await;
+        let config = WorkerConfig {
+            base_backoff: Duration::from_millis(5),
+            max_backoff: Duration::from_millis(10),
+            ..fast()
+        };
+        let pool = WorkerPool::start(service.clone(), Arc::new(PanickingExtractor), config);
+        let uid = queue_conversation(&service, "panics").await;
+        assert_eq!(
+            settled(&service, &uid, "panics").await,
+            Some(ConversationStatus::Failed)
+        );
+        assert_eq!(service.workers().counts(), (1, 1), "the worker still runs");
+        assert!(crate::metrics::render().contains(r#"panics_total{where="job"}"#));
+        pool.shutdown().await;
+    }
 
     #[test]
     fn failed_claims_wait_longer_each_time_up_to_a_few_seconds() {

@@ -1,8 +1,8 @@
-//! `/healthz` (the process is alive) and `/readyz` (the database answers).
+//! `/healthz` (the process is alive) and `/readyz` (the database and the workers run).
 
 use axum::extract::State;
 use axum::response::Response;
-use omi_api::{ApiError, ErrorBody, messages};
+use omi_api::{ApiError, ErrorBody};
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -34,7 +34,8 @@ async fn healthz() -> Response {
 
 /// Readiness
 ///
-/// Answers 200 while the database answers, 503 while it does not.
+/// Answers 200 while the server can do its work: the database answers, its writer runs, and
+/// every job worker runs; 503 while one of them does not.
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -42,16 +43,14 @@ async fn healthz() -> Response {
     tag = OPERATIONS_TAG,
     responses(
         (status = 200, description = "Ready", body = Value, example = json!({"status": "ready"})),
-        (status = 503, description = "The database cannot be reached", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached, or the job workers are not running", body = ErrorBody),
     ),
 )]
 async fn readyz(State(state): State<AppState>) -> Response {
-    let result = match state.service.store().ping().await {
-        Ok(()) => Ok(json!({"status": "ready"})),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            Err(ApiError::unavailable(messages::DATABASE_UNAVAILABLE))
-        }
-    };
+    let result = state
+        .service
+        .ready()
+        .await
+        .map(|()| json!({"status": "ready"}));
     respond(result, None)
 }

@@ -15,15 +15,20 @@ pub mod idempotency;
 pub mod integration;
 pub mod metrics;
 pub mod respond;
+pub mod serve;
 
+use std::any::Any;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::{HeaderName, Request};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use omi_api::{ApiError, messages};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -43,12 +48,32 @@ pub struct AppState {
 pub struct HttpConfig {
     /// The largest request body accepted, in bytes (larger: 413).
     pub body_limit: usize,
+    /// The longest a request may take, from its headers to its answer (longer: 503 with
+    /// `Retry-After`, and the work is dropped).
+    pub request_timeout: Duration,
+    /// The longest a client may take to send its request headers, and to wait idle on a
+    /// kept-alive connection before its next request; then the connection is closed.
+    pub header_read_timeout: Duration,
+    /// The longest a client may take to send its request body (longer: 400).
+    pub body_read_timeout: Duration,
+}
+
+impl HttpConfig {
+    /// The default [`HttpConfig::request_timeout`].
+    pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+    /// The default [`HttpConfig::header_read_timeout`].
+    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
+    /// The default [`HttpConfig::body_read_timeout`].
+    pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             body_limit: 1024 * 1024,
+            request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
+            header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: Self::DEFAULT_BODY_READ_TIMEOUT,
         }
     }
 }
@@ -68,24 +93,40 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The whole application: every route and the reference page, the JSON 404/405 fallbacks,
-/// the body limit, idempotency keys, request ids, request logs and request metrics.
+/// the body limit, idempotency keys, request ids, request logs and request metrics, time
+/// limits on requests and their bodies, and a JSON 500 for a handler that panics (caught,
+/// logged with the request id, counted; the connection and the server go on).
 pub fn app(service: Service, config: &HttpConfig) -> Router {
     crate::metrics::install();
-    let request_id = HeaderName::from_static("x-request-id");
     let state = AppState {
         service,
         body_limit: config.body_limit,
     };
     let (api, _) = routes().split_for_parts();
-    api.merge(docs::reference_page())
+    let router = api
+        .merge(docs::reference_page())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,
         ))
-        .with_state(state)
+        .with_state(state);
+    with_request_layers(router, config)
+}
+
+/// `router` inside the layers every request passes: body limit and time limits, panic
+/// containment, metrics, logs and request ids.
+fn with_request_layers(router: Router, config: &HttpConfig) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    router
         .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(RequestBodyTimeoutLayer::new(config.body_read_timeout))
+        .layer(CatchPanicLayer::custom(answer_panic))
+        .layer(middleware::from_fn_with_state(
+            config.request_timeout,
+            limit_duration,
+        ))
         .layer(middleware::from_fn(record_metrics))
         .layer(
             TraceLayer::new_for_http()
@@ -107,6 +148,31 @@ pub fn app(service: Service, config: &HttpConfig) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
+/// The answer to a request whose handler panicked: a JSON 500 that reveals nothing. The
+/// panic is logged inside the request's span (so with its request id) and counted.
+fn answer_panic(panic: Box<dyn Any + Send + 'static>) -> Response {
+    crate::metrics::panic_caught(crate::metrics::PanicSite::Http);
+    tracing::error!(panic = %crate::panics::message(&*panic), "a request handler panicked");
+    error::HttpError(ApiError::internal()).into_response()
+}
+
+/// Answer 503 with `Retry-After` when a request is not done within `timeout`; its work is
+/// dropped (a write already queued still commits or not as a whole).
+async fn limit_duration(
+    axum::extract::State(timeout): axum::extract::State<Duration>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout_s = timeout.as_secs(), "request timed out");
+            let error = ApiError::unavailable(messages::REQUEST_TIMEOUT).with_retry_after(Some(1));
+            error::HttpError(error).into_response()
+        }
+    }
+}
+
 /// Count and time a request under its route template (`/v1/dev/user/memories/{memory_id}`),
 /// never its raw path, so ids do not each make a new time series.
 async fn record_metrics(req: Request<axum::body::Body>, next: Next) -> Response {
@@ -119,4 +185,74 @@ async fn record_metrics(req: Request<axum::body::Body>, next: Next) -> Response 
     let response = next.run(req).await;
     crate::metrics::http_request(&method, &route, response.status(), start.elapsed());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn call(router: Router, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (
+            parts.status,
+            parts.headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    fn panicking_router(config: &HttpConfig) -> Router {
+        async fn boom() -> &'static str {
+            panic!("injected panic in a handler")
+        }
+        async fn fine() -> &'static str {
+            "fine"
+        }
+        async fn slow() -> &'static str {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            "late"
+        }
+        crate::metrics::install();
+        let router = Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(fine))
+            .route("/slow", get(slow));
+        with_request_layers(router, config)
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_a_json_500_with_its_request_id() {
+        let router = panicking_router(&HttpConfig::default());
+        let (status, headers, body) = call(router.clone(), "/boom").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body, r#"{"detail":"Internal server error"}"#);
+        assert!(headers.contains_key("x-request-id"), "{headers:?}");
+        // The same router goes on answering.
+        let (status, _, body) = call(router, "/fine").await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "fine"));
+        assert!(
+            crate::metrics::render().contains(r#"panics_total{where="http"}"#),
+            "the panic is counted"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_past_its_time_limit_answers_503_with_retry_after() {
+        let config = HttpConfig {
+            request_timeout: Duration::from_millis(50),
+            ..HttpConfig::default()
+        };
+        let (status, headers, body) = call(panicking_router(&config), "/slow").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(headers.get("retry-after").unwrap(), "1");
+        assert!(body.contains("took too long"), "{body}");
+    }
 }

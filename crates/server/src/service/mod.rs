@@ -11,6 +11,7 @@ mod developer;
 mod integration;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -78,6 +79,56 @@ struct Inner {
     config: ServiceConfig,
     key_uses: Mutex<HashMap<String, DateTime<Utc>>>,
     credentials: Option<CredentialCache>,
+    workers: WorkerGauge,
+}
+
+/// How many job workers should run and how many do, for readiness. A worker pool sets what
+/// it expects; each worker counts itself in while its loop runs.
+#[derive(Debug, Default)]
+pub struct WorkerGauge {
+    expected: AtomicUsize,
+    running: AtomicUsize,
+}
+
+impl WorkerGauge {
+    /// `n` more workers are expected to run (a pool starting).
+    pub fn expect(&self, n: usize) {
+        self.expected.fetch_add(n, Ordering::SeqCst);
+    }
+
+    /// `n` fewer workers are expected (a pool stopping).
+    pub fn unexpect(&self, n: usize) {
+        let _ = self
+            .expected
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |e| {
+                Some(e.saturating_sub(n))
+            });
+    }
+
+    /// Count one running worker until the returned guard is dropped (its loop ended, by
+    /// returning or by a panic unwinding it).
+    pub fn running(&self) -> WorkerRunning<'_> {
+        self.running.fetch_add(1, Ordering::SeqCst);
+        WorkerRunning(self)
+    }
+
+    /// `(running, expected)`.
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.running.load(Ordering::SeqCst),
+            self.expected.load(Ordering::SeqCst),
+        )
+    }
+}
+
+/// A worker counted as running by its [`WorkerGauge`]; dropping it counts the worker out.
+#[derive(Debug)]
+pub struct WorkerRunning<'a>(&'a WorkerGauge);
+
+impl Drop for WorkerRunning<'_> {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// The API over a store. Clone it freely; clones share everything.
@@ -112,6 +163,7 @@ impl Service {
                 credentials: CredentialCache::new(config.credential_ttl),
                 config,
                 key_uses: Mutex::new(HashMap::new()),
+                workers: WorkerGauge::default(),
             }),
         }
     }
@@ -135,6 +187,26 @@ impl Service {
     /// The clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
+    }
+
+    /// The job workers that should run and do.
+    pub fn workers(&self) -> &WorkerGauge {
+        &self.inner.workers
+    }
+
+    /// Whether the service can do its work: the database answers (and, with SQLite, its
+    /// writer runs) and every job worker started is running. `Err` is the 503 to answer.
+    pub async fn ready(&self) -> Result<(), ApiError> {
+        if let Err(e) = self.store().ping().await {
+            tracing::warn!(error = %e, "not ready: the database");
+            return Err(ApiError::unavailable(messages::DATABASE_UNAVAILABLE));
+        }
+        let (running, expected) = self.workers().counts();
+        if running < expected {
+            tracing::warn!(running, expected, "not ready: job workers are down");
+            return Err(ApiError::unavailable(messages::WORKERS_DOWN));
+        }
+        Ok(())
     }
 
     /// The rate limiters.
@@ -247,6 +319,10 @@ pub(crate) fn store_error(e: StoreError) -> ApiError {
         StoreError::Unavailable(cause) => {
             tracing::warn!(%cause, "database unavailable");
             ApiError::unavailable(messages::DATABASE_UNAVAILABLE).with_retry_after(Some(1))
+        }
+        StoreError::Overloaded(cause) => {
+            tracing::debug!(%cause, "write shed");
+            ApiError::unavailable(messages::SERVER_BUSY).with_retry_after(Some(1))
         }
         StoreError::Unstorable(cause) => {
             tracing::info!(%cause, "unstorable input");

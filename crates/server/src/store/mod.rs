@@ -22,11 +22,11 @@ use omi_model::{
 
 pub use developer::{ActionItemRecord, DeveloperStore};
 pub use postgres::PostgresStore;
-pub(crate) use records::PreparedMemory;
 pub use records::{
     AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, Job, JobKind, MemoryRecord, NewJob,
     ProcessedConversation, content_key,
 };
+pub(crate) use records::{PreparedEdit, PreparedMemory};
 pub use sqlite::SqliteStore;
 
 /// Why a store operation failed.
@@ -35,6 +35,10 @@ pub enum StoreError {
     /// The database cannot be reached or refused the connection: retry later (503).
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Too many writes are waiting for the database: shed this one (503 with
+    /// `Retry-After`); nothing of it was written.
+    #[error("overloaded: {0}")]
+    Overloaded(String),
     /// A record that must be unique already exists.
     #[error("conflict: {0}")]
     Conflict(String),
@@ -116,15 +120,17 @@ pub trait Store: DeveloperStore + Send + Sync + 'static {
         memories: &[MemoryRecord],
         job: Option<&NewJob>,
     ) -> StoreResult<Vec<Memory>>;
-    /// The contents of a user's memories whose indexed words
-    /// ([`crate::extract::indexed_words`] of their content words) include one of `words`, those
-    /// sharing the most first, at most `limit` of them: the only memories a new memory with
-    /// these content words can be a near-duplicate of.
+    /// For each group of content words in `groups` (those of one memory to check), the
+    /// contents of the user's memories whose indexed words
+    /// ([`crate::extract::indexed_words`] of their content words) hold the most of the
+    /// group, at most `limit_each` per group: the only memories a new memory with these
+    /// content words can be a near-duplicate of. One list without repeats, from one query
+    /// (callers bound the number of groups and words).
     async fn near_duplicate_candidates(
         &self,
         uid: &Uid,
-        words: &[String],
-        limit: i64,
+        groups: &[Vec<String>],
+        limit_each: i64,
     ) -> StoreResult<Vec<String>>;
     /// A page of a user's memories by scoring, then newest first.
     async fn list_memories(
@@ -267,6 +273,33 @@ pub fn apply_update(mut memory: Memory, update: &MemoryUpdate, now: DateTime<Utc
     memory
 }
 
+/// The most words one near-duplicate lookup binds (two parameters each; SQLite takes at
+/// most 32 766 in one statement).
+pub(crate) const MAX_LOOKUP_WORDS: usize = 8_000;
+
+/// `groups` cut into runs of whole groups holding at most `max_words` words between them
+/// (a group larger than that alone forms a run).
+pub(crate) fn word_group_chunks(
+    groups: &[Vec<String>],
+    max_words: usize,
+) -> impl Iterator<Item = &[Vec<String>]> {
+    let mut rest = groups;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut words = 0;
+        let mut end = 0;
+        while end < rest.len() && (end == 0 || words + rest[end].len() <= max_words) {
+            words += rest[end].len();
+            end += 1;
+        }
+        let (chunk, tail) = rest.split_at(end);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
 /// Microseconds since the Unix epoch: how the stores keep times.
 pub fn to_micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
@@ -283,4 +316,21 @@ pub fn page_bounds(page: &PageParams) -> (i64, i64) {
         i64::from(page.limit.get()),
         i64::try_from(page.offset.get()).unwrap_or(i64::MAX),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_groups_are_chunked_whole_and_bounded() {
+        let group = |n: usize| vec!["w".to_owned(); n];
+        let groups = [group(3), group(4), group(2), group(9), group(1)];
+        let sizes: Vec<Vec<usize>> = word_group_chunks(&groups, 7)
+            .map(|c| c.iter().map(Vec::len).collect())
+            .collect();
+        // An oversized group (9 words) goes alone; every other chunk holds at most 7 words.
+        assert_eq!(sizes, [vec![3, 4], vec![2], vec![9], vec![1]]);
+        assert_eq!(word_group_chunks(&[], 7).count(), 0);
+    }
 }

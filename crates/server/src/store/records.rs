@@ -141,6 +141,37 @@ pub(crate) struct PreparedMemory {
     pub(crate) words: Vec<String>,
 }
 
+/// What changing or deleting a memory writes besides its row, computed before the write
+/// starts: the store's writer runs SQL only, never text processing on user input.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PreparedEdit {
+    /// The index words of the content the memory had when it was read before the write:
+    /// the rows to remove. Should another write change the content in between, the rows
+    /// of its content linger; lookups compare the memories' real contents, so a lingering
+    /// row can only add a candidate, never hide one.
+    pub(crate) old_words: Vec<String>,
+    /// The new content's [`content_key`], when the content changes.
+    pub(crate) new_key: Option<String>,
+    /// The new content's index words (empty when the content does not change).
+    pub(crate) new_words: Vec<String>,
+}
+
+impl PreparedEdit {
+    /// An edit of a memory whose content is `old`, to `new` when that is given.
+    pub(crate) fn new(old: &str, new: Option<&str>) -> Self {
+        Self {
+            old_words: memory_index_words(old),
+            new_key: new.map(content_key),
+            new_words: new.map(memory_index_words).unwrap_or_default(),
+        }
+    }
+}
+
+/// The words a memory with `content` is indexed under.
+fn memory_index_words(content: &str) -> Vec<String> {
+    crate::extract::indexed_words(&crate::extract::content_words(content))
+}
+
 impl PreparedMemory {
     /// `record`, prepared.
     pub(crate) fn new(record: &MemoryRecord) -> super::StoreResult<Self> {
@@ -148,7 +179,7 @@ impl PreparedMemory {
             key: content_key(&record.content),
             scoring: omi_model::scoring(record.manually_added, record.category, record.created_at),
             tags: serde_json::to_string(&record.tags).map_err(super::rows::json_err)?,
-            words: crate::extract::indexed_words(&crate::extract::content_words(&record.content)),
+            words: memory_index_words(&record.content),
             record: record.clone(),
         })
     }

@@ -12,12 +12,16 @@ macro_rules! job_statements {
             use sqlx::{FromRow, Row};
 
             use super::memories::upsert_memory;
-            use super::{Conn, Db};
+            use super::{Conn, Db, DbRow};
             use $crate::store::rows::{JobRow, json_err, map_err};
             use $crate::store::{
                 Job, JobKind, NewJob, PreparedMemory, ProcessedConversation, StoreError,
                 StoreResult,
             };
+
+            /// The most unrunnable jobs (out of attempts, unreadable) one claim fails before
+            /// it gives up for this call, so that one claim stays a short write.
+            const MAX_UNRUNNABLE_PER_CLAIM: usize = 16;
 
             /// Queue a job.
             pub(crate) async fn insert(conn: &mut Conn, job: &NewJob) -> StoreResult<()> {
@@ -41,12 +45,49 @@ macro_rules! job_statements {
 
             /// Claim the job due longest (queued and due, or running with an expired lease),
             /// leasing it until `lease_until` (microseconds).
+            ///
+            /// A job is never claimed past its `max_attempts`: one whose attempts ran out
+            /// while it was running (its worker died or lost the lease every time: a poison
+            /// job) is failed instead, with its conversation, and so is a row that cannot be
+            /// read; then the next job is tried. Either way the queue moves on.
             pub(crate) async fn claim(
                 conn: &mut Conn,
                 now: i64,
                 lease_until: i64,
             ) -> StoreResult<Option<Job>> {
-                let row = sqlx::query(concat!(
+                for _ in 0..MAX_UNRUNNABLE_PER_CLAIM {
+                    let Some(row) = claim_row(conn, now, lease_until).await? else {
+                        return Ok(None);
+                    };
+                    let id: i64 = row.try_get("id").map_err(map_err)?;
+                    match JobRow::from_row(&row).map_err(map_err).and_then(JobRow::into_job) {
+                        Ok(job) if job.attempts <= job.max_attempts => return Ok(Some(job)),
+                        Ok(job) => {
+                            let error = format!(
+                                "the job stopped without an outcome in each of its {} attempts \
+                                 (its worker crashed or lost the lease)",
+                                job.max_attempts
+                            );
+                            tracing::error!(job_id = id, %error, "job failed for good");
+                            fail(conn, &job, &error, now).await?;
+                        }
+                        Err(e) => {
+                            tracing::error!(job_id = id, error = %e, "a job row cannot be read; failing it");
+                            fail_unreadable(conn, id, &e.to_string(), now).await?;
+                        }
+                    }
+                }
+                // Many unrunnable jobs in a row: the caller claims again at once.
+                Ok(None)
+            }
+
+            /// Move the job due longest to `running` with a new attempt and lease.
+            async fn claim_row(
+                conn: &mut Conn,
+                now: i64,
+                lease_until: i64,
+            ) -> StoreResult<Option<DbRow>> {
+                sqlx::query(concat!(
                     "UPDATE jobs SET status = 'running', attempts = attempts + 1, \
                      run_after = $1, updated_at = $2 WHERE id = (SELECT id FROM jobs WHERE \
                      status IN ('queued', 'running') AND run_after <= $2 \
@@ -58,9 +99,27 @@ macro_rules! job_statements {
                 .bind(now)
                 .fetch_optional(&mut *conn)
                 .await
+                .map_err(map_err)
+            }
+
+            /// Fail a job whose row cannot be read (unknown kind, bad payload), by id.
+            async fn fail_unreadable(
+                conn: &mut Conn,
+                id: i64,
+                error: &str,
+                now: i64,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE jobs SET status = 'failed', last_error = $1, updated_at = $2 \
+                     WHERE id = $3",
+                )
+                .bind(format!("the job cannot be read: {error}"))
+                .bind(now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
                 .map_err(map_err)?;
-                row.map(|r| JobRow::from_row(&r).map_err(map_err)?.into_job())
-                    .transpose()
+                Ok(())
             }
 
             /// Store what processing made of a conversation, mark it completed, add its

@@ -13,11 +13,10 @@ macro_rules! memory_statements {
 
             use super::parts::{owned_row, push_any};
             use super::{Conn, Db, DbRow};
-            use $crate::extract::{content_words, indexed_words};
             use $crate::store::rows::{ConversationRow, MemoryRow, json_err, map_err};
             use $crate::store::shared::memory_columns;
             use $crate::store::{
-                ConversationRecord, PreparedMemory, StoreResult, apply_update, content_key,
+                ConversationRecord, PreparedEdit, PreparedMemory, StoreResult, apply_update,
                 to_micros,
             };
 
@@ -120,12 +119,14 @@ macro_rules! memory_statements {
                 memory_from_row(&row)
             }
 
-            /// Apply `update` to one of a user's memories; `None` when it does not exist.
+            /// Apply `update` to one of a user's memories, with its index changes prepared
+            /// in `edit`; `None` when it does not exist.
             pub(crate) async fn update_memory_row(
                 conn: &mut Conn,
-                uid: Uid,
-                id: String,
-                update: MemoryUpdate,
+                uid: &Uid,
+                id: &str,
+                update: &MemoryUpdate,
+                edit: &PreparedEdit,
                 now: DateTime<Utc>,
             ) -> StoreResult<Option<Memory>> {
                 let sql = concat!(
@@ -134,18 +135,19 @@ macro_rules! memory_statements {
                     " FROM memories WHERE uid = $1 AND id = $2",
                     $lock
                 );
-                let row = owned_row(&mut *conn, sql, uid.as_str(), &id).await?;
+                let row = owned_row(&mut *conn, sql, uid.as_str(), id).await?;
                 let Some(row) = row else { return Ok(None) };
                 let before = memory_from_row(&row)?;
                 let old_content = before.content.clone();
-                let changed = apply_update(before, &update, now);
+                let changed = apply_update(before, update, now);
                 sqlx::query(
-                    "UPDATE memories SET content = $1, content_key = $2, category = $3, \
+                    "UPDATE memories SET content = $1, content_key = COALESCE($2, content_key), \
+                     category = $3, \
                      visibility = $4, tags = $5, updated_at = $6, scoring = $7, edited = $8 \
                      WHERE uid = $9 AND id = $10",
                 )
                 .bind(&changed.content)
-                .bind(content_key(&changed.content))
+                .bind(edit.new_key.as_deref())
                 .bind(changed.category.map(|c| c.as_str()))
                 .bind(changed.visibility.map(|v| v.as_str()))
                 .bind(serde_json::to_string(&changed.tags).map_err(json_err)?)
@@ -153,36 +155,35 @@ macro_rules! memory_statements {
                 .bind(&changed.scoring)
                 .bind(changed.edited)
                 .bind(uid.as_str())
-                .bind(&id)
+                .bind(id)
                 .execute(&mut *conn)
                 .await
                 .map_err(map_err)?;
                 if changed.content != old_content {
-                    unindex_words(conn, uid.as_str(), &id, &old_content).await?;
-                    let words = indexed_words(&content_words(&changed.content));
-                    index_words(conn, uid.as_str(), &id, &words).await?;
+                    unindex_words(conn, uid.as_str(), id, &edit.old_words).await?;
+                    index_words(conn, uid.as_str(), id, &edit.new_words).await?;
                 }
                 Ok(Some(changed))
             }
 
-            /// Delete one of a user's memories and its word index; `false` when it did not
-            /// exist.
+            /// Delete one of a user's memories and its index rows `words` (prepared from
+            /// its content before the write); `false` when it did not exist.
             pub(crate) async fn delete_memory_row(
                 conn: &mut Conn,
-                uid: Uid,
-                id: String,
+                uid: &Uid,
+                id: &str,
+                words: &[String],
             ) -> StoreResult<bool> {
-                let deleted = sqlx::query(
-                    "DELETE FROM memories WHERE uid = $1 AND id = $2 RETURNING content",
-                )
-                .bind(uid.as_str())
-                .bind(&id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(map_err)?;
-                let Some(row) = deleted else { return Ok(false) };
-                let content: String = row.try_get("content").map_err(map_err)?;
-                unindex_words(conn, uid.as_str(), &id, &content).await?;
+                let deleted = sqlx::query("DELETE FROM memories WHERE uid = $1 AND id = $2")
+                    .bind(uid.as_str())
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                if deleted.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                unindex_words(conn, uid.as_str(), id, words).await?;
                 Ok(true)
             }
 
@@ -207,15 +208,14 @@ macro_rules! memory_statements {
                 Ok(())
             }
 
-            /// Remove the index rows of a memory whose content was `content` (before a change
-            /// or a delete). Found through the primary key, word by word.
+            /// Remove a memory's index rows under `words` (those of its content before a
+            /// change or a delete). Found through the primary key, word by word.
             async fn unindex_words(
                 conn: &mut Conn,
                 uid: &str,
                 memory_id: &str,
-                content: &str,
+                words: &[String],
             ) -> StoreResult<()> {
-                let words = indexed_words(&content_words(content));
                 if words.is_empty() {
                     return Ok(());
                 }
@@ -228,28 +228,49 @@ macro_rules! memory_statements {
                 Ok(())
             }
 
-            /// The contents of `uid`'s memories with an indexed word among `words`, those with
-            /// the most first (then by id, so both stores agree), at most `limit`.
+            /// For each group of content words in `groups` (those of one memory to check),
+            /// the contents of `uid`'s memories holding the most of them as indexed words, at
+            /// most `limit_each` per group: one list without repeats, those closest to some
+            /// group first (then by id, so both stores agree). One query for every group.
             pub(crate) async fn near_duplicates(
                 pool: &sqlx::Pool<Db>,
                 uid: &str,
-                words: &[String],
-                limit: i64,
+                groups: &[Vec<String>],
+                limit_each: i64,
             ) -> StoreResult<Vec<String>> {
-                if words.is_empty() || limit <= 0 {
+                let pairs: Vec<(i64, &str)> = groups
+                    .iter()
+                    .zip(0_i64..)
+                    .flat_map(|(words, n)| words.iter().map(move |w| (n, w.as_str())))
+                    .collect();
+                if pairs.is_empty() || limit_each <= 0 {
                     return Ok(Vec::new());
                 }
-                let mut q = QueryBuilder::<Db>::new(
-                    "SELECT m.content FROM memories m JOIN (SELECT memory_id, COUNT(*) AS shared \
-                     FROM memory_words WHERE uid = ",
-                );
-                q.push_bind(uid);
-                push_any(&mut q, "word", words.iter().map(String::as_str));
-                q.push(" GROUP BY memory_id ORDER BY shared DESC, memory_id LIMIT ")
-                    .push_bind(limit)
-                    .push(") w ON m.id = w.memory_id WHERE m.uid = ")
-                    .push_bind(uid)
-                    .push(" ORDER BY w.shared DESC, m.id");
+                let mut q = QueryBuilder::<Db>::new("WITH wanted (n, word) AS (VALUES ");
+                let mut values = q.separated(", ");
+                for (n, word) in pairs {
+                    values.push("(");
+                    values.push_bind_unseparated(n);
+                    values.push_unseparated(", ");
+                    values.push_bind_unseparated(word.to_owned());
+                    values.push_unseparated(")");
+                }
+                q.push(
+                    "), shared AS (SELECT wanted.n, w.memory_id, COUNT(*) AS hits \
+                     FROM wanted JOIN memory_words w ON w.word = wanted.word AND w.uid = ",
+                )
+                .push_bind(uid)
+                .push(
+                    " GROUP BY wanted.n, w.memory_id), \
+                     ranked AS (SELECT memory_id, ROW_NUMBER() OVER \
+                     (PARTITION BY n ORDER BY hits DESC, memory_id) AS place FROM shared) \
+                     SELECT m.content FROM memories m JOIN (SELECT memory_id, \
+                     MIN(place) AS best FROM ranked WHERE place <= ",
+                )
+                .push_bind(limit_each)
+                .push(" GROUP BY memory_id) r ON m.id = r.memory_id WHERE m.uid = ")
+                .push_bind(uid)
+                .push(" ORDER BY r.best, m.id");
                 let rows = q.build().fetch_all(pool).await.map_err(map_err)?;
                 rows.iter()
                     .map(|r| r.try_get::<String, _>(0).map_err(map_err))

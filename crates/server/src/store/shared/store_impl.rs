@@ -33,8 +33,9 @@ macro_rules! store_impl {
             use $crate::store::shared::memory_columns;
             use $crate::store::{
                 ActionItemRecord, AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord,
-                DeveloperStore, IdempotencyBegin, IdempotencyKey, Job, MemoryRecord, NewJob,
-                OwnedTable, PreparedMemory, ProcessedConversation, Store, StoreResult, to_micros,
+                DeveloperStore, IdempotencyBegin, IdempotencyKey, Job, MAX_LOOKUP_WORDS,
+                MemoryRecord, NewJob, OwnedTable, PreparedEdit, PreparedMemory,
+                ProcessedConversation, Store, StoreResult, to_micros, word_group_chunks,
             };
 
             /// The order of the lists of conversations and action items.
@@ -45,6 +46,7 @@ macro_rules! store_impl {
             #[async_trait]
             impl Store for super::$store {
                 async fn ping(&self) -> StoreResult<()> {
+                    self.check_writer()?;
                     sqlx::query("SELECT 1")
                         .execute(self.readers())
                         .await
@@ -298,10 +300,23 @@ macro_rules! store_impl {
                 async fn near_duplicate_candidates(
                     &self,
                     uid: &Uid,
-                    words: &[String],
-                    limit: i64,
+                    groups: &[Vec<String>],
+                    limit_each: i64,
                 ) -> StoreResult<Vec<String>> {
-                    near_duplicates(self.readers(), uid.as_str(), words, limit).await
+                    // Bind parameters are limited (SQLite: 32 766), so a huge batch is looked up
+                    // in chunks of whole groups.
+                    let mut found = Vec::new();
+                    let mut seen = std::collections::HashSet::new();
+                    for chunk in word_group_chunks(groups, MAX_LOOKUP_WORDS) {
+                        for content in
+                            near_duplicates(self.readers(), uid.as_str(), chunk, limit_each).await?
+                        {
+                            if seen.insert(content.clone()) {
+                                found.push(content);
+                            }
+                        }
+                    }
+                    Ok(found)
                 }
 
                 async fn list_memories(
@@ -342,18 +357,27 @@ macro_rules! store_impl {
                     update: &MemoryUpdate,
                     now: DateTime<Utc>,
                 ) -> StoreResult<Option<Memory>> {
-                    let data = (uid.clone(), id.to_owned(), update.clone(), now);
-                    self.write(data, |conn, (uid, id, update, now)| {
-                        update_memory_row(conn, uid.clone(), id.clone(), update.clone(), *now)
-                            .boxed()
+                    let Some(before) = self.memory(uid, id).await? else {
+                        return Ok(None);
+                    };
+                    let new_content = update.content.as_ref().map(|c| c.as_str());
+                    let edit = PreparedEdit::new(&before.content, new_content);
+                    let data = (uid.clone(), id.to_owned(), update.clone(), edit, now);
+                    self.write(data, |conn, (uid, id, update, edit, now)| {
+                        update_memory_row(conn, uid, id, update, edit, *now).boxed()
                     })
                     .await
                 }
 
                 async fn delete_memory(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
-                    self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
-                        delete_memory_row(conn, uid.clone(), id.clone()).boxed()
-                    })
+                    let Some(before) = self.memory(uid, id).await? else {
+                        return Ok(false);
+                    };
+                    let words = PreparedEdit::new(&before.content, None).old_words;
+                    self.write(
+                        (uid.clone(), id.to_owned(), words),
+                        |conn, (uid, id, words)| delete_memory_row(conn, uid, id, words).boxed(),
+                    )
                     .await
                 }
 

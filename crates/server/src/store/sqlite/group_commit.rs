@@ -11,18 +11,32 @@
 //! transaction is rolled back and the batch runs again with each write inside a SAVEPOINT of
 //! its own, so the failing write rolls back alone and the others commit. A write may
 //! therefore run twice, its first run rolled back: writes are `Fn`, and do nothing but SQL.
+//!
+//! Two things keep one bad write from stopping the others. A write that panics is caught
+//! like one that fails: it answers an internal error, the rest of its batch commits, and the
+//! writer goes on. And the queue is bounded ([`QUEUE_CAPACITY`]): when it is full a write is
+//! refused at once with [`StoreError::Overloaded`] (a 503 with `Retry-After`) instead of
+//! waiting without end while memory grows.
 
 use std::any::Any;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
+use futures::FutureExt;
 use futures::future::BoxFuture;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::metrics::PanicSite;
 use crate::store::{StoreError, StoreResult};
 
 /// The most writes one transaction takes.
 const MAX_BATCH: usize = 256;
+
+/// The most writes waiting for the writer; past it, writes are shed. At the writer's pace
+/// (tens of thousands of writes a second in batches) a full queue is well under a second of
+/// work, so a waiting write is answered quickly or refused at once.
+pub(super) const QUEUE_CAPACITY: usize = 8192;
 
 type Output = Box<dyn Any + Send>;
 type Run = Box<
@@ -37,7 +51,7 @@ struct Pending {
 /// The queue in front of the single writer connection.
 #[derive(Debug, Clone)]
 pub(super) struct GroupCommit {
-    queue: mpsc::UnboundedSender<Pending>,
+    queue: mpsc::Sender<Pending>,
 }
 
 impl std::fmt::Debug for Pending {
@@ -47,11 +61,23 @@ impl std::fmt::Debug for Pending {
 }
 
 impl GroupCommit {
-    /// Start the writer task over `pool` (a pool of one connection).
+    /// Start the writer task over `pool` (a pool of one connection), with a queue of
+    /// [`QUEUE_CAPACITY`] writes.
     pub(super) fn start(pool: SqlitePool) -> Self {
-        let (queue, pending) = mpsc::unbounded_channel();
+        Self::with_capacity(pool, QUEUE_CAPACITY)
+    }
+
+    /// [`GroupCommit::start`] with a queue of `capacity` writes.
+    pub(super) fn with_capacity(pool: SqlitePool, capacity: usize) -> Self {
+        let (queue, pending) = mpsc::channel(capacity.max(1));
         tokio::spawn(writer(pool, pending));
         Self { queue }
+    }
+
+    /// Whether the writer task is running (it stops only when every handle is dropped,
+    /// so `false` means something went badly wrong: readiness reports it).
+    pub(super) fn is_running(&self) -> bool {
+        !self.queue.is_closed()
     }
 
     /// Run `op` over `data` in the next group transaction; resolves after that transaction
@@ -75,8 +101,16 @@ impl GroupCommit {
             })
         });
         self.queue
-            .send(Pending { run, reply })
-            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+            .try_send(Pending { run, reply })
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => {
+                    crate::metrics::write_shed();
+                    StoreError::Overloaded("the write queue is full".into())
+                }
+                mpsc::error::TrySendError::Closed(_) => {
+                    StoreError::Unavailable("the writer has stopped".into())
+                }
+            })?;
         let output = answer
             .await
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))??;
@@ -87,7 +121,7 @@ impl GroupCommit {
     }
 }
 
-async fn writer(pool: SqlitePool, mut pending: mpsc::UnboundedReceiver<Pending>) {
+async fn writer(pool: SqlitePool, mut pending: mpsc::Receiver<Pending>) {
     while let Some(first) = pending.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -96,7 +130,32 @@ async fn writer(pool: SqlitePool, mut pending: mpsc::UnboundedReceiver<Pending>)
                 Err(_) => break,
             }
         }
-        commit_batch(&pool, batch).await;
+        // Each write's panic is caught where it runs; this is the last line of defence, so
+        // that nothing can end the loop. The batch's callers, whose answers were dropped,
+        // see "the writer has stopped" for this one batch only.
+        if AssertUnwindSafe(commit_batch(&pool, batch))
+            .catch_unwind()
+            .await
+            .is_err()
+        {
+            crate::metrics::panic_caught(PanicSite::Writer);
+            tracing::error!("a group-commit batch panicked; its writes failed, the writer goes on");
+        }
+    }
+}
+
+/// Run one write, turning a panic into an error of that write alone.
+async fn run_one(conn: &mut SqliteConnection, run: &Run) -> StoreResult<Output> {
+    match AssertUnwindSafe(async { run(conn).await })
+        .catch_unwind()
+        .await
+    {
+        Ok(result) => result,
+        Err(panic) => {
+            crate::metrics::panic_caught(PanicSite::Writer);
+            tracing::error!(panic = %crate::panics::message(&*panic), "a write panicked; it failed alone");
+            Err(StoreError::Internal("a write panicked".into()))
+        }
     }
 }
 
@@ -130,7 +189,7 @@ async fn run_together(
     exec(conn, "BEGIN IMMEDIATE").await?;
     let mut outputs = Vec::with_capacity(batch.len());
     for pending in batch {
-        match (pending.run)(conn).await {
+        match run_one(conn, &pending.run).await {
             Ok(output) => outputs.push(output),
             Err(failure) => {
                 // Should the rollback fail, the rerun's BEGIN reports the broken connection.
@@ -169,7 +228,7 @@ async fn commit(conn: &mut SqliteConnection) -> StoreResult<()> {
 
 async fn in_savepoint(conn: &mut SqliteConnection, run: &Run) -> StoreResult<Output> {
     exec(conn, "SAVEPOINT write").await?;
-    let result = run(conn).await;
+    let result = run_one(conn, run).await;
     let end = if result.is_ok() {
         exec(conn, "RELEASE write").await
     } else {
@@ -192,5 +251,146 @@ async fn exec(conn: &mut SqliteConnection, sql: &'static str) -> StoreResult<()>
 fn fail_all(batch: Vec<Pending>, error: &StoreError) {
     for p in batch {
         let _ = p.reply.send(Err(error.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use sqlx::sqlite::SqlitePoolOptions;
+    use tokio::sync::Notify;
+
+    use super::*;
+
+    async fn pool() -> SqlitePool {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE t (n INTEGER NOT NULL)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool
+    }
+
+    async fn insert(group: &GroupCommit, n: i64) -> StoreResult<()> {
+        group
+            .write(n, |conn, n| {
+                async move {
+                    sqlx::query("INSERT INTO t (n) VALUES ($1)")
+                        .bind(*n)
+                        .execute(conn)
+                        .await
+                        .map(|_| ())
+                        .map_err(crate::store::rows::map_err)
+                }
+                .boxed()
+            })
+            .await
+    }
+
+    async fn count(pool: &SqlitePool) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM t")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_write_that_panics_fails_alone_and_the_writer_keeps_serving() {
+        let pool = pool().await;
+        let group = GroupCommit::start(pool.clone());
+        let panicking = group.write((), |_, ()| -> BoxFuture<'_, StoreResult<()>> {
+            panic!("injected panic in a write")
+        });
+        let (panicked, first, second) =
+            tokio::join!(panicking, insert(&group, 1), insert(&group, 2));
+        assert!(
+            matches!(panicked, Err(StoreError::Internal(_))),
+            "{panicked:?}"
+        );
+        first.unwrap();
+        second.unwrap();
+        insert(&group, 3).await.unwrap();
+        assert!(group.is_running());
+        assert_eq!(count(&pool).await, 3);
+    }
+
+    #[tokio::test]
+    async fn a_write_that_panics_inside_its_future_rolls_back_its_own_statements() {
+        let pool = pool().await;
+        let group = GroupCommit::start(pool.clone());
+        let half_done = group.write((), |conn, ()| {
+            async move {
+                sqlx::query("INSERT INTO t (n) VALUES (99)")
+                    .execute(conn)
+                    .await
+                    .map_err(crate::store::rows::map_err)?;
+                panic!("injected panic after a statement")
+            }
+            .boxed()
+        });
+        let (failed, ok): (StoreResult<()>, _) = tokio::join!(half_done, insert(&group, 1));
+        assert!(failed.is_err());
+        ok.unwrap();
+        let left: Vec<i64> = sqlx::query_scalar("SELECT n FROM t")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            left,
+            vec![1],
+            "the panicking write's insert was rolled back"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_sheds_writes_at_once_and_takes_them_again_when_it_drains() {
+        let pool = pool().await;
+        let group = GroupCommit::with_capacity(pool.clone(), 1);
+        let started = Arc::new(Notify::new());
+        let release = Arc::new(Notify::new());
+        let busy = {
+            let group = group.clone();
+            let data = (
+                Arc::clone(&started),
+                Arc::clone(&release),
+                AtomicBool::new(false),
+            );
+            tokio::spawn(async move {
+                group
+                    .write(data, |_, (started, release, ran)| {
+                        async move {
+                            // Block only the first run: the writer is busy with it.
+                            if !ran.swap(true, Ordering::SeqCst) {
+                                started.notify_one();
+                                release.notified().await;
+                            }
+                            Ok(())
+                        }
+                        .boxed()
+                    })
+                    .await
+            })
+        };
+        started.notified().await;
+        let queued = {
+            let group = group.clone();
+            tokio::spawn(async move { insert(&group, 1).await })
+        };
+        // Let the second write take the queue's one place.
+        while group.queue.capacity() > 0 {
+            tokio::task::yield_now().await;
+        }
+        let shed = insert(&group, 2).await;
+        assert!(matches!(shed, Err(StoreError::Overloaded(_))), "{shed:?}");
+        release.notify_one();
+        busy.await.unwrap().unwrap();
+        queued.await.unwrap().unwrap();
+        insert(&group, 3).await.unwrap();
+        assert_eq!(count(&pool).await, 2);
     }
 }

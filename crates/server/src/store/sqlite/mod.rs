@@ -94,6 +94,18 @@ impl SqliteStore {
         self.readers.close().await;
     }
 
+    /// `Err` when the writer task has stopped: no write can succeed, so the store is not
+    /// ready whatever the readers say.
+    fn check_writer(&self) -> StoreResult<()> {
+        if self.group.is_running() {
+            Ok(())
+        } else {
+            Err(StoreError::Unavailable(
+                "the SQLite writer has stopped".into(),
+            ))
+        }
+    }
+
     /// The read-only connections.
     fn readers(&self) -> &SqlitePool {
         &self.readers
@@ -376,7 +388,7 @@ mod tests {
     async fn sharing(store: &SqliteStore, content: &str) -> Vec<String> {
         let words = crate::extract::content_words(content);
         store
-            .near_duplicate_candidates(&uid(), &words, 100)
+            .near_duplicate_candidates(&uid(), &[words], 100)
             .await
             .unwrap()
     }
@@ -406,11 +418,94 @@ mod tests {
         let words = crate::extract::content_words("User likes green tea");
         assert!(
             store
-                .near_duplicate_candidates(&other, &words, 100)
+                .near_duplicate_candidates(&other, &[words], 100)
                 .await
                 .unwrap()
                 .is_empty(),
             "another user's memories are never candidates"
+        );
+    }
+
+    /// Claim with a lease that has already run out, as if the worker died at once.
+    async fn claim_and_die(store: &SqliteStore) -> Option<crate::store::Job> {
+        let now = Utc::now();
+        store.claim_job(now, now).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_job_whose_worker_dies_every_time_fails_after_its_attempts_and_the_queue_moves_on() {
+        let (store, _dir) = store().await;
+        let (poison, mut poison_job) = conversation("poison");
+        poison_job.max_attempts = 2;
+        store
+            .insert_conversation(&poison, &poison_job)
+            .await
+            .unwrap();
+        assert_eq!(claim_and_die(&store).await.unwrap().attempts, 1);
+        assert_eq!(claim_and_die(&store).await.unwrap().attempts, 2);
+        let (next, next_job) = conversation("next");
+        store.insert_conversation(&next, &next_job).await.unwrap();
+        // The poison job's lease ran out a third time: it is failed, the next job claimed.
+        let claimed = claim_and_die(&store).await.unwrap();
+        assert_eq!(claimed.subject_id.as_deref(), Some("next"));
+        let failed = store.conversation(&uid(), "poison").await.unwrap().unwrap();
+        assert_eq!(
+            failed.status,
+            Some(omi_model::ConversationStatus::Failed),
+            "{failed:?}"
+        );
+        assert_eq!(
+            store.queue_depth().await.unwrap(),
+            1,
+            "only the next job is left"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_job_row_that_cannot_be_read_is_failed_not_claimed_again() {
+        let (store, _dir) = store().await;
+        sqlx::query(
+            "INSERT INTO jobs (kind, uid, subject_id, payload, status, attempts, max_attempts, \
+             run_after, created_at, updated_at) VALUES ('no_such_kind', 'u1', NULL, '{}', \
+             'queued', 0, 5, 0, 0, 0)",
+        )
+        .execute(store.writer())
+        .await
+        .unwrap();
+        let (c, job) = conversation("readable");
+        store.insert_conversation(&c, &job).await.unwrap();
+        let claimed = claim_and_die(&store).await.unwrap();
+        assert_eq!(claimed.subject_id.as_deref(), Some("readable"));
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM jobs WHERE kind = 'no_such_kind'")
+                .fetch_one(store.readers())
+                .await
+                .unwrap();
+        assert_eq!(status, "failed");
+    }
+
+    #[tokio::test]
+    async fn each_group_gets_its_own_candidates_from_one_lookup() {
+        let (store, _dir) = store().await;
+        let mut stored: Vec<String> = (0..5)
+            .map(|i| format!("User likes green tea number{i}"))
+            .collect();
+        stored.push("User has a sister named Anna".into());
+        let records: Vec<_> = stored.iter().map(|c| memory(c)).collect();
+        store.insert_memories(&uid(), &records, None).await.unwrap();
+        let groups = [
+            crate::extract::content_words("User likes green tea"),
+            crate::extract::content_words("User's sister is named Anna"),
+        ];
+        // Two candidates at most per group: the tea memories cannot crowd out the sister.
+        let found = store
+            .near_duplicate_candidates(&uid(), &groups, 2)
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found.contains(&"User has a sister named Anna".to_owned()),
+            "{found:?}"
         );
     }
 
