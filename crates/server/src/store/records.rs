@@ -216,17 +216,19 @@ impl PreparedMemory {
 }
 
 /// The normalized form of a memory's content under which duplicates are recognized:
-/// lower case, white space collapsed, trailing punctuation dropped.
+/// lower case, white space collapsed, trailing punctuation dropped (with the white space
+/// between it and the last word, so the key of a key is the key itself).
 ///
 /// ```
 /// use omi_server::store::content_key;
 /// assert_eq!(content_key("  User  likes TEA. "), content_key("user likes tea"));
+/// assert_eq!(content_key("User likes tea ."), content_key("user likes tea"));
 /// ```
 pub fn content_key(content: &str) -> String {
     let collapsed: Vec<String> = content.split_whitespace().map(str::to_lowercase).collect();
     collapsed
         .join(" ")
-        .trim_end_matches(['.', '!', '?', ';', ','])
+        .trim_end_matches(|c: char| matches!(c, '.' | '!' | '?' | ';' | ',') || c.is_whitespace())
         .to_owned()
 }
 

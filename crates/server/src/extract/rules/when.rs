@@ -2,8 +2,20 @@
 //! "in two weeks", "from 3 to 5pm"), resolved against the moment the text was made.
 //!
 //! Times are read as UTC: the server does not know the user's time zone.
+//!
+//! Every number comes from the user's text, so all date arithmetic is checked: a date that
+//! would fall outside [`FIRST_YEAR`]..=[`LAST_YEAR`] ("see you in 100000000 days", "on
+//! 99/99/9999") is no date at all, and a duration longer than [`MAX_DURATION_MINUTES`] is no
+//! duration.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+
+/// The first year a sentence may name (what RFC 3339, and so the wire, can write).
+pub(crate) const FIRST_YEAR: i32 = 1;
+/// The last year a sentence may name (what RFC 3339, and so the wire, can write).
+pub(crate) const LAST_YEAR: i32 = 9999;
+/// The longest duration a sentence may name, in minutes: a week.
+pub(crate) const MAX_DURATION_MINUTES: i64 = 7 * 24 * 60;
 
 /// A date and time a sentence names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,7 +53,7 @@ impl When {
         let today = now.date_naive();
         let date = match self.date {
             Some(d) => d,
-            None if today.and_time(time) < now.naive_utc() => today + Duration::days(1),
+            None if today.and_time(time) < now.naive_utc() => add_days(today, 1).unwrap_or(today),
             None => today,
         };
         date.and_time(time).and_utc()
@@ -144,6 +156,17 @@ fn month(token: &str) -> Option<u32> {
     MONTHS.iter().find(|(n, _)| *n == token).map(|(_, m)| *m)
 }
 
+/// `date` moved by `days` (either way), when that is a date a sentence may name.
+fn add_days(date: NaiveDate, days: i64) -> Option<NaiveDate> {
+    let moved = date.checked_add_signed(Duration::try_days(days)?)?;
+    plausible(moved).then_some(moved)
+}
+
+/// Whether `date` is in the years a sentence may name ([`FIRST_YEAR`]..=[`LAST_YEAR`]).
+fn plausible(date: NaiveDate) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&date.year())
+}
+
 fn number(token: &str) -> Option<i64> {
     token.parse().ok().or_else(|| {
         NUMBER_WORDS
@@ -166,30 +189,36 @@ fn day_of_month(token: &str) -> Option<u32> {
 }
 
 /// The first day on or after `from` that is `day`.
-fn upcoming(from: NaiveDate, day: Weekday) -> NaiveDate {
+fn upcoming(from: NaiveDate, day: Weekday) -> Option<NaiveDate> {
     let ahead = (i64::from(day.num_days_from_monday())
         - i64::from(from.weekday().num_days_from_monday()))
     .rem_euclid(7);
-    from + Duration::days(ahead)
+    add_days(from, ahead)
 }
 
 /// `day` in the week after the one holding `from`.
-fn next_week(from: NaiveDate, day: Weekday) -> NaiveDate {
-    let monday = from - Duration::days(i64::from(from.weekday().num_days_from_monday()));
-    monday + Duration::days(7 + i64::from(day.num_days_from_monday()))
+fn next_week(from: NaiveDate, day: Weekday) -> Option<NaiveDate> {
+    let back_to_monday = i64::from(from.weekday().num_days_from_monday());
+    add_days(
+        from,
+        7 + i64::from(day.num_days_from_monday()) - back_to_monday,
+    )
 }
 
 /// The first `month`/`day` on or after `today` (this year's, or next year's when it has passed).
 fn month_day(today: NaiveDate, month: u32, day: u32, year: Option<i32>) -> Option<NaiveDate> {
-    if let Some(y) = year {
-        return NaiveDate::from_ymd_opt(y, month, day);
-    }
-    let this_year = NaiveDate::from_ymd_opt(today.year(), month, day)?;
-    if this_year >= today {
-        Some(this_year)
-    } else {
-        NaiveDate::from_ymd_opt(today.year() + 1, month, day)
-    }
+    let date = match year {
+        Some(y) => NaiveDate::from_ymd_opt(y, month, day)?,
+        None => {
+            let this_year = NaiveDate::from_ymd_opt(today.year(), month, day)?;
+            if this_year >= today {
+                this_year
+            } else {
+                NaiveDate::from_ymd_opt(today.year().checked_add(1)?, month, day)?
+            }
+        }
+    };
+    plausible(date).then_some(date)
 }
 
 fn hm(hour: u32, minute: u32) -> Option<NaiveTime> {
@@ -295,44 +324,47 @@ pub(crate) fn find(lower: &str, now: DateTime<Utc>) -> Option<When> {
             {
                 when.past = true;
             }
-            "today" => set_date(&mut when, &mut found, today),
+            "today" => set_date(&mut when, &mut found, add_days(today, 0)),
             "tonight" => {
-                set_date(&mut when, &mut found, today);
+                set_date(&mut when, &mut found, add_days(today, 0));
                 when.part_of_day
                     .get_or_insert(hm(20, 0).unwrap_or_default());
             }
             "tomorrow" if prev == "after" && i >= 2 && tokens[i - 2] == "day" => {
-                set_date(&mut when, &mut found, today + Duration::days(2));
+                set_date(&mut when, &mut found, add_days(today, 2));
             }
-            "tomorrow" => set_date(&mut when, &mut found, today + Duration::days(1)),
+            "tomorrow" => set_date(&mut when, &mut found, add_days(today, 1)),
             "weekend" if matches!(prev, "this" | "next" | "the") => {
-                let sat = upcoming(today, Weekday::Sat);
-                let date = if prev == "next"
-                    && sat - today < Duration::days(7)
-                    && today.weekday() != Weekday::Sat
-                {
-                    sat + Duration::days(7)
-                } else {
-                    sat
-                };
+                let date = upcoming(today, Weekday::Sat).and_then(|sat| {
+                    if prev == "next"
+                        && sat - today < Duration::days(7)
+                        && today.weekday() != Weekday::Sat
+                    {
+                        add_days(sat, 7)
+                    } else {
+                        Some(sat)
+                    }
+                });
                 set_date(&mut when, &mut found, date);
             }
             "week" if prev == "next" => {
-                if when.date.is_none() {
+                let date = next_week(today, Weekday::Mon);
+                if when.date.is_none() && date.is_some() {
                     when.vague = true;
                 }
-                set_date(&mut when, &mut found, next_week(today, Weekday::Mon));
+                set_date(&mut when, &mut found, date);
             }
             "in" => {
                 // "in two weeks", "in 3 days", "in a week"
                 if let (Some(n), Some(unit)) = (number(next), tokens.get(i + 2)) {
                     let days = match *unit {
                         "day" | "days" => Some(n),
-                        "week" | "weeks" => Some(7 * n),
+                        "week" | "weeks" => n.checked_mul(7),
                         _ => None,
                     };
-                    if let Some(days) = days {
-                        set_date(&mut when, &mut found, today + Duration::days(days));
+                    // "in 100000000 days" names no date a calendar holds: not a date.
+                    if let Some(date) = days.and_then(|days| add_days(today, days)) {
+                        set_date(&mut when, &mut found, Some(date));
                         consumed = 3;
                     }
                 }
@@ -427,18 +459,19 @@ pub(crate) fn find(lower: &str, now: DateTime<Utc>) -> Option<When> {
                                 Some(this) if this >= today => Some(this),
                                 _ => {
                                     let (y, mo) = if today.month() == 12 {
-                                        (today.year() + 1, 1)
+                                        (today.year().checked_add(1), 1)
                                     } else {
-                                        (today.year(), today.month() + 1)
+                                        (Some(today.year()), today.month() + 1)
                                     };
-                                    NaiveDate::from_ymd_opt(y, mo, d)
+                                    y.and_then(|y| NaiveDate::from_ymd_opt(y, mo, d))
                                 }
                             }
                         }
                         None => None,
-                    };
+                    }
+                    .filter(|date| plausible(*date));
                     if let Some(date) = date {
-                        set_date(&mut when, &mut found, date);
+                        set_date(&mut when, &mut found, Some(date));
                         consumed = if next == "of" {
                             3
                         } else if m.is_some() {
@@ -497,11 +530,15 @@ pub(crate) fn find(lower: &str, now: DateTime<Utc>) -> Option<When> {
     (found || when.part_of_day.is_some()).then_some(when)
 }
 
-fn set_date(when: &mut When, found: &mut bool, date: NaiveDate) {
-    if when.date.is_none() {
-        when.date = Some(date);
+/// Record `date` (unless a date is already known); `None`, a date past the calendar's end,
+/// records nothing.
+fn set_date(when: &mut When, found: &mut bool, date: Option<NaiveDate>) {
+    if let Some(date) = date {
+        if when.date.is_none() {
+            when.date = Some(date);
+        }
+        *found = true;
     }
-    *found = true;
 }
 
 fn set_time(when: &mut When, found: &mut bool, time: Option<NaiveTime>) {
@@ -516,20 +553,21 @@ fn set_time(when: &mut When, found: &mut bool, time: Option<NaiveTime>) {
 /// "2024-03-15", "3/15", "3/15/2024" (month first).
 fn numeric_date(token: &str, today: NaiveDate) -> Option<NaiveDate> {
     if let Ok(d) = NaiveDate::parse_from_str(token, "%Y-%m-%d") {
-        return Some(d);
+        return plausible(d).then_some(d);
     }
     let parts: Vec<&str> = token.split('/').collect();
-    match parts.as_slice() {
+    let date = match parts.as_slice() {
         [m, d] => month_day(today, m.parse().ok()?, d.parse().ok()?, None),
         [m, d, y] => {
             let mut y: i32 = y.parse().ok()?;
-            if y < 100 {
+            if (0..100).contains(&y) {
                 y += 2000;
             }
             NaiveDate::from_ymd_opt(y, m.parse().ok()?, d.parse().ok()?)
         }
         _ => None,
-    }
+    }?;
+    plausible(date).then_some(date)
 }
 
 /// After a start time, at `tokens[i]`: "to 5pm", "- 5pm", "until 5". The end in minutes
@@ -573,7 +611,9 @@ fn duration_for(after: &[&str]) -> Option<i64> {
         "minute" | "minutes" | "min" | "mins" => 1,
         _ => return None,
     };
-    Some(n * unit_minutes)
+    // "for 99999999999999999 hours" is no duration.
+    n.checked_mul(unit_minutes)
+        .filter(|minutes| (1..=MAX_DURATION_MINUTES).contains(minutes))
 }
 
 #[cfg(test)]
@@ -627,6 +667,72 @@ mod tests {
         assert!(find("we had dinner last friday", now()).unwrap().past);
         assert!(find("send it by friday", now()).unwrap().deadline);
         assert!(find("i swim on fridays", now()).is_none_or(|w| w.recurring));
+    }
+
+    #[test]
+    fn a_number_of_days_past_the_calendar_is_not_a_date() {
+        // Issue 14: "in 100000000 days" overflowed chrono's date arithmetic and panicked.
+        assert_eq!(find("see you in 100000000 days.", now()), None);
+        assert_eq!(find("see you in 9223372036854775807 days", now()), None);
+        assert_eq!(find("see you in 9223372036854775807 weeks", now()), None);
+        assert_eq!(find("see you in 3000000 days", now()), None);
+        check("see you in 3 days", "2024-03-13 09:00");
+    }
+
+    #[test]
+    fn impossible_calendar_dates_are_not_dates() {
+        for sentence in [
+            "party on 99/99/9999",
+            "party on 2/30/2024",
+            "party on 1/1/999999999",
+            "party on 1/1/-5",
+            "party on march 32nd",
+            "party on february 30",
+            "party on +99999-01-01",
+            "party on 0000-01-01",
+        ] {
+            assert_eq!(
+                find(sentence, now()).and_then(|w| w.date),
+                None,
+                "{sentence}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_overflowing_duration_is_no_duration() {
+        for sentence in [
+            "call at 10am for 9223372036854775807 hours",
+            "call at 10am for 99999999999 minutes",
+            "call at 10am for 0 minutes",
+        ] {
+            let when = find(sentence, now()).expect("a time");
+            assert_eq!(when.duration_minutes, None, "{sentence}");
+        }
+    }
+
+    #[test]
+    fn relative_days_at_the_end_of_the_calendar_are_not_dates() {
+        let last = omi_model::timestamp::parse_datetime("9999-12-31T12:00:00Z").unwrap();
+        for sentence in [
+            "dinner tomorrow",
+            "dinner the day after tomorrow",
+            "dinner next week",
+            "dinner next friday",
+            "dinner this weekend",
+            "dinner next weekend",
+            "dinner on the 1st",
+            "dinner on march 3rd",
+            "dinner in 2 weeks",
+        ] {
+            let date = find(sentence, last).and_then(|w| w.date);
+            assert!(date.is_none_or(plausible), "{sentence}: {date:?}");
+        }
+        let when = find("dinner at 7am", last).expect("a time");
+        assert_eq!(
+            when.resolve(last, hm(9, 0).unwrap()).date_naive(),
+            last.date_naive()
+        );
     }
 
     #[test]
