@@ -62,7 +62,7 @@ impl HttpConfig {
     /// The default [`HttpConfig::request_timeout`].
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
     /// The default [`HttpConfig::header_read_timeout`].
-    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
+    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
     /// The default [`HttpConfig::body_read_timeout`].
     pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 }

@@ -1,0 +1,390 @@
+//! Hostile input against the real binary: a few hundred generated texts in every script,
+//! with broken dates, huge numbers, combining marks, zero-width and direction marks and
+//! astral emoji, sent through every route that takes text. Nothing may drop a connection or
+//! answer 5xx, every conversation must leave `processing`, and afterwards the server must
+//! still process a plain conversation and save a plain memory. Slow clients are cut off.
+
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::common::eventually_within;
+use crate::process::{ServerProcess, demo, read};
+
+/// Words from many scripts and the characters that break byte-level code.
+const WORDS: &[&str] = &[
+    "hiking",
+    "も",
+    "もing",
+    "寿司",
+    "김치",
+    "كتاب",
+    "שלום",
+    "Ελλάδα",
+    "Москва",
+    "हिन्दी",
+    "e\u{301}",
+    "a\u{20dd}",
+    "\u{200d}",
+    "\u{200b}",
+    "\u{202e}",
+    "\u{2066}",
+    "\u{feff}",
+    "👨\u{200d}👩\u{200d}👧\u{200d}👦",
+    "🏳\u{fe0f}\u{200d}🌈",
+    "𝕏",
+    "\u{10fffd}",
+    "ß",
+    "İ",
+    "ﬁ",
+    "'s",
+    "s'",
+    "ies",
+    "Ω",
+    "\u{0}",
+    "\u{7}",
+    "\t",
+    "🎉ing",
+    "日本語ed",
+    "x\u{300}\u{301}\u{302}",
+];
+
+/// Endings glued to a word.
+const SUFFIXES: &[&str] = &[
+    "", "ing", "ed", "s", "'s", "ies", "es", "も", "🙂", "\u{301}",
+];
+
+/// Numbers no date arithmetic can take.
+const NUMBERS: &[&str] = &[
+    "100000000",
+    "99999999999999999999",
+    "18446744073709551616",
+    "2147483648",
+    "-5",
+    "0",
+    "1e308",
+    "٣",
+    "三",
+    "9223372036854775807",
+];
+
+/// Units of relative dates.
+const UNITS: &[&str] = &[
+    "days", "day", "weeks", "months", "years", "hours", "minutes",
+];
+
+/// Dates that do not exist.
+const DATES: &[&str] = &[
+    "March 32nd",
+    "February 30",
+    "99/99/9999",
+    "00/00/0000",
+    "31/12/999999",
+    "9999-99-99",
+    "2024-13-45",
+    "the 0th",
+    "December 31, 262143",
+    "Jan 1, -1",
+    "tomorrow",
+];
+
+/// Times that do not exist.
+const TIMES: &[&str] = &["25pm", "99:99", "13pm", "0am", "24:60", "12:00:61", "noon"];
+
+/// One generated text: one to four sentence shapes filled from the lists above.
+fn hostile_text(rng: &mut StdRng) -> String {
+    let mut pick = |list: &[&'static str]| list[rng.random_range(0..list.len())];
+    let word = format!("{}{}", pick(WORDS), pick(SUFFIXES));
+    let shapes = [
+        format!("I love {word}."),
+        format!("User likes {word}"),
+        format!("Me: see you in {} {}.", pick(NUMBERS), pick(UNITS)),
+        format!("Me: let's meet on {} at {}.", pick(DATES), pick(TIMES)),
+        format!(
+            "Me: remind me to call {word} in {} {}",
+            pick(NUMBERS),
+            pick(UNITS)
+        ),
+        format!(
+            "{}: {word}\nMe: I'm {}{}",
+            pick(WORDS),
+            pick(WORDS),
+            pick(SUFFIXES)
+        ),
+        format!("Subject: {word}\n\nI love {}", pick(WORDS)),
+        format!("Me: my birthday is {} and I work at {word}", pick(DATES)),
+        format!("{word}{word}{word}"),
+    ];
+    shapes[rng.random_range(0..shapes.len())].clone()
+}
+
+/// A text of one to four generated pieces.
+fn hostile_texts(n: usize) -> Vec<String> {
+    let mut rng = StdRng::seed_from_u64(0x0041_0014);
+    (0..n)
+        .map(|_| {
+            let pieces = rng.random_range(1..=4);
+            let joiners = [" ", "\n", "\n\n", ""];
+            let mut text = String::new();
+            for _ in 0..pieces {
+                text.push_str(&hostile_text(&mut rng));
+                text.push_str(joiners[rng.random_range(0..joiners.len())]);
+            }
+            text
+        })
+        .collect()
+}
+
+/// The demo credentials and routes of one server process.
+struct Target {
+    http: reqwest::Client,
+    base: String,
+    uid: String,
+    app_id: String,
+    app_key: String,
+    dev_key: String,
+}
+
+impl Target {
+    /// Send one request; a dropped connection or a 5xx fails the test with the request.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        key: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let url = format!("{}{path}", self.base);
+        let reply = self
+            .http
+            .request(method.clone(), &url)
+            .bearer_auth(key)
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path} with {body}: no answer: {e}"));
+        let status = reply.status();
+        let answer: Value = reply.json().await.unwrap_or(Value::Null);
+        if std::env::var("HOSTILE_DEBUG").is_ok() && status.is_client_error() {
+            eprintln!("{method} {path}: {status} {answer}");
+        }
+        assert!(
+            !status.is_server_error(),
+            "{method} {path} with {body}: {status} {answer}"
+        );
+        (status, answer)
+    }
+
+    /// Send `text` through the text route number `route`.
+    async fn send_text(&self, route: usize, text: &str, memory_id: &str) {
+        let (app, uid) = (&self.app_id, &self.uid);
+        let (dev, app_key) = (self.dev_key.as_str(), self.app_key.as_str());
+        let content: String = text.chars().take(500).collect();
+        match route % 7 {
+            0 => {
+                self.send(
+                    Method::POST,
+                    "/v1/dev/user/memories",
+                    dev,
+                    &json!({"content": content}),
+                )
+                .await
+            }
+            1 => {
+                let batch = json!({"memories": [{"content": content}, {"content": format!("{content} too")}]});
+                self.send(Method::POST, "/v1/dev/user/memories/batch", dev, &batch)
+                    .await
+            }
+            2 => {
+                let path = format!("/v1/dev/user/memories/{memory_id}");
+                self.send(Method::PATCH, &path, dev, &json!({"content": content}))
+                    .await
+            }
+            3 => {
+                self.send(
+                    Method::POST,
+                    "/v1/dev/user/conversations",
+                    dev,
+                    &json!({"text": text}),
+                )
+                .await
+            }
+            4 => {
+                let segments: Vec<Value> = text
+                    .split('\n')
+                    .filter(|line| !line.trim().is_empty())
+                    .zip(0_u32..)
+                    .map(|(line, i)| {
+                        let start = f64::from(i) * 2.0;
+                        json!({"text": line, "speaker": "SPEAKER_00", "is_user": true, "start": start, "end": start + 1.5})
+                    })
+                    .collect();
+                let body = json!({"transcript_segments": segments});
+                self.send(
+                    Method::POST,
+                    "/v1/dev/user/conversations/from-segments",
+                    dev,
+                    &body,
+                )
+                .await
+            }
+            5 => {
+                let path = format!("/v2/integrations/{app}/user/conversations?uid={uid}");
+                self.send(Method::POST, &path, app_key, &json!({"text": text}))
+                    .await
+            }
+            _ => {
+                let path = format!("/v2/integrations/{app}/user/memories?uid={uid}");
+                self.send(Method::POST, &path, app_key, &json!({"text": text}))
+                    .await
+            }
+        };
+    }
+
+    /// How many conversations the user has, and how many are still `processing`.
+    async fn conversations(&self) -> (usize, usize) {
+        // The integration list shows every status (the developer list only completed ones).
+        let path = format!(
+            "/v2/integrations/{}/conversations?uid={}&limit=1000&include_discarded=true",
+            self.app_id, self.uid
+        );
+        let (_, list) = self
+            .send(Method::GET, &path, &self.app_key, &Value::Null)
+            .await;
+        let all = list["conversations"]
+            .as_array()
+            .expect("a list of conversations");
+        let processing = all.iter().filter(|c| c["status"] == "processing").count();
+        (all.len(), processing)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_texts_on_every_text_route_never_stop_the_server() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let creds = demo(&database);
+    let http = reqwest::Client::new();
+    let mut server = ServerProcess::spawn(
+        &database,
+        dir.path().join("server.log"),
+        &["--rate-limits", "off"],
+    );
+    server.ready(&http).await;
+    let field = |name: &str| creds[name].as_str().expect("a credential").to_owned();
+    let target = Target {
+        http: http.clone(),
+        base: server.base_url.clone(),
+        uid: field("uid"),
+        app_id: field("app_id"),
+        app_key: field("app_key"),
+        dev_key: field("dev_key"),
+    };
+    let (_, base) = target
+        .send(
+            Method::POST,
+            "/v1/dev/user/memories",
+            &target.dev_key,
+            &json!({"content": "User likes tea"}),
+        )
+        .await;
+    let memory_id = base["id"].as_str().expect("a memory id").to_owned();
+
+    let texts = hostile_texts(350);
+    for chunk in texts.chunks(14).enumerate().map(|(i, c)| (i * 14, c)) {
+        let (start, texts) = chunk;
+        let sends = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| target.send_text(start + i, text, &memory_id));
+        futures::future::join_all(sends).await;
+    }
+
+    let log = server.log.clone();
+    eventually_within(
+        "every conversation leaves processing",
+        Duration::from_secs(60),
+        || async { (target.conversations().await.1 == 0).then_some(()) },
+    )
+    .await;
+    let (created, _) = target.conversations().await;
+    assert!(
+        created >= 140,
+        "most hostile conversations were accepted: {created}"
+    );
+    // The server still does its plain work.
+    let (status, _) = target
+        .send(
+            Method::POST,
+            "/v1/dev/user/memories",
+            &target.dev_key,
+            &json!({"content": "User plays the cello"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", read(&log));
+    let (_, created) = target
+        .send(
+            Method::POST,
+            "/v1/dev/user/conversations",
+            &target.dev_key,
+            &json!({"text": "Me: I love hiking in the Alps."}),
+        )
+        .await;
+    let id = created["id"]
+        .as_str()
+        .expect("a conversation id")
+        .to_owned();
+    eventually_within(
+        "a plain conversation completes",
+        Duration::from_secs(30),
+        || async {
+            let path = format!("/v1/dev/user/conversations/{id}");
+            let (_, c) = target
+                .send(Method::GET, &path, &target.dev_key, &Value::Null)
+                .await;
+            (c["status"] == "completed").then_some(())
+        },
+    )
+    .await;
+    let (status, _) = target
+        .send(Method::GET, "/readyz", &target.dev_key, &Value::Null)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let http = reqwest::Client::new();
+    let mut server = ServerProcess::spawn(
+        &database,
+        dir.path().join("server.log"),
+        &["--header-read-timeout", "1"],
+    );
+    server.ready(&http).await;
+    let addr = server.base_url.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("a connection");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("a partial request");
+    let mut buffer = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), slow.read_to_end(&mut buffer)).await;
+    assert!(
+        closed.is_ok(),
+        "the server closed the connection of a client that never finished its headers"
+    );
+    // A new connection: the pooled one of the readiness check was closed as idle.
+    let healthy = reqwest::Client::new()
+        .get(format!("{}/healthz", server.base_url))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(healthy.status(), StatusCode::OK);
+}
