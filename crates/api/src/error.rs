@@ -122,8 +122,10 @@ impl ApiError {
     ///
     /// A lone problem about the body as a whole (`loc == ["body"]`, such as "Either text or
     /// explicit memories are required and cannot be empty") is given as a plain message, the
-    /// way OMI's cloud reports those rules.
+    /// way OMI's cloud reports those rules. At most [`ValidationErrors::MAX_ITEMS`] problems
+    /// are given, the first ones.
     pub fn validation(errors: ValidationErrors) -> Self {
+        let errors = errors.bounded();
         match errors.items() {
             [only] if only.loc == omi_model::Loc::body() => Self::message(422, only.msg.clone()),
             _ => Self::new(422, ErrorDetail::Validation(errors.0)),

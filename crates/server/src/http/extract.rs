@@ -50,7 +50,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 /// A body that did not decode: 422 with the problems as a list, as FastAPI answers.
 fn decoding_failed(errors: ValidationErrors) -> HttpError {
-    HttpError(ApiError::new(422, ErrorDetail::Validation(errors.0)))
+    HttpError(ApiError::new(
+        422,
+        ErrorDetail::Validation(errors.bounded().0),
+    ))
 }
 
 /// A body is read as JSON when its content type says JSON, says nothing, or is the form type
