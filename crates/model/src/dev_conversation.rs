@@ -402,7 +402,7 @@ pub struct ListDevConversationsQuery {
     pub end_date: Option<DateTime<Utc>>,
     /// Only conversations of these categories, comma-separated or repeated; none means all.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", param(style = Form, explode = false))]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = false, max_items = 100))]
     pub categories: Vec<ConversationCategory>,
     /// Whether each conversation carries its `transcript_segments`; default false.
     pub include_transcript: Option<bool>,

@@ -170,7 +170,7 @@ pub struct ListConversationsQuery {
     /// Only conversations in these states, comma-separated (`processing,completed`) or
     /// repeated; none means all.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", param(style = Form, explode = false))]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = false, max_items = 100))]
     pub statuses: Vec<ConversationStatus>,
     /// Only conversations that started at or after this time (ISO 8601, or `YYYY-MM-DD`).
     #[serde(default, with = "timestamp::optional")]
@@ -323,7 +323,7 @@ pub struct ListDevMemoriesQuery {
     /// Only these categories, comma-separated (`interesting,system`) or repeated; none means
     /// all.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", param(style = Form, explode = false))]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = false, max_items = 100))]
     pub categories: Vec<MemoryCategory>,
 }
 
