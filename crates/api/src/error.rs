@@ -313,6 +313,19 @@ mod tests {
     }
 
     #[test]
+    fn a_validation_answer_lists_at_most_max_items() {
+        let many = (0..100_000)
+            .map(|i| ValidationError::new(Loc::body().join(i), "value_error", "Value error"))
+            .collect();
+        let e = ApiError::validation(ValidationErrors(many));
+        let ErrorDetail::Validation(items) = e.detail() else {
+            panic!("a list of problems: {e}");
+        };
+        assert_eq!(items.len(), ValidationErrors::MAX_ITEMS);
+        assert_eq!(items[0].loc, Loc::body().join(0));
+    }
+
+    #[test]
     fn rate_limited_carries_retry_after_and_omis_message() {
         let e = ApiError::rate_limited(42);
         assert_eq!(e.status(), 429);
