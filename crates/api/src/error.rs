@@ -122,8 +122,10 @@ impl ApiError {
     ///
     /// A lone problem about the body as a whole (`loc == ["body"]`, such as "Either text or
     /// explicit memories are required and cannot be empty") is given as a plain message, the
-    /// way OMI's cloud reports those rules.
+    /// way OMI's cloud reports those rules. At most [`ValidationErrors::MAX_ITEMS`] problems
+    /// are given, the first ones.
     pub fn validation(errors: ValidationErrors) -> Self {
+        let errors = errors.bounded();
         match errors.items() {
             [only] if only.loc == omi_model::Loc::body() => Self::message(422, only.msg.clone()),
             _ => Self::new(422, ErrorDetail::Validation(errors.0)),
@@ -317,6 +319,19 @@ mod tests {
             serde_json::to_value(e.body()).unwrap(),
             serde_json::json!({"detail": [{"loc": ["body", "content"], "msg": "String should have at least 1 character", "type": "string_too_short"}]})
         );
+    }
+
+    #[test]
+    fn a_validation_answer_lists_at_most_max_items() {
+        let many = (0..100_000)
+            .map(|i| ValidationError::new(Loc::body().join(i), "value_error", "Value error"))
+            .collect();
+        let e = ApiError::validation(ValidationErrors(many));
+        let ErrorDetail::Validation(items) = e.detail() else {
+            panic!("a list of problems: {e}");
+        };
+        assert_eq!(items.len(), ValidationErrors::MAX_ITEMS);
+        assert_eq!(items[0].loc, Loc::body().join(0));
     }
 
     #[test]

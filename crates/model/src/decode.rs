@@ -38,7 +38,7 @@ pub fn from_json_value<T: DeserializeOwned>(value: Value) -> Result<T, Validatio
     };
     match decode::<T>(Value::Object(object.clone())) {
         Ok(v) => Ok(v),
-        Err(first) => Err(ValidationErrors(collect_field_errors::<T>(object, first))),
+        Err(first) => Err(ValidationErrors(collect_field_errors::<T>(object, first)).bounded()),
     }
 }
 

@@ -16,7 +16,9 @@ use crate::conversation::{
 use crate::enums::{
     ConversationCategory, ConversationSource, ConversationStatus, ConversationTextSource,
 };
-use crate::query::{PageParams, QueryError, QueryParams, date_pairs, list_pair, page, page_pairs};
+use crate::query::{
+    PageParams, QueryError, QueryParams, date_pairs, list_filter, list_pair, page, page_pairs,
+};
 use crate::scalars::{ConversationText, ConversationTitle, DevConversationText, Language, Limit};
 use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
@@ -400,7 +402,7 @@ pub struct ListDevConversationsQuery {
     pub end_date: Option<DateTime<Utc>>,
     /// Only conversations of these categories, comma-separated or repeated; none means all.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", param(style = Form, explode = false))]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = false, max_items = 100))]
     pub categories: Vec<ConversationCategory>,
     /// Whether each conversation carries its `transcript_segments`; default false.
     pub include_transcript: Option<bool>,
@@ -415,7 +417,7 @@ pub struct DevConversationListParams {
     pub start_date: Option<DateTime<Utc>>,
     /// Latest `created_at`.
     pub end_date: Option<DateTime<Utc>>,
-    /// Only these categories; empty means all.
+    /// Only these categories, each once; empty means all.
     pub categories: Vec<ConversationCategory>,
     /// Whether transcripts are shown.
     pub include_transcript: bool,
@@ -464,6 +466,7 @@ impl ListDevConversationsQuery {
             self.offset,
             Limit::DEVELOPER_DEFAULT,
         );
+        let categories = list_filter(&mut problems, "categories", &self.categories);
         problems.finish(|| {
             Some(DevConversationListParams {
                 page: PageParams {
@@ -472,7 +475,7 @@ impl ListDevConversationsQuery {
                 },
                 start_date: self.start_date,
                 end_date: self.end_date,
-                categories: self.categories.clone(),
+                categories: categories?,
                 include_transcript: self.include_transcript.unwrap_or(false),
             })
         })
@@ -541,6 +544,37 @@ mod tests {
                 "body.transcript_segments.2.end"
             ]
         );
+    }
+
+    #[test]
+    fn five_hundred_bad_segments_report_the_first_hundred_problems() {
+        let bad = TranscriptSegmentRequest::new(" ", -1.0, 2.0);
+        let err = CreateConversationFromSegmentsRequest::new(vec![bad; 500])
+            .validate(now())
+            .unwrap_err();
+        assert_eq!(err.items().len(), ValidationErrors::MAX_ITEMS);
+        assert_eq!(
+            err.items()[ValidationErrors::MAX_ITEMS - 1].loc.to_string(),
+            "body.transcript_segments.49.start"
+        );
+    }
+
+    #[test]
+    fn category_filters_are_deduplicated_and_capped() {
+        let q = ListDevConversationsQuery {
+            categories: vec![ConversationCategory::Work; 3],
+            ..Default::default()
+        };
+        assert_eq!(
+            q.validate().unwrap().categories,
+            [ConversationCategory::Work]
+        );
+        let raw = vec!["categories=work"; 40_000].join("&");
+        let Err(QueryError::Invalid(err)) = ListDevConversationsQuery::from_query_str(&raw) else {
+            panic!("40 000 categories are refused");
+        };
+        assert_eq!(err.items()[0].loc.to_string(), "query.categories");
+        assert_eq!(err.items()[0].kind, kind::TOO_LONG);
     }
 
     #[test]

@@ -3,6 +3,12 @@
 //! A query DTO holds what a caller asks for, even out of range (`limit: Some(0)`), so that
 //! every transport rejects the same inputs the same way; `validate` turns it into a
 //! `*Params` value whose numbers are in range and whose defaults are filled.
+//!
+//! List filters (`statuses`, `categories`) are bounded twice, so no query string can make a
+//! statement with an unbounded number of SQL variables or an unbounded answer: a filter takes
+//! at most [`MAX_LIST_VALUES`] raw values (more is one 422 `too_long` item, nothing else of
+//! the list is parsed), and the validated filter holds each value once, so it never has more
+//! entries than its enum has members.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,7 +16,14 @@ use serde::{Deserialize, Serialize};
 use crate::enums::{ConversationStatus, MemoryCategory};
 use crate::scalars::{Limit, Offset};
 use crate::timestamp;
-use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind};
+use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
+
+/// The most values one list filter (`statuses`, `categories`) takes, counted as sent (before
+/// de-duplication, `a,b` and repeated parameters alike). More is a 422 `too_long` at the
+/// filter. Each filter's enum has far fewer members, so a list this long can only repeat
+/// itself; the cap keeps the work and the 422 of such a list small (at most this many `enum`
+/// items, within [`ValidationErrors::MAX_ITEMS`]).
+pub const MAX_LIST_VALUES: usize = 100;
 
 /// Why a query string was rejected: a 422 with items, or a 400 with a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,15 +66,28 @@ impl QueryParams {
     }
 
     /// Every value of `name`, repeated parameters and comma lists alike, trimmed, empty ones
-    /// dropped: `a=x,y&a=z` gives `x, y, z`.
+    /// dropped: `a=x,y&a=z` gives `x, y, z`. Unbounded: the list filters read
+    /// [`QueryParams::bounded_list`].
     pub fn list(&self, name: &str) -> Vec<&str> {
+        self.values(name).collect()
+    }
+
+    /// The values of `name` as [`QueryParams::list`] gives them, when there are at most
+    /// [`MAX_LIST_VALUES`]; otherwise one `too_long` problem at `query.{name}`, found by
+    /// counting, without collecting or parsing a value.
+    pub fn bounded_list(&self, name: &str) -> Result<Vec<&str>, ValidationErrors> {
+        let count = self.values(name).count();
+        check_list_len(name, count)?;
+        Ok(self.values(name).collect())
+    }
+
+    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
         self.pairs
             .iter()
-            .filter(|(k, _)| k == name)
+            .filter(move |(k, _)| k == name)
             .flat_map(|(_, v)| v.split(','))
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .collect()
     }
 
     /// An integer parameter; a non-integer is recorded as `int_parsing`.
@@ -100,9 +126,10 @@ impl QueryParams {
 
     /// The `categories` parameter (`a,b` or repeated). An unknown name is a 400 naming it
     /// and `enum_name`, OMI's Python enum (`Invalid category 'x' is not a valid
-    /// MemoryCategory`), as OMI's cloud answers.
+    /// MemoryCategory`), as OMI's cloud answers; more than [`MAX_LIST_VALUES`] values are a
+    /// 422 `too_long`.
     pub fn categories<T: std::str::FromStr>(&self, enum_name: &str) -> Result<Vec<T>, QueryError> {
-        self.list("categories")
+        self.bounded_list("categories")?
             .into_iter()
             .map(|name| {
                 name.parse::<T>().map_err(|_| {
@@ -143,7 +170,7 @@ pub struct ListConversationsQuery {
     /// Only conversations in these states, comma-separated (`processing,completed`) or
     /// repeated; none means all.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", param(style = Form, explode = false))]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = false, max_items = 100))]
     pub statuses: Vec<ConversationStatus>,
     /// Only conversations that started at or after this time (ISO 8601, or `YYYY-MM-DD`).
     #[serde(default, with = "timestamp::optional")]
@@ -164,7 +191,7 @@ pub struct ConversationListParams {
     pub offset: Offset,
     /// Whether discarded conversations are included.
     pub include_discarded: bool,
-    /// Only these states; empty means all.
+    /// Only these states, each once; empty means all.
     pub statuses: Vec<ConversationStatus>,
     /// Earliest `started_at`.
     pub start_date: Option<DateTime<Utc>>,
@@ -215,12 +242,13 @@ impl ListConversationsQuery {
             self.offset,
             Limit::INTEGRATION_DEFAULT,
         );
+        let statuses = list_filter(&mut problems, "statuses", &self.statuses);
         problems.finish(|| {
             Some(ConversationListParams {
                 limit: limit?,
                 offset: offset?,
                 include_discarded: self.include_discarded.unwrap_or(false),
-                statuses: self.statuses.clone(),
+                statuses: statuses?,
                 start_date: self.start_date,
                 end_date: self.end_date,
             })
@@ -295,7 +323,7 @@ pub struct ListDevMemoriesQuery {
     /// Only these categories, comma-separated (`interesting,system`) or repeated; none means
     /// all.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", param(style = Form, explode = false))]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = false, max_items = 100))]
     pub categories: Vec<MemoryCategory>,
 }
 
@@ -304,7 +332,7 @@ pub struct ListDevMemoriesQuery {
 pub struct DevMemoryListParams {
     /// Page size and offset.
     pub page: PageParams,
-    /// Only these categories; empty means all.
+    /// Only these categories, each once; empty means all.
     pub categories: Vec<MemoryCategory>,
 }
 
@@ -341,13 +369,14 @@ impl ListDevMemoriesQuery {
             self.offset,
             Limit::DEVELOPER_DEFAULT,
         );
+        let categories = list_filter(&mut problems, "categories", &self.categories);
         problems.finish(|| {
             Some(DevMemoryListParams {
                 page: PageParams {
                     limit: limit?,
                     offset: offset?,
                 },
-                categories: self.categories.clone(),
+                categories: categories?,
             })
         })
     }
@@ -363,6 +392,36 @@ pub(crate) fn page(
         problems.take(Limit::parse_at(&Loc::query("limit"), limit, default)),
         problems.take(Offset::parse_at(&Loc::query("offset"), offset)),
     )
+}
+
+/// A list filter as validated: each value once, in the order first given; `None` (and a
+/// `too_long` problem at `query.{name}`) when it has more than [`MAX_LIST_VALUES`] values.
+pub(crate) fn list_filter<T: PartialEq + Clone>(
+    problems: &mut Problems,
+    name: &str,
+    items: &[T],
+) -> Option<Vec<T>> {
+    problems.take(check_list_len(name, items.len()))?;
+    let mut unique: Vec<T> = Vec::new();
+    for item in items {
+        if !unique.contains(item) {
+            unique.push(item.clone());
+        }
+    }
+    Some(unique)
+}
+
+/// A `too_long` problem at `query.{name}` when a list filter has more than
+/// [`MAX_LIST_VALUES`] values.
+fn check_list_len(name: &str, count: usize) -> Result<(), ValidationErrors> {
+    if count > MAX_LIST_VALUES {
+        return Err(ValidationErrors::single(ValidationError::new(
+            Loc::query(name),
+            kind::TOO_LONG,
+            msg::too_long(MAX_LIST_VALUES, count),
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn page_pairs(limit: Option<i64>, offset: Option<i64>) -> Vec<(&'static str, String)> {
@@ -406,8 +465,11 @@ fn enum_list<T: std::str::FromStr<Err = crate::enums::UnknownVariant>>(
     name: &str,
     problems: &mut Problems,
 ) -> Vec<T> {
+    let Some(values) = problems.take(q.bounded_list(name)) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    for (i, raw) in q.list(name).into_iter().enumerate() {
+    for (i, raw) in values.into_iter().enumerate() {
         match raw.parse::<T>() {
             Ok(v) => out.push(v),
             Err(e) => problems.push(ValidationError::new(
@@ -451,6 +513,99 @@ mod tests {
         };
         let raw = serde_urlencoded::to_string(q.to_query_pairs()).unwrap();
         assert_eq!(ListConversationsQuery::from_query_str(&raw).unwrap(), q);
+    }
+
+    /// `name=value` repeated `n` times, as one query string.
+    fn repeated(name: &str, value: &str, n: usize) -> String {
+        vec![format!("{name}={value}"); n].join("&")
+    }
+
+    #[track_caller]
+    fn too_long(err: &ValidationErrors, name: &str, count: usize) {
+        assert_eq!(
+            err.items(),
+            [ValidationError::new(
+                Loc::query(name),
+                kind::TOO_LONG,
+                msg::too_long(MAX_LIST_VALUES, count)
+            )]
+        );
+    }
+
+    #[test]
+    fn list_filters_hold_each_value_once_in_the_order_first_given() {
+        let raw = format!(
+            "{}&statuses=failed,completed",
+            repeated("statuses", "completed", MAX_LIST_VALUES - 2)
+        );
+        let q = ListConversationsQuery::from_query_str(&raw).unwrap();
+        assert_eq!(
+            q.validate().unwrap().statuses,
+            [ConversationStatus::Completed, ConversationStatus::Failed]
+        );
+        let raw = repeated("categories", "system,interesting", MAX_LIST_VALUES / 2);
+        let q = ListDevMemoriesQuery::from_query_str(&raw).unwrap();
+        assert_eq!(
+            q.validate().unwrap().categories,
+            [MemoryCategory::System, MemoryCategory::Interesting]
+        );
+    }
+
+    #[test]
+    fn a_list_filter_of_more_than_the_cap_is_one_too_long_item() {
+        let n = 40_000;
+        let raw = repeated("statuses", "completed", n);
+        let Err(QueryError::Invalid(err)) = ListConversationsQuery::from_query_str(&raw) else {
+            panic!("40 000 statuses are refused");
+        };
+        too_long(&err, "statuses", n);
+        let raw = repeated("statuses", "bogus", n);
+        let Err(QueryError::Invalid(err)) = ListConversationsQuery::from_query_str(&raw) else {
+            panic!("40 000 bad statuses are refused");
+        };
+        too_long(&err, "statuses", n);
+        for value in ["system", "bogus"] {
+            let raw = repeated("categories", value, n);
+            let Err(QueryError::Invalid(err)) = ListDevMemoriesQuery::from_query_str(&raw) else {
+                panic!("40 000 categories are refused");
+            };
+            too_long(&err, "categories", n);
+        }
+        let exactly = repeated("statuses", "completed", MAX_LIST_VALUES);
+        assert!(ListConversationsQuery::from_query_str(&exactly).is_ok());
+    }
+
+    #[test]
+    fn a_query_value_too_long_is_refused_alike_in_process_and_over_http() {
+        let n = MAX_LIST_VALUES + 1;
+        let q = ListConversationsQuery {
+            statuses: vec![ConversationStatus::Completed; n],
+            ..Default::default()
+        };
+        too_long(&q.validate().unwrap_err(), "statuses", n);
+        let raw = serde_urlencoded::to_string(q.to_query_pairs()).unwrap();
+        let Err(QueryError::Invalid(err)) = ListConversationsQuery::from_query_str(&raw) else {
+            panic!("the client's query string is refused too");
+        };
+        too_long(&err, "statuses", n);
+        let q = ListDevMemoriesQuery {
+            categories: vec![MemoryCategory::System; n],
+            ..Default::default()
+        };
+        too_long(&q.validate().unwrap_err(), "categories", n);
+    }
+
+    #[test]
+    fn bad_list_values_up_to_the_cap_are_each_reported() {
+        let raw = repeated("statuses", "bogus", MAX_LIST_VALUES);
+        let Err(QueryError::Invalid(err)) = ListConversationsQuery::from_query_str(&raw) else {
+            panic!("bad statuses are refused");
+        };
+        assert_eq!(err.items().len(), MAX_LIST_VALUES);
+        assert_eq!(
+            err.items()[MAX_LIST_VALUES - 1].loc,
+            Loc::query("statuses").join(MAX_LIST_VALUES - 1)
+        );
     }
 
     #[test]

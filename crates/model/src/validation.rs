@@ -3,6 +3,10 @@
 //! Every check in this crate reports into a [`Problems`] collector instead of returning on the
 //! first failure, so a request body with three mistakes gets three items back. The messages and
 //! `type` codes follow pydantic v2, which is what OMI's cloud (FastAPI) answers with.
+//!
+//! One answer reports at most [`ValidationErrors::MAX_ITEMS`] problems, the first found: an
+//! input with a hundred thousand mistakes gets a 422 of bounded size, still a list of
+//! `{loc, msg, type}` items.
 
 use std::fmt;
 
@@ -121,6 +125,11 @@ impl fmt::Display for ValidationError {
 pub struct ValidationErrors(pub Vec<ValidationError>);
 
 impl ValidationErrors {
+    /// The most problems one answer reports. [`Problems`] keeps the first this many and
+    /// drops the rest, and every 422 is cut to this many items, so the size of an answer does
+    /// not grow with the number of mistakes in the input.
+    pub const MAX_ITEMS: usize = 100;
+
     /// A single problem.
     pub fn single(error: ValidationError) -> Self {
         Self(vec![error])
@@ -129,6 +138,13 @@ impl ValidationErrors {
     /// The problems, in the order they were found.
     pub fn items(&self) -> &[ValidationError] {
         &self.0
+    }
+
+    /// These problems cut to the first [`ValidationErrors::MAX_ITEMS`].
+    #[must_use]
+    pub fn bounded(mut self) -> Self {
+        self.0.truncate(Self::MAX_ITEMS);
+        self
     }
 }
 
@@ -139,7 +155,9 @@ impl fmt::Display for ValidationErrors {
     }
 }
 
-/// A collector of problems, passed down through every check of one input.
+/// A collector of problems, passed down through every check of one input. It keeps the first
+/// [`ValidationErrors::MAX_ITEMS`] problems; later ones still make the input invalid but are
+/// not kept.
 #[derive(Debug, Default)]
 pub struct Problems(Vec<ValidationError>);
 
@@ -149,9 +167,11 @@ impl Problems {
         Self::default()
     }
 
-    /// Record a problem.
+    /// Record a problem (kept while fewer than [`ValidationErrors::MAX_ITEMS`] are).
     pub fn push(&mut self, error: ValidationError) {
-        self.0.push(error);
+        if self.0.len() < ValidationErrors::MAX_ITEMS {
+            self.0.push(error);
+        }
     }
 
     /// Record every problem of a failed check; give back the value of a passed one.
@@ -159,7 +179,8 @@ impl Problems {
         match result {
             Ok(value) => Some(value),
             Err(errors) => {
-                self.0.extend(errors.0);
+                let room = ValidationErrors::MAX_ITEMS - self.0.len();
+                self.0.extend(errors.0.into_iter().take(room));
                 None
             }
         }
@@ -294,6 +315,46 @@ mod tests {
             msg::enum_members(&["a", "b", "c"]),
             "Input should be 'a', 'b' or 'c'"
         );
+    }
+
+    fn problem(i: usize) -> ValidationError {
+        ValidationError::new(Loc::body().join(i), kind::VALUE_ERROR, "Value error, bad")
+    }
+
+    #[test]
+    fn problems_keep_the_first_max_items() {
+        let mut problems = Problems::new();
+        for i in 0..100_000 {
+            problems.push(problem(i));
+        }
+        let errors = problems.finish(|| Some(())).unwrap_err();
+        assert_eq!(errors.items().len(), ValidationErrors::MAX_ITEMS);
+        assert_eq!(errors.items()[0], problem(0));
+        let last = ValidationErrors::MAX_ITEMS - 1;
+        assert_eq!(errors.items()[last], problem(last));
+    }
+
+    #[test]
+    fn problems_taken_from_a_check_are_capped_too() {
+        let mut problems = Problems::new();
+        problems.push(problem(0));
+        let many = ValidationErrors((1..1000).map(problem).collect());
+        assert!(problems.take::<()>(Err(many)).is_none());
+        let errors = problems.finish(|| Some(())).unwrap_err();
+        assert_eq!(errors.items().len(), ValidationErrors::MAX_ITEMS);
+        assert!(problems_are_in_order(errors.items()));
+    }
+
+    fn problems_are_in_order(items: &[ValidationError]) -> bool {
+        items.iter().enumerate().all(|(i, e)| *e == problem(i))
+    }
+
+    #[test]
+    fn bounded_cuts_to_max_items() {
+        let many = ValidationErrors((0..1000).map(problem).collect()).bounded();
+        assert_eq!(many.items().len(), ValidationErrors::MAX_ITEMS);
+        let few = ValidationErrors((0..3).map(problem).collect()).bounded();
+        assert_eq!(few.items().len(), 3);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use omi_api::{ApiError, DeveloperActionItems};
+use omi_api::DeveloperActionItems;
 use omi_model::{
     ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, CreateActionItemRequest,
     ListActionItemsQuery, SuccessResponse, UpdateActionItemRequest,
@@ -15,6 +15,7 @@ use super::AppState;
 use super::extract::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
 use crate::openapi::{ACTION_ITEMS_TAG, ActionItemIdParam};
+use crate::service::DevQueryRoute;
 
 /// The routes of this resource, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -45,7 +46,7 @@ async fn list(
     let api = state.service.developer(key);
     let result = match ListActionItemsQuery::from_query_str(&raw) {
         Ok(q) => api.list_action_items(q).await,
-        Err(e) => Err(ApiError::from(e)),
+        Err(e) => Err(api.refuse(DevQueryRoute::ListActionItems, e.into()).await),
     };
     respond(result, api.quota())
 }

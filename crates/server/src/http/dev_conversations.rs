@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use omi_api::{ApiError, DeveloperConversations};
+use omi_api::DeveloperConversations;
 use omi_model::{
     Conversation, CreateConversationFromSegmentsRequest, CreateConversationRequest,
     CreateConversationResponse, GetConversationQuery, ListDevConversationsQuery, SuccessResponse,
@@ -16,6 +16,7 @@ use super::AppState;
 use super::extract::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
 use crate::openapi::{ConversationIdParam, DEV_CONVERSATIONS_TAG};
+use crate::service::DevQueryRoute;
 
 /// The routes of this resource, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -45,7 +46,7 @@ async fn list(
     let api = state.service.developer(key);
     let result = match ListDevConversationsQuery::from_query_str(&raw) {
         Ok(q) => api.list_conversations(q).await,
-        Err(e) => Err(ApiError::from(e)),
+        Err(e) => Err(api.refuse(DevQueryRoute::ListConversations, e.into()).await),
     };
     respond(result, api.quota())
 }
@@ -117,7 +118,7 @@ async fn get_one(
     let api = state.service.developer(key);
     let result = match GetConversationQuery::from_query_str(&raw) {
         Ok(q) => api.get_conversation(&conversation_id, q).await,
-        Err(e) => Err(ApiError::from(e)),
+        Err(e) => Err(api.refuse(DevQueryRoute::GetConversation, e.into()).await),
     };
     respond(result, api.quota())
 }

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use omi_api::{ApiError, DeveloperMemories};
+use omi_api::DeveloperMemories;
 use omi_model::{
     BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, ListDevMemoriesQuery,
     Memory, SuccessResponse, UpdateMemoryRequest,
@@ -14,6 +14,7 @@ use super::AppState;
 use super::extract::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
 use crate::openapi::{DEVELOPER_TAG, MemoryIdParam};
+use crate::service::DevQueryRoute;
 
 /// The routes of this resource, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -43,7 +44,7 @@ async fn list(
     let api = state.service.developer(key);
     let result = match ListDevMemoriesQuery::from_query_str(&raw) {
         Ok(q) => api.list_memories(q).await,
-        Err(e) => Err(ApiError::from(e)),
+        Err(e) => Err(api.refuse(DevQueryRoute::ListMemories, e.into()).await),
     };
     respond(result, api.quota())
 }

@@ -50,7 +50,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 /// A body that did not decode: 422 with the problems as a list, as FastAPI answers.
 fn decoding_failed(errors: ValidationErrors) -> HttpError {
-    HttpError(ApiError::new(422, ErrorDetail::Validation(errors.0)))
+    HttpError(ApiError::new(
+        422,
+        ErrorDetail::Validation(errors.bounded().0),
+    ))
 }
 
 /// A body is read as JSON when its content type says JSON, says nothing, or is the form type
@@ -96,27 +99,38 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
     }
 }
 
-/// The raw query string and the required `uid` parameter (422 `Field required` when absent).
+/// The raw query string and the required `uid` parameter of the integration routes.
+///
+/// Nothing is rejected here: a missing `uid` is reported by [`UidQuery::uid`] and answered
+/// after the key was checked (`IntegrationHandle::refuse`), as OMI's cloud answers it.
 #[derive(Debug)]
 pub struct UidQuery {
-    /// The user id.
-    pub uid: String,
+    /// The user id, when given.
+    pub uid: Option<String>,
     /// The whole query string, for the route's own parameters.
     pub raw: String,
 }
 
+impl UidQuery {
+    /// The user id, or the 422 `Field required` at `query.uid`.
+    pub fn uid(&self) -> Result<&str, ApiError> {
+        self.uid.as_deref().ok_or_else(|| {
+            ApiError::validation(ValidationErrors::single(ValidationError::new(
+                Loc::query("uid"),
+                kind::MISSING,
+                msg::FIELD_REQUIRED,
+            )))
+        })
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for UidQuery {
-    type Rejection = HttpError;
+    type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or_default().to_owned();
         let uid = QueryParams::parse(&raw).last("uid").map(str::to_owned);
-        match uid {
-            Some(uid) => Ok(Self { uid, raw }),
-            None => Err(HttpError(ApiError::validation(ValidationErrors::single(
-                ValidationError::new(Loc::query("uid"), kind::MISSING, msg::FIELD_REQUIRED),
-            )))),
-        }
+        Ok(Self { uid, raw })
     }
 }
 

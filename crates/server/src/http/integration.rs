@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use omi_api::{ApiError, IntegrationImports};
+use omi_api::IntegrationImports;
 use omi_model::{
     ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest, EmptyResponse,
     ListConversationsQuery, ListMemoriesQuery, MemoriesResponse,
@@ -14,6 +14,7 @@ use super::AppState;
 use super::extract::{ApiJson, Bearer, UidQuery};
 use super::respond::respond;
 use crate::openapi::{AppIdParam, INTEGRATION_TAG, UidParam};
+use crate::service::IntegrationRoute;
 
 /// The routes of this resource, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -48,7 +49,12 @@ async fn create_conversation(
     ApiJson(body): ApiJson<CreateConversationRequest>,
 ) -> Response {
     let api = state.service.integration(app_id, key);
-    let result = api.create_conversation(&query.uid, body).await;
+    let result = match query.uid() {
+        Ok(uid) => api.create_conversation(uid, body).await,
+        Err(e) => Err(api
+            .refuse(None, IntegrationRoute::CreateConversation, e)
+            .await),
+    };
     respond(result, api.quota())
 }
 
@@ -75,7 +81,10 @@ async fn create_memories(
     ApiJson(body): ApiJson<CreateMemoriesRequest>,
 ) -> Response {
     let api = state.service.integration(app_id, key);
-    let result = api.create_memories(&query.uid, body).await;
+    let result = match query.uid() {
+        Ok(uid) => api.create_memories(uid, body).await,
+        Err(e) => Err(api.refuse(None, IntegrationRoute::CreateMemories, e).await),
+    };
     respond(result, api.quota())
 }
 
@@ -98,9 +107,15 @@ async fn list_conversations(
     query: UidQuery,
 ) -> Response {
     let api = state.service.integration(app_id, key);
-    let result = match ListConversationsQuery::from_query_str(&query.raw) {
-        Ok(q) => api.list_conversations(&query.uid, q).await,
-        Err(e) => Err(ApiError::from(e)),
+    let parsed = query
+        .uid()
+        .and_then(|uid| Ok((uid, ListConversationsQuery::from_query_str(&query.raw)?)));
+    let result = match parsed {
+        Ok((uid, q)) => api.list_conversations(uid, q).await,
+        Err(e) => {
+            let route = IntegrationRoute::ListConversations;
+            Err(api.refuse(query.uid.as_deref(), route, e).await)
+        }
     };
     respond(result, api.quota())
 }
@@ -124,9 +139,15 @@ async fn list_memories(
     query: UidQuery,
 ) -> Response {
     let api = state.service.integration(app_id, key);
-    let result = match ListMemoriesQuery::from_query_str(&query.raw) {
-        Ok(q) => api.list_memories(&query.uid, q).await,
-        Err(e) => Err(ApiError::from(e)),
+    let parsed = query
+        .uid()
+        .and_then(|uid| Ok((uid, ListMemoriesQuery::from_query_str(&query.raw)?)));
+    let result = match parsed {
+        Ok((uid, q)) => api.list_memories(uid, q).await,
+        Err(e) => {
+            let route = IntegrationRoute::ListMemories;
+            Err(api.refuse(query.uid.as_deref(), route, e).await)
+        }
     };
     respond(result, api.quota())
 }

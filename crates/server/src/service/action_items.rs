@@ -7,7 +7,7 @@ use omi_model::{
     DevScope, ListActionItemsQuery, NewActionItem, SuccessResponse, Uid, UpdateActionItemRequest,
 };
 
-use super::{DeveloperHandle, store_error};
+use super::{DevQueryRoute, DeveloperHandle, store_error};
 use crate::keys;
 use crate::ratelimit::Policy;
 use crate::store::ActionItemRecord;
@@ -57,9 +57,7 @@ impl DeveloperActionItems for DeveloperHandle {
         &self,
         query: ListActionItemsQuery,
     ) -> Result<Vec<ActionItem>, ApiError> {
-        let uid = self
-            .authorize(DevScope::ActionItemsRead, Policy::DevReads)
-            .await?;
+        let uid = self.authorize_route(DevQueryRoute::ListActionItems).await?;
         let params = query.validate()?;
         self.service()
             .store()

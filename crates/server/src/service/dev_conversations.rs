@@ -14,7 +14,7 @@ use omi_model::{
 };
 use serde_json::json;
 
-use super::{DeveloperHandle, store_error};
+use super::{DevQueryRoute, DeveloperHandle, store_error};
 use crate::keys;
 use crate::ratelimit::Policy;
 use crate::store::{ConversationRecord, JobKind, NewJob};
@@ -115,7 +115,7 @@ impl DeveloperConversations for DeveloperHandle {
         query: ListDevConversationsQuery,
     ) -> Result<Vec<Conversation>, ApiError> {
         let uid = self
-            .authorize(DevScope::ConversationsRead, Policy::DevReads)
+            .authorize_route(DevQueryRoute::ListConversations)
             .await?;
         let params = query.validate()?;
         let conversations = self
@@ -181,9 +181,7 @@ impl DeveloperConversations for DeveloperHandle {
         conversation_id: &str,
         query: GetConversationQuery,
     ) -> Result<Conversation, ApiError> {
-        let uid = self
-            .authorize(DevScope::ConversationsRead, Policy::DevReads)
-            .await?;
+        let uid = self.authorize_route(DevQueryRoute::GetConversation).await?;
         let conversation = self.conversation_of(&uid, conversation_id).await?;
         Ok(conversation.for_developer(query.include_transcript()))
     }

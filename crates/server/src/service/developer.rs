@@ -14,6 +14,33 @@ use crate::keys;
 use crate::ratelimit::{Policy, QuotaState};
 use crate::store::MemoryRecord;
 
+/// The Developer API's routes that read a query string, each with the key scope it needs
+/// and the rate-limit policy it counts against (named here once, for the trait's methods and
+/// for [`DeveloperHandle::refuse`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevQueryRoute {
+    /// `GET /v1/dev/user/memories`.
+    ListMemories,
+    /// `GET /v1/dev/user/conversations`.
+    ListConversations,
+    /// `GET /v1/dev/user/conversations/{id}`.
+    GetConversation,
+    /// `GET /v1/dev/user/action-items`.
+    ListActionItems,
+}
+
+impl DevQueryRoute {
+    fn access(self) -> (DevScope, Policy) {
+        match self {
+            Self::ListMemories => (DevScope::MemoriesRead, Policy::DevReads),
+            Self::ListConversations | Self::GetConversation => {
+                (DevScope::ConversationsRead, Policy::DevReads)
+            }
+            Self::ListActionItems => (DevScope::ActionItemsRead, Policy::DevReads),
+        }
+    }
+}
+
 /// The Developer API, called with one key.
 #[derive(Debug)]
 pub struct DeveloperHandle {
@@ -61,6 +88,21 @@ impl DeveloperHandle {
         Ok(record.uid)
     }
 
+    /// [`DeveloperHandle::authorize`] for `route`.
+    pub(super) async fn authorize_route(&self, route: DevQueryRoute) -> Result<Uid, ApiError> {
+        let (scope, policy) = route.access();
+        self.authorize(scope, policy).await
+    }
+
+    /// The answer to a call of `route` whose query string could not be read (`error`, from
+    /// parsing it): the checks of the key come first (401, 403, 429), as for any call, and
+    /// only when they pass is `error` the answer. So a bad key is 401 or 403 before the query
+    /// is judged, as in OMI's cloud, where the key is checked by a FastAPI dependency, which
+    /// runs before query parameters are validated.
+    pub async fn refuse(&self, route: DevQueryRoute, error: ApiError) -> ApiError {
+        self.authorize_route(route).await.err().unwrap_or(error)
+    }
+
     fn record(&self, new: &NewMemory) -> MemoryRecord {
         MemoryRecord {
             id: keys::new_id(),
@@ -101,9 +143,7 @@ impl DeveloperMemories for DeveloperHandle {
     type Error = ApiError;
 
     async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, ApiError> {
-        let uid = self
-            .authorize(DevScope::MemoriesRead, Policy::DevReads)
-            .await?;
+        let uid = self.authorize_route(DevQueryRoute::ListMemories).await?;
         let params = query.validate()?;
         self.service
             .store()

@@ -15,6 +15,35 @@ use crate::keys;
 use crate::ratelimit::{Policy, QuotaState};
 use crate::store::{ConversationRecord, JobKind, MemoryRecord, NewJob};
 
+/// The routes of the Integration Imports API, each with the capability it needs and the
+/// rate-limit policy it counts against (named here once, for the trait's methods and for
+/// [`IntegrationHandle::refuse`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntegrationRoute {
+    /// `POST /v2/integrations/{app_id}/user/conversations`.
+    CreateConversation,
+    /// `POST /v2/integrations/{app_id}/user/memories`.
+    CreateMemories,
+    /// `GET /v2/integrations/{app_id}/conversations`.
+    ListConversations,
+    /// `GET /v2/integrations/{app_id}/memories`.
+    ListMemories,
+}
+
+impl IntegrationRoute {
+    fn access(self) -> (Capability, Policy) {
+        match self {
+            Self::CreateConversation => (
+                Capability::CreateConversation,
+                Policy::IntegrationConversations,
+            ),
+            Self::CreateMemories => (Capability::CreateMemories, Policy::IntegrationMemories),
+            Self::ListConversations => (Capability::ReadConversations, Policy::IntegrationReads),
+            Self::ListMemories => (Capability::ReadMemories, Policy::IntegrationReads),
+        }
+    }
+}
+
 /// The Integration Imports API of one app, called with one key.
 #[derive(Debug)]
 pub struct IntegrationHandle {
@@ -39,15 +68,8 @@ impl IntegrationHandle {
         self.quota.get()
     }
 
-    /// OMI's checks, in OMI's order: key present (401), key of this app (403), rate limit
-    /// (429), app exists (404), app enabled by the user (403), capability (403).
-    async fn authorize(
-        &self,
-        uid: &str,
-        capability: Capability,
-        policy: Policy,
-    ) -> Result<Uid, ApiError> {
-        let uid = Uid::parse_at(&Loc::query("uid"), uid)?;
+    /// The key's own checks: present (401) and a key of this app (403).
+    async fn authenticate(&self) -> Result<(), ApiError> {
         let key = self
             .key
             .as_ref()
@@ -59,6 +81,17 @@ impl IntegrationHandle {
         if record.is_none_or(|r| r.app_id != self.app_id) {
             return Err(ApiError::forbidden(messages::INVALID_APP_KEY));
         }
+        Ok(())
+    }
+
+    /// OMI's checks, in OMI's order: key present (401), key of this app (403), then the
+    /// `uid` (422), rate limit (429), app exists (404), app enabled by the user (403),
+    /// capability (403).
+    async fn authorize(&self, uid: &str, route: IntegrationRoute) -> Result<Uid, ApiError> {
+        let (capability, policy) = route.access();
+        self.authenticate().await?;
+        let uid = Uid::parse_at(&Loc::query("uid"), uid)?;
+        let (cache, store) = (self.service.credentials(), self.service.store().as_ref());
         let subject = format!("{}:{}", self.app_id, uid.as_str());
         self.quota.check(&self.service, policy, &subject).await?;
         let app = credentials::app(cache, store, &self.app_id)
@@ -78,6 +111,25 @@ impl IntegrationHandle {
         }
         Ok(uid)
     }
+
+    /// The answer to a call of `route` whose query string could not be read (`error`, from
+    /// parsing it): the checks of the credentials come first, as for any call, and only
+    /// when they pass is `error` the answer. So a bad key is 401 or 403 before the query is
+    /// judged, as in OMI's cloud, where the key is checked by a FastAPI dependency, which
+    /// runs before query parameters are validated. Without a `uid` (when it is what is
+    /// missing) only the key is checked: the rate limit and the app's enablement are per user.
+    pub async fn refuse(
+        &self,
+        uid: Option<&str>,
+        route: IntegrationRoute,
+        error: ApiError,
+    ) -> ApiError {
+        let checked = match uid {
+            Some(uid) => self.authorize(uid, route).await.map(drop),
+            None => self.authenticate().await,
+        };
+        checked.err().unwrap_or(error)
+    }
 }
 
 #[async_trait]
@@ -90,11 +142,7 @@ impl IntegrationImports for IntegrationHandle {
         request: CreateConversationRequest,
     ) -> Result<EmptyResponse, ApiError> {
         let uid = self
-            .authorize(
-                uid,
-                Capability::CreateConversation,
-                Policy::IntegrationConversations,
-            )
+            .authorize(uid, IntegrationRoute::CreateConversation)
             .await?;
         let now = self.service.now();
         let new = request.validate(now, ConversationTextSource::AudioTranscript)?;
@@ -136,7 +184,7 @@ impl IntegrationImports for IntegrationHandle {
         request: CreateMemoriesRequest,
     ) -> Result<EmptyResponse, ApiError> {
         let uid = self
-            .authorize(uid, Capability::CreateMemories, Policy::IntegrationMemories)
+            .authorize(uid, IntegrationRoute::CreateMemories)
             .await?;
         let now = self.service.now();
         let import = request.validate()?;
@@ -185,7 +233,7 @@ impl IntegrationImports for IntegrationHandle {
         query: ListConversationsQuery,
     ) -> Result<ConversationsResponse, ApiError> {
         let uid = self
-            .authorize(uid, Capability::ReadConversations, Policy::IntegrationReads)
+            .authorize(uid, IntegrationRoute::ListConversations)
             .await?;
         let params = query.validate()?;
         let conversations = self
@@ -202,9 +250,7 @@ impl IntegrationImports for IntegrationHandle {
         uid: &str,
         query: ListMemoriesQuery,
     ) -> Result<MemoriesResponse, ApiError> {
-        let uid = self
-            .authorize(uid, Capability::ReadMemories, Policy::IntegrationReads)
-            .await?;
+        let uid = self.authorize(uid, IntegrationRoute::ListMemories).await?;
         let page = query.validate()?;
         let params = DevMemoryListParams {
             page,

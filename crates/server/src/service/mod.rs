@@ -24,8 +24,8 @@ use crate::ratelimit::{Policy, QuotaState, RateLimits};
 use crate::store::{Store, StoreError};
 use credentials::CredentialCache;
 
-pub use developer::DeveloperHandle;
-pub use integration::IntegrationHandle;
+pub use developer::{DevQueryRoute, DeveloperHandle};
+pub use integration::{IntegrationHandle, IntegrationRoute};
 
 /// How precisely `last_used_at` of a developer key is kept.
 const KEY_USE_RESOLUTION: chrono::Duration = chrono::Duration::seconds(60);

@@ -122,15 +122,13 @@ impl MemoryRow {
     }
 }
 
-/// A `conversations` row.
+/// A `conversations` row as the Developer API shows it: the columns of
+/// `dev_conversation_columns!()`, and `transcript_segments` only when the transcript is
+/// shown (a list without it never reads that column, the largest of the row).
 #[derive(Debug, sqlx::FromRow)]
-pub(crate) struct ConversationRow {
+pub(crate) struct DevConversationRow {
     id: String,
-    app_id: Option<String>,
     source: String,
-    text: String,
-    text_source: String,
-    text_source_spec: Option<String>,
     language: String,
     created_at: i64,
     started_at: i64,
@@ -139,23 +137,20 @@ pub(crate) struct ConversationRow {
     discarded: bool,
     geolocation: Option<String>,
     structured: String,
-    transcript_segments: String,
-    #[sqlx(default)]
     failure_reason: Option<String>,
+    #[sqlx(default)]
+    transcript_segments: Option<String>,
 }
 
-impl ConversationRow {
-    /// The conversation object. Where an imported text came from is kept as OMI keeps it,
-    /// under `external_data: {text_source, text_source_spec}`; a `failed` conversation also
-    /// says why, as `failure_reason` (an addition to OMI's object).
+impl DevConversationRow {
+    /// The conversation object without the imported text, the importing app and the text
+    /// source (what `Conversation::for_developer` leaves out anyway); `transcript_segments`
+    /// only when the column was read. A `failed` conversation says why, as `failure_reason`
+    /// (an addition to OMI's object).
     pub(crate) fn into_conversation(self) -> StoreResult<Conversation> {
-        let mut external = Map::new();
-        external.insert("text_source".into(), self.text_source.into());
-        external.insert("text_source_spec".into(), self.text_source_spec.into());
         let mut extra = Map::new();
-        extra.insert("external_data".into(), Value::Object(external));
         if let Some(reason) = self.failure_reason {
-            extra.insert("failure_reason".into(), reason.into());
+            extra.insert(Conversation::FAILURE_REASON.into(), reason.into());
         }
         Ok(Conversation {
             id: self.id,
@@ -166,12 +161,14 @@ impl ConversationRow {
             language: Some(self.language),
             status: Some(parse_wire(&self.status)?),
             discarded: self.discarded,
-            app_id: self.app_id,
-            text: Some(self.text),
+            app_id: None,
+            text: None,
             structured: serde_json::from_str::<Structured>(&self.structured).map_err(json_err)?,
-            transcript_segments: Some(
-                serde_json::from_str(&self.transcript_segments).map_err(json_err)?,
-            ),
+            transcript_segments: self
+                .transcript_segments
+                .map(|t| serde_json::from_str(&t))
+                .transpose()
+                .map_err(json_err)?,
             geolocation: self
                 .geolocation
                 .map(|g| serde_json::from_str(&g))
@@ -179,6 +176,38 @@ impl ConversationRow {
                 .map_err(json_err)?,
             extra,
         })
+    }
+}
+
+/// A `conversations` row with every column of the conversation object
+/// (`conversation_columns!()`): the developer's shape plus the imported text, the importing
+/// app, the text source and the transcript.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ConversationRow {
+    #[sqlx(flatten)]
+    shown: DevConversationRow,
+    app_id: Option<String>,
+    text: String,
+    text_source: String,
+    text_source_spec: Option<String>,
+}
+
+impl ConversationRow {
+    /// The conversation object. Where an imported text came from is kept as OMI keeps it,
+    /// under `external_data: {text_source, text_source_spec}`; a `failed` conversation also
+    /// says why, as `failure_reason` (an addition to OMI's object).
+    pub(crate) fn into_conversation(self) -> StoreResult<Conversation> {
+        let mut conversation = self.shown.into_conversation()?;
+        let mut external = Map::new();
+        external.insert("text_source".into(), self.text_source.into());
+        external.insert("text_source_spec".into(), self.text_source_spec.into());
+        let mut extra = Map::new();
+        extra.insert("external_data".into(), Value::Object(external));
+        extra.append(&mut conversation.extra);
+        conversation.extra = extra;
+        conversation.app_id = self.app_id;
+        conversation.text = Some(self.text);
+        Ok(conversation)
     }
 }
 

@@ -527,3 +527,227 @@ async fn a_key_disabled_or_revoked_by_another_process_stops_working_within_the_c
     })
     .await;
 }
+
+/// Which key a route takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Integration,
+    Developer,
+}
+
+/// A call whose query string is wrong, and what it needs past its key.
+struct BadQuery {
+    api: Api,
+    method: Method,
+    path: String,
+    body: Body,
+    /// What the key needs for this route: a capability's words or a scope.
+    needs: Option<&'static str>,
+    /// The answer once the credentials pass.
+    status: u16,
+}
+
+/// Every route that reads a query string, each with a query it refuses. The integration
+/// calls without a valid `uid` have no `needs`: the rate limit, the app's enablement and its
+/// capabilities are checked for a user, so without one only the key is.
+fn bad_queries(app_id: &str, uid: &str) -> Vec<BadQuery> {
+    let base = format!("/v2/integrations/{app_id}");
+    let bad = |api, method, path: String, body, needs, status| BadQuery {
+        api,
+        method,
+        path,
+        body,
+        needs,
+        status,
+    };
+    let conversation = || Body::Json(json!({"text": "Me: I like tea."}));
+    let memories = || Body::Json(json!({"memories": [{"content": "User likes tea"}]}));
+    let (i, d) = (Api::Integration, Api::Developer);
+    let (read_c, read_m) = (Some("read conversations"), Some("read memories"));
+    vec![
+        bad(
+            i,
+            Method::GET,
+            format!("{base}/conversations?uid={uid}&limit=abc"),
+            Body::None,
+            read_c,
+            422,
+        ),
+        bad(
+            i,
+            Method::GET,
+            format!("{base}/conversations?uid={uid}&statuses=done"),
+            Body::None,
+            read_c,
+            422,
+        ),
+        bad(
+            i,
+            Method::GET,
+            format!("{base}/conversations?uid="),
+            Body::None,
+            None,
+            422,
+        ),
+        bad(
+            i,
+            Method::GET,
+            format!("{base}/memories?uid={uid}&offset=x"),
+            Body::None,
+            read_m,
+            422,
+        ),
+        bad(
+            i,
+            Method::GET,
+            format!("{base}/conversations?limit=10"),
+            Body::None,
+            None,
+            422,
+        ),
+        bad(
+            i,
+            Method::GET,
+            format!("{base}/memories"),
+            Body::None,
+            None,
+            422,
+        ),
+        bad(
+            i,
+            Method::POST,
+            format!("{base}/user/conversations"),
+            conversation(),
+            None,
+            422,
+        ),
+        bad(
+            i,
+            Method::POST,
+            format!("{base}/user/memories"),
+            memories(),
+            None,
+            422,
+        ),
+        bad(
+            d,
+            Method::GET,
+            "/v1/dev/user/memories?limit=abc".into(),
+            Body::None,
+            Some("memories:read"),
+            422,
+        ),
+        bad(
+            d,
+            Method::GET,
+            "/v1/dev/user/memories?categories=bogus".into(),
+            Body::None,
+            Some("memories:read"),
+            400,
+        ),
+        bad(
+            d,
+            Method::GET,
+            "/v1/dev/user/conversations?include_transcript=maybe".into(),
+            Body::None,
+            Some("conversations:read"),
+            422,
+        ),
+        bad(
+            d,
+            Method::GET,
+            "/v1/dev/user/conversations/conv_1?include_transcript=maybe".into(),
+            Body::None,
+            Some("conversations:read"),
+            422,
+        ),
+        bad(
+            d,
+            Method::GET,
+            "/v1/dev/user/action-items?completed=maybe".into(),
+            Body::None,
+            Some("action_items:read"),
+            422,
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn a_bad_key_is_refused_before_a_bad_query_string() {
+    let s = TestServer::start().await;
+    for q in bad_queries(&s.demo.app_id, &s.demo.uid) {
+        let what = format!("{} {}", q.method, q.path);
+        let (none, unknown) = match q.api {
+            Api::Integration => ((401, MISSING), (UNKNOWN_APP_KEY, 403, INVALID_APP_KEY)),
+            Api::Developer => (
+                (401, INVALID_DEV_KEY),
+                (UNKNOWN_DEV_KEY, 401, INVALID_DEV_KEY),
+            ),
+        };
+        let reply = s
+            .call(q.method.clone(), &q.path, Auth::None, q.body.clone())
+            .await;
+        check(&reply, none.0, none.1, &what);
+        let reply = s
+            .call(
+                q.method.clone(),
+                &q.path,
+                Auth::Bearer(unknown.0),
+                q.body.clone(),
+            )
+            .await;
+        check(&reply, unknown.1, unknown.2, &what);
+    }
+}
+
+#[tokio::test]
+async fn a_key_without_the_scope_or_capability_is_refused_before_a_bad_query_string() {
+    let s = TestServer::start().await;
+    let (app_id, app_key) = s.app(&[], true).await;
+    let dev_key = s.dev_key(&s.demo.uid, &[DevScope::MemoriesWrite]).await;
+    for q in bad_queries(&app_id, &s.demo.uid) {
+        let what = format!("{} {}", q.method, q.path);
+        let key = match q.api {
+            Api::Integration => &app_key,
+            Api::Developer => &dev_key,
+        };
+        let reply = s
+            .call(q.method.clone(), &q.path, Auth::Bearer(key), q.body.clone())
+            .await;
+        match (q.api, q.needs) {
+            (Api::Integration, Some(action)) => {
+                let detail = format!("App does not have the capability to {action}");
+                check(&reply, 403, &detail, &what);
+            }
+            (Api::Developer, Some(scope)) => {
+                let detail = format!("Insufficient permissions. Required scope: {scope}");
+                check(&reply, 403, &detail, &what);
+            }
+            (_, None) => assert_eq!(reply.status, q.status, "{what}: {}", reply.text),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_good_key_gets_the_bad_query_strings_own_answer() {
+    let s = TestServer::start().await;
+    for q in bad_queries(&s.demo.app_id, &s.demo.uid) {
+        let what = format!("{} {}", q.method, q.path);
+        let key = match q.api {
+            Api::Integration => s.demo.app_key.clone(),
+            Api::Developer => s.demo.dev_key.clone(),
+        };
+        let reply = s
+            .call(
+                q.method.clone(),
+                &q.path,
+                Auth::Bearer(&key),
+                q.body.clone(),
+            )
+            .await;
+        assert_eq!(reply.status, q.status, "{what}: {}", reply.text);
+        if q.status == 422 {
+            assert!(reply.body["detail"].is_array(), "{what}: {}", reply.text);
+        }
+    }
+}

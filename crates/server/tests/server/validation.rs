@@ -556,3 +556,102 @@ async fn a_wrong_method_is_405_in_json() {
         );
     }
 }
+
+/// `value` `n` times, comma-separated.
+fn many(value: &str, n: usize) -> String {
+    vec![value; n].join(",")
+}
+
+#[tokio::test]
+async fn a_list_filter_of_thousands_of_values_is_one_422_too_long() {
+    // A URI holds at most 64 KiB, so a few thousand values is as many as HTTP can carry.
+    let s = TestServer::start().await;
+    let n = 5_000;
+    for value in ["failed", "done"] {
+        let reply = s
+            .list_conversations(&format!("statuses={}", many(value, n)))
+            .await;
+        check(&reply, &[("query.statuses", "too_long")]);
+    }
+    for path in [MEMORIES, "/v1/dev/user/conversations"] {
+        for value in ["system", "work", "bogus"] {
+            let query = format!("{path}?categories={}", many(value, n));
+            let reply = s.dev(Method::GET, &query, None).await;
+            check(&reply, &[("query.categories", "too_long")]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_list_filter_of_40_000_values_in_process_is_a_422_not_a_500() {
+    use omi_api::{DeveloperConversations, DeveloperMemories, IntegrationImports};
+    use omi_model::{
+        ConversationCategory, ConversationStatus, ListConversationsQuery,
+        ListDevConversationsQuery, ListDevMemoriesQuery, MemoryCategory,
+    };
+    let s = TestServer::start().await;
+    let n = 40_000;
+    let app = s
+        .service()
+        .integration(s.demo.app_id.clone(), Some(s.demo.app_key.as_str().into()));
+    let query = ListConversationsQuery {
+        statuses: vec![ConversationStatus::Completed; n],
+        ..Default::default()
+    };
+    let err = app
+        .list_conversations(&s.demo.uid, query)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 422, "{err}");
+    let dev = s.service().developer(Some(s.demo.dev_key.as_str().into()));
+    let query = ListDevMemoriesQuery {
+        categories: vec![MemoryCategory::System; n],
+        ..Default::default()
+    };
+    let err = dev.list_memories(query).await.unwrap_err();
+    assert_eq!(err.status(), 422, "{err}");
+    let query = ListDevConversationsQuery {
+        categories: vec![ConversationCategory::Work; n],
+        ..Default::default()
+    };
+    let err = dev.list_conversations(query).await.unwrap_err();
+    assert_eq!(err.status(), 422, "{err}");
+}
+
+#[tokio::test]
+async fn a_list_filter_repeating_its_values_within_the_cap_is_answered() {
+    let s = TestServer::start().await;
+    let statuses = many("completed,failed", 50);
+    s.list_conversations(&format!("statuses={statuses}"))
+        .await
+        .expect_status(200);
+    let categories = many("system,interesting", 50);
+    let reply = s
+        .dev(
+            Method::GET,
+            &format!("{MEMORIES}?categories={categories}"),
+            None,
+        )
+        .await;
+    reply.expect_status(200);
+}
+
+#[tokio::test]
+async fn a_422_reports_at_most_100_problems() {
+    let s = TestServer::start().await;
+    let reply = s
+        .list_conversations(&format!("statuses={}", many("done", 100)))
+        .await;
+    assert_eq!(problems(&reply).len(), 100, "each bad value within the cap");
+    let segments = vec![json!({"text": " ", "start": -1.0, "end": 2.0}); 500];
+    let reply = s
+        .dev(
+            Method::POST,
+            "/v1/dev/user/conversations/from-segments",
+            Some(json!({ "transcript_segments": segments })),
+        )
+        .await;
+    let found = problems(&reply);
+    assert_eq!(found.len(), 100, "1000 problems, the first 100 reported");
+    assert_eq!(found[0].0, "body.transcript_segments.0.text");
+}

@@ -15,6 +15,7 @@ macro_rules! developer_statements {
             use super::parts::owned_row;
             use super::{Conn, DbRow};
             use $crate::store::rows::{ActionItemRow, json_err, map_err};
+            use $crate::store::shared::{action_item_columns, conversation_columns};
             use $crate::store::{ActionItemRecord, StoreResult, to_micros};
 
             /// An action item object from an `action_items` row.
@@ -33,11 +34,12 @@ macro_rules! developer_statements {
             ) -> StoreResult<Vec<ActionItem>> {
                 let mut stored = Vec::with_capacity(items.len());
                 for item in items {
-                    let row = sqlx::query(
+                    let row = sqlx::query(concat!(
                         "INSERT INTO action_items (id, uid, description, completed, created_at, \
                          updated_at, due_at, completed_at, conversation_id) \
-                         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING *",
-                    )
+                         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING ",
+                        action_item_columns!()
+                    ))
                     .bind(&item.id)
                     .bind(uid.as_str())
                     .bind(&item.description)
@@ -107,7 +109,9 @@ macro_rules! developer_statements {
                 now: DateTime<Utc>,
             ) -> StoreResult<Option<Conversation>> {
                 let sql = concat!(
-                    "SELECT * FROM conversations WHERE uid = $1 AND id = $2",
+                    "SELECT ",
+                    conversation_columns!(),
+                    " FROM conversations WHERE uid = $1 AND id = $2",
                     $lock
                 );
                 let row = owned_row(&mut *conn, sql, uid.as_str(), &id).await?;
@@ -137,7 +141,9 @@ macro_rules! developer_statements {
                 now: DateTime<Utc>,
             ) -> StoreResult<Option<ActionItem>> {
                 let sql = concat!(
-                    "SELECT * FROM action_items WHERE uid = $1 AND id = $2",
+                    "SELECT ",
+                    action_item_columns!(),
+                    " FROM action_items WHERE uid = $1 AND id = $2",
                     $lock
                 );
                 let row = owned_row(&mut *conn, sql, uid.as_str(), &id).await?;

@@ -13,7 +13,9 @@ macro_rules! memory_statements {
 
             use super::parts::{owned_row, push_any};
             use super::{Conn, Db, DbRow};
-            use $crate::store::rows::{ConversationRow, MemoryRow, json_err, map_err};
+            use $crate::store::rows::{
+                ConversationRow, DevConversationRow, MemoryRow, json_err, map_err,
+            };
             use $crate::store::shared::memory_columns;
             use $crate::store::{
                 ConversationRecord, PreparedEdit, PreparedMemory, StoreResult, apply_update,
@@ -25,9 +27,17 @@ macro_rules! memory_statements {
                 MemoryRow::from_row(row).map_err(map_err)?.into_memory()
             }
 
-            /// A conversation object from a `conversations` row.
+            /// A conversation object from a row of `conversation_columns!()`.
             pub(crate) fn conversation_from_row(row: &DbRow) -> StoreResult<Conversation> {
                 ConversationRow::from_row(row)
+                    .map_err(map_err)?
+                    .into_conversation()
+            }
+
+            /// A conversation in the Developer API's shape from a row of
+            /// `dev_conversation_columns!()` (and `transcript_segments`, when shown).
+            pub(crate) fn dev_conversation_from_row(row: &DbRow) -> StoreResult<Conversation> {
+                DevConversationRow::from_row(row)
                     .map_err(map_err)?
                     .into_conversation()
             }

@@ -37,8 +37,8 @@ pub(crate) use parts::query_parts;
 pub(crate) use store_impl::store_impl;
 
 /// The columns a memory object is built from (`MemoryRow`): every column but `uid` and
-/// `content_key`. The driver copies each value of each row, so a list reads no more than it
-/// returns.
+/// `content_key`. The driver copies each value of each row, so every read names the columns
+/// its answer is built from, and a list reads no more than it returns.
 macro_rules! memory_columns {
     () => {
         "id, content, category, visibility, tags, created_at, updated_at, manually_added, \
@@ -46,3 +46,36 @@ macro_rules! memory_columns {
     };
 }
 pub(crate) use memory_columns;
+
+/// The columns a conversation object is built from (`ConversationRow`): every column but
+/// `uid`, `updated_at` and `category` (which SQLite computes from `structured` on every read
+/// of it, and which only the developer list's filter uses).
+macro_rules! conversation_columns {
+    () => {
+        "id, source, language, created_at, started_at, finished_at, status, discarded, \
+         geolocation, structured, failure_reason, transcript_segments, app_id, text, \
+         text_source, text_source_spec"
+    };
+}
+pub(crate) use conversation_columns;
+
+/// The columns the Developer API shows of a conversation (`DevConversationRow`): no
+/// imported text, importing app or text source, which its routes leave out, and no
+/// transcript, which a list adds (`, transcript_segments`) only when it shows it.
+macro_rules! dev_conversation_columns {
+    () => {
+        "id, source, language, created_at, started_at, finished_at, status, discarded, \
+         geolocation, structured, failure_reason"
+    };
+}
+pub(crate) use dev_conversation_columns;
+
+/// The columns an action item object is built from (`ActionItemRow`): every column but
+/// `uid`.
+macro_rules! action_item_columns {
+    () => {
+        "id, description, completed, created_at, updated_at, due_at, completed_at, \
+         conversation_id"
+    };
+}
+pub(crate) use action_item_columns;

@@ -22,15 +22,18 @@ macro_rules! store_impl {
                 update_action_item_row, update_conversation_row,
             };
             use super::memories::{
-                conversation_from_row, delete_memory_row, insert_conversation_row, memory_from_row,
-                near_duplicates, update_memory_row, upsert_memory,
+                conversation_from_row, delete_memory_row, dev_conversation_from_row,
+                insert_conversation_row, memory_from_row, near_duplicates, update_memory_row,
+                upsert_memory,
             };
             use super::parts::{owned_row, push_any, push_date_range, push_page};
             use super::{Db, idempotency, jobs};
             use $crate::store::rows::{
                 AppKeyRow, AppRow, DevKeyRow, comma_list, json_err, map_err,
             };
-            use $crate::store::shared::memory_columns;
+            use $crate::store::shared::{
+                action_item_columns, conversation_columns, dev_conversation_columns, memory_columns,
+            };
             use $crate::store::{
                 ActionItemRecord, AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord,
                 DeveloperStore, IdempotencyBegin, IdempotencyKey, Job, MAX_LOOKUP_WORDS,
@@ -42,6 +45,105 @@ macro_rules! store_impl {
             const NEWEST_FIRST: &str = "ORDER BY created_at DESC, id DESC";
             /// The order of the memory lists.
             const BY_SCORE: &str = "ORDER BY scoring DESC, created_at DESC, id DESC";
+
+            // The lists' statements. Each selects the columns its answer is built from and
+            // no other: a column read is a column copied out of every row of the page.
+
+            /// `Store::list_conversations`: the integration list, every column of the
+            /// conversation object.
+            pub(crate) fn conversations_list(
+                uid: &Uid,
+                params: &ConversationListParams,
+            ) -> QueryBuilder<Db> {
+                let mut q = QueryBuilder::<Db>::new(concat!(
+                    "SELECT ",
+                    conversation_columns!(),
+                    " FROM conversations WHERE uid = "
+                ));
+                q.push_bind(uid.as_str());
+                if !params.include_discarded {
+                    q.push(" AND discarded = FALSE");
+                }
+                push_any(&mut q, "status", params.statuses.iter().map(|s| s.as_str()));
+                push_date_range(&mut q, "created_at", params.start_date, params.end_date);
+                let page = omi_model::PageParams {
+                    limit: params.limit,
+                    offset: params.offset,
+                };
+                push_page(&mut q, NEWEST_FIRST, &page);
+                q
+            }
+
+            /// `DeveloperStore::list_dev_conversations`: the developer list, in the
+            /// developer's shape, with the transcript column only when it is shown.
+            pub(crate) fn dev_conversations_list(
+                uid: &Uid,
+                params: &DevConversationListParams,
+            ) -> QueryBuilder<Db> {
+                let mut q =
+                    QueryBuilder::<Db>::new(concat!("SELECT ", dev_conversation_columns!()));
+                if params.include_transcript {
+                    q.push(", transcript_segments");
+                }
+                // The literal status and discarded terms match the partial indexes of the
+                // dev list, which is how SQLite knows it may use them.
+                q.push(
+                    " FROM conversations \
+                     WHERE status = 'completed' AND discarded = FALSE AND uid = ",
+                );
+                q.push_bind(uid.as_str());
+                push_any(
+                    &mut q,
+                    "category",
+                    params.categories.iter().map(|c| c.as_str()),
+                );
+                push_date_range(&mut q, "created_at", params.start_date, params.end_date);
+                push_page(&mut q, NEWEST_FIRST, &params.page);
+                q
+            }
+
+            /// `Store::list_memories`: both memory lists.
+            pub(crate) fn memories_list(
+                uid: &Uid,
+                params: &DevMemoryListParams,
+            ) -> QueryBuilder<Db> {
+                let mut q = QueryBuilder::<Db>::new(concat!(
+                    "SELECT ",
+                    memory_columns!(),
+                    " FROM memories WHERE uid = "
+                ));
+                q.push_bind(uid.as_str());
+                push_any(
+                    &mut q,
+                    "category",
+                    params.categories.iter().map(|c| c.as_str()),
+                );
+                push_page(&mut q, BY_SCORE, &params.page);
+                q
+            }
+
+            /// `DeveloperStore::list_action_items`.
+            pub(crate) fn action_items_list(
+                uid: &Uid,
+                params: &ActionItemListParams,
+            ) -> QueryBuilder<Db> {
+                let mut q = QueryBuilder::<Db>::new(concat!(
+                    "SELECT ",
+                    action_item_columns!(),
+                    " FROM action_items WHERE uid = "
+                ));
+                q.push_bind(uid.as_str());
+                if let Some(conversation_id) = &params.conversation_id {
+                    q.push(" AND conversation_id = ")
+                        .push_bind(conversation_id.as_str());
+                }
+                if let Some(completed) = params.completed {
+                    q.push(" AND completed = ").push_bind(completed);
+                }
+                push_date_range(&mut q, "created_at", params.start_date, params.end_date);
+                push_page(&mut q, NEWEST_FIRST, &params.page);
+                q
+            }
 
             #[async_trait]
             impl Store for super::$store {
@@ -248,19 +350,11 @@ macro_rules! store_impl {
                     uid: &Uid,
                     params: &ConversationListParams,
                 ) -> StoreResult<Vec<Conversation>> {
-                    let mut q = QueryBuilder::<Db>::new("SELECT * FROM conversations WHERE uid = ");
-                    q.push_bind(uid.as_str());
-                    if !params.include_discarded {
-                        q.push(" AND discarded = FALSE");
-                    }
-                    push_any(&mut q, "status", params.statuses.iter().map(|s| s.as_str()));
-                    push_date_range(&mut q, "created_at", params.start_date, params.end_date);
-                    let page = omi_model::PageParams {
-                        limit: params.limit,
-                        offset: params.offset,
-                    };
-                    push_page(&mut q, NEWEST_FIRST, &page);
-                    let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
+                    let rows = conversations_list(uid, params)
+                        .build()
+                        .fetch_all(self.readers())
+                        .await
+                        .map_err(map_err)?;
                     rows.iter().map(conversation_from_row).collect()
                 }
 
@@ -269,7 +363,11 @@ macro_rules! store_impl {
                     uid: &Uid,
                     id: &str,
                 ) -> StoreResult<Option<Conversation>> {
-                    let sql = "SELECT * FROM conversations WHERE uid = $1 AND id = $2";
+                    let sql = concat!(
+                        "SELECT ",
+                        conversation_columns!(),
+                        " FROM conversations WHERE uid = $1 AND id = $2"
+                    );
                     let row = owned_row(self.readers(), sql, uid.as_str(), id).await?;
                     row.as_ref().map(conversation_from_row).transpose()
                 }
@@ -324,19 +422,11 @@ macro_rules! store_impl {
                     uid: &Uid,
                     params: &DevMemoryListParams,
                 ) -> StoreResult<Vec<Memory>> {
-                    let mut q = QueryBuilder::<Db>::new(concat!(
-                        "SELECT ",
-                        memory_columns!(),
-                        " FROM memories WHERE uid = "
-                    ));
-                    q.push_bind(uid.as_str());
-                    push_any(
-                        &mut q,
-                        "category",
-                        params.categories.iter().map(|c| c.as_str()),
-                    );
-                    push_page(&mut q, BY_SCORE, &params.page);
-                    let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
+                    let rows = memories_list(uid, params)
+                        .build()
+                        .fetch_all(self.readers())
+                        .await
+                        .map_err(map_err)?;
                     rows.iter().map(memory_from_row).collect()
                 }
 
@@ -569,22 +659,12 @@ macro_rules! store_impl {
                     uid: &Uid,
                     params: &DevConversationListParams,
                 ) -> StoreResult<Vec<Conversation>> {
-                    // The literal status and discarded terms match the partial indexes of the
-                    // dev list, which is how SQLite knows it may use them.
-                    let mut q = QueryBuilder::<Db>::new(
-                        "SELECT * FROM conversations \
-                         WHERE status = 'completed' AND discarded = FALSE AND uid = ",
-                    );
-                    q.push_bind(uid.as_str());
-                    push_any(
-                        &mut q,
-                        "category",
-                        params.categories.iter().map(|c| c.as_str()),
-                    );
-                    push_date_range(&mut q, "created_at", params.start_date, params.end_date);
-                    push_page(&mut q, NEWEST_FIRST, &params.page);
-                    let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
-                    rows.iter().map(conversation_from_row).collect()
+                    let rows = dev_conversations_list(uid, params)
+                        .build()
+                        .fetch_all(self.readers())
+                        .await
+                        .map_err(map_err)?;
+                    rows.iter().map(dev_conversation_from_row).collect()
                 }
 
                 async fn update_conversation(
@@ -626,18 +706,11 @@ macro_rules! store_impl {
                     uid: &Uid,
                     params: &ActionItemListParams,
                 ) -> StoreResult<Vec<ActionItem>> {
-                    let mut q = QueryBuilder::<Db>::new("SELECT * FROM action_items WHERE uid = ");
-                    q.push_bind(uid.as_str());
-                    if let Some(conversation_id) = &params.conversation_id {
-                        q.push(" AND conversation_id = ")
-                            .push_bind(conversation_id.clone());
-                    }
-                    if let Some(completed) = params.completed {
-                        q.push(" AND completed = ").push_bind(completed);
-                    }
-                    push_date_range(&mut q, "created_at", params.start_date, params.end_date);
-                    push_page(&mut q, NEWEST_FIRST, &params.page);
-                    let rows = q.build().fetch_all(self.readers()).await.map_err(map_err)?;
+                    let rows = action_items_list(uid, params)
+                        .build()
+                        .fetch_all(self.readers())
+                        .await
+                        .map_err(map_err)?;
                     rows.iter().map(action_item_from_row).collect()
                 }
 
@@ -646,7 +719,11 @@ macro_rules! store_impl {
                     uid: &Uid,
                     id: &str,
                 ) -> StoreResult<Option<ActionItem>> {
-                    let sql = "SELECT * FROM action_items WHERE uid = $1 AND id = $2";
+                    let sql = concat!(
+                        "SELECT ",
+                        action_item_columns!(),
+                        " FROM action_items WHERE uid = $1 AND id = $2"
+                    );
                     let row = owned_row(self.readers(), sql, uid.as_str(), id).await?;
                     row.as_ref().map(action_item_from_row).transpose()
                 }

@@ -385,6 +385,134 @@ mod tests {
         assert!(items.is_empty(), "{items:?}");
     }
 
+    /// A stored conversation `id`, made `completed` so the developer list shows it.
+    async fn completed_conversation(store: &SqliteStore, id: &str) {
+        let (c, job) = conversation(id);
+        store.insert_conversation(&c, &job).await.unwrap();
+        sqlx::query("UPDATE conversations SET status = 'completed' WHERE id = $1")
+            .bind(id)
+            .execute(&store.writer)
+            .await
+            .unwrap();
+    }
+
+    /// The names of the columns `q` reads, in order.
+    async fn columns_read(store: &SqliteStore, mut q: sqlx::QueryBuilder<Db>) -> Vec<String> {
+        use sqlx::{Column, Row};
+        let rows = q.build().fetch_all(&store.readers).await.unwrap();
+        let row = rows.first().expect("the list has a row");
+        row.columns().iter().map(|c| c.name().to_owned()).collect()
+    }
+
+    #[track_caller]
+    fn same_columns(read: &[String], expected: &str, what: &str) {
+        let expected: Vec<&str> = expected.split(", ").collect();
+        assert_eq!(
+            read, expected,
+            "{what} reads exactly the columns of its answer"
+        );
+    }
+
+    #[tokio::test]
+    async fn lists_read_only_the_columns_they_return() {
+        use super::store_impl::{
+            action_items_list, conversations_list, dev_conversations_list, memories_list,
+        };
+        use crate::store::{ActionItemRecord, DeveloperStore};
+        use omi_model::{ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery};
+        let (store, _dir) = store().await;
+        completed_conversation(&store, "c1").await;
+        store
+            .insert_memories(&uid(), &[memory("User likes tea")], None)
+            .await
+            .unwrap();
+        let item = ActionItemRecord {
+            id: "a1".into(),
+            description: "Buy tea".into(),
+            completed: false,
+            created_at: Utc::now(),
+            due_at: None,
+            completed_at: None,
+            conversation_id: None,
+        };
+        store.insert_action_items(&uid(), &[item]).await.unwrap();
+
+        let params = ListConversationsQuery::default().validate().unwrap();
+        let read = columns_read(&store, conversations_list(&uid(), &params)).await;
+        same_columns(
+            &read,
+            "id, source, language, created_at, started_at, finished_at, status, discarded, \
+             geolocation, structured, failure_reason, transcript_segments, app_id, text, \
+             text_source, text_source_spec",
+            "the integration conversation list",
+        );
+        let shown = "id, source, language, created_at, started_at, finished_at, status, \
+                     discarded, geolocation, structured, failure_reason";
+        let mut query = ListDevConversationsQuery::default();
+        let params = query.validate().unwrap();
+        let read = columns_read(&store, dev_conversations_list(&uid(), &params)).await;
+        same_columns(&read, shown, "the developer conversation list");
+        query.include_transcript = Some(true);
+        let params = query.validate().unwrap();
+        let read = columns_read(&store, dev_conversations_list(&uid(), &params)).await;
+        same_columns(
+            &read,
+            &format!("{shown}, transcript_segments"),
+            "the developer conversation list with transcripts",
+        );
+        let params = DevMemoryListParams {
+            page: omi_model::ListMemoriesQuery::default().validate().unwrap(),
+            categories: vec![],
+        };
+        let read = columns_read(&store, memories_list(&uid(), &params)).await;
+        same_columns(
+            &read,
+            "id, content, category, visibility, tags, created_at, updated_at, manually_added, \
+             scoring, reviewed, user_review, edited, app_id, conversation_id",
+            "the memory lists",
+        );
+        let params = ListActionItemsQuery::default().validate().unwrap();
+        let read = columns_read(&store, action_items_list(&uid(), &params)).await;
+        same_columns(
+            &read,
+            "id, description, completed, created_at, updated_at, due_at, completed_at, \
+             conversation_id",
+            "the action item list",
+        );
+    }
+
+    #[tokio::test]
+    async fn the_developer_list_reads_no_text_and_no_transcript_it_does_not_show() {
+        use crate::store::DeveloperStore;
+        use omi_model::{ListConversationsQuery, ListDevConversationsQuery};
+        let (store, _dir) = store().await;
+        completed_conversation(&store, "c1").await;
+        // Values no read can decode: a read of either column fails the whole list.
+        sqlx::query("UPDATE conversations SET text = X'FF', transcript_segments = 'not JSON'")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let mut query = ListDevConversationsQuery::default();
+        let listed = store
+            .list_dev_conversations(&uid(), &query.validate().unwrap())
+            .await
+            .expect("a list without transcripts reads neither column");
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].text, None);
+        assert_eq!(listed[0].transcript_segments, None);
+        query.include_transcript = Some(true);
+        let with = query.validate().unwrap();
+        assert!(
+            store.list_dev_conversations(&uid(), &with).await.is_err(),
+            "asked for, the transcript is read"
+        );
+        let all = ListConversationsQuery::default().validate().unwrap();
+        assert!(
+            store.list_conversations(&uid(), &all).await.is_err(),
+            "the integration list shows, so reads, both"
+        );
+    }
+
     async fn sharing(store: &SqliteStore, content: &str) -> Vec<String> {
         let words = crate::extract::content_words(content);
         store
