@@ -422,6 +422,9 @@ impl Worker {
         found: Vec<ExtractedMemory>,
         mut known: Vec<String>,
     ) -> Result<Vec<ExtractedMemory>, String> {
+        // Repeats within the text are dropped first, from a bounded prefix of what was found.
+        let mut found = found;
+        found.truncate(MAX_MEMORIES_CONSIDERED_PER_JOB.saturating_mul(4));
         let mut found = retain_novel(found, &[]);
         found.truncate(MAX_MEMORIES_CONSIDERED_PER_JOB);
         let groups: Vec<Vec<String>> = found.iter().map(|m| content_words(&m.content)).collect();

@@ -33,9 +33,6 @@ use sentences::Sentence;
 
 pub use memories::categorize_memory;
 
-/// Texts at least this long are processed on a blocking thread, off the async runtime.
-const BLOCKING_BYTES: usize = 32 * 1024;
-
 /// The offline extractor (the default). Deterministic: the same input always gives the same
 /// output.
 ///
@@ -105,19 +102,31 @@ impl RulesExtractor {
     }
 }
 
+/// Run `work` on tokio's blocking pool, off the async runtime, so a long text never holds up
+/// the threads that answer requests. A panic in `work` is passed on to the caller (the
+/// worker catches it and fails that job's attempt).
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ExtractError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => Ok(value),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(ExtractError::new(format!(
+            "the rules extractor stopped: {e}"
+        ))),
+    }
+}
+
 #[async_trait]
 impl Extractor for RulesExtractor {
     async fn conversation(
         &self,
         input: &ConversationInput<'_>,
     ) -> Result<ConversationExtraction, ExtractError> {
-        if input.text.len() < BLOCKING_BYTES {
-            return Ok(self.extract(input));
-        }
         let text = input.text.to_owned();
         let known = input.known_memories.to_vec();
         let (kind, started_at, finished_at) = (input.kind, input.started_at, input.finished_at);
-        tokio::task::spawn_blocking(move || {
+        off_runtime(move || {
             RulesExtractor.extract(&ConversationInput {
                 text: &text,
                 kind,
@@ -127,22 +136,32 @@ impl Extractor for RulesExtractor {
             })
         })
         .await
-        .map_err(|e| ExtractError::new(format!("the rules extractor stopped: {e}")))
     }
 
     async fn memories(&self, text: &str) -> Result<Vec<ExtractedMemory>, ExtractError> {
-        Ok(self.extract_memories(&TextInput {
+        self.text_memories(&TextInput {
             text,
             kind: TextKind::Other,
             known_memories: &[],
-        }))
+        })
+        .await
     }
 
     async fn text_memories(
         &self,
         input: &TextInput<'_>,
     ) -> Result<Vec<ExtractedMemory>, ExtractError> {
-        Ok(self.extract_memories(input))
+        let text = input.text.to_owned();
+        let known = input.known_memories.to_vec();
+        let kind = input.kind;
+        off_runtime(move || {
+            RulesExtractor.extract_memories(&TextInput {
+                text: &text,
+                kind,
+                known_memories: &known,
+            })
+        })
+        .await
     }
 }
 
