@@ -388,3 +388,33 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         .expect("an answer");
     assert_eq!(healthy.status(), StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_body_is_answered_400() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let http = reqwest::Client::new();
+    let mut server = ServerProcess::spawn(
+        &database,
+        dir.path().join("server.log"),
+        &["--body-read-timeout", "1"],
+    );
+    server.ready(&http).await;
+    let addr = server.base_url.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("a connection");
+    let head = "POST /v1/dev/user/memories HTTP/1.1\r\nHost: x\r\n\
+                Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"content\"";
+    slow.write_all(head.as_bytes())
+        .await
+        .expect("a partial request");
+    let mut answer = vec![0_u8; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(10), slow.read(&mut answer))
+        .await
+        .expect("an answer before the test's deadline")
+        .expect("a readable answer");
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("Could not read the request body"), "{answer}");
+}
