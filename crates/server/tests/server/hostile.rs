@@ -416,5 +416,8 @@ async fn a_client_that_never_finishes_its_body_is_answered_400() {
         .expect("a readable answer");
     let answer = String::from_utf8_lossy(&answer[..read]);
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
-    assert!(answer.contains("Could not read the request body"), "{answer}");
+    assert!(
+        answer.contains("Could not read the request body"),
+        "{answer}"
+    );
 }
