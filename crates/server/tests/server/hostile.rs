@@ -356,24 +356,30 @@ async fn hostile_texts_on_every_text_route_never_stop_the_server() {
     assert_eq!(status, StatusCode::OK);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+/// A real server started with `options`, and a raw connection to it on which `partial` (an
+/// unfinished request) was sent. The folder and the server live as long as the test keeps them.
+async fn slow_client(
+    options: &[&str],
+    partial: &str,
+) -> (tempfile::TempDir, ServerProcess, tokio::net::TcpStream) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let http = reqwest::Client::new();
-    let mut server = ServerProcess::spawn(
-        &database,
-        dir.path().join("server.log"),
-        &["--header-read-timeout", "1"],
-    );
-    server.ready(&http).await;
+    let mut server = ServerProcess::spawn(&database, dir.path().join("server.log"), options);
+    server.ready(&reqwest::Client::new()).await;
     let addr = server.base_url.trim_start_matches("http://").to_owned();
     let mut slow = tokio::net::TcpStream::connect(&addr)
         .await
         .expect("a connection");
-    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    slow.write_all(partial.as_bytes())
         .await
         .expect("a partial request");
+    (dir, server, slow)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let partial = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+    let (_dir, server, mut slow) = slow_client(&["--header-read-timeout", "1"], partial).await;
     let mut buffer = Vec::new();
     let closed = tokio::time::timeout(Duration::from_secs(10), slow.read_to_end(&mut buffer)).await;
     assert!(
@@ -391,24 +397,9 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_never_finishes_its_body_is_answered_400() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let http = reqwest::Client::new();
-    let mut server = ServerProcess::spawn(
-        &database,
-        dir.path().join("server.log"),
-        &["--body-read-timeout", "1"],
-    );
-    server.ready(&http).await;
-    let addr = server.base_url.trim_start_matches("http://").to_owned();
-    let mut slow = tokio::net::TcpStream::connect(&addr)
-        .await
-        .expect("a connection");
-    let head = "POST /v1/dev/user/memories HTTP/1.1\r\nHost: x\r\n\
-                Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"content\"";
-    slow.write_all(head.as_bytes())
-        .await
-        .expect("a partial request");
+    let partial = "POST /v1/dev/user/memories HTTP/1.1\r\nHost: x\r\n\
+                   Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"content\"";
+    let (_dir, _server, mut slow) = slow_client(&["--body-read-timeout", "1"], partial).await;
     let mut answer = vec![0_u8; 1024];
     let read = tokio::time::timeout(Duration::from_secs(10), slow.read(&mut answer))
         .await
