@@ -10,7 +10,8 @@
 //! - `auth`: the credential matrix, with OMI's exact statuses and details.
 //! - `validation`: every input rule over HTTP: 4xx in FastAPI's shape, never a 500.
 //! - `hostile`: a few hundred generated hostile texts through every text route of the real
-//!   binary: no dropped connection, no 5xx, nothing stuck `processing`; slow clients cut off.
+//!   binary, on SQLite and PostgreSQL: no dropped connection, no 5xx, nothing stuck `processing`;
+//!   slow clients cut off.
 //! - `jobs`: asynchronous processing to `completed` (or `failed`), memory extraction, and
 //!   no duplicate memories.
 //! - `migrate`: `admin migrate-data` copies a database so that the copy reads the same through

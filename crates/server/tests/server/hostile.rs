@@ -12,7 +12,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::common::eventually_within;
+use omi_server::store::postgres::ScratchDatabase;
+
+use crate::common::{eventually_within, postgres_url};
 use crate::process::{ServerProcess, demo, read};
 
 /// Words from many scripts and the characters that break byte-level code.
@@ -264,16 +266,30 @@ impl Target {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_texts_on_every_text_route_never_stop_the_server() {
+async fn hostile_texts_on_every_text_route_never_stop_the_server_on_sqlite() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let creds = demo(&database);
+    hostile_texts_never_stop(&database, dir.path().join("server.log")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_texts_on_every_text_route_never_stop_the_server_on_postgres() {
+    let Some(admin_url) = postgres_url("hostile texts on PostgreSQL") else {
+        return;
+    };
+    let scratch = ScratchDatabase::create(&admin_url)
+        .await
+        .expect("a scratch database");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    hostile_texts_never_stop(scratch.url(), dir.path().join("server.log")).await;
+}
+
+/// Send the hostile texts to a real server over `database`, logging to `log`, and check that
+/// nothing stopped it.
+async fn hostile_texts_never_stop(database: &str, log: std::path::PathBuf) {
+    let creds = demo(database);
     let http = reqwest::Client::new();
-    let mut server = ServerProcess::spawn(
-        &database,
-        dir.path().join("server.log"),
-        &["--rate-limits", "off"],
-    );
+    let mut server = ServerProcess::spawn(database, log, &["--rate-limits", "off"]);
     server.ready(&http).await;
     let field = |name: &str| creds[name].as_str().expect("a credential").to_owned();
     let target = Target {
