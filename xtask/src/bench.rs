@@ -73,7 +73,8 @@ pub(crate) struct Args {
     /// Measure only how our server copes with one huge import (500 000 characters through
     /// `POST /v2/integrations/{app_id}/user/memories`) while the memory list is under load:
     /// the list before and during the import's job, the job's time, the memories it added and
-    /// resident memory. Neither the reference nor the usual figures are run.
+    /// resident memory. Neither the reference nor the usual figures are run, and the loads
+    /// run in slices of 5 s whatever `--duration` says.
     #[arg(long, conflicts_with_all = ["million", "soak"])]
     big_import: bool,
 
