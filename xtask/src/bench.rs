@@ -6,7 +6,11 @@
 //! Steps: build both release servers, make sure `wrk` exists, start both on 127.0.0.1 with
 //! the same number of memories stored, run wrk against each in turn (never both at once), print
 //! a table, and kill every child process however the run ends.
+//!
+//! `--big-import` measures our server alone instead: one huge import under load (see
+//! `big_import`).
 
+mod big_import;
 mod http;
 mod postgres;
 mod servers;
@@ -66,6 +70,14 @@ pub(crate) struct Args {
     #[arg(long, value_name = "URL")]
     database: Option<String>,
 
+    /// Measure only how our server copes with one huge import (500 000 characters through
+    /// `POST /v2/integrations/{app_id}/user/memories`) while the memory list is under load:
+    /// the list before and during the import's job, the job's time, the memories it added and
+    /// resident memory. Neither the reference nor the usual figures are run, and the loads
+    /// run in slices of 5 s whatever `--duration` says.
+    #[arg(long, conflicts_with_all = ["million", "soak"])]
+    big_import: bool,
+
     /// Use the release binaries already built instead of running `cargo build --release`.
     #[arg(long)]
     no_build: bool,
@@ -91,7 +103,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let ceiling_manifest = root.join(&args.ceiling_dir).join("Cargo.toml");
-    let ceiling = if ceiling_manifest.is_file() {
+    let ceiling = if args.big_import {
+        None
+    } else if ceiling_manifest.is_file() {
         Some(ceiling_manifest)
     } else {
         println!(
@@ -224,6 +238,20 @@ struct Scenario {
 
 impl Bench<'_> {
     fn run(mut self) -> anyhow::Result<()> {
+        let result = if self.args.big_import {
+            self.big_import()
+        } else {
+            self.compare()
+        };
+        for note in &self.notes {
+            println!("warning: {note}");
+        }
+        result
+    }
+
+    /// The figures against the reference, then `--million`, `--soak` and the two processes
+    /// of `--database`, as asked.
+    fn compare(&mut self) -> anyhow::Result<()> {
         let n = self.args.preload;
         let reference = self.start_reference("reference", n, "c.sqlite")?;
         let (ours, demo) = self.start_ours("ours", "omi.sqlite")?;
@@ -254,9 +282,6 @@ impl Bench<'_> {
         }
         if let Some(minutes) = self.args.soak {
             self.soak(minutes)?;
-        }
-        for note in &self.notes {
-            println!("warning: {note}");
         }
         Ok(())
     }
@@ -435,10 +460,7 @@ impl Bench<'_> {
             .children
             .pid("ours-soak")
             .context("the soak server is not running")?;
-        let create = scenarios(&demo)
-            .into_iter()
-            .find(|s| s.name == "memory create")
-            .context("no create scenario")?;
+        let create = scenario(&demo, "memory create")?;
         let (report, samples) = std::thread::scope(|scope| {
             let sampler = scope.spawn(move || soak::sample_during(pid, minutes));
             let report = self.load_for(
@@ -470,10 +492,7 @@ impl Bench<'_> {
         println!("\nbench: --million: listing with {SMALL} and then {LARGE} memories stored");
         let (ours, demo) = self.start_ours("ours-million", "omi-million.sqlite")?;
         self.preload_ours(ours, &demo, 0, SMALL)?;
-        let list = scenarios(&demo)
-            .into_iter()
-            .find(|s| s.name == "memory list")
-            .context("no list scenario")?;
+        let list = scenario(&demo, "memory list")?;
         let ours_small = self.load("list at 1 000", "ours", ours, &list.ours)?;
         println!(
             "bench: storing {} more memories in ours (this takes a while)",
@@ -637,6 +656,14 @@ fn scenarios(demo: &Demo) -> Vec<Scenario> {
     ]
 }
 
+/// The scenario called `name`.
+fn scenario(demo: &Demo, name: &str) -> anyhow::Result<Scenario> {
+    scenarios(demo)
+        .into_iter()
+        .find(|s| s.name == name)
+        .with_context(|| format!("no scenario {name:?}"))
+}
+
 /// A bound a ratio must meet.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Goal {
@@ -664,38 +691,56 @@ struct Row {
     ours: f64,
     /// The reference's, when measured.
     reference: Option<f64>,
-    /// Whether the figure is a latency in milliseconds (else a rate).
-    is_latency: bool,
+    /// What the figures count.
+    unit: Unit,
     /// The goal for ours/reference.
     goal: Option<Goal>,
 }
 
+/// The unit of a row's figures, which says how they are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    /// A rate or a count: a whole number.
+    Count,
+    /// A latency or a delay in milliseconds.
+    Millis,
+    /// A duration in seconds.
+    Seconds,
+    /// An amount of memory in KiB, printed in MiB.
+    Kib,
+}
+
 impl Row {
-    fn rate(figure: &str, ours: f64, reference: Option<f64>, goal: Option<Goal>) -> Self {
+    fn new(
+        figure: &str,
+        unit: Unit,
+        ours: f64,
+        reference: Option<f64>,
+        goal: Option<Goal>,
+    ) -> Self {
         Self {
             figure: figure.to_owned(),
             ours,
             reference,
-            is_latency: false,
+            unit,
             goal,
         }
+    }
+
+    fn rate(figure: &str, ours: f64, reference: Option<f64>, goal: Option<Goal>) -> Self {
+        Self::new(figure, Unit::Count, ours, reference, goal)
     }
 
     fn p99(figure: &str, ours: f64, reference: Option<f64>, goal: Option<Goal>) -> Self {
-        Self {
-            figure: figure.to_owned(),
-            ours,
-            reference,
-            is_latency: true,
-            goal,
-        }
+        Self::new(figure, Unit::Millis, ours, reference, goal)
     }
 
     fn value(&self, v: f64) -> String {
-        if self.is_latency {
-            format!("{v:.2} ms")
-        } else {
-            format!("{v:.0}")
+        match self.unit {
+            Unit::Count => format!("{v:.0}"),
+            Unit::Millis => format!("{v:.2} ms"),
+            Unit::Seconds => format!("{v:.1} s"),
+            Unit::Kib => format!("{:.1} MiB", v / 1024.0),
         }
     }
 

@@ -68,7 +68,7 @@ pub(crate) fn sample_during(pid: u32, minutes: u32) -> anyhow::Result<Samples> {
 }
 
 /// `VmRSS` of a process, in KiB.
-fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+pub(crate) fn rss_kib(pid: u32) -> anyhow::Result<u64> {
     let path = format!("/proc/{pid}/status");
     let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
     parse_rss(&status).with_context(|| format!("no VmRSS line in {path}"))
