@@ -25,7 +25,8 @@ struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Fuzz targets for a time budget; save each crashing input (shortened).
+    /// Replay the saved inputs, then fuzz targets for a time budget; save each crashing
+    /// input (shortened).
     Run {
         /// The whole run's time in seconds, shared between the targets.
         #[arg(long, default_value_t = 60)]
@@ -108,6 +109,10 @@ fn replay(dir: &std::path::Path) -> ExitCode {
 }
 
 fn run(seconds: u64, names: &[String], seed: Option<u64>, dir: PathBuf) -> ExitCode {
+    // A bug that came back fails the run before any time is spent looking for new ones.
+    if replay(&dir) != ExitCode::SUCCESS {
+        return ExitCode::FAILURE;
+    }
     let mut targets: Vec<&'static Target> = Vec::new();
     for name in names {
         match crate::targets::target(name) {

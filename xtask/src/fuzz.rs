@@ -1,5 +1,6 @@
 //! `cargo xtask fuzz`: replay every input saved under `fuzz/regressions/`, then fuzz the
-//! extractor and the decoders for a time budget (see `fuzz/src/lib.rs`).
+//! extractor and the decoders for a time budget (see `fuzz/src/lib.rs`). The CI gate runs the
+//! same `--dev` command directly, so it runs under the same environment as the `test` gate.
 //!
 //! The fuzzer is run through cargo as a process, so xtask still links none of our crates. It
 //! is built in release by default (many more inputs per second); `--dev` runs it as the `fuzz`
@@ -35,63 +36,56 @@ pub(crate) struct Args {
     dry_run: bool,
 }
 
-/// The commands `args` stand for: the replay, then the run unless the budget is 0.
+/// The command `args` stand for: `run` (which replays the saved inputs first), or `replay`
+/// alone when the budget is 0.
 ///
 /// In release the fuzzer is `cargo run --release -p omi-fuzz`. In the dev profile it is the
 /// `fuzz` test target of `--workspace`: with the same package selection as the `test` gate,
 /// cargo resolves the same features and reuses that build (`cargo run -p omi-fuzz` alone would
 /// resolve them for one package and rebuild sqlx and the server, minutes on CI).
-fn commands(args: &Args) -> Vec<Cmd> {
-    let fuzzer = |tail: &[String]| {
-        let mut all: Vec<String> = if args.dev {
-            ["test", "--quiet", "--workspace", "--test", "fuzz"]
-                .map(String::from)
-                .to_vec()
-        } else {
-            ["run", "--quiet", "--release", "-p", "omi-fuzz"]
-                .map(String::from)
-                .to_vec()
-        };
-        all.push("--".into());
-        all.extend_from_slice(tail);
-        Cmd::cargo(&all)
+fn command(args: &Args) -> Cmd {
+    let mut all: Vec<String> = if args.dev {
+        ["test", "--quiet", "--workspace", "--test", "fuzz"]
+            .map(String::from)
+            .to_vec()
+    } else {
+        ["run", "--quiet", "--release", "-p", "omi-fuzz"]
+            .map(String::from)
+            .to_vec()
     };
-    let mut out = vec![fuzzer(&["replay".to_owned()])];
-    if args.seconds > 0 {
-        let mut run = vec![
+    all.push("--".into());
+    if args.seconds == 0 {
+        all.push("replay".into());
+    } else {
+        all.extend([
             "run".to_owned(),
             "--seconds".into(),
             args.seconds.to_string(),
-        ];
+        ]);
         for target in &args.targets {
-            run.extend(["--target".to_owned(), target.clone()]);
+            all.extend(["--target".to_owned(), target.clone()]);
         }
         if let Some(seed) = args.seed {
-            run.extend(["--seed".to_owned(), seed.to_string()]);
+            all.extend(["--seed".to_owned(), seed.to_string()]);
         }
-        out.push(fuzzer(&run));
     }
-    out
+    Cmd::cargo(&all)
 }
 
 /// Run `cargo xtask fuzz` with `args`.
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let root = cmd::workspace_root()?;
-    let commands = commands(args);
+    let command = command(args);
     if args.dry_run {
-        for c in &commands {
-            println!("{c}");
-        }
+        println!("{command}");
         return Ok(());
     }
-    for c in &commands {
-        println!("==> {c}");
-        if let Err(error) = c.run(&root) {
-            bail!(
-                "{error:#}\nfuzz: a crashing input is saved under fuzz/regressions/; fix the bug, \
-                 add a test named for the rule, and keep the input (it is replayed from now on)"
-            );
-        }
+    println!("==> {command}");
+    if let Err(error) = command.run(&root) {
+        bail!(
+            "{error:#}\nfuzz: a crashing input is saved under fuzz/regressions/; fix the bug, add \
+             a test named for the rule, and keep the input (it is replayed from now on)"
+        );
     }
     Ok(())
 }
@@ -111,25 +105,23 @@ mod tests {
     }
 
     #[test]
-    fn the_replay_runs_first_and_a_zero_budget_only_replays() {
-        let shown: Vec<String> = commands(&args(20, true))
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+    fn a_budget_runs_the_fuzzer_and_a_zero_budget_only_replays() {
         assert_eq!(
-            shown,
-            [
-                "cargo test --quiet --workspace --test fuzz -- replay",
-                "cargo test --quiet --workspace --test fuzz -- run --seconds 20 --target \
-                 memory_words --seed 7",
-            ]
+            command(&args(20, true)).to_string(),
+            "cargo test --quiet --workspace --test fuzz -- run --seconds 20 --target \
+             memory_words --seed 7"
         );
-        assert_eq!(commands(&args(0, true)).len(), 1);
+        assert_eq!(
+            command(&args(0, true)).to_string(),
+            "cargo test --quiet --workspace --test fuzz -- replay"
+        );
     }
 
     #[test]
     fn the_fuzzer_is_built_in_release_unless_dev_is_asked() {
-        let shown = commands(&args(5, false))[0].to_string();
-        assert_eq!(shown, "cargo run --quiet --release -p omi-fuzz -- replay");
+        assert_eq!(
+            command(&args(0, false)).to_string(),
+            "cargo run --quiet --release -p omi-fuzz -- replay"
+        );
     }
 }
