@@ -68,6 +68,28 @@ const GATES: &[Gate] = &[
         env: &[],
     },
     Gate {
+        name: "fuzz",
+        about: "every input saved in fuzz/regressions/ replays without a panic, and 20 s of \
+                fuzzing from a fixed seed find none (dev profile, reusing the test build)",
+        // What `cargo xtask fuzz --dev --seconds 20 --seed 0` runs, run directly: a cargo
+        // started from another xtask process sees other environment variables, which make
+        // build scripts (ring's) rerun and the server rebuild.
+        args: &[
+            "test",
+            "--quiet",
+            "--workspace",
+            "--test",
+            "fuzz",
+            "--",
+            "run",
+            "--seconds",
+            "20",
+            "--seed",
+            "0",
+        ],
+        env: &[],
+    },
+    Gate {
         name: "doc",
         about: "the docs build without a warning (broken links included)",
         args: &["doc", "--workspace", "--no-deps"],
@@ -247,7 +269,7 @@ mod tests {
     #[test]
     fn gates_run_in_the_documented_order() {
         let order: Vec<_> = GATES.iter().map(|g| g.name).collect();
-        assert_eq!(order, ["fmt", "codegen", "clippy", "test", "doc"]);
+        assert_eq!(order, ["fmt", "codegen", "clippy", "test", "fuzz", "doc"]);
     }
 
     #[test]
@@ -261,7 +283,7 @@ mod tests {
     #[test]
     fn skip_leaves_out_only_the_named_gates_and_keeps_the_order() {
         let (selected, skipped) = select(&["clippy".to_owned(), "doc".to_owned()]);
-        assert_eq!(names(&selected), "fmt, codegen, test");
+        assert_eq!(names(&selected), "fmt, codegen, test, fuzz");
         assert_eq!(skipped, ["clippy", "doc"]);
     }
 

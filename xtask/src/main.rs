@@ -7,6 +7,7 @@ mod bench;
 mod ci;
 mod cmd;
 mod codegen;
+mod fuzz;
 mod release;
 
 use std::process::ExitCode;
@@ -29,7 +30,7 @@ struct Cli {
 /// The tasks.
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Run every CI gate in order (fmt, codegen, clippy, test, doc), stopping at the first
+    /// Run every CI gate in order (fmt, codegen, clippy, test, fuzz, doc), stopping at the first
     /// failure.
     Ci(ci::Args),
     /// Write docs/openapi.json and docs/api.md from the server's code (`--check`: fail when
@@ -41,6 +42,9 @@ enum Task {
     /// Run the same loopback load against our server and the reference server, and print
     /// the ratios (see docs/benchmarks.md).
     Bench(bench::Args),
+    /// Replay the inputs saved under fuzz/regressions/, then fuzz the extractor and the
+    /// decoders for a time budget (`--seconds`, `--target`).
+    Fuzz(fuzz::Args),
 }
 
 /// Run the task; on failure print the error with its causes (no backtrace: the failing
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Task::Codegen(args) => codegen::run(&args),
         Task::Release(args) => release::run(&args),
         Task::Bench(args) => bench::run(&args),
+        Task::Fuzz(args) => fuzz::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

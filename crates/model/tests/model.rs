@@ -6,6 +6,7 @@
 //!   `{loc, msg, type}` of every problem.
 //! - `roundtrip_props`: property tests: valid values survive JSON unchanged, and no input
 //!   (JSON, bytes, query strings) makes decoding or validation panic.
+//! - `unicode_props`: bounds counted in characters whatever the script.
 
 #[path = "model/common.rs"]
 mod common;
@@ -28,3 +29,5 @@ mod query_rules;
 
 #[path = "model/roundtrip_props.rs"]
 mod roundtrip_props;
+#[path = "model/unicode_props.rs"]
+mod unicode_props;
