@@ -43,8 +43,8 @@ const MAX_NEAR_DUPLICATE_CANDIDATES: i64 = 500;
 pub const MAX_MEMORIES_PER_JOB: usize = 100;
 /// The most memories found by extraction that one job checks for novelty: the first ones
 /// (after repeats within the text are dropped) up to this many, so a 500 000-character
-/// import of 40 000 facts costs a bounded number of lookups.
-pub const MAX_MEMORIES_CONSIDERED_PER_JOB: usize = 1_000;
+/// import of 40 000 facts costs a bounded lookup.
+pub const MAX_MEMORIES_CONSIDERED_PER_JOB: usize = 400;
 /// The most action items one conversation gets.
 pub const MAX_ACTION_ITEMS_PER_JOB: usize = 100;
 /// The most events one conversation gets.

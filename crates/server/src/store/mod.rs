@@ -277,6 +277,11 @@ pub fn apply_update(mut memory: Memory, update: &MemoryUpdate, now: DateTime<Utc
 /// most 32 766 in one statement).
 pub(crate) const MAX_LOOKUP_WORDS: usize = 8_000;
 
+/// The most memories holding one word (the newest) that a near-duplicate lookup pairs with
+/// the memories it checks: a word every memory of a large user holds would otherwise pair
+/// each checked memory with all of them.
+pub(crate) const MAX_POSTINGS_PER_WORD: i64 = 200;
+
 /// `groups` cut into runs of whole groups holding at most `max_words` words between them
 /// (a group larger than that alone forms a run).
 pub(crate) fn word_group_chunks(

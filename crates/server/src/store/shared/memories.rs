@@ -18,8 +18,8 @@ macro_rules! memory_statements {
             };
             use $crate::store::shared::memory_columns;
             use $crate::store::{
-                ConversationRecord, PreparedEdit, PreparedMemory, StoreResult, apply_update,
-                to_micros,
+                ConversationRecord, MAX_POSTINGS_PER_WORD, PreparedEdit, PreparedMemory,
+                StoreResult, apply_update, to_micros,
             };
 
             /// A memory object from a row of `memory_columns!()`.
@@ -265,13 +265,22 @@ macro_rules! memory_statements {
                     values.push_bind_unseparated(word.to_owned());
                     values.push_unseparated(")");
                 }
+                // Each word's postings are cut to its newest MAX_POSTINGS_PER_WORD memories
+                // before any pair is formed, so a word every memory holds costs no more than
+                // a rare one: a near-duplicate shares most of a memory's words, its rarer ones
+                // among them, so it is still found through those.
                 q.push(
-                    "), shared AS (SELECT wanted.n, w.memory_id, COUNT(*) AS hits \
-                     FROM wanted JOIN memory_words w ON w.word = wanted.word AND w.uid = ",
+                    "), postings AS (SELECT word, memory_id FROM (SELECT word, memory_id, \
+                     ROW_NUMBER() OVER (PARTITION BY word ORDER BY memory_id DESC) AS nth \
+                     FROM memory_words WHERE word IN (SELECT word FROM wanted) AND uid = ",
                 )
                 .push_bind(uid)
+                .push(") numbered WHERE nth <= ")
+                .push_bind(MAX_POSTINGS_PER_WORD)
                 .push(
-                    " GROUP BY wanted.n, w.memory_id), \
+                    "), shared AS (SELECT wanted.n, p.memory_id, COUNT(*) AS hits \
+                     FROM wanted JOIN postings p ON p.word = wanted.word \
+                     GROUP BY wanted.n, p.memory_id), \
                      ranked AS (SELECT memory_id, ROW_NUMBER() OVER \
                      (PARTITION BY n ORDER BY hits DESC, memory_id) AS place FROM shared) \
                      SELECT m.content FROM memories m JOIN (SELECT memory_id, \

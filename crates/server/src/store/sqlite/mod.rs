@@ -638,6 +638,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_word_every_memory_holds_does_not_hide_a_near_duplicate() {
+        let (store, _dir) = store().await;
+        let target = memory("User likes kayaking on mountain lakes");
+        store
+            .insert_memories(&uid(), std::slice::from_ref(&target), None)
+            .await
+            .unwrap();
+        // Newer memories sharing the common words, more than one word's postings hold.
+        let common: Vec<_> = (0..250)
+            .map(|i| memory(&format!("User likes number {i}")))
+            .collect();
+        store.insert_memories(&uid(), &common, None).await.unwrap();
+        let found = sharing(&store, "User loves kayaking on mountain lakes").await;
+        assert_eq!(found.first(), Some(&target.content), "{:?}", &found[..3]);
+    }
+
+    #[tokio::test]
     async fn the_word_index_follows_updates_and_deletes() {
         let (store, _dir) = store().await;
         let m = memory("User likes green tea");
