@@ -255,6 +255,12 @@ pub mod messages {
     pub const ACTION_ITEM_NOT_FOUND: &str = "Action item not found";
     /// 500: nothing about the cause.
     pub const INTERNAL: &str = "Internal server error";
+
+    /// 500 for a request that failed on our side, naming its request id (the `x-request-id`
+    /// the answer also carries, and the server's log lines about it) and nothing else.
+    pub fn internal_for_request(request_id: &str) -> String {
+        format!("{INTERNAL} (request id {request_id})")
+    }
     /// 422 for text the database cannot store (PostgreSQL keeps no NUL character in text).
     pub const UNSTORABLE_TEXT: &str =
         "Text must not contain the NUL character (\\u0000): the database cannot store it";

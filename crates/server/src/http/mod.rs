@@ -123,6 +123,7 @@ fn with_request_layers(router: Router, config: &HttpConfig) -> Router {
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyTimeoutLayer::new(config.body_read_timeout))
         .layer(CatchPanicLayer::custom(answer_panic))
+        .layer(middleware::from_fn(remember_request_id))
         .layer(middleware::from_fn_with_state(
             config.request_timeout,
             limit_duration,
@@ -148,12 +149,33 @@ fn with_request_layers(router: Router, config: &HttpConfig) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
-/// The answer to a request whose handler panicked: a JSON 500 that reveals nothing. The
-/// panic is logged inside the request's span (so with its request id) and counted.
+tokio::task_local! {
+    /// The `x-request-id` of the request the current task serves, for [`answer_panic`].
+    static REQUEST_ID: String;
+}
+
+/// Run the rest of the request with its `x-request-id` in [`REQUEST_ID`].
+async fn remember_request_id(req: Request<axum::body::Body>, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    REQUEST_ID.scope(id, next.run(req)).await
+}
+
+/// The answer to a request whose handler panicked: a JSON 500 that names the request id and
+/// reveals nothing else. The panic is logged inside the request's span (so with the same id)
+/// and counted.
 fn answer_panic(panic: Box<dyn Any + Send + 'static>) -> Response {
     crate::metrics::panic_caught(crate::metrics::PanicSite::Http);
     tracing::error!(panic = %crate::panics::message(&*panic), "a request handler panicked");
-    error::HttpError(ApiError::internal()).into_response()
+    let error = match REQUEST_ID.try_with(Clone::clone) {
+        Ok(id) if !id.is_empty() => ApiError::message(500, messages::internal_for_request(&id)),
+        _ => ApiError::internal(),
+    };
+    error::HttpError(error).into_response()
 }
 
 /// Answer 503 with `Retry-After` when a request is not done within `timeout`; its work is
@@ -233,8 +255,11 @@ mod tests {
         let router = panicking_router(&HttpConfig::default());
         let (status, headers, body) = call(router.clone(), "/boom").await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(body, r#"{"detail":"Internal server error"}"#);
-        assert!(headers.contains_key("x-request-id"), "{headers:?}");
+        let id = headers["x-request-id"].to_str().unwrap();
+        assert_eq!(
+            body,
+            format!(r#"{{"detail":"Internal server error (request id {id})"}}"#)
+        );
         // The same router goes on answering.
         let (status, _, body) = call(router, "/fine").await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "fine"));
