@@ -11,6 +11,7 @@
 //! input's bytes as they are. Replaying runs each through its target and fails if any panics:
 //! a regression is a bug that came back.
 
+pub mod checks;
 pub mod cli;
 pub mod mutate;
 pub mod targets;

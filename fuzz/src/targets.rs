@@ -5,20 +5,18 @@
 //! needs more than the text (a kind of text, a start time), it derives it from a hash of the
 //! input.
 
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use omi_model::{
     ActionItem, BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Conversation,
     ConversationTextSource, CreateActionItemRequest, CreateConversationFromSegmentsRequest,
     CreateConversationRequest, CreateMemoriesRequest, CreateMemoryRequest, GetConversationQuery,
     ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    ListMemoriesQuery, Memory, MemoryContent, UpdateActionItemRequest, UpdateConversationRequest,
+    ListMemoriesQuery, Memory, UpdateActionItemRequest, UpdateConversationRequest,
     UpdateMemoryRequest, decode,
 };
-use omi_server::extract::{
-    ConversationInput, ExtractedMemory, RulesExtractor, TextInput, TextKind, categorize_memory,
-    content_words, indexed_words, is_near_duplicate, min_shared_words, similarity,
-};
-use omi_server::store::content_key;
+use omi_server::extract::{ConversationInput, RulesExtractor, TextInput, TextKind};
+
+use crate::checks;
 
 /// What a target's input is, which decides its seeds and how it is mutated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,11 +98,6 @@ const STARTS: [&str; 3] = [
     "9999-12-31T23:59:59Z",
 ];
 
-/// The longest an event may last, in minutes: a week.
-const MAX_EVENT_MINUTES: i64 = 7 * 24 * 60;
-/// The longest a title may be, in characters.
-const MAX_TITLE_CHARS: usize = 60;
-
 /// FNV-1a: a stable 64-bit hash (the standard library's hashers may change between releases).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -125,16 +118,6 @@ fn kind(hash: u64) -> TextKind {
     KINDS[(hash % KINDS.len() as u64) as usize]
 }
 
-fn check_memories(memories: &[ExtractedMemory]) {
-    for m in memories {
-        assert!(
-            m.content.parse::<MemoryContent>().is_ok(),
-            "memory {:?} is not a valid memory content",
-            m.content
-        );
-    }
-}
-
 /// Conversation processing, with every bound of its output checked.
 fn extract_conversation(bytes: &[u8]) {
     let text = text(bytes);
@@ -148,28 +131,7 @@ fn extract_conversation(bytes: &[u8]) {
         finished_at: started_at + Duration::minutes(3),
         known_memories: &known,
     });
-    check_memories(&out.memories);
-    let p = &out.processed;
-    assert!(
-        p.title.chars().count() <= MAX_TITLE_CHARS,
-        "title {:?}",
-        p.title
-    );
-    for event in &p.events {
-        assert!((1..=9999).contains(&event.start.year()), "event {event:?}");
-        assert!(
-            (1..=MAX_EVENT_MINUTES).contains(&event.duration),
-            "event {event:?}"
-        );
-    }
-    let mut last_end = 0.0;
-    for s in &p.transcript_segments {
-        assert!(
-            s.start >= last_end - 1e-9 && s.end >= s.start && s.end <= 180.0 + 1e-9,
-            "segment {s:?}"
-        );
-        last_end = s.end;
-    }
+    checks::conversation(&out, &text, 180.0);
 }
 
 /// Memory extraction from an imported text.
@@ -180,7 +142,7 @@ fn extract_memories(bytes: &[u8]) {
         kind: kind(fnv1a(bytes)),
         known_memories: &[],
     });
-    check_memories(&found);
+    checks::memories(&found, &text);
 }
 
 /// The functions that read memory contents; the input is two contents, split at the first
@@ -191,23 +153,8 @@ fn memory_words(bytes: &[u8]) {
         let middle = text.char_indices().nth(text.chars().count() / 2);
         text.split_at(middle.map_or(0, |(i, _)| i))
     });
-    for (a, b) in [(a, b), (b, a)] {
-        let _ = categorize_memory(a);
-        let words = content_words(a);
-        assert!(words.windows(2).all(|w| w[0] < w[1]), "{words:?}");
-        let indexed = indexed_words(&words);
-        if !words.is_empty() {
-            assert_eq!(
-                indexed.len() + min_shared_words(words.len()),
-                words.len() + 1
-            );
-        }
-        let s = similarity(a, b);
-        assert!((0.0..=1.0).contains(&s), "similarity {s}");
-        assert_eq!(is_near_duplicate(a, b), is_near_duplicate(b, a));
-        let key = content_key(a);
-        assert_eq!(content_key(&key), key, "content_key is idempotent");
-    }
+    checks::memory_functions(a, b);
+    checks::memory_functions(b, a);
 }
 
 /// Every request body, decoded and validated.

@@ -18,12 +18,12 @@
 //! `fuzz/regressions/`, which `cargo xtask fuzz` replays). Case counts keep the file to a few
 //! seconds; `cargo xtask fuzz` runs the same entry points for longer.
 
-use chrono::{DateTime, Datelike, Duration, Utc};
-use omi_model::MemoryContent;
+use chrono::{DateTime, Duration, Utc};
+use omi_fuzz::checks;
+use omi_fuzz::mutate::TRICKY_CHARS;
 use omi_server::extract::{
     ConversationExtraction, ConversationInput, ExtractedMemory, RulesExtractor, TextInput,
-    TextKind, categorize_memory, content_words, indexed_words, is_near_duplicate, min_shared_words,
-    similarity,
+    TextKind, is_near_duplicate,
 };
 use omi_server::store::content_key;
 use proptest::collection::vec;
@@ -37,11 +37,6 @@ const KINDS: [TextKind; 5] = [
     TextKind::SocialPost,
     TextKind::Other,
 ];
-
-/// The longest an event may last, in minutes: a week.
-const MAX_EVENT_MINUTES: i64 = 7 * 24 * 60;
-/// The longest a title may be, in characters.
-const MAX_TITLE_CHARS: usize = 60;
 
 /// `cases` cases, or `PROPTEST_CASES` when set (to hunt longer).
 fn config(cases: u32) -> ProptestConfig {
@@ -78,49 +73,7 @@ fn process(text: &str, kind: TextKind, started_at: DateTime<Utc>) -> Conversatio
         finished_at: started_at + Duration::minutes(3),
         known_memories: &known,
     });
-    check_memories(&out.memories, text);
-    let p = &out.processed;
-    assert!(
-        p.title.chars().count() <= MAX_TITLE_CHARS,
-        "title {:?} of {text:?}",
-        p.title
-    );
-    for event in &p.events {
-        assert!(
-            (1..=9999).contains(&event.start.year()),
-            "event {event:?} of {text:?}"
-        );
-        assert!(
-            (1..=MAX_EVENT_MINUTES).contains(&event.duration),
-            "event {event:?} of {text:?}"
-        );
-        assert!(
-            !event.title.trim().is_empty(),
-            "event {event:?} of {text:?}"
-        );
-        // The event is serialized for the wire and read back by clients.
-        let json = serde_json::to_string(event).expect("an event serializes");
-        let back: omi_model::Event = serde_json::from_str(&json).expect("an event reads back");
-        assert_eq!(&back, event);
-    }
-    for item in &p.action_items {
-        assert!(
-            !item.description.trim().is_empty(),
-            "action item {item:?} of {text:?}"
-        );
-    }
-    let mut last_end = 0.0;
-    for segment in &p.transcript_segments {
-        assert!(
-            segment.start >= last_end - 1e-9 && segment.end >= segment.start,
-            "segment {segment:?} of {text:?}"
-        );
-        assert!(
-            segment.end <= 180.0 + 1e-9,
-            "segment {segment:?} of {text:?}"
-        );
-        last_end = segment.end;
-    }
+    checks::conversation(&out, text, 180.0);
     out
 }
 
@@ -132,130 +85,15 @@ fn import(text: &str, kind: TextKind) -> Vec<ExtractedMemory> {
         kind,
         known_memories: &[],
     });
-    check_memories(&found, text);
+    checks::memories(&found, text);
     found
-}
-
-#[track_caller]
-fn check_memories(memories: &[ExtractedMemory], text: &str) {
-    for m in memories {
-        assert!(
-            m.content.parse::<MemoryContent>().is_ok(),
-            "memory {:?} of {text:?} is not a valid memory content",
-            m.content
-        );
-        assert_eq!(m.content, m.content.trim(), "memory of {text:?}");
-    }
-}
-
-/// Every function that reads a memory's content, on `a` and `b`.
-#[track_caller]
-fn compare(a: &str, b: &str) {
-    let _ = categorize_memory(a);
-    let words = content_words(a);
-    assert!(words.windows(2).all(|w| w[0] < w[1]), "{words:?} of {a:?}");
-    assert!(words.iter().all(|w| !w.is_empty()), "{words:?} of {a:?}");
-    let indexed = indexed_words(&words);
-    assert!(indexed.len() <= words.len());
-    assert!(indexed.iter().all(|w| words.contains(w)));
-    if !words.is_empty() {
-        assert!(indexed.len() + min_shared_words(words.len()) == words.len() + 1);
-    }
-    let s = similarity(a, b);
-    assert!(
-        (0.0..=1.0).contains(&s),
-        "similarity {s} of {a:?} and {b:?}"
-    );
-    assert_eq!(s, similarity(b, a), "similarity is symmetric");
-    assert_eq!(is_near_duplicate(a, b), is_near_duplicate(b, a));
-    let key = content_key(a);
-    assert_eq!(content_key(&key), key, "content_key is idempotent on {a:?}");
 }
 
 // ---- strategies ------------------------------------------------------------------------------
 
-/// Characters that have broken text code elsewhere: multi-byte letters, combining marks,
-/// joiners, bidirectional controls, characters whose lower case changes length, astral
-/// emoji, and ASCII punctuation the rules cut at.
-const TRICKY: &[char] = &[
-    'も',
-    'の',
-    '日',
-    '本',
-    '語',
-    '한',
-    '中',
-    'é',
-    'ß',
-    'ẞ',
-    'İ',
-    'ı',
-    'K',
-    'Å',
-    'Σ',
-    'ς',
-    'ǅ',
-    'ﬁ',
-    'ŉ',
-    '\u{0301}',
-    '\u{0308}',
-    '\u{20DD}',
-    '\u{200D}',
-    '\u{200B}',
-    '\u{200C}',
-    '\u{200E}',
-    '\u{200F}',
-    '\u{202E}',
-    '\u{2066}',
-    '\u{FEFF}',
-    '\u{00A0}',
-    '\u{2028}',
-    '\u{3000}',
-    '😀',
-    '👩',
-    '🏽',
-    '🇯',
-    '🇵',
-    '𝔘',
-    '𐍈',
-    '\u{10FFFF}',
-    'ا',
-    'ل',
-    'ש',
-    'ם',
-    'अ',
-    'ि',
-    '्',
-    'ก',
-    '่',
-    '\'',
-    '\u{2019}',
-    '.',
-    '!',
-    '?',
-    ':',
-    '-',
-    '/',
-    ' ',
-    '\n',
-    '\t',
-    '\r',
-    '0',
-    '9',
-    '@',
-    '"',
-    '(',
-    ')',
-    '[',
-    ']',
-    '•',
-    '☐',
-    '✓',
-];
-
 fn tricky_char() -> impl Strategy<Value = char> {
     prop_oneof![
-        4 => select(TRICKY),
+        4 => select(TRICKY_CHARS),
         2 => any::<char>(),
         1 => proptest::char::range('\u{3040}', '\u{30FF}'),
         1 => proptest::char::range('\u{0300}', '\u{036F}'),
@@ -431,8 +269,8 @@ proptest! {
 
     #[test]
     fn no_content_breaks_the_memory_comparisons(a in text(), b in text()) {
-        compare(&a, &b);
-        compare(&b, &a);
+        checks::memory_functions(&a, &b);
+        checks::memory_functions(&b, &a);
     }
 
     #[test]
@@ -440,7 +278,7 @@ proptest! {
         let text = format!("Me: I love {w}{s}. I'm {w}{s}. My sister {w} lives in {w}{s}.");
         process(&text, kind, start());
         import(&text, kind);
-        compare(&format!("User likes {w}{s}"), &format!("User loves {w}"));
+        checks::memory_functions(&format!("User likes {w}{s}"), &format!("User loves {w}"));
     }
 }
 
@@ -472,7 +310,7 @@ fn message(text: &str) -> ConversationExtraction {
 #[test]
 fn a_japanese_suffix_does_not_split_a_character() {
     // Issue 14: "もing" lost "ing", and the doubled-letter rule cut "も" between two bytes.
-    compare("User likes もing", "User likes もing");
+    checks::memory_functions("User likes もing", "User likes もing");
     for kind in KINDS {
         process("Me: User likes もing. I love もing.", kind, start());
         import("User likes もing", kind);
