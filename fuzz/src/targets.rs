@@ -82,8 +82,8 @@ pub fn target(name: &str) -> Option<&'static Target> {
     TARGETS.iter().find(|t| t.name == name)
 }
 
-/// The kinds of text, in the order a hash picks them.
-const KINDS: [TextKind; 5] = [
+/// Every kind of text, in the order a hash picks them.
+pub const KINDS: [TextKind; 5] = [
     TextKind::AudioTranscript,
     TextKind::Message,
     TextKind::Email,

@@ -21,6 +21,7 @@
 use chrono::{DateTime, Duration, Utc};
 use omi_fuzz::checks;
 use omi_fuzz::mutate::TRICKY_CHARS;
+use omi_fuzz::targets::KINDS;
 use omi_server::extract::{
     ConversationExtraction, ConversationInput, ExtractedMemory, RulesExtractor, TextInput,
     TextKind, is_near_duplicate,
@@ -29,14 +30,6 @@ use omi_server::store::content_key;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
-
-const KINDS: [TextKind; 5] = [
-    TextKind::AudioTranscript,
-    TextKind::Message,
-    TextKind::Email,
-    TextKind::SocialPost,
-    TextKind::Other,
-];
 
 /// `cases` cases, or `PROPTEST_CASES` when set (to hunt longer).
 fn config(cases: u32) -> ProptestConfig {
