@@ -137,6 +137,10 @@ struct ServeArgs {
         default_value_t = 10
     )]
     credential_ttl: u64,
+    /// Do not create demo credentials on an empty database (for deployments: make users,
+    /// apps and keys with `omi-server admin`).
+    #[arg(long, env = "OMI_NO_DEMO")]
+    no_demo: bool,
     /// The most connections to PostgreSQL this server holds open (unused with SQLite).
     /// Replicas x this must stay below the database's `max_connections`.
     #[arg(long, env = "OMI_DATABASE_MAX_CONNECTIONS", default_value_t = PostgresOptions::default().max_connections, value_parser = clap::value_parser!(u32).range(1..))]
@@ -496,8 +500,18 @@ async fn serve(args: ServeArgs) -> Result<()> {
             )
         })?;
     let admin = Admin::new(server.service().clone());
-    match admin.bootstrap_demo(&server.base_url()).await? {
+    let demo = if args.no_demo {
+        None
+    } else {
+        admin.bootstrap_demo(&server.base_url()).await?
+    };
+    match demo {
         Some(creds) => print_banner(&creds),
+        None if args.no_demo => println!(
+            "omi-server listening on {} (database {}); no demo credentials (--no-demo)",
+            server.base_url(),
+            server::redacted_url(&config.database_url)
+        ),
         None => println!(
             "omi-server listening on {} (database {}); demo credentials were printed on first start",
             server.base_url(),

@@ -9,6 +9,8 @@
 //!   rule by rule.
 //! - `auth`: the credential matrix, with OMI's exact statuses and details.
 //! - `validation`: every input rule over HTTP: 4xx in FastAPI's shape, never a 500.
+//! - `first_start`: demo credentials printed on an empty database's first start, or none with
+//!   `--no-demo`.
 //! - `hostile`: a few hundred generated hostile texts through every text route of the real
 //!   binary, on SQLite and PostgreSQL: no dropped connection, no 5xx, nothing stuck `processing`;
 //!   slow clients cut off.
@@ -40,6 +42,8 @@ mod auth;
 mod dev_conversations;
 #[path = "server/developer.rs"]
 mod developer;
+#[path = "server/first_start.rs"]
+mod first_start;
 #[path = "server/hostile.rs"]
 mod hostile;
 #[path = "server/integration.rs"]
