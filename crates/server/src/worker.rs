@@ -50,6 +50,44 @@ pub const MAX_ACTION_ITEMS_PER_JOB: usize = 100;
 /// The most events one conversation gets.
 pub const MAX_EVENTS_PER_JOB: usize = 100;
 
+/// Why one attempt at a job failed: the full detail (kept on the job and logged, never shown
+/// to the tenant) and a generic reason (shown as the conversation's `failure_reason`, which
+/// must not reveal database errors, the LLM's address or a provider's answer).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct JobError {
+    /// What the tenant is told.
+    pub public: &'static str,
+    /// What the operator is told.
+    pub detail: String,
+}
+
+impl JobError {
+    /// The reason shown when extraction (the rules or the language model) failed.
+    pub const EXTRACTION: &'static str = "extraction failed";
+    /// The reason shown when storing or reading what processing needs failed.
+    pub const STORAGE: &'static str = "the database failed during processing";
+    /// The reason shown when processing panicked or its job was malformed.
+    pub const INTERNAL: &'static str = "processing failed";
+    /// The reason shown when processing ran past its time budget.
+    pub const TIMEOUT: &'static str = "processing took too long";
+
+    fn new(public: &'static str, detail: impl std::fmt::Display) -> Self {
+        Self {
+            public,
+            detail: detail.to_string(),
+        }
+    }
+
+    fn extraction(e: impl std::fmt::Display) -> Self {
+        Self::new(Self::EXTRACTION, e)
+    }
+
+    fn storage(e: impl std::fmt::Display) -> Self {
+        Self::new(Self::STORAGE, e)
+    }
+}
+
 /// How long after a worker's loop ended the supervisor starts another.
 const RESTART_DELAY: Duration = Duration::from_millis(100);
 
@@ -264,12 +302,16 @@ impl Worker {
                 let delay = self.backoff(job.attempts);
                 tracing::warn!(job_id = job.id, attempt = job.attempts, %reason, "job failed; will retry");
                 crate::metrics::job_retried(job.kind);
-                store.retry_job(&job, &reason, now + delay, now).await
+                store
+                    .retry_job(&job, &reason.detail, now + delay, now)
+                    .await
             }
             Err(reason) => {
                 tracing::error!(job_id = job.id, attempts = job.attempts, %reason, "job failed for good");
                 crate::metrics::job_failed(job.kind, job.attempts);
-                store.fail_job(&job, &reason, now).await
+                store
+                    .fail_job(&job, &reason.detail, reason.public, now)
+                    .await
             }
         };
         if let Err(e) = recorded {
@@ -279,7 +321,7 @@ impl Worker {
 
     /// One attempt at `job`: [`Worker::process`], with a panic or a run past the time
     /// budget turned into the attempt's failure.
-    async fn attempt(&self, job: &Job) -> Result<(), String> {
+    async fn attempt(&self, job: &Job) -> Result<(), JobError> {
         let budget = self.config.job_timeout;
         let run = AssertUnwindSafe(self.process(job)).catch_unwind();
         match tokio::time::timeout(budget, run).await {
@@ -288,11 +330,14 @@ impl Worker {
                 crate::metrics::panic_caught(PanicSite::Job);
                 let message = crate::panics::message(&*panic);
                 tracing::error!(job_id = job.id, kind = job.kind.as_str(), panic = %message, "processing a job panicked");
-                Err("processing panicked".to_owned())
+                Err(JobError::new(
+                    JobError::INTERNAL,
+                    format!("processing panicked: {message}"),
+                ))
             }
-            Err(_) => Err(format!(
-                "processing took longer than {} s",
-                budget.as_secs()
+            Err(_) => Err(JobError::new(
+                JobError::TIMEOUT,
+                format!("processing took longer than {} s", budget.as_secs()),
             )),
         }
     }
@@ -336,23 +381,23 @@ impl Worker {
     }
 
     /// Run one job to completion, storing its result. `Err` carries the reason it failed.
-    async fn process(&self, job: &Job) -> Result<(), String> {
+    async fn process(&self, job: &Job) -> Result<(), JobError> {
         match job.kind {
             JobKind::ProcessConversation => self.process_conversation(job).await,
             JobKind::ExtractMemories => self.extract_memories(job).await,
         }
     }
 
-    async fn process_conversation(&self, job: &Job) -> Result<(), String> {
+    async fn process_conversation(&self, job: &Job) -> Result<(), JobError> {
         let store = self.service.store();
         let id = job
             .subject_id
             .as_deref()
-            .ok_or("job has no conversation id")?;
+            .ok_or_else(|| JobError::new(JobError::INTERNAL, "job has no conversation id"))?;
         let Some(conversation) = store
             .conversation(&job.uid, id)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(JobError::storage)?
         else {
             tracing::info!(
                 job_id = job.id,
@@ -361,7 +406,7 @@ impl Worker {
             return store
                 .complete_memories_job(job, &[], self.service.now())
                 .await
-                .map_err(|e| e.to_string());
+                .map_err(JobError::storage);
         };
         let started_at = conversation.started_at.unwrap_or(conversation.created_at);
         let known = self.known_memories(&job.uid).await?;
@@ -376,7 +421,7 @@ impl Worker {
             .extractor
             .conversation(&input)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(JobError::extraction)?;
         let found = self.novel(&job.uid, extraction.memories, known).await?;
         let processed = &mut extraction.processed;
         processed.action_items.truncate(MAX_ACTION_ITEMS_PER_JOB);
@@ -390,24 +435,24 @@ impl Worker {
         store
             .complete_conversation_job(job, &extraction.processed, &memories, now)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(JobError::storage)
     }
 
     /// The contents of the user's best scored memories, for extraction's context.
-    async fn known_memories(&self, uid: &omi_model::Uid) -> Result<Vec<String>, String> {
+    async fn known_memories(&self, uid: &omi_model::Uid) -> Result<Vec<String>, JobError> {
         let params = omi_model::ListDevMemoriesQuery {
             limit: Some(KNOWN_MEMORIES_FOR_EXTRACTION),
             offset: None,
             categories: Vec::new(),
         }
         .validate()
-        .map_err(|e| format!("could not list memories: {e}"))?;
+        .map_err(|e| JobError::new(JobError::INTERNAL, format!("could not list memories: {e}")))?;
         let page = self
             .service
             .store()
             .list_memories(uid, &params)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(JobError::storage)?;
         Ok(page.into_iter().map(|m| m.content).collect())
     }
 
@@ -421,7 +466,7 @@ impl Worker {
         uid: &omi_model::Uid,
         found: Vec<ExtractedMemory>,
         mut known: Vec<String>,
-    ) -> Result<Vec<ExtractedMemory>, String> {
+    ) -> Result<Vec<ExtractedMemory>, JobError> {
         // Repeats within the text are dropped first, from a bounded prefix of what was found.
         let mut found = found;
         found.truncate(MAX_MEMORIES_CONSIDERED_PER_JOB.saturating_mul(4));
@@ -433,14 +478,14 @@ impl Worker {
             .store()
             .near_duplicate_candidates(uid, &groups, MAX_NEAR_DUPLICATE_CANDIDATES)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(JobError::storage)?;
         known.extend(candidates);
         let mut novel = retain_novel(found, &known);
         novel.truncate(MAX_MEMORIES_PER_JOB);
         Ok(novel)
     }
 
-    async fn extract_memories(&self, job: &Job) -> Result<(), String> {
+    async fn extract_memories(&self, job: &Job) -> Result<(), JobError> {
         let text = job.payload["text"].as_str().unwrap_or_default();
         let app_id = job.payload["app_id"].as_str().map(str::to_owned);
         let kind = job.payload["text_source"]
@@ -456,7 +501,7 @@ impl Worker {
                 known_memories: &known,
             })
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(JobError::extraction)?;
         let found = self.novel(&job.uid, found, known).await?;
         let now = self.service.now();
         let memories = records(&found, app_id, None, now);
@@ -464,7 +509,7 @@ impl Worker {
             .store()
             .complete_memories_job(job, &memories, now)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(JobError::storage)
     }
 }
 

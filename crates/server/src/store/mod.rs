@@ -182,8 +182,15 @@ pub trait Store: DeveloperStore + Send + Sync + 'static {
         run_after: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
-    /// Give up on a job for good, keeping the error; its conversation (if any) is `failed`.
-    async fn fail_job(&self, job: &Job, error: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Give up on a job for good, keeping `error` on the job; its conversation (if any) is
+    /// `failed` with `public_reason` (what its owner may read: nothing of the cause's detail).
+    async fn fail_job(
+        &self,
+        job: &Job,
+        error: &str,
+        public_reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Extend a running job's lease to `until`; `false` when this worker no longer holds it.
     async fn renew_lease(&self, job: &Job, until: DateTime<Utc>) -> StoreResult<bool>;
     /// Release a claimed job unfinished (shutdown), so another worker runs it at once.

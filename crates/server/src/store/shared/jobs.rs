@@ -23,6 +23,9 @@ macro_rules! job_statements {
             /// it gives up for this call, so that one claim stays a short write.
             const MAX_UNRUNNABLE_PER_CLAIM: usize = 16;
 
+            /// What the owner of a conversation whose job stopped in every attempt reads.
+            const STOPPED_REPEATEDLY: &str = "processing stopped before it finished, too many times";
+
             /// Queue a job.
             pub(crate) async fn insert(conn: &mut Conn, job: &NewJob) -> StoreResult<()> {
                 let at = job.created_at.timestamp_micros();
@@ -69,7 +72,7 @@ macro_rules! job_statements {
                                 job.max_attempts
                             );
                             tracing::error!(job_id = id, %error, "job failed for good");
-                            fail(conn, &job, &error, now).await?;
+                            fail(conn, &job, &error, STOPPED_REPEATEDLY, now).await?;
                         }
                         Err(e) => {
                             tracing::error!(job_id = id, error = %e, "a job row cannot be read; failing it");
@@ -209,11 +212,12 @@ macro_rules! job_statements {
             }
 
             /// Give up on a job, keeping its error; its conversation (if any) becomes
-            /// `failed`.
+            /// `failed` with `public_reason`.
             pub(crate) async fn fail(
                 conn: &mut Conn,
                 job: &Job,
                 error: &str,
+                public_reason: &str,
                 now: i64,
             ) -> StoreResult<()> {
                 let failed = sqlx::query(
@@ -233,7 +237,7 @@ macro_rules! job_statements {
                         "UPDATE conversations SET status = 'failed', failure_reason = $1, \
                          updated_at = $2 WHERE uid = $3 AND id = $4",
                     )
-                    .bind(error)
+                    .bind(public_reason)
                     .bind(now)
                     .bind(job.uid.as_str())
                     .bind(&job.subject_id)

@@ -559,11 +559,17 @@ macro_rules! store_impl {
                     &self,
                     job: &Job,
                     error: &str,
+                    public_reason: &str,
                     now: DateTime<Utc>,
                 ) -> StoreResult<()> {
-                    let data = (job.clone(), error.to_owned(), to_micros(now));
-                    self.write(data, |conn, (job, error, now)| {
-                        jobs::fail(conn, job, error, *now).boxed()
+                    let data = (
+                        job.clone(),
+                        error.to_owned(),
+                        public_reason.to_owned(),
+                        to_micros(now),
+                    );
+                    self.write(data, |conn, (job, error, public_reason, now)| {
+                        jobs::fail(conn, job, error, public_reason, *now).boxed()
                     })
                     .await
                 }
