@@ -194,10 +194,8 @@ async fn a_conversation_whose_processing_fails_says_why_and_stays_out_of_the_lis
         (reply.body["status"] == json!("failed")).then_some(reply.body)
     })
     .await;
-    assert_eq!(
-        failed["failure_reason"],
-        json!("extraction failed: the scripted extractor fails this text")
-    );
+    // Generic words: the cause's detail is for the operator's log only.
+    assert_eq!(failed["failure_reason"], json!("extraction failed"));
     assert!(failed.get("text").is_none(), "{failed}");
     assert!(list(&s, "").await.is_empty());
     s.shutdown().await;
