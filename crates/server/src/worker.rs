@@ -576,13 +576,13 @@ fn records(
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use omi_model::{ConversationSource, ConversationStatus, ConversationTextSource, Uid};
+    use omi_model::{ConversationStatus, Uid};
 
     use super::*;
     use crate::extract::RulesExtractor;
     use crate::ratelimit::{RateLimitMode, RateLimits};
     use crate::service::{Clock, ServiceConfig};
-    use crate::store::{ConversationRecord, NewJob, SqliteStore, Store};
+    use crate::store::{SqliteStore, Store};
 
     /// A clock that panics its first `panics` readings: a fault outside any job, in the
     /// worker's own loop (claiming reads the clock).
@@ -621,29 +621,8 @@ mod tests {
 
     async fn queue_conversation(service: &Service, id: &str) -> Uid {
         let uid = Uid::try_from("u1".to_owned()).unwrap();
-        let now = Utc::now();
-        let record = ConversationRecord {
-            id: id.into(),
-            uid: uid.clone(),
-            app_id: None,
-            source: ConversationSource::Workflow,
-            text: "Me: I love hiking.".into(),
-            text_source: ConversationTextSource::AudioTranscript,
-            text_source_spec: None,
-            language: "en".into(),
-            created_at: now,
-            started_at: now,
-            finished_at: now,
-            geolocation: None,
-        };
-        let job = NewJob {
-            kind: JobKind::ProcessConversation,
-            uid: uid.clone(),
-            subject_id: Some(id.into()),
-            payload: serde_json::json!({}),
-            max_attempts: 3,
-            created_at: now,
-        };
+        let (record, job) =
+            crate::store::fixtures::queued_conversation(&uid, id, "Me: I love hiking.");
         service
             .store()
             .insert_conversation(&record, &job)

@@ -97,7 +97,7 @@ pub(crate) fn stem(word: &str) -> String {
 fn cut(s: &mut String, letters: &mut usize, suffix: &str) {
     debug_assert!(suffix.is_ascii() && s.ends_with(suffix));
     s.truncate(s.len() - suffix.len());
-    *letters -= suffix.len();
+    *letters = letters.saturating_sub(suffix.len());
 }
 
 /// The content words of `text`, stemmed, synonyms folded, function words dropped, sorted and

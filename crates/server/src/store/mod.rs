@@ -330,6 +330,48 @@ pub fn page_bounds(page: &PageParams) -> (i64, i64) {
     )
 }
 
+/// Records the unit tests of several modules share.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use chrono::Utc;
+    use omi_model::{ConversationSource, ConversationTextSource, Uid};
+
+    use super::{ConversationRecord, JobKind, NewJob};
+
+    /// A conversation `id` of `uid` holding `text`, received now, and its processing job
+    /// (three attempts).
+    pub(crate) fn queued_conversation(
+        uid: &Uid,
+        id: &str,
+        text: &str,
+    ) -> (ConversationRecord, NewJob) {
+        let now = Utc::now();
+        let conversation = ConversationRecord {
+            id: id.into(),
+            uid: uid.clone(),
+            app_id: None,
+            source: ConversationSource::Workflow,
+            text: text.into(),
+            text_source: ConversationTextSource::AudioTranscript,
+            text_source_spec: None,
+            language: "en".into(),
+            created_at: now,
+            started_at: now,
+            finished_at: now,
+            geolocation: None,
+        };
+        let job = NewJob {
+            kind: JobKind::ProcessConversation,
+            uid: uid.clone(),
+            subject_id: Some(id.into()),
+            payload: serde_json::json!({}),
+            max_attempts: 3,
+            created_at: now,
+        };
+        (conversation, job)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,8 +134,8 @@ mod tests {
     use omi_model::{DevMemoryListParams, Uid};
 
     use super::*;
-    use crate::store::{ConversationRecord, JobKind, MemoryRecord, NewJob, Store};
-    use omi_model::{ConversationSource, ConversationTextSource, MemoryCategory, Visibility};
+    use crate::store::{ConversationRecord, MemoryRecord, NewJob, Store};
+    use omi_model::{MemoryCategory, Visibility};
 
     async fn store() -> (SqliteStore, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
@@ -162,30 +162,7 @@ mod tests {
     }
 
     fn conversation(id: &str) -> (ConversationRecord, NewJob) {
-        let now = Utc::now();
-        let c = ConversationRecord {
-            id: id.into(),
-            uid: uid(),
-            app_id: None,
-            source: ConversationSource::Workflow,
-            text: "hello".into(),
-            text_source: ConversationTextSource::AudioTranscript,
-            text_source_spec: None,
-            language: "en".into(),
-            created_at: now,
-            started_at: now,
-            finished_at: now,
-            geolocation: None,
-        };
-        let job = NewJob {
-            kind: JobKind::ProcessConversation,
-            uid: uid(),
-            subject_id: Some(id.into()),
-            payload: serde_json::json!({}),
-            max_attempts: 3,
-            created_at: now,
-        };
-        (c, job)
+        crate::store::fixtures::queued_conversation(&uid(), id, "hello")
     }
 
     #[tokio::test]
@@ -651,7 +628,8 @@ mod tests {
             .collect();
         store.insert_memories(&uid(), &common, None).await.unwrap();
         let found = sharing(&store, "User loves kayaking on mountain lakes").await;
-        assert_eq!(found.first(), Some(&target.content), "{:?}", &found[..3]);
+        let first: Vec<_> = found.iter().take(3).collect();
+        assert_eq!(found.first(), Some(&target.content), "{first:?}");
     }
 
     #[tokio::test]
