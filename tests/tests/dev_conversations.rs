@@ -7,7 +7,7 @@ use omi_model::{
     ConversationCategory, ConversationSource, ConversationTextSource,
     CreateConversationFromSegmentsRequest, CreateConversationRequest, DevScope,
     GetConversationQuery, ListActionItemsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    TranscriptSegmentRequest, UpdateConversationRequest,
+    TranscriptSegmentRequest, UpdateActionItemRequest, UpdateConversationRequest,
 };
 use serde_json::Value;
 
@@ -18,6 +18,7 @@ contracts!(
     segments_are_kept_as_given,
     patch_and_delete,
     mistakes_other_users_and_scopes,
+    its_action_items_and_the_list_agree,
 );
 
 /// The README's walk-through text.
@@ -320,6 +321,54 @@ async fn mistakes_other_users_and_scopes<T: Transport>(ctx: &Ctx<T>) -> Value {
         ctx.developer(None)
             .list_conversations(ListDevConversationsQuery::default())
             .await,
+    );
+    rec.finish()
+}
+
+/// A conversation's `structured.action_items` and its items in the action item list are one
+/// thing seen twice: completing, renaming or deleting an item changes both.
+async fn its_action_items_and_the_list_agree<T: Transport>(ctx: &Ctx<T>) -> Value {
+    let mut rec = Record::new();
+    let created = expect_ok(
+        ctx.dev
+            .create_conversation(CreateConversationRequest::from_text(MILK))
+            .await,
+    );
+    let done = ctx.completed_dev_conversation(&created.id).await;
+    rec.note("conversation: as processed", &done.structured.action_items);
+    let of_conversation = ListActionItemsQuery {
+        conversation_id: Some(created.id.clone()),
+        ..ListActionItemsQuery::default()
+    };
+    let items = rec.ok(
+        "list: its items",
+        ctx.dev.list_action_items(of_conversation.clone()).await,
+    );
+    let first = &items.first().expect("processing found an item").id;
+    let change = UpdateActionItemRequest {
+        description: Some("Pick up oat milk 🥛 (牛乳)".into()),
+        completed: Some(true),
+        due_at: None,
+    };
+    expect_ok(ctx.dev.update_action_item(first, change).await);
+    let read = || {
+        ctx.dev
+            .get_conversation(&created.id, GetConversationQuery::default())
+    };
+    let after = expect_ok(read().await);
+    rec.note(
+        "conversation: after completing and renaming",
+        &after.structured.action_items,
+    );
+    expect_ok(ctx.dev.delete_action_item(first).await);
+    let after = expect_ok(read().await);
+    rec.note(
+        "conversation: after deleting",
+        &after.structured.action_items,
+    );
+    rec.ok(
+        "list: after deleting",
+        ctx.dev.list_action_items(of_conversation).await,
     );
     rec.finish()
 }

@@ -66,9 +66,10 @@ impl RetryPolicy {
 }
 
 /// Whether a failed call may succeed if tried again: rate limits (429), gateway and
-/// availability failures (502, 503, 504), a 409 that says when to retry (a duplicate of a
-/// create still in progress), connection failures and timeouts. Never any other client
-/// mistake (4xx) or an undecodable answer.
+/// availability failures (502, 503, 504), a 409 that says when to retry (omi-server's answer
+/// when a concurrent request with the same `Idempotency-Key` committed a moment ago: the
+/// retry gets that request's answer), connection failures and timeouts. Never any other
+/// client mistake (4xx) or an undecodable answer.
 ///
 /// ```
 /// use omi_api::ApiError;
@@ -78,7 +79,11 @@ impl RetryPolicy {
 /// ```
 pub fn should_retry(error: &Error) -> bool {
     match error {
-        Error::Api(e) => e.kind() == ErrorKind::RateLimited || matches!(e.status(), 502..=504),
+        Error::Api(e) => {
+            e.kind() == ErrorKind::RateLimited
+                || matches!(e.status(), 502..=504)
+                || (e.status() == 409 && e.retry_after().is_some())
+        }
         Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
         Error::Timeout(_) => true,
         Error::Decode { .. } | Error::Config(_) => false,
@@ -147,6 +152,14 @@ mod tests {
                 "{status}"
             );
         }
+    }
+
+    #[test]
+    fn a_409_is_retried_only_when_it_says_when() {
+        let busy = Error::Api(ApiError::message(409, "busy").with_retry_after(Some(1)));
+        assert!(should_retry(&busy));
+        assert_eq!(fixed().delay(1, &busy), Some(Duration::from_secs(1)));
+        assert!(!should_retry(&Error::Api(ApiError::message(409, "exists"))));
     }
 
     #[test]

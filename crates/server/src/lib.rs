@@ -36,6 +36,7 @@
 
 pub mod admin;
 pub mod extract;
+pub mod faults;
 pub mod http;
 pub mod keys;
 pub mod metrics;

@@ -365,7 +365,7 @@ async fn maintain(service: Service, mut stopped: watch::Receiver<bool>) {
         tokio::select! {
             _ = tick.tick() => {
                 service.limits().prune();
-                let expired = service.now() - crate::http::idempotency::RETENTION;
+                let expired = service.now() - crate::service::idempotency::RETENTION;
                 if let Err(e) = service.store().purge_idempotency(expired).await {
                     tracing::warn!(error = %e, "could not purge expired idempotency keys");
                 }

@@ -625,7 +625,7 @@ mod tests {
             crate::store::fixtures::queued_conversation(&uid, id, "Me: I love hiking.");
         service
             .store()
-            .insert_conversation(&record, &job)
+            .insert_conversation(&record, &job, None)
             .await
             .unwrap();
         uid

@@ -14,6 +14,9 @@
 //! - `hostile`: a few hundred generated hostile texts through every text route of the real
 //!   binary, on SQLite and PostgreSQL: no dropped connection, no 5xx, nothing stuck `processing`;
 //!   slow clients cut off.
+//! - `idempotency`: a create killed between its commit and its answer gives that answer to
+//!   its retry, and concurrent requests with one `Idempotency-Key` create once (SQLite and
+//!   PostgreSQL).
 //! - `jobs`: asynchronous processing to `completed` (or `failed`), memory extraction, and
 //!   no duplicate memories.
 //! - `migrate`: `admin migrate-data` copies a database so that the copy reads the same through
@@ -46,6 +49,8 @@ mod developer;
 mod first_start;
 #[path = "server/hostile.rs"]
 mod hostile;
+#[path = "server/idempotency.rs"]
+mod idempotency;
 #[path = "server/integration.rs"]
 mod integration;
 #[path = "server/jobs.rs"]

@@ -1,36 +1,35 @@
-//! `Idempotency-Key`: a retried POST is applied once.
+//! `Idempotency-Key` on the wire: the header is read and the request fingerprinted here;
+//! what a key means (a create applied once, its answer remembered in the create's own
+//! transaction) is [`crate::service::idempotency`].
 //!
-//! The first POST with a key runs and, when it succeeds, its answer is stored under the key in
-//! the caller's scope (the SHA-256 of its `Authorization` header). For 24 hours the same key
-//! with the same request (method, path, query and body) gets that stored answer again, with
-//! `Idempotent-Replayed: true`; the same key with a different request is a 422; a duplicate
-//! arriving while the first still runs is a 409 with `Retry-After: 1`. Failed answers are not
-//! stored, so a retry after a 5xx or 429 runs again.
+//! The key is scoped to its caller (the SHA-256 of the `Authorization` header) and bound to
+//! the request (method, path, query and body): for 24 hours the same key with the same
+//! request gets the first answer again, marked `Idempotent-Replayed: true`; the same key with
+//! a different request is a 422. Nothing is written for a key before the caller's key,
+//! scope, rate limit and input have passed their checks.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chrono::Duration;
 use omi_api::ApiError;
 use sha2::{Digest, Sha256};
 
 use super::AppState;
 use super::error::HttpError;
-use crate::service::store_error;
-use crate::store::{IdempotencyBegin, IdempotencyKey};
+use crate::service::idempotency::IdempotentRequest;
+use crate::store::IdempotencyKey;
 
 /// The request header.
 pub const HEADER: &str = "idempotency-key";
 /// The response header marking a replayed answer.
 pub const REPLAYED: &str = "idempotent-replayed";
-/// How long a key is remembered.
-pub const RETENTION: Duration = Duration::hours(24);
 /// The longest key accepted.
 pub const MAX_KEY_CHARS: usize = 255;
 
-/// The middleware: POSTs with an `Idempotency-Key` go through the record; others pass.
+/// The middleware: POSTs with an `Idempotency-Key` run as an [`IdempotentRequest`]; others
+/// pass.
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST || !request.headers().contains_key(HEADER) {
         return next.run(request).await;
@@ -47,7 +46,7 @@ async fn run(state: &AppState, request: Request, next: Next) -> Result<Response,
     let body = to_bytes(body, state.body_limit)
         .await
         .map_err(|_| ApiError::message(413, "Request body is too large"))?;
-    let key = IdempotencyKey {
+    let idempotent = IdempotentRequest::new(IdempotencyKey {
         caller: sha256_hex(&[parts
             .headers
             .get(header::AUTHORIZATION)
@@ -58,59 +57,15 @@ async fn run(state: &AppState, request: Request, next: Next) -> Result<Response,
             &body,
         ]),
         key,
-    };
-    let service = &state.service;
-    let now = service.now();
-    let begun = service
-        .store()
-        .begin_idempotent(&key, now, now - RETENTION)
-        .await
-        .map_err(store_error)?;
-    match begun {
-        IdempotencyBegin::New => {}
-        IdempotencyBegin::Replay { status, body } => return Ok(replay(status, body)),
-        IdempotencyBegin::InProgress => {
-            return Err(HttpError(
-                ApiError::message(
-                    409,
-                    "A request with this Idempotency-Key is still being processed; retry shortly",
-                )
-                .with_retry_after(Some(1)),
-            ));
-        }
-        IdempotencyBegin::Mismatch => {
-            return Err(HttpError(ApiError::message(
-                422,
-                "This Idempotency-Key was already used with a different request",
-            )));
-        }
+    });
+    let request = Request::from_parts(parts, Body::from(body));
+    let mut response = idempotent.scope(next.run(request)).await;
+    if idempotent.replayed() {
+        response
+            .headers_mut()
+            .insert(REPLAYED, HeaderValue::from_static("true"));
     }
-    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
-    record(state, &key, response).await
-}
-
-/// Store a successful answer; forget the key otherwise so a retry runs again.
-async fn record(
-    state: &AppState,
-    key: &IdempotencyKey,
-    response: Response,
-) -> Result<Response, HttpError> {
-    let store = state.service.store();
-    if !response.status().is_success() {
-        if let Err(e) = store.abandon_idempotent(key).await {
-            tracing::warn!(error = %e, "could not release an idempotency key");
-        }
-        return Ok(response);
-    }
-    let (parts, body) = response.into_parts();
-    let bytes = to_bytes(body, usize::MAX)
-        .await
-        .map_err(|_| ApiError::internal())?;
-    store
-        .finish_idempotent(key, parts.status.as_u16(), &bytes)
-        .await
-        .map_err(store_error)?;
-    Ok(Response::from_parts(parts, Body::from(bytes)))
+    Ok(response)
 }
 
 fn key_text(headers: &axum::http::HeaderMap) -> Result<String, HttpError> {
@@ -125,18 +80,6 @@ fn key_text(headers: &axum::http::HeaderMap) -> Result<String, HttpError> {
         ))));
     }
     Ok(text.to_owned())
-}
-
-fn replay(status: u16, body: Vec<u8>) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(REPLAYED, HeaderValue::from_static("true"));
-    response
 }
 
 fn sha256_hex(parts: &[&[u8]]) -> String {
@@ -163,6 +106,8 @@ mod tests {
 
     struct Fixture {
         router: axum::Router,
+        service: crate::service::Service,
+        url: String,
         dev_key: String,
         other_key: String,
         _dir: tempfile::TempDir,
@@ -182,7 +127,9 @@ mod tests {
             .await
             .unwrap();
         Fixture {
-            router: app(service, &HttpConfig::default()),
+            router: app(service.clone(), &HttpConfig::default()),
+            service,
+            url,
             dev_key: demo.dev_key,
             other_key: other.key,
             _dir: dir,
@@ -237,6 +184,57 @@ mod tests {
         assert_eq!(bad.0, 422);
         let fixed_retry = post(&f, &f.dev_key, "k-3", "").await;
         assert_eq!((fixed_retry.0, fixed_retry.1), (422, false));
+    }
+
+    /// Whether anything is remembered under `idem` for the caller sending `authorization`.
+    async fn remembered(f: &Fixture, authorization: &str, idem: &str) -> bool {
+        let key = IdempotencyKey {
+            caller: sha256_hex(&[authorization.as_bytes()]),
+            key: idem.to_owned(),
+            fingerprint: String::new(),
+        };
+        let epoch = chrono::DateTime::UNIX_EPOCH;
+        let earlier = f.service.store().earlier_answer(&key, epoch).await;
+        earlier.unwrap().is_some()
+    }
+
+    #[tokio::test]
+    async fn a_caller_refused_by_its_key_or_scope_leaves_no_record() {
+        let f = fixture().await;
+        let unknown = format!("omi_dev_{}", "0".repeat(32));
+        assert_eq!(post(&f, &unknown, "k-4", "User likes tea").await.0, 401);
+        assert!(!remembered(&f, &format!("Bearer {unknown}"), "k-4").await);
+        let admin = Admin::new(f.service.clone());
+        let uid = admin.create_user(None).await.unwrap();
+        let reader = admin
+            .create_dev_key(&uid, &[omi_model::DevScope::MemoriesRead])
+            .await
+            .unwrap();
+        assert_eq!(post(&f, &reader.key, "k-4", "User likes tea").await.0, 403);
+        assert!(!remembered(&f, &format!("Bearer {}", reader.key), "k-4").await);
+        assert!(!remembered(&f, &format!("Bearer {}", f.dev_key), "k-4").await);
+        post(&f, &f.dev_key, "k-4", "User likes tea").await;
+        assert!(remembered(&f, &format!("Bearer {}", f.dev_key), "k-4").await);
+    }
+
+    #[tokio::test]
+    async fn a_pending_record_left_by_an_older_version_does_not_hold_the_key() {
+        let f = fixture().await;
+        let pool = sqlx::SqlitePool::connect(&f.url).await.unwrap();
+        let caller = sha256_hex(&[format!("Bearer {}", f.dev_key).as_bytes()]);
+        sqlx::query(
+            "INSERT INTO idempotency_keys (caller, key, fingerprint, state, created_at) \
+             VALUES ($1, 'k-5', 'old', 'pending', $2)",
+        )
+        .bind(caller)
+        .bind(crate::store::to_micros(f.service.now()))
+        .execute(&pool)
+        .await
+        .unwrap();
+        let first = post(&f, &f.dev_key, "k-5", "User likes tea").await;
+        assert_eq!((first.0, first.1), (200, false), "{}", first.2);
+        let again = post(&f, &f.dev_key, "k-5", "User likes tea").await;
+        assert_eq!((again.0, again.1, again.2), (200, true, first.2));
     }
 
     #[tokio::test]

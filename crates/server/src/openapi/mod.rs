@@ -196,8 +196,10 @@ fn idempotency_key() -> path::Parameter {
         .required(utoipa::openapi::Required::False)
         .description(Some(format!(
             "1 to {MAX_KEY_CHARS} visible ASCII characters. The same key with the same request \
-             within 24 hours gets the first answer again instead of acting twice; while that \
-             first request still runs it is a 409, and with a different request a 422."
+             within 24 hours gets the first answer again (with `Idempotent-Replayed: true`) \
+             instead of acting twice, even when the first answer was lost to a crash or a \
+             dropped connection; with a different request it is a 422. Concurrent requests with \
+             one key create once and all get that answer."
         )))
         .schema(Some(String::schema()))
         .build()

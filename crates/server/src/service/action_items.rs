@@ -13,12 +13,17 @@ use crate::ratelimit::Policy;
 use crate::store::ActionItemRecord;
 
 impl DeveloperHandle {
-    /// Store `new` for `uid`, made now, all in one transaction.
-    async fn insert_action_items(
+    /// Store `new` for `uid`, made now, all in one transaction (once per `Idempotency-Key`),
+    /// answering with `answer` of what was stored.
+    async fn insert_action_items<T>(
         &self,
         uid: &Uid,
         new: &[NewActionItem],
-    ) -> Result<Vec<ActionItem>, ApiError> {
+        answer: fn(Vec<ActionItem>) -> T,
+    ) -> Result<T, ApiError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+    {
         let now = self.service().now();
         let records: Vec<ActionItemRecord> = new
             .iter()
@@ -32,11 +37,14 @@ impl DeveloperHandle {
                 conversation_id: None,
             })
             .collect();
+        let store = self.service().store();
+        let write = |remember| store.insert_action_items(uid, &records, remember);
         self.service()
-            .store()
-            .insert_action_items(uid, &records)
+            .create_once(
+                move |stored: &Vec<ActionItem>| answer(stored.clone()),
+                write,
+            )
             .await
-            .map_err(store_error)
     }
 
     async fn action_item_of(&self, uid: &Uid, id: &str) -> Result<ActionItem, ApiError> {
@@ -74,10 +82,8 @@ impl DeveloperActionItems for DeveloperHandle {
             .authorize(DevScope::ActionItemsWrite, Policy::DevActionItemWrites)
             .await?;
         let new = request.validate()?;
-        let mut stored = self
-            .insert_action_items(&uid, std::slice::from_ref(&new))
-            .await?;
-        stored.pop().ok_or_else(ApiError::internal)
+        let stored = self.insert_action_items(&uid, std::slice::from_ref(&new), |mut s| s.pop());
+        stored.await?.ok_or_else(ApiError::internal)
     }
 
     async fn create_action_items_batch(
@@ -88,11 +94,11 @@ impl DeveloperActionItems for DeveloperHandle {
             .authorize(DevScope::ActionItemsWrite, Policy::DevActionItemWrites)
             .await?;
         let new = request.validate()?;
-        let action_items = self.insert_action_items(&uid, &new).await?;
-        Ok(BatchActionItemsResponse {
+        self.insert_action_items(&uid, &new, |action_items| BatchActionItemsResponse {
             created_count: action_items.len(),
             action_items,
         })
+        .await
     }
 
     async fn get_action_item(&self, action_item_id: &str) -> Result<ActionItem, ApiError> {

@@ -77,23 +77,28 @@ impl DeveloperHandle {
             max_attempts: self.service().max_job_attempts(),
             created_at: now,
         };
-        let store = self.service().store();
-        match segments {
-            None => store.insert_conversation(&record, &job).await,
-            Some(segments) => {
-                store
-                    .insert_transcript_conversation(&record, segments, &job)
-                    .await
-            }
-        }
-        .map_err(store_error)?;
-        self.service().job_enqueued();
-        tracing::info!(conversation_id = %record.id, "developer conversation stored");
-        Ok(CreateConversationResponse {
-            id: record.id,
+        let service = self.service();
+        let id = record.id.clone();
+        let write = |answer| async move {
+            let store = service.store();
+            match segments {
+                None => store.insert_conversation(&record, &job, answer).await,
+                Some(segments) => {
+                    store
+                        .insert_transcript_conversation(&record, segments, &job, answer)
+                        .await
+                }
+            }?;
+            service.job_enqueued();
+            tracing::info!(conversation_id = %record.id, "developer conversation stored");
+            Ok(())
+        };
+        let answer = move |_: &()| CreateConversationResponse {
+            id: id.clone(),
             status: ConversationStatus::Processing,
             discarded: false,
-        })
+        };
+        service.create_once(answer, write).await
     }
 
     async fn conversation_of(&self, uid: &Uid, id: &str) -> Result<Conversation, ApiError> {

@@ -119,13 +119,23 @@ impl DeveloperHandle {
         }
     }
 
-    async fn insert(&self, uid: &Uid, new: &[NewMemory]) -> Result<Vec<Memory>, ApiError> {
+    /// Store `new` for `uid` (once per `Idempotency-Key`), answering with `answer` of what
+    /// was stored.
+    async fn insert<T>(
+        &self,
+        uid: &Uid,
+        new: &[NewMemory],
+        answer: fn(Vec<Memory>) -> T,
+    ) -> Result<T, ApiError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+    {
         let records: Vec<MemoryRecord> = new.iter().map(|m| self.record(m)).collect();
+        let store = self.service.store();
+        let write = |remember| store.insert_memories(uid, &records, None, remember);
         self.service
-            .store()
-            .insert_memories(uid, &records, None)
+            .create_once(move |stored: &Vec<Memory>| answer(stored.clone()), write)
             .await
-            .map_err(store_error)
     }
 
     async fn existing(&self, uid: &Uid, memory_id: &str) -> Result<Memory, ApiError> {
@@ -157,8 +167,8 @@ impl DeveloperMemories for DeveloperHandle {
             .authorize(DevScope::MemoriesWrite, Policy::DevMemoryWrites)
             .await?;
         let new = request.validate()?;
-        let mut stored = self.insert(&uid, std::slice::from_ref(&new)).await?;
-        stored.pop().ok_or_else(ApiError::internal)
+        let stored = self.insert(&uid, std::slice::from_ref(&new), |mut stored| stored.pop());
+        stored.await?.ok_or_else(ApiError::internal)
     }
 
     async fn create_memories_batch(
@@ -169,11 +179,11 @@ impl DeveloperMemories for DeveloperHandle {
             .authorize(DevScope::MemoriesWrite, Policy::DevMemoryBatch)
             .await?;
         let new = request.validate()?;
-        let memories = self.insert(&uid, &new).await?;
-        Ok(BatchMemoriesResponse {
+        self.insert(&uid, &new, |memories| BatchMemoriesResponse {
             created_count: memories.len(),
             memories,
         })
+        .await
     }
 
     async fn get_memory(&self, memory_id: &str) -> Result<Memory, ApiError> {

@@ -168,14 +168,17 @@ impl IntegrationImports for IntegrationHandle {
             max_attempts: self.service.max_job_attempts(),
             created_at: now,
         };
-        self.service
-            .store()
-            .insert_conversation(&record, &job)
-            .await
-            .map_err(store_error)?;
-        self.service.job_enqueued();
-        tracing::info!(conversation_id = %record.id, app_id = %self.app_id, "conversation stored");
-        Ok(EmptyResponse {})
+        let service = &self.service;
+        let write = |answer| async move {
+            service
+                .store()
+                .insert_conversation(&record, &job, answer)
+                .await?;
+            service.job_enqueued();
+            tracing::info!(conversation_id = %record.id, app_id = %self.app_id, "conversation stored");
+            Ok(())
+        };
+        service.create_once(|_| EmptyResponse {}, write).await
     }
 
     async fn create_memories(
@@ -216,15 +219,18 @@ impl IntegrationImports for IntegrationHandle {
             max_attempts: self.service.max_job_attempts(),
             created_at: now,
         });
-        self.service
-            .store()
-            .insert_memories(&uid, &records, job.as_ref())
-            .await
-            .map_err(store_error)?;
-        if job.is_some() {
-            self.service.job_enqueued();
-        }
-        Ok(EmptyResponse {})
+        let service = &self.service;
+        let write = |answer| async move {
+            let stored = service
+                .store()
+                .insert_memories(&uid, &records, job.as_ref(), answer)
+                .await?;
+            if job.is_some() {
+                service.job_enqueued();
+            }
+            Ok(stored)
+        };
+        service.create_once(|_| EmptyResponse {}, write).await
     }
 
     async fn list_conversations(

@@ -8,6 +8,7 @@ mod action_items;
 mod credentials;
 mod dev_conversations;
 mod developer;
+pub mod idempotency;
 mod integration;
 
 use std::collections::HashMap;
@@ -331,6 +332,9 @@ pub(crate) fn store_error(e: StoreError) -> ApiError {
         StoreError::Conflict(cause) => {
             tracing::info!(%cause, "conflict");
             ApiError::message(409, "A memory with this content already exists")
+        }
+        StoreError::IdempotencyKeyTaken => {
+            ApiError::message(409, idempotency::KEY_BUSY).with_retry_after(Some(1))
         }
         StoreError::NotFound(cause) | StoreError::Internal(cause) => {
             tracing::error!(%cause, "storage error");

@@ -8,7 +8,7 @@ use omi_model::{
     DevConversationListParams, TranscriptSegment, Uid,
 };
 
-use super::{ConversationRecord, NewJob, ProcessedConversation, StoreResult};
+use super::{ConversationRecord, IdempotentAnswer, NewJob, ProcessedConversation, StoreResult};
 
 /// An action item to insert.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,19 +31,18 @@ pub struct ActionItemRecord {
 
 impl ActionItemRecord {
     /// The action items processing found in conversation `conversation_id`
-    /// (`structured.action_items`), made at `now`; blank ones are skipped.
+    /// ([`ProcessedConversation::kept_action_items`]), made at `now`.
     pub fn extracted_from(
         processed: &ProcessedConversation,
         conversation_id: &str,
         now: DateTime<Utc>,
     ) -> Vec<Self> {
         processed
-            .action_items
-            .iter()
-            .filter(|item| !item.description.trim().is_empty())
+            .kept_action_items()
+            .into_iter()
             .map(|item| Self {
                 id: crate::keys::new_id(),
-                description: item.description.trim().to_owned(),
+                description: item.description,
                 completed: item.completed,
                 created_at: now,
                 due_at: None,
@@ -59,12 +58,14 @@ impl ActionItemRecord {
 #[async_trait]
 pub trait DeveloperStore: Send + Sync + 'static {
     /// Insert a conversation whose transcript the caller gave, with its processing job, in
-    /// one transaction. Processing keeps these segments.
+    /// one transaction (with `answer`, the create's answer under its `Idempotency-Key`, when
+    /// given). Processing keeps these segments.
     async fn insert_transcript_conversation(
         &self,
         conversation: &ConversationRecord,
         segments: &[TranscriptSegment],
         job: &NewJob,
+        answer: Option<IdempotentAnswer<()>>,
     ) -> StoreResult<()>;
     /// A page of a user's completed, kept conversations, newest first.
     async fn list_dev_conversations(
@@ -83,11 +84,13 @@ pub trait DeveloperStore: Send + Sync + 'static {
     /// Delete one of a user's conversations; `false` when it did not exist.
     async fn delete_conversation(&self, uid: &Uid, id: &str) -> StoreResult<bool>;
 
-    /// Insert action items in one transaction; the stored items, in input order.
+    /// Insert action items in one transaction (with `answer` when given); the stored items,
+    /// in input order.
     async fn insert_action_items(
         &self,
         uid: &Uid,
         items: &[ActionItemRecord],
+        answer: Option<IdempotentAnswer<Vec<ActionItem>>>,
     ) -> StoreResult<Vec<ActionItem>>;
     /// A page of a user's action items, newest first.
     async fn list_action_items(

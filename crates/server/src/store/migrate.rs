@@ -155,6 +155,8 @@ pub const TABLES: &[Table] = &[
             ("transcript_segments", Text),
             ("failure_reason", Text),
             ("updated_at", Int),
+            ("title_set_by_user", Flag),
+            ("discarded_set_by_user", Flag),
         ],
         identity: false,
     },

@@ -6,6 +6,7 @@
 //! (`store/shared`), each over its own connections.
 
 mod developer;
+mod idempotency;
 pub mod migrate;
 pub mod postgres;
 mod records;
@@ -21,6 +22,7 @@ use omi_model::{
 };
 
 pub use developer::{ActionItemRecord, DeveloperStore};
+pub use idempotency::{EarlierAnswer, IdempotencyKey, IdempotentAnswer};
 pub use postgres::PostgresStore;
 pub use records::{
     AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, Job, JobKind, MemoryRecord, NewJob,
@@ -49,6 +51,10 @@ pub enum StoreError {
     /// A referenced record does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// Another request with the same `Idempotency-Key` committed its create first: nothing
+    /// of this write was kept, and the earlier answer is the one to give.
+    #[error("idempotency key already answered")]
+    IdempotencyKeyTaken,
     /// Anything else: a bug or corrupt data (500, logged).
     #[error("storage error: {0}")]
     Internal(String),
@@ -96,11 +102,13 @@ pub trait Store: DeveloperStore + Send + Sync + 'static {
     /// Revoke an app or developer key by id; `false` when no live key has that id.
     async fn revoke_key(&self, key_id: &str, now: DateTime<Utc>) -> StoreResult<bool>;
 
-    /// Insert a conversation and its processing job in one transaction.
+    /// Insert a conversation and its processing job in one transaction, with `answer` (the
+    /// create's answer under its `Idempotency-Key`) when given.
     async fn insert_conversation(
         &self,
         conversation: &ConversationRecord,
         job: &NewJob,
+        answer: Option<IdempotentAnswer<()>>,
     ) -> StoreResult<()>;
     /// A page of a user's conversations, newest first.
     async fn list_conversations(
@@ -113,12 +121,14 @@ pub trait Store: DeveloperStore + Send + Sync + 'static {
 
     /// Insert memories (and optionally a job) in one transaction. A memory whose content a
     /// memory of the user already has is not inserted; the existing one is returned in its
-    /// place. The result is in input order.
+    /// place. The result is in input order. `answer`, when given, is remembered in the same
+    /// transaction.
     async fn insert_memories(
         &self,
         uid: &Uid,
         memories: &[MemoryRecord],
         job: Option<&NewJob>,
+        answer: Option<IdempotentAnswer<Vec<Memory>>>,
     ) -> StoreResult<Vec<Memory>>;
     /// For each group of content words in `groups` (those of one memory to check), the
     /// contents of the user's memories whose indexed words
@@ -198,64 +208,16 @@ pub trait Store: DeveloperStore + Send + Sync + 'static {
     /// How many jobs are queued or running.
     async fn queue_depth(&self) -> StoreResult<i64>;
 
-    /// Start a request carrying an `Idempotency-Key`: record it as pending, or report what an
-    /// earlier request with the same caller and key (not older than `expired_before`) did.
-    async fn begin_idempotent(
+    /// What the latest answer remembered under `key`'s caller and key, if it was made at or
+    /// after `not_before`, says about a request with `key`'s fingerprint. Creates remember
+    /// their answers themselves ([`IdempotentAnswer`]).
+    async fn earlier_answer(
         &self,
         key: &IdempotencyKey,
-        now: DateTime<Utc>,
-        expired_before: DateTime<Utc>,
-    ) -> StoreResult<IdempotencyBegin>;
-    /// Store the answer of a pending idempotent request.
-    async fn finish_idempotent(
-        &self,
-        key: &IdempotencyKey,
-        status: u16,
-        body: &[u8],
-    ) -> StoreResult<()>;
-    /// Forget a pending idempotent request that will not be answered from the record (it
-    /// failed in a way a retry may fix).
-    async fn abandon_idempotent(&self, key: &IdempotencyKey) -> StoreResult<()>;
+        not_before: DateTime<Utc>,
+    ) -> StoreResult<Option<EarlierAnswer>>;
     /// Delete idempotency records created before `before`.
     async fn purge_idempotency(&self, before: DateTime<Utc>) -> StoreResult<u64>;
-}
-
-/// A table of user records that the Developer API deletes by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OwnedTable {
-    /// `conversations`.
-    Conversations,
-    /// `action_items`.
-    ActionItems,
-}
-
-/// An `Idempotency-Key` in its caller's scope, with the fingerprint of the request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyKey {
-    /// SHA-256 of the caller's credentials.
-    pub caller: String,
-    /// The key as sent.
-    pub key: String,
-    /// SHA-256 of the request (method, path, query, body).
-    pub fingerprint: String,
-}
-
-/// What an earlier request with the same idempotency key did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IdempotencyBegin {
-    /// None did (or its record expired): run this one; it is now recorded as pending.
-    New,
-    /// One with the same fingerprint was answered: give the same answer.
-    Replay {
-        /// Its HTTP status.
-        status: u16,
-        /// Its body.
-        body: Vec<u8>,
-    },
-    /// One with the same fingerprint is still running.
-    InProgress,
-    /// One with a different fingerprint used this key.
-    Mismatch,
 }
 
 /// A memory with `update` applied at `now`: a content change marks it edited; a category

@@ -102,6 +102,21 @@ pub struct ProcessedConversation {
     pub discarded: bool,
 }
 
+impl ProcessedConversation {
+    /// The action items found that the conversation keeps, trimmed, blank ones dropped: its
+    /// `structured.action_items`, and its rows of the `action_items` table, in this order.
+    pub fn kept_action_items(&self) -> Vec<StructuredActionItem> {
+        self.action_items
+            .iter()
+            .filter(|item| !item.description.trim().is_empty())
+            .map(|item| StructuredActionItem {
+                description: item.description.trim().to_owned(),
+                completed: item.completed,
+            })
+            .collect()
+    }
+}
+
 /// A memory to insert.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemoryRecord {

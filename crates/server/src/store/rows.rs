@@ -10,8 +10,8 @@ use omi_model::{Capability, Conversation, DevScope, Memory, Structured, Uid};
 use serde_json::{Map, Value};
 
 use super::{
-    AppKeyRecord, AppRecord, DevKeyRecord, IdempotencyBegin, IdempotencyKey, Job, JobKind,
-    StoreError, StoreResult, from_micros,
+    AppKeyRecord, AppRecord, DevKeyRecord, EarlierAnswer, IdempotencyKey, Job, JobKind, StoreError,
+    StoreResult, from_micros,
 };
 
 /// A sqlx error as a store error: lost connections, a database shutting down or starting,
@@ -318,18 +318,19 @@ pub(crate) struct IdempotencyRow {
 }
 
 impl IdempotencyRow {
-    /// What this earlier request's record says about a new one with the same key.
-    pub(crate) fn verdict(self, key: &IdempotencyKey) -> IdempotencyBegin {
+    /// What this earlier request's record says about a new one with the same key: `None`
+    /// when it holds no answer (a `pending` record left by an older version, which wrote the
+    /// record before the create: nothing says that create happened).
+    pub(crate) fn verdict(self, key: &IdempotencyKey) -> Option<EarlierAnswer> {
+        let (state, status) = (self.state.as_str(), self.status);
+        let status = status.filter(|_| state == "done")?;
         if self.fingerprint != key.fingerprint {
-            return IdempotencyBegin::Mismatch;
+            return Some(EarlierAnswer::OtherRequest);
         }
-        match (self.state.as_str(), self.status) {
-            ("done", Some(status)) => IdempotencyBegin::Replay {
-                status: u16::try_from(status).unwrap_or(500),
-                body: self.body.unwrap_or_default(),
-            },
-            _ => IdempotencyBegin::InProgress,
-        }
+        Some(EarlierAnswer::Same {
+            status: u16::try_from(status).unwrap_or(500),
+            body: self.body.unwrap_or_default(),
+        })
     }
 }
 

@@ -490,6 +490,49 @@ impl Extractor for ScriptedExtractor {
     }
 }
 
+/// The offline extractor, except that a text with [`GatedExtractor::GATE`] waits until
+/// [`GatedExtractor::open`]: a conversation held in `processing` for as long as a test needs.
+#[derive(Debug)]
+pub(crate) struct GatedExtractor {
+    opened: tokio::sync::watch::Sender<bool>,
+}
+
+impl GatedExtractor {
+    /// Marks a text whose processing waits for the gate.
+    pub(crate) const GATE: &'static str = "[gate]";
+
+    /// A closed gate.
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Self {
+            opened: tokio::sync::watch::channel(false).0,
+        })
+    }
+
+    /// Let every held text (and every later one) through.
+    pub(crate) fn open(&self) {
+        self.opened.send_replace(true);
+    }
+}
+
+#[async_trait]
+impl Extractor for GatedExtractor {
+    async fn conversation(
+        &self,
+        input: &ConversationInput<'_>,
+    ) -> Result<ConversationExtraction, ExtractError> {
+        if input.text.contains(Self::GATE) {
+            let mut opened = self.opened.subscribe();
+            // The sender lives as long as the extractor, so this waits for `open`.
+            let _ = opened.wait_for(|open| *open).await;
+        }
+        RulesExtractor.conversation(input).await
+    }
+
+    async fn memories(&self, text: &str) -> Result<Vec<ExtractedMemory>, ExtractError> {
+        RulesExtractor.memories(text).await
+    }
+}
+
 /// A TCP proxy to one address that can be cut and restored: an outage of one server's
 /// database or Redis, without touching the machine's service that other tests use.
 pub(crate) struct CuttableProxy {

@@ -10,7 +10,9 @@ use omi_server::service::ServiceConfig;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::common::{Auth, Body, Reply, ScriptedExtractor, TestServer, eventually, test_config};
+use crate::common::{
+    Auth, Body, GatedExtractor, Reply, ScriptedExtractor, TestServer, eventually, test_config,
+};
 
 const CONVERSATIONS: &str = "/v1/dev/user/conversations";
 const FROM_SEGMENTS: &str = "/v1/dev/user/conversations/from-segments";
@@ -666,5 +668,96 @@ async fn the_cloud_preset_allows_25_conversation_writes_an_hour_per_key() {
         .await;
     reply.expect_status(429);
     assert!(reply.headers.contains_key("retry-after"));
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_title_and_discarded_set_while_processing_survive_its_completion() {
+    let gate = GatedExtractor::new();
+    let s = TestServer::start_with(test_config(), gate.clone()).await;
+    let text = format!("{} {MILK} 京都の旅 🏯", GatedExtractor::GATE);
+    let id = create(&s, json!({"text": text})).await;
+    let path = format!("{CONVERSATIONS}/{id}");
+    let patch = json!({"title": "京都の旅 🏯", "discarded": true});
+    let patched = s.dev(Method::PATCH, &path, Some(patch)).await;
+    patched.expect_status(200);
+    assert_eq!(patched.body["status"], json!("processing"));
+    gate.open();
+
+    let done = completed(&s, &id).await;
+    assert_eq!(done["structured"]["title"], json!("京都の旅 🏯"), "{done}");
+    assert_eq!(done["discarded"], json!(true), "{done}");
+    assert!(
+        !done["structured"]["overview"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty(),
+        "what the user did not set is processing's: {done}"
+    );
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_title_set_while_processing_leaves_discarded_to_processing() {
+    let gate = GatedExtractor::new();
+    let s = TestServer::start_with(test_config(), gate.clone()).await;
+    let id = create(
+        &s,
+        json!({"text": format!("{} {MILK}", GatedExtractor::GATE)}),
+    )
+    .await;
+    let path = format!("{CONVERSATIONS}/{id}");
+    let patched = s
+        .dev(Method::PATCH, &path, Some(json!({"title": "Milk"})))
+        .await;
+    patched.expect_status(200);
+    gate.open();
+    let done = completed(&s, &id).await;
+    assert_eq!(done["structured"]["title"], json!("Milk"));
+    assert_eq!(
+        done["discarded"],
+        json!(false),
+        "processing kept it: {done}"
+    );
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn completing_or_deleting_a_conversations_action_item_changes_the_conversation_too() {
+    let s = TestServer::start().await;
+    let id = create(&s, json!({"text": MILK})).await;
+    let done = completed(&s, &id).await;
+    let listed = s
+        .dev(
+            Method::GET,
+            &format!("/v1/dev/user/action-items?conversation_id={id}"),
+            None,
+        )
+        .await;
+    let item = listed.body[0].clone();
+    let item_id = item["id"].as_str().expect("an item id");
+    let in_conversation = |c: &Value| c["structured"]["action_items"].clone();
+    assert_eq!(
+        in_conversation(&done),
+        json!([{"description": item["description"], "completed": false}]),
+        "the conversation and the list agree from the start"
+    );
+
+    let item_path = format!("/v1/dev/user/action-items/{item_id}");
+    let change = json!({"completed": true, "description": "Pick up milk 🥛"});
+    s.dev(Method::PATCH, &item_path, Some(change))
+        .await
+        .expect_status(200);
+    let after = get(&s, &id, "").await.body;
+    assert_eq!(
+        in_conversation(&after),
+        json!([{"description": "Pick up milk 🥛", "completed": true}])
+    );
+
+    s.dev(Method::DELETE, &item_path, None)
+        .await
+        .expect_status(200);
+    let after = get(&s, &id, "").await.body;
+    assert_eq!(in_conversation(&after), json!([]));
     s.shutdown().await;
 }

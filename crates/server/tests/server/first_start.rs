@@ -39,11 +39,13 @@ async fn the_first_start_prints_demo_credentials() {
 async fn no_demo_starts_without_demo_credentials() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let mut server = ServerProcess::spawn(&database, dir.path().join("server.log"), &["--no-demo"]);
-    server.ready(&reqwest::Client::new()).await;
-    server.kill();
-    let log = read(&server.log);
-    assert!(log.contains("no demo credentials (--no-demo)"), "{log}");
+    let log = first_start_output(
+        &dir,
+        &database,
+        &["--no-demo"],
+        "no demo credentials (--no-demo)",
+    )
+    .await;
     assert!(!log.contains("omi_dev_"), "no key was printed: {log}");
     // No demo user was made: `omi-server demo` can still make one on this database.
     let creds = demo(&database);

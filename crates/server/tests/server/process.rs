@@ -26,6 +26,16 @@ pub(crate) struct ServerProcess {
 impl ServerProcess {
     /// Start `omi-server` on a free port over `database`, logging to `log`.
     pub(crate) fn spawn(database: &str, log: PathBuf, extra: &[&str]) -> Self {
+        Self::spawn_with_env(database, log, extra, &[])
+    }
+
+    /// [`ServerProcess::spawn`] with the environment variables `env` set.
+    pub(crate) fn spawn_with_env(
+        database: &str,
+        log: PathBuf,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let port = free_port();
         let out = File::create(&log).expect("a log file");
         let err = out.try_clone().expect("a second handle");
@@ -38,6 +48,7 @@ impl ServerProcess {
             ])
             .args(extra)
             .env("OMI_LOG", "info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)

@@ -37,7 +37,7 @@ type DbRow = PgRow;
 
 query_parts!();
 memory_statements!(lock: " FOR UPDATE");
-job_statements!(claim_lock: " FOR UPDATE SKIP LOCKED");
+job_statements!(claim_lock: " FOR UPDATE SKIP LOCKED", row_lock: " FOR UPDATE");
 idempotency_statements!();
 developer_statements!(lock: " FOR UPDATE");
 store_impl!(PostgresStore);

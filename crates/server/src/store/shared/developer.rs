@@ -1,5 +1,7 @@
 //! The Developer API's conversations and action items: action item inserts, the
-//! read-modify-write updates of both, and deletes by id.
+//! read-modify-write updates of both, and deletes by id. A conversation's own action items
+//! (those processing found in it) are also in its `structured.action_items`: an update or
+//! delete of one changes that entry too, in the same transaction.
 
 /// Expands to `mod developer`: the statements of the Developer API's conversations and
 /// action items over the invoking store's `Conn` and `DbRow`. `$lock` is appended to
@@ -8,8 +10,11 @@ macro_rules! developer_statements {
     (lock: $lock:literal) => {
         pub(super) mod developer {
             use chrono::{DateTime, Utc};
-            use omi_model::{ActionItem, ActionItemUpdate, Conversation, ConversationUpdate, Uid};
-            use sqlx::FromRow;
+            use omi_model::{
+                ActionItem, ActionItemUpdate, Conversation, ConversationUpdate, Structured,
+                StructuredActionItem, Uid,
+            };
+            use sqlx::{FromRow, Row};
 
             use super::memories::conversation_from_row;
             use super::parts::owned_row;
@@ -75,23 +80,13 @@ macro_rules! developer_statements {
                 Ok(())
             }
 
-            /// Delete the user's row `id` of `table` (a table of user records the developer
-            /// routes delete by id); `false` when there was none.
-            pub(crate) async fn delete_owned(
+            /// Delete one of a user's conversations; `false` when there was none.
+            pub(crate) async fn delete_conversation_row(
                 conn: &mut Conn,
-                table: $crate::store::OwnedTable,
                 uid: Uid,
                 id: String,
             ) -> StoreResult<bool> {
-                let sql = match table {
-                    $crate::store::OwnedTable::Conversations => {
-                        "DELETE FROM conversations WHERE uid = $1 AND id = $2"
-                    }
-                    $crate::store::OwnedTable::ActionItems => {
-                        "DELETE FROM action_items WHERE uid = $1 AND id = $2"
-                    }
-                };
-                let done = sqlx::query(sql)
+                let done = sqlx::query("DELETE FROM conversations WHERE uid = $1 AND id = $2")
                     .bind(uid.as_str())
                     .bind(&id)
                     .execute(&mut *conn)
@@ -117,13 +112,19 @@ macro_rules! developer_statements {
                 let row = owned_row(&mut *conn, sql, uid.as_str(), &id).await?;
                 let Some(row) = row else { return Ok(None) };
                 let changed = update.apply(conversation_from_row(&row)?);
+                // The fields the user set are marked, so that processing, should it still
+                // run, keeps them (`jobs::complete_conversation`).
                 sqlx::query(
-                    "UPDATE conversations SET structured = $1, discarded = $2, updated_at = $3 \
-                     WHERE uid = $4 AND id = $5",
+                    "UPDATE conversations SET structured = $1, discarded = $2, updated_at = $3, \
+                     title_set_by_user = (title_set_by_user OR $4), \
+                     discarded_set_by_user = (discarded_set_by_user OR $5) \
+                     WHERE uid = $6 AND id = $7",
                 )
                 .bind(serde_json::to_string(&changed.structured).map_err(json_err)?)
                 .bind(changed.discarded)
                 .bind(to_micros(now))
+                .bind(update.title.is_some())
+                .bind(update.discarded.is_some())
                 .bind(uid.as_str())
                 .bind(&id)
                 .execute(&mut *conn)
@@ -163,7 +164,78 @@ macro_rules! developer_statements {
                 .execute(&mut *conn)
                 .await
                 .map_err(map_err)?;
+                let before = action_item_from_row(&row)?;
+                sync_conversation_item(conn, &uid, &before, Some(&changed)).await?;
                 Ok(Some(changed))
+            }
+
+            /// Delete one of a user's action items; `false` when there was none.
+            pub(crate) async fn delete_action_item_row(
+                conn: &mut Conn,
+                uid: Uid,
+                id: String,
+            ) -> StoreResult<bool> {
+                let row = sqlx::query(concat!(
+                    "DELETE FROM action_items WHERE uid = $1 AND id = $2 RETURNING ",
+                    action_item_columns!()
+                ))
+                .bind(uid.as_str())
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                let Some(row) = row else { return Ok(false) };
+                sync_conversation_item(conn, &uid, &action_item_from_row(&row)?, None).await?;
+                Ok(true)
+            }
+
+            /// Keep a conversation's `structured.action_items` in agreement with its action
+            /// item `before`, now `after` (`None`: deleted). The entry is the first with
+            /// `before`'s description and completion (or, failing that, its description).
+            async fn sync_conversation_item(
+                conn: &mut Conn,
+                uid: &Uid,
+                before: &ActionItem,
+                after: Option<&ActionItem>,
+            ) -> StoreResult<()> {
+                let Some(conversation_id) = &before.conversation_id else {
+                    return Ok(());
+                };
+                let sql = concat!(
+                    "SELECT structured FROM conversations WHERE uid = $1 AND id = $2",
+                    $lock
+                );
+                let row = owned_row(&mut *conn, sql, uid.as_str(), conversation_id).await?;
+                let Some(row) = row else { return Ok(()) };
+                let text: String = row.try_get("structured").map_err(map_err)?;
+                let mut structured: Structured = serde_json::from_str(&text).map_err(json_err)?;
+                let items = &mut structured.action_items;
+                let find = |completed: Option<bool>| {
+                    items.iter().position(|i: &StructuredActionItem| {
+                        i.description == before.description
+                            && completed.is_none_or(|c| i.completed == c)
+                    })
+                };
+                let Some(entry) = find(Some(before.completed)).or_else(|| find(None)) else {
+                    return Ok(());
+                };
+                match after {
+                    Some(after) => {
+                        items[entry].description = after.description.clone();
+                        items[entry].completed = after.completed;
+                    }
+                    None => {
+                        items.remove(entry);
+                    }
+                }
+                sqlx::query("UPDATE conversations SET structured = $1 WHERE uid = $2 AND id = $3")
+                    .bind(serde_json::to_string(&structured).map_err(json_err)?)
+                    .bind(uid.as_str())
+                    .bind(conversation_id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
             }
         }
     };

@@ -1,5 +1,7 @@
-//! `Idempotency-Key` records: begun, finished, abandoned. Beginning is one upsert that only
-//! one of two concurrent requests with the same key can win, whatever the database.
+//! `Idempotency-Key` records: an answer is remembered by the create that gives it, inside
+//! the create's own transaction, and read back by a retry. There is no pending state: of two
+//! requests racing with one key, the second to commit finds the first's record, fails, and
+//! rolls back everything it wrote.
 
 /// Expands to `mod idempotency`: the `idempotency_keys` statements over the invoking
 /// store's `Conn`.
@@ -8,86 +10,67 @@ macro_rules! idempotency_statements {
         pub(super) mod idempotency {
             use sqlx::FromRow;
 
-            use super::Conn;
+            use super::{Conn, Db};
             use $crate::store::rows::{IdempotencyRow, map_err};
-            use $crate::store::{IdempotencyBegin, IdempotencyKey, StoreResult};
+            use $crate::store::{
+                EarlierAnswer, IdempotencyKey, IdempotentAnswer, StoreError, StoreResult,
+                to_micros,
+            };
 
-            /// Record `key` as pending, or report what an earlier request with it (created at
-            /// or after `not_before`, microseconds) did. The insert takes over only a missing
-            /// or expired record, so of two requests racing with one key exactly one is `New`.
-            pub(crate) async fn begin(
+            /// Remember the answer to `stored` under `answer`'s key, in the transaction of the
+            /// write that stored it. Takes over a missing, expired or pending (left by an older
+            /// version, which wrote the record before the create) record; a live answer makes
+            /// this fail with [`StoreError::IdempotencyKeyTaken`], so the write rolls back.
+            pub(crate) async fn remember<T>(
                 conn: &mut Conn,
-                key: &IdempotencyKey,
-                now: i64,
-                not_before: i64,
-            ) -> StoreResult<IdempotencyBegin> {
-                let claimed = sqlx::query(
-                    "INSERT INTO idempotency_keys (caller, key, fingerprint, state, created_at) \
-                     VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT (caller, key) DO UPDATE SET \
-                     fingerprint = excluded.fingerprint, state = 'pending', status = NULL, \
-                     body = NULL, created_at = excluded.created_at \
-                     WHERE idempotency_keys.created_at < $5 RETURNING state",
+                answer: &IdempotentAnswer<T>,
+                stored: &T,
+            ) -> StoreResult<()> {
+                let body = answer.body(stored)?;
+                let key = &answer.key;
+                let taken = sqlx::query(
+                    "INSERT INTO idempotency_keys \
+                     (caller, key, fingerprint, state, status, body, created_at) \
+                     VALUES ($1, $2, $3, 'done', 200, $4, $5) \
+                     ON CONFLICT (caller, key) DO UPDATE SET \
+                     fingerprint = excluded.fingerprint, state = 'done', status = 200, \
+                     body = excluded.body, created_at = excluded.created_at \
+                     WHERE idempotency_keys.created_at < $6 OR idempotency_keys.state <> 'done' \
+                     RETURNING state",
                 )
                 .bind(&key.caller)
                 .bind(&key.key)
                 .bind(&key.fingerprint)
-                .bind(now)
-                .bind(not_before)
+                .bind(body)
+                .bind(to_micros(answer.now))
+                .bind(to_micros(answer.not_before))
                 .fetch_optional(&mut *conn)
                 .await
                 .map_err(map_err)?;
-                if claimed.is_some() {
-                    return Ok(IdempotencyBegin::New);
-                }
+                taken.map(|_| ()).ok_or(StoreError::IdempotencyKeyTaken)
+            }
+
+            /// The answer remembered under `key`'s caller and key, made at or after
+            /// `not_before` (microseconds), as it bears on a request with `key`'s fingerprint.
+            pub(crate) async fn earlier(
+                pool: &sqlx::Pool<Db>,
+                key: &IdempotencyKey,
+                not_before: i64,
+            ) -> StoreResult<Option<EarlierAnswer>> {
                 let row = sqlx::query(
                     "SELECT fingerprint, state, status, body FROM idempotency_keys \
-                     WHERE caller = $1 AND key = $2",
+                     WHERE caller = $1 AND key = $2 AND created_at >= $3",
                 )
                 .bind(&key.caller)
                 .bind(&key.key)
-                .fetch_optional(&mut *conn)
+                .bind(not_before)
+                .fetch_optional(pool)
                 .await
                 .map_err(map_err)?;
-                // No row: the winner abandoned its record a moment ago; its caller may retry.
                 let Some(row) = row else {
-                    return Ok(IdempotencyBegin::InProgress);
+                    return Ok(None);
                 };
                 Ok(IdempotencyRow::from_row(&row).map_err(map_err)?.verdict(key))
-            }
-
-            /// Store the answer of a pending request.
-            pub(crate) async fn finish(
-                conn: &mut Conn,
-                key: &IdempotencyKey,
-                status: u16,
-                body: &[u8],
-            ) -> StoreResult<()> {
-                sqlx::query(
-                    "UPDATE idempotency_keys SET state = 'done', status = $1, body = $2 \
-                     WHERE caller = $3 AND key = $4",
-                )
-                .bind(i64::from(status))
-                .bind(body)
-                .bind(&key.caller)
-                .bind(&key.key)
-                .execute(&mut *conn)
-                .await
-                .map_err(map_err)?;
-                Ok(())
-            }
-
-            /// Forget a pending request.
-            pub(crate) async fn abandon(conn: &mut Conn, key: &IdempotencyKey) -> StoreResult<()> {
-                sqlx::query(
-                    "DELETE FROM idempotency_keys \
-                     WHERE caller = $1 AND key = $2 AND state = 'pending'",
-                )
-                .bind(&key.caller)
-                .bind(&key.key)
-                .execute(&mut *conn)
-                .await
-                .map_err(map_err)?;
-                Ok(())
             }
         }
     };

@@ -4,9 +4,10 @@
 
 /// Expands to `mod jobs`: the job queue over the invoking store's `Conn`. `$claim_lock` is
 /// appended to the claim's choice of job (`" FOR UPDATE SKIP LOCKED"` lets PostgreSQL
-/// workers claim side by side, each skipping the rows the others are claiming).
+/// workers claim side by side, each skipping the rows the others are claiming), and
+/// `$row_lock` to the read of a read-modify-write (`" FOR UPDATE"`).
 macro_rules! job_statements {
-    (claim_lock: $claim_lock:literal) => {
+    (claim_lock: $claim_lock:literal, row_lock: $row_lock:literal) => {
         pub(super) mod jobs {
             use omi_model::Structured;
             use sqlx::{FromRow, Row};
@@ -136,33 +137,70 @@ macro_rules! job_statements {
                 memories: &[PreparedMemory],
                 now: i64,
             ) -> StoreResult<bool> {
+                let Some(user) = user_edits(conn, job).await? else {
+                    // Deleted while it was processed: nothing found in it is kept.
+                    complete_memories(conn, job, &[], now).await?;
+                    return Ok(false);
+                };
                 let structured = Structured {
-                    title: processed.title.clone(),
+                    title: user.title.unwrap_or_else(|| processed.title.clone()),
                     overview: processed.overview.clone(),
                     emoji: processed.emoji.clone(),
                     category: processed.category,
-                    action_items: processed.action_items.clone(),
+                    action_items: processed.kept_action_items(),
                     events: processed.events.clone(),
                 };
-                let updated = sqlx::query(
+                sqlx::query(
                     "UPDATE conversations SET status = 'completed', structured = $1, \
                      transcript_segments = $2, discarded = $3, failure_reason = NULL, \
                      updated_at = $4 WHERE uid = $5 AND id = $6",
                 )
                 .bind(serde_json::to_string(&structured).map_err(json_err)?)
                 .bind(serde_json::to_string(&processed.transcript_segments).map_err(json_err)?)
-                .bind(processed.discarded)
+                .bind(user.discarded.unwrap_or(processed.discarded))
                 .bind(now)
                 .bind(job.uid.as_str())
                 .bind(&job.subject_id)
                 .execute(&mut *conn)
                 .await
                 .map_err(map_err)?;
-                // Deleted while it was processed: nothing found in it is kept.
-                let exists = updated.rows_affected() > 0;
-                let memories = if exists { memories } else { &[] };
                 complete_memories(conn, job, memories, now).await?;
-                Ok(exists)
+                Ok(true)
+            }
+
+            /// What the user set (by PATCH) on a job's conversation while it was processed,
+            /// which its completion keeps; `None` when the conversation no longer exists.
+            async fn user_edits(conn: &mut Conn, job: &Job) -> StoreResult<Option<UserEdits>> {
+                let row = sqlx::query(concat!(
+                    "SELECT structured, discarded, title_set_by_user, discarded_set_by_user \
+                     FROM conversations WHERE uid = $1 AND id = $2",
+                    $row_lock
+                ))
+                .bind(job.uid.as_str())
+                .bind(&job.subject_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?;
+                let Some(row) = row else { return Ok(None) };
+                let title = if row.try_get("title_set_by_user").map_err(map_err)? {
+                    let text: String = row.try_get("structured").map_err(map_err)?;
+                    let structured: Structured = serde_json::from_str(&text).map_err(json_err)?;
+                    Some(structured.title)
+                } else {
+                    None
+                };
+                let discarded = if row.try_get("discarded_set_by_user").map_err(map_err)? {
+                    Some(row.try_get("discarded").map_err(map_err)?)
+                } else {
+                    None
+                };
+                Ok(Some(UserEdits { title, discarded }))
+            }
+
+            /// The fields of a conversation its user set while it was processed.
+            struct UserEdits {
+                title: Option<String>,
+                discarded: Option<bool>,
             }
 
             /// Add a job's memories and mark it done.

@@ -18,8 +18,9 @@ macro_rules! store_impl {
             use sqlx::{FromRow, QueryBuilder};
 
             use super::developer::{
-                action_item_from_row, delete_owned, insert_action_item_rows, set_transcript,
-                update_action_item_row, update_conversation_row,
+                action_item_from_row, delete_action_item_row, delete_conversation_row,
+                insert_action_item_rows, set_transcript, update_action_item_row,
+                update_conversation_row,
             };
             use super::memories::{
                 conversation_from_row, delete_memory_row, dev_conversation_from_row,
@@ -36,8 +37,8 @@ macro_rules! store_impl {
             };
             use $crate::store::{
                 ActionItemRecord, AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord,
-                DeveloperStore, IdempotencyBegin, IdempotencyKey, Job, MAX_LOOKUP_WORDS,
-                MemoryRecord, NewJob, OwnedTable, PreparedEdit, PreparedMemory,
+                DeveloperStore, EarlierAnswer, IdempotencyKey, IdempotentAnswer, Job,
+                MAX_LOOKUP_WORDS, MemoryRecord, NewJob, PreparedEdit, PreparedMemory,
                 ProcessedConversation, Store, StoreResult, to_micros, word_group_chunks,
             };
 
@@ -45,6 +46,19 @@ macro_rules! store_impl {
             const NEWEST_FIRST: &str = "ORDER BY created_at DESC, id DESC";
             /// The order of the memory lists.
             const BY_SCORE: &str = "ORDER BY scoring DESC, created_at DESC, id DESC";
+
+            /// Remember `answer` (when the request carried an `Idempotency-Key`) to what the
+            /// write stored, in the write's transaction.
+            async fn remember<T>(
+                conn: &mut super::Conn,
+                answer: Option<&IdempotentAnswer<T>>,
+                stored: &T,
+            ) -> StoreResult<()> {
+                match answer {
+                    Some(answer) => idempotency::remember(conn, answer, stored).await,
+                    None => Ok(()),
+                }
+            }
 
             // The lists' statements. Each selects the columns its answer is built from and
             // no other: a column read is a column copied out of every row of the page.
@@ -334,14 +348,19 @@ macro_rules! store_impl {
                     &self,
                     c: &ConversationRecord,
                     job: &NewJob,
+                    answer: Option<IdempotentAnswer<()>>,
                 ) -> StoreResult<()> {
-                    self.write((c.clone(), job.clone()), |conn, (c, job)| {
-                        async move {
-                            insert_conversation_row(conn, c, job.created_at).await?;
-                            jobs::insert(conn, job).await
-                        }
-                        .boxed()
-                    })
+                    self.write(
+                        (c.clone(), job.clone(), answer),
+                        |conn, (c, job, answer)| {
+                            async move {
+                                insert_conversation_row(conn, c, job.created_at).await?;
+                                jobs::insert(conn, job).await?;
+                                remember(conn, answer.as_ref(), &()).await
+                            }
+                            .boxed()
+                        },
+                    )
                     .await
                 }
 
@@ -377,9 +396,15 @@ macro_rules! store_impl {
                     uid: &Uid,
                     memories: &[MemoryRecord],
                     job: Option<&NewJob>,
+                    answer: Option<IdempotentAnswer<Vec<Memory>>>,
                 ) -> StoreResult<Vec<Memory>> {
-                    let data = (uid.clone(), job.cloned(), PreparedMemory::all(memories)?);
-                    self.write(data, |conn, (uid, job, memories)| {
+                    let data = (
+                        uid.clone(),
+                        job.cloned(),
+                        PreparedMemory::all(memories)?,
+                        answer,
+                    );
+                    self.write(data, |conn, (uid, job, memories, answer)| {
                         async move {
                             let mut stored = Vec::with_capacity(memories.len());
                             for m in memories {
@@ -388,6 +413,7 @@ macro_rules! store_impl {
                             if let Some(job) = job {
                                 jobs::insert(conn, job).await?;
                             }
+                            remember(conn, answer.as_ref(), &stored).await?;
                             Ok(stored)
                         }
                         .boxed()
@@ -592,39 +618,12 @@ macro_rules! store_impl {
                     jobs::depth(self.readers()).await
                 }
 
-                async fn begin_idempotent(
+                async fn earlier_answer(
                     &self,
                     key: &IdempotencyKey,
-                    now: DateTime<Utc>,
-                    expired_before: DateTime<Utc>,
-                ) -> StoreResult<IdempotencyBegin> {
-                    let data = (key.clone(), to_micros(now), to_micros(expired_before));
-                    self.write(data, |conn, (key, now, not_before)| {
-                        idempotency::begin(conn, key, *now, *not_before).boxed()
-                    })
-                    .await
-                }
-
-                async fn finish_idempotent(
-                    &self,
-                    key: &IdempotencyKey,
-                    status: u16,
-                    body: &[u8],
-                ) -> StoreResult<()> {
-                    self.write(
-                        (key.clone(), status, body.to_vec()),
-                        |conn, (key, status, body)| {
-                            idempotency::finish(conn, key, *status, body).boxed()
-                        },
-                    )
-                    .await
-                }
-
-                async fn abandon_idempotent(&self, key: &IdempotencyKey) -> StoreResult<()> {
-                    self.write(key.clone(), |conn, key| {
-                        idempotency::abandon(conn, key).boxed()
-                    })
-                    .await
+                    not_before: DateTime<Utc>,
+                ) -> StoreResult<Option<EarlierAnswer>> {
+                    idempotency::earlier(self.readers(), key, to_micros(not_before)).await
                 }
 
                 async fn purge_idempotency(&self, before: DateTime<Utc>) -> StoreResult<u64> {
@@ -644,15 +643,17 @@ macro_rules! store_impl {
                     c: &ConversationRecord,
                     segments: &[TranscriptSegment],
                     job: &NewJob,
+                    answer: Option<IdempotentAnswer<()>>,
                 ) -> StoreResult<()> {
                     let segments = serde_json::to_string(segments).map_err(json_err)?;
                     self.write(
-                        (c.clone(), job.clone(), segments),
-                        |conn, (c, job, segments)| {
+                        (c.clone(), job.clone(), segments, answer),
+                        |conn, (c, job, segments, answer)| {
                             async move {
                                 insert_conversation_row(conn, c, job.created_at).await?;
                                 set_transcript(conn, &c.uid, &c.id, segments).await?;
-                                jobs::insert(conn, job).await
+                                jobs::insert(conn, job).await?;
+                                remember(conn, answer.as_ref(), &()).await
                             }
                             .boxed()
                         },
@@ -690,8 +691,7 @@ macro_rules! store_impl {
 
                 async fn delete_conversation(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
                     self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
-                        delete_owned(conn, OwnedTable::Conversations, uid.clone(), id.clone())
-                            .boxed()
+                        delete_conversation_row(conn, uid.clone(), id.clone()).boxed()
                     })
                     .await
                 }
@@ -700,9 +700,16 @@ macro_rules! store_impl {
                     &self,
                     uid: &Uid,
                     items: &[ActionItemRecord],
+                    answer: Option<IdempotentAnswer<Vec<ActionItem>>>,
                 ) -> StoreResult<Vec<ActionItem>> {
-                    self.write((uid.clone(), items.to_vec()), |conn, (uid, items)| {
-                        insert_action_item_rows(conn, uid, items).boxed()
+                    let data = (uid.clone(), items.to_vec(), answer);
+                    self.write(data, |conn, (uid, items, answer)| {
+                        async move {
+                            let stored = insert_action_item_rows(conn, uid, items).await?;
+                            remember(conn, answer.as_ref(), &stored).await?;
+                            Ok(stored)
+                        }
+                        .boxed()
                     })
                     .await
                 }
@@ -751,7 +758,7 @@ macro_rules! store_impl {
 
                 async fn delete_action_item(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
                     self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
-                        delete_owned(conn, OwnedTable::ActionItems, uid.clone(), id.clone()).boxed()
+                        delete_action_item_row(conn, uid.clone(), id.clone()).boxed()
                     })
                     .await
                 }

@@ -37,7 +37,7 @@ type DbRow = SqliteRow;
 // The one writer serializes every write, so no row is ever locked explicitly.
 query_parts!();
 memory_statements!(lock: "");
-job_statements!(claim_lock: "");
+job_statements!(claim_lock: "", row_lock: "");
 idempotency_statements!();
 developer_statements!(lock: "");
 store_impl!(SqliteStore);
@@ -172,7 +172,7 @@ mod tests {
             let store = store.clone();
             async move {
                 store
-                    .insert_memories(&uid(), &[memory(&format!("fact {i}"))], None)
+                    .insert_memories(&uid(), &[memory(&format!("fact {i}"))], None, None)
                     .await
             }
         });
@@ -197,12 +197,15 @@ mod tests {
     async fn a_failing_write_in_a_group_rolls_back_alone() {
         let (store, _dir) = store().await;
         let (dup, dup_job) = conversation("same-id");
-        store.insert_conversation(&dup, &dup_job).await.unwrap();
+        store
+            .insert_conversation(&dup, &dup_job, None)
+            .await
+            .unwrap();
         let (ok, ok_job) = conversation("other-id");
         let (again, again_job) = (dup.clone(), dup_job.clone());
         let (first, second) = tokio::join!(
-            store.insert_conversation(&again, &again_job),
-            store.insert_conversation(&ok, &ok_job)
+            store.insert_conversation(&again, &again_job, None),
+            store.insert_conversation(&ok, &ok_job, None)
         );
         assert!(matches!(first, Err(StoreError::Conflict(_))));
         second.unwrap();
@@ -221,7 +224,10 @@ mod tests {
     async fn a_group_with_a_failing_write_commits_every_other_write_exactly_once() {
         let (store, _dir) = store().await;
         let (dup, dup_job) = conversation("taken");
-        store.insert_conversation(&dup, &dup_job).await.unwrap();
+        store
+            .insert_conversation(&dup, &dup_job, None)
+            .await
+            .unwrap();
         // Forty writes queued at once, the twentieth failing: the group's first run is
         // rolled back and the writes run again one savepoint each.
         let writes = (0..40).map(|i| {
@@ -231,7 +237,7 @@ mod tests {
             } else {
                 conversation(&format!("c{i}"))
             };
-            async move { store.insert_conversation(&c, &job).await }
+            async move { store.insert_conversation(&c, &job, None).await }
         });
         let results = futures::future::join_all(writes).await;
         for (i, result) in results.iter().enumerate() {
@@ -254,7 +260,7 @@ mod tests {
         record.app_id = Some("app-1".into());
         record.manually_added = false;
         let created = store
-            .insert_memories(&uid(), &[record], None)
+            .insert_memories(&uid(), &[record], None, None)
             .await
             .unwrap()
             .remove(0);
@@ -277,7 +283,7 @@ mod tests {
         };
         // The first row is inserted, the second conflicts: the whole write must be undone.
         let failed = store
-            .insert_action_items(&uid(), &[item.clone(), item])
+            .insert_action_items(&uid(), &[item.clone(), item], None)
             .await;
         assert!(matches!(failed, Err(StoreError::Conflict(_))), "{failed:?}");
         assert!(
@@ -294,11 +300,11 @@ mod tests {
     async fn the_same_content_is_one_memory() {
         let (store, _dir) = store().await;
         let a = store
-            .insert_memories(&uid(), &[memory("User likes tea.")], None)
+            .insert_memories(&uid(), &[memory("User likes tea.")], None, None)
             .await
             .unwrap();
         let b = store
-            .insert_memories(&uid(), &[memory("  user LIKES   tea ")], None)
+            .insert_memories(&uid(), &[memory("  user LIKES   tea ")], None, None)
             .await
             .unwrap();
         assert_eq!(a[0].id, b[0].id);
@@ -308,7 +314,7 @@ mod tests {
     async fn a_claimed_job_is_claimable_again_after_its_lease() {
         let (store, _dir) = store().await;
         let (c, job) = conversation("c1");
-        store.insert_conversation(&c, &job).await.unwrap();
+        store.insert_conversation(&c, &job, None).await.unwrap();
         let now = Utc::now();
         let lease = chrono::Duration::seconds(30);
         let claimed = store.claim_job(now, now + lease).await.unwrap().unwrap();
@@ -329,7 +335,7 @@ mod tests {
         use omi_model::{ListActionItemsQuery, StructuredActionItem};
         let (store, _dir) = store().await;
         let (c, job) = conversation("gone");
-        store.insert_conversation(&c, &job).await.unwrap();
+        store.insert_conversation(&c, &job, None).await.unwrap();
         let now = Utc::now();
         let claimed = store
             .claim_job(now, now + chrono::Duration::seconds(30))
@@ -365,7 +371,7 @@ mod tests {
     /// A stored conversation `id`, made `completed` so the developer list shows it.
     async fn completed_conversation(store: &SqliteStore, id: &str) {
         let (c, job) = conversation(id);
-        store.insert_conversation(&c, &job).await.unwrap();
+        store.insert_conversation(&c, &job, None).await.unwrap();
         sqlx::query("UPDATE conversations SET status = 'completed' WHERE id = $1")
             .bind(id)
             .execute(&store.writer)
@@ -400,7 +406,7 @@ mod tests {
         let (store, _dir) = store().await;
         completed_conversation(&store, "c1").await;
         store
-            .insert_memories(&uid(), &[memory("User likes tea")], None)
+            .insert_memories(&uid(), &[memory("User likes tea")], None, None)
             .await
             .unwrap();
         let item = ActionItemRecord {
@@ -412,7 +418,10 @@ mod tests {
             completed_at: None,
             conversation_id: None,
         };
-        store.insert_action_items(&uid(), &[item]).await.unwrap();
+        store
+            .insert_action_items(&uid(), &[item], None)
+            .await
+            .unwrap();
 
         let params = ListConversationsQuery::default().validate().unwrap();
         let read = columns_read(&store, conversations_list(&uid(), &params)).await;
@@ -507,7 +516,10 @@ mod tests {
             "User likes green tea",
         ];
         let records: Vec<_> = stored.iter().map(|c| memory(c)).collect();
-        store.insert_memories(&uid(), &records, None).await.unwrap();
+        store
+            .insert_memories(&uid(), &records, None, None)
+            .await
+            .unwrap();
         let found = sharing(&store, "User enjoys hiking in the alps").await;
         assert_eq!(
             found.first().map(String::as_str),
@@ -543,13 +555,16 @@ mod tests {
         let (poison, mut poison_job) = conversation("poison");
         poison_job.max_attempts = 2;
         store
-            .insert_conversation(&poison, &poison_job)
+            .insert_conversation(&poison, &poison_job, None)
             .await
             .unwrap();
         assert_eq!(claim_and_die(&store).await.unwrap().attempts, 1);
         assert_eq!(claim_and_die(&store).await.unwrap().attempts, 2);
         let (next, next_job) = conversation("next");
-        store.insert_conversation(&next, &next_job).await.unwrap();
+        store
+            .insert_conversation(&next, &next_job, None)
+            .await
+            .unwrap();
         // The poison job's lease ran out a third time: it is failed, the next job claimed.
         let claimed = claim_and_die(&store).await.unwrap();
         assert_eq!(claimed.subject_id.as_deref(), Some("next"));
@@ -578,7 +593,7 @@ mod tests {
         .await
         .unwrap();
         let (c, job) = conversation("readable");
-        store.insert_conversation(&c, &job).await.unwrap();
+        store.insert_conversation(&c, &job, None).await.unwrap();
         let claimed = claim_and_die(&store).await.unwrap();
         assert_eq!(claimed.subject_id.as_deref(), Some("readable"));
         let status: String =
@@ -597,7 +612,10 @@ mod tests {
             .collect();
         stored.push("User has a sister named Anna".into());
         let records: Vec<_> = stored.iter().map(|c| memory(c)).collect();
-        store.insert_memories(&uid(), &records, None).await.unwrap();
+        store
+            .insert_memories(&uid(), &records, None, None)
+            .await
+            .unwrap();
         let groups = [
             crate::extract::content_words("User likes green tea"),
             crate::extract::content_words("User's sister is named Anna"),
@@ -619,14 +637,17 @@ mod tests {
         let (store, _dir) = store().await;
         let target = memory("User likes kayaking on mountain lakes");
         store
-            .insert_memories(&uid(), std::slice::from_ref(&target), None)
+            .insert_memories(&uid(), std::slice::from_ref(&target), None, None)
             .await
             .unwrap();
         // Newer memories sharing the common words, more than one word's postings hold.
         let common: Vec<_> = (0..250)
             .map(|i| memory(&format!("User likes number {i}")))
             .collect();
-        store.insert_memories(&uid(), &common, None).await.unwrap();
+        store
+            .insert_memories(&uid(), &common, None, None)
+            .await
+            .unwrap();
         let found = sharing(&store, "User loves kayaking on mountain lakes").await;
         let first: Vec<_> = found.iter().take(3).collect();
         assert_eq!(found.first(), Some(&target.content), "{first:?}");
@@ -637,7 +658,7 @@ mod tests {
         let (store, _dir) = store().await;
         let m = memory("User likes green tea");
         store
-            .insert_memories(&uid(), std::slice::from_ref(&m), None)
+            .insert_memories(&uid(), std::slice::from_ref(&m), None, None)
             .await
             .unwrap();
         let update = omi_model::UpdateMemoryRequest {
@@ -670,7 +691,7 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
         let store = SqliteStore::open(&url, 1).await.unwrap();
         store
-            .insert_memories(&uid(), &[memory("User likes green tea")], None)
+            .insert_memories(&uid(), &[memory("User likes green tea")], None, None)
             .await
             .unwrap();
         // As a database migrated from before 0003: memories, no index, the task pending.
