@@ -21,6 +21,8 @@
 //! - `openapi`: the OpenAPI document against the router, both ways, and the reference page.
 //! - `pagination`: order, bounds and filters of the lists.
 //! - `rate_limit`: the cloud preset's 429 and the `X-RateLimit-*` headers.
+//! - `retention`: finished jobs are purged after their retention, nothing else is, on SQLite
+//!   and PostgreSQL.
 //! - `restart`: the real binary killed with SIGKILL loses nothing it acknowledged.
 //! - `replicas`: two and three processes on one PostgreSQL database run every job exactly
 //!   once (`OMI_TEST_POSTGRES_URL`).
@@ -68,6 +70,8 @@ mod rate_limit;
 mod replicas;
 #[path = "server/restart.rs"]
 mod restart;
+#[path = "server/retention.rs"]
+mod retention;
 #[path = "server/shared_limits.rs"]
 mod shared_limits;
 #[path = "server/validation.rs"]

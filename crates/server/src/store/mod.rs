@@ -197,6 +197,14 @@ pub trait Store: DeveloperStore + Send + Sync + 'static {
     async fn release_job(&self, job: &Job, now: DateTime<Utc>) -> StoreResult<()>;
     /// How many jobs are queued or running.
     async fn queue_depth(&self) -> StoreResult<i64>;
+    /// Delete at most `at_most` jobs that finished (done or failed) before `finished_before`,
+    /// the longest finished first; the number deleted. Queued and running jobs are never
+    /// deleted, and neither is anything a job made (its conversation, memories, action items).
+    async fn purge_finished_jobs(
+        &self,
+        finished_before: DateTime<Utc>,
+        at_most: u32,
+    ) -> StoreResult<u64>;
 
     /// Start a request carrying an `Idempotency-Key`: record it as pending, or report what an
     /// earlier request with the same caller and key (not older than `expired_before`) did.

@@ -156,6 +156,11 @@ impl TestServer {
         }
     }
 
+    /// The URL of the server's database.
+    pub(crate) fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
     /// `http://ADDR` of the server.
     pub(crate) fn base_url(&self) -> &str {
         &self.base_url
