@@ -28,7 +28,8 @@
 //!   once (`OMI_TEST_POSTGRES_URL`).
 //! - `outage`: while PostgreSQL cannot be reached, 503 with a JSON detail, fast; recovery
 //!   without a restart, nothing acknowledged lost (`OMI_TEST_POSTGRES_URL`).
-//! - `postgres_text`: a NUL character in text is a 422 on PostgreSQL, which cannot store it.
+//! - `postgres_text`: a NUL character in text is the same 422 on SQLite and PostgreSQL (which
+//!   cannot store it); in a path id, a 422 on PostgreSQL.
 //! - `process`: helpers to run the real binary.
 //! - `shared_limits`: rate limits shared through Redis by several processes (with
 //!   `OMI_TEST_REDIS_URL`), and failing open when Redis cannot be reached.
