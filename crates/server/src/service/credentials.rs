@@ -189,39 +189,39 @@ where
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use chrono::Utc;
-    use omi_model::{DevScope, KeyKind, Loc};
+    use omi_model::{ApiKey, DevScope};
     use tokio::sync::oneshot;
 
     use super::*;
+    use crate::admin::{Admin, CreatedKey};
     use crate::keys;
+    use crate::ratelimit::{RateLimitMode, RateLimits};
+    use crate::service::{Service, ServiceConfig, SystemClock};
     use crate::store::SqliteStore;
 
-    /// A store holding one user with one developer key; returns the key's record.
-    async fn store_with_dev_key(dir: &tempfile::TempDir) -> (SqliteStore, DevKeyRecord) {
+    /// A store holding one user with one developer key, made as `omi-server admin` makes them.
+    async fn store_with_dev_key(dir: &tempfile::TempDir) -> (Arc<SqliteStore>, CreatedKey) {
         let url = format!("sqlite://{}", dir.path().join("c.sqlite").display());
-        let store = SqliteStore::open(&url, 1).await.expect("a store");
-        let uid = Uid::parse_at(&Loc::default(), "u1").expect("a uid");
-        store.create_user(&uid, Utc::now()).await.expect("a user");
-        let made = keys::generate(KeyKind::Developer);
-        let record = DevKeyRecord {
-            id: keys::new_id(),
-            uid,
-            secret_hash: made.hash,
-            label: made.label,
-            scopes: DevScope::ALL.to_vec(),
-            created_at: Utc::now(),
-        };
-        store.create_dev_key(&record).await.expect("a key");
-        (store, record)
+        let store = Arc::new(SqliteStore::open(&url, 1).await.expect("a store"));
+        let limits = RateLimits::new(RateLimitMode::Off);
+        let config = ServiceConfig::default();
+        let service = Service::new(store.clone(), Arc::new(SystemClock), limits, config);
+        let admin = Admin::new(service);
+        let uid = admin.create_user(Some("u1")).await.expect("a user");
+        let key = admin.create_dev_key(&uid, DevScope::ALL).await;
+        (store, key.expect("a key"))
     }
 
     #[tokio::test]
     async fn a_lookup_that_read_a_key_before_its_revocation_does_not_keep_it_afterwards() {
         let dir = tempfile::tempdir().expect("a folder");
         let (store, key) = store_with_dev_key(&dir).await;
+        let store = store.as_ref();
         let cache = CredentialCache::new(Duration::from_secs(3600)).expect("a cache");
-        let hash = key.secret_hash.clone();
+        let hash = keys::hash(&ApiKey::from(key.key.as_str()));
         let (read, has_read) = oneshot::channel();
         let (resume, resumed) = oneshot::channel::<()>();
         // The lookup reads the live key, then waits while the key is revoked.
@@ -248,7 +248,7 @@ mod tests {
             found.expect("the lookup answers").is_some(),
             "the lookup began while the key was live"
         );
-        let after = dev_key(Some(&cache), &store, &hash).await;
+        let after = dev_key(Some(&cache), store, &hash).await;
         assert_eq!(
             after.expect("the second lookup answers"),
             None,

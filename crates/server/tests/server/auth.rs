@@ -548,9 +548,7 @@ async fn dev_list_status(server: &TestServer, key: &str) -> u16 {
 /// [`SHORT_CREDENTIAL_TTL`]: a key both have used and cached is revoked through `a`; `a`
 /// refuses it at once, `b` within its TTL.
 async fn a_key_revoked_through_one_server_is_refused_by_the_other_within_its_ttl(a: TestServer) {
-    let mut config = crate::common::test_config();
-    config.service.credential_ttl = SHORT_CREDENTIAL_TTL;
-    let b = a.start_beside(config).await;
+    let b = a.start_beside(short_ttl()).await;
     let key = a
         .admin
         .create_dev_key(&a.demo.uid, DevScope::ALL)
@@ -576,20 +574,17 @@ async fn a_key_revoked_through_one_server_is_refused_by_the_other_within_its_ttl
     a.shutdown().await;
 }
 
-/// A server on a new SQLite file or PostgreSQL database with [`SHORT_CREDENTIAL_TTL`].
-async fn short_ttl_server(database: Option<(&str, tempfile::TempDir)>) -> TestServer {
+/// A configuration whose credential TTL is [`SHORT_CREDENTIAL_TTL`].
+fn short_ttl() -> omi_server::server::ServerConfig {
     let mut config = crate::common::test_config();
     config.service.credential_ttl = SHORT_CREDENTIAL_TTL;
-    let extractor = std::sync::Arc::new(omi_server::extract::RulesExtractor);
-    match database {
-        None => TestServer::start_with(config, extractor).await,
-        Some((url, dir)) => TestServer::start_at(config, extractor, url.to_owned(), dir).await,
-    }
+    config
 }
 
 #[tokio::test]
 async fn a_key_revoked_through_one_sqlite_server_is_refused_by_another_within_its_ttl() {
-    let a = short_ttl_server(None).await;
+    let extractor = std::sync::Arc::new(omi_server::extract::RulesExtractor);
+    let a = TestServer::start_with(short_ttl(), extractor).await;
     a_key_revoked_through_one_server_is_refused_by_the_other_within_its_ttl(a).await;
 }
 
@@ -598,11 +593,8 @@ async fn a_key_revoked_through_one_postgres_server_is_refused_by_another_within_
     let Some(admin_url) = crate::common::postgres_url("the two-server revocation test") else {
         return;
     };
-    let scratch = omi_server::store::postgres::ScratchDatabase::create(&admin_url)
-        .await
-        .expect("a scratch database");
-    let dir = tempfile::tempdir().expect("a folder");
-    let a = short_ttl_server(Some((scratch.url(), dir))).await;
+    let extractor = std::sync::Arc::new(omi_server::extract::RulesExtractor);
+    let (a, scratch) = TestServer::start_on_postgres(short_ttl(), extractor, &admin_url).await;
     a_key_revoked_through_one_server_is_refused_by_the_other_within_its_ttl(a).await;
     drop(scratch);
 }

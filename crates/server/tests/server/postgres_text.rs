@@ -14,20 +14,9 @@ use serde_json::{Value, json};
 
 use crate::common::{Auth, Body, TestServer, postgres_url, test_config};
 
-/// A server over PostgreSQL (a scratch database, dropped with the returned guard).
+/// A server over a new scratch PostgreSQL database (dropped with the returned guard).
 async fn postgres_server(admin_url: &str) -> (TestServer, ScratchDatabase) {
-    let scratch = ScratchDatabase::create(admin_url)
-        .await
-        .expect("a scratch database");
-    let dir = tempfile::tempdir().expect("a folder");
-    let server = TestServer::start_at(
-        test_config(),
-        Arc::new(RulesExtractor),
-        scratch.url().to_owned(),
-        dir,
-    )
-    .await;
-    (server, scratch)
+    TestServer::start_on_postgres(test_config(), Arc::new(RulesExtractor), admin_url).await
 }
 
 /// The answers to a memory and a conversation whose texts hold a NUL, and the same

@@ -5,36 +5,24 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
+use omi_server::server::ServerConfig;
 use omi_server::server::purge_finished_jobs;
-use omi_server::store::postgres::ScratchDatabase;
 use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Connection, Row};
 
 use crate::common::{ScriptedExtractor, TestServer, eventually, postgres_url, test_config};
 
-/// A server with one worker, so that a held job keeps the next one queued.
-async fn one_worker_server(database: Option<(&str, tempfile::TempDir)>) -> TestServer {
+/// A configuration with one worker, so that a held job keeps the next one queued.
+fn one_worker() -> ServerConfig {
     let mut config = test_config();
     config.worker.concurrency = 1;
-    let extractor = Arc::new(ScriptedExtractor);
-    match database {
-        None => TestServer::start_with(config, extractor).await,
-        Some((url, dir)) => TestServer::start_at(config, extractor, url.to_owned(), dir).await,
-    }
+    config
 }
 
-/// Create a developer conversation from `text`; its id.
-async fn create(s: &TestServer, text: &str) -> String {
-    let reply = s
-        .dev(
-            Method::POST,
-            "/v1/dev/user/conversations",
-            Some(json!({ "text": text })),
-        )
-        .await;
-    reply.expect_status(200);
-    reply.body["id"].as_str().expect("an id").to_owned()
+/// A server with [`one_worker`] over a new SQLite file.
+async fn one_worker_server() -> TestServer {
+    TestServer::start_with(one_worker(), Arc::new(ScriptedExtractor)).await
 }
 
 /// The conversation `id` as `GET /v1/dev/user/conversations/{id}` shows it.
@@ -90,19 +78,19 @@ fn statuses(pairs: &[(&String, &str)]) -> BTreeMap<String, String> {
 /// only; a purge of everything finished deletes the third too; the queued and running jobs
 /// stay, and every conversation still reads as before, with its status.
 async fn finished_jobs_past_their_retention_are_purged_and_nothing_else(s: TestServer) {
-    let done = create(&s, "Me: I love hiking.").await;
+    let done = s.dev_conversation("Me: I love hiking.").await;
     wait_for(&s, &done, "completed").await;
-    let failed = create(
-        &s,
-        &format!("Me: {} this one fails.", ScriptedExtractor::FAIL),
-    )
-    .await;
+    let failed = s
+        .dev_conversation(&format!("Me: {} this one fails.", ScriptedExtractor::FAIL))
+        .await;
     wait_for(&s, &failed, "failed").await;
     let cutoff = Utc::now();
-    let recent = create(&s, "Me: I love swimming.").await;
+    let recent = s.dev_conversation("Me: I love swimming.").await;
     wait_for(&s, &recent, "completed").await;
-    let running = create(&s, &format!("Me: {} still going.", ScriptedExtractor::HOLD)).await;
-    let queued = create(&s, "Me: I love rowing.").await;
+    let running = s
+        .dev_conversation(&format!("Me: {} still going.", ScriptedExtractor::HOLD))
+        .await;
+    let queued = s.dev_conversation("Me: I love rowing.").await;
     eventually("the held job runs", || async {
         (job_statuses(&s).await.get(&running).map(String::as_str) == Some("running")).then_some(())
     })
@@ -142,7 +130,7 @@ async fn finished_jobs_past_their_retention_are_purged_and_nothing_else(s: TestS
 
 #[tokio::test]
 async fn finished_jobs_past_their_retention_are_purged_and_nothing_else_on_sqlite() {
-    let s = one_worker_server(None).await;
+    let s = one_worker_server().await;
     finished_jobs_past_their_retention_are_purged_and_nothing_else(s).await;
 }
 
@@ -151,11 +139,8 @@ async fn finished_jobs_past_their_retention_are_purged_and_nothing_else_on_postg
     let Some(admin_url) = postgres_url("the job retention test") else {
         return;
     };
-    let scratch = ScratchDatabase::create(&admin_url)
-        .await
-        .expect("a scratch database");
-    let dir = tempfile::tempdir().expect("a folder");
-    let s = one_worker_server(Some((scratch.url(), dir))).await;
+    let (s, scratch) =
+        TestServer::start_on_postgres(one_worker(), Arc::new(ScriptedExtractor), &admin_url).await;
     finished_jobs_past_their_retention_are_purged_and_nothing_else(s).await;
     drop(scratch);
 }
@@ -163,10 +148,10 @@ async fn finished_jobs_past_their_retention_are_purged_and_nothing_else_on_postg
 /// A purge deletes at most the batch it is given, oldest first.
 #[tokio::test]
 async fn one_purge_statement_deletes_at_most_its_batch() {
-    let s = one_worker_server(None).await;
-    let first = create(&s, "Me: I love hiking.").await;
+    let s = one_worker_server().await;
+    let first = s.dev_conversation("Me: I love hiking.").await;
     wait_for(&s, &first, "completed").await;
-    let second = create(&s, "Me: I love swimming.").await;
+    let second = s.dev_conversation("Me: I love swimming.").await;
     wait_for(&s, &second, "completed").await;
     let store = s.service().store();
     let everything = Utc::now() + Duration::days(1);
@@ -184,8 +169,8 @@ async fn one_purge_statement_deletes_at_most_its_batch() {
 /// round (at its start).
 #[tokio::test]
 async fn the_housekeeping_purges_jobs_past_the_configured_retention() {
-    let s = one_worker_server(None).await;
-    let done = create(&s, "Me: I love hiking.").await;
+    let s = one_worker_server().await;
+    let done = s.dev_conversation("Me: I love hiking.").await;
     wait_for(&s, &done, "completed").await;
     assert_eq!(job_statuses(&s).await, statuses(&[(&done, "done")]));
 
