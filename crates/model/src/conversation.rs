@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use crate::enums::{
     ConversationCategory, ConversationSource, ConversationStatus, ConversationTextSource,
 };
-use crate::scalars::{ConversationText, Language, TextSourceSpec, coordinate};
+use crate::scalars::{ConversationText, Language, TextSourceSpec, coordinate, optional_texts};
 use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind};
 
@@ -47,28 +47,18 @@ impl Geolocation {
         }
     }
 
-    /// Check the coordinates (finite, in range) and text lengths, reported under `loc`.
+    /// Check the coordinates (finite, in range) and texts (lengths, no control characters
+    /// but tab, newline and carriage return), reported under `loc`.
     pub fn validate_at(&self, loc: &Loc) -> Result<Self, ValidationErrors> {
         let mut problems = Problems::new();
         problems.take(coordinate(&loc.join("latitude"), self.latitude, 90.0));
         problems.take(coordinate(&loc.join("longitude"), self.longitude, 180.0));
         let texts = [
-            ("google_place_id", &self.google_place_id),
-            ("address", &self.address),
-            ("location_type", &self.location_type),
+            ("google_place_id", self.google_place_id.as_deref()),
+            ("address", self.address.as_deref()),
+            ("location_type", self.location_type.as_deref()),
         ];
-        for (name, value) in texts {
-            if value
-                .as_ref()
-                .is_some_and(|v| v.chars().count() > Self::MAX_TEXT_CHARS)
-            {
-                problems.push(ValidationError::new(
-                    loc.join(name),
-                    kind::STRING_TOO_LONG,
-                    crate::validation::msg::string_too_long(Self::MAX_TEXT_CHARS),
-                ));
-            }
-        }
+        optional_texts(&mut problems, loc, &texts, Self::MAX_TEXT_CHARS);
         problems.finish(|| Some(self.clone()))
     }
 }

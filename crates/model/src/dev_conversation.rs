@@ -19,7 +19,9 @@ use crate::enums::{
 use crate::query::{
     PageParams, QueryError, QueryParams, date_pairs, list_filter, list_pair, page, page_pairs,
 };
-use crate::scalars::{ConversationText, ConversationTitle, DevConversationText, Language, Limit};
+use crate::scalars::{
+    ConversationText, ConversationTitle, DevConversationText, Language, Limit, optional_texts,
+};
 use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
 
@@ -92,6 +94,11 @@ impl TranscriptSegmentRequest {
     fn validate_at(&self, loc: &Loc) -> Result<TranscriptSegment, ValidationErrors> {
         let mut problems = Problems::new();
         let text = problems.take(ConversationText::parse_at(&loc.join("text"), &self.text));
+        let names = [
+            ("speaker", self.speaker.as_deref()),
+            ("person_id", self.person_id.as_deref()),
+        ];
+        optional_texts(&mut problems, loc, &names, usize::MAX);
         if !self.start.is_finite() || !self.end.is_finite() {
             for (name, value) in [("start", self.start), ("end", self.end)] {
                 if !value.is_finite() {

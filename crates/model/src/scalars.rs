@@ -8,11 +8,19 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::validation::{Loc, ValidationError, ValidationErrors, kind, msg};
+use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
 
-/// Check a text's length in characters and, when `blank_message` is given, that it is not
-/// empty or only white space (a text that may be blank may also be empty). Returns the text
-/// trimmed of surrounding white space.
+/// Whether user text may not hold `c`: a control character (Unicode general category Cc)
+/// other than tab, line feed and carriage return. Every other character is text, format
+/// characters (zero-width joiners, direction marks) and combining marks included.
+fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Check a text's length in characters, when `blank_message` is given that it is not empty
+/// or only white space (a text that may be blank may also be empty), and that it holds no
+/// refused control character ([`msg::CONTROL_CHARACTERS`]); one problem at most. Returns the
+/// text trimmed of surrounding white space.
 fn bounded_text(
     loc: &Loc,
     raw: &str,
@@ -24,8 +32,10 @@ fn bounded_text(
         Some((kind::STRING_TOO_SHORT, msg::string_too_short(1)))
     } else if chars > max {
         Some((kind::STRING_TOO_LONG, msg::string_too_long(max)))
-    } else if raw.trim().is_empty() {
+    } else if raw.trim().is_empty() && blank_message.is_some() {
         blank_message.map(|m| (kind::VALUE_ERROR, format!("Value error, {m}")))
+    } else if raw.chars().any(is_refused_control) {
+        Some((kind::VALUE_ERROR, msg::CONTROL_CHARACTERS.to_owned()))
     } else {
         None
     };
@@ -215,7 +225,7 @@ impl Tags {
                 msg::too_long(Self::MAX_ITEMS, raw.len()),
             )));
         }
-        let mut problems = crate::validation::Problems::new();
+        let mut problems = Problems::new();
         let tags: Vec<Option<Tag>> = raw
             .iter()
             .enumerate()
@@ -271,6 +281,22 @@ impl Language {
     /// The code.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Check the optional free texts `fields` (name and value) of an object reported under `loc`:
+/// each present one at most `max` characters and free of refused control characters, one
+/// problem per field. The values are kept as given (not trimmed).
+pub(crate) fn optional_texts(
+    problems: &mut Problems,
+    loc: &Loc,
+    fields: &[(&str, Option<&str>)],
+    max: usize,
+) {
+    for (name, value) in fields {
+        if let Some(value) = value {
+            problems.take(bounded_text(&loc.join(*name), value, max, None));
+        }
     }
 }
 

@@ -252,6 +252,11 @@ pub mod msg {
     /// pydantic's message for a missing field.
     pub const FIELD_REQUIRED: &str = "Field required";
 
+    /// The message for text holding a control character (Unicode general category Cc)
+    /// other than tab, line feed and carriage return: NUL and its kind are refused in every
+    /// user text, so that every store keeps the same texts (PostgreSQL cannot store NUL).
+    pub const CONTROL_CHARACTERS: &str = "Value error, text must not contain control characters other than tab, newline and carriage return";
+
     /// pydantic's message for a string under its minimum length.
     pub fn string_too_short(min: usize) -> String {
         format!("String should have at least {min} character{}", plural(min))

@@ -4,6 +4,8 @@
 //!   verbatim into `tests/fixtures/spec/`, decoded, validated or round-tripped, and snapshotted.
 //! - `*_rules`: one test per validation rule, named for the rule, asserting the exact
 //!   `{loc, msg, type}` of every problem.
+//! - `control_char_rules`: no user text holds a control character but tab, newline and
+//!   carriage return; unusual but legitimate Unicode is accepted.
 //! - `roundtrip_props`: property tests: valid values survive JSON unchanged, and no input
 //!   (JSON, bytes, query strings) makes decoding or validation panic.
 //! - `unicode_props`: bounds counted in characters whatever the script.
@@ -14,6 +16,8 @@ mod common;
 #[path = "model/spec_examples.rs"]
 mod spec_examples;
 
+#[path = "model/control_char_rules.rs"]
+mod control_char_rules;
 #[path = "model/conversation_rules.rs"]
 mod conversation_rules;
 #[path = "model/decoding_rules.rs"]

@@ -127,6 +127,11 @@ struct ServeArgs {
     /// Seconds one attempt at a job may run before it fails and is retried.
     #[arg(long, env = "OMI_JOB_TIMEOUT", value_name = "SECONDS", default_value_t = omi_server::worker::WorkerConfig::DEFAULT_JOB_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     job_timeout: u64,
+    /// Seconds a finished (done or failed) job is kept, with the text it processed, before
+    /// it is deleted (default 7 days). The conversation, its status and what processing made
+    /// stay.
+    #[arg(long, env = "OMI_JOB_RETENTION", value_name = "SECONDS", default_value_t = omi_server::worker::WorkerConfig::DEFAULT_JOB_RETENTION.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    job_retention: u64,
     /// Seconds a found key, app or app enablement is trusted before it is read again (0:
     /// always read). A key revoked or an app disabled by another process, such as
     /// `omi-server admin` beside this server, stops working within this time.
@@ -472,6 +477,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 Duration::from_secs,
             ),
             job_timeout: Duration::from_secs(args.job_timeout),
+            job_retention: Duration::from_secs(args.job_retention),
             ..Default::default()
         },
         http: omi_server::http::HttpConfig {

@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -317,7 +319,11 @@ impl RunningServer {
         let http = tokio::spawn(serve(listener, router, header_read_timeout, async move {
             let _ = until_stopped.wait_for(|s| *s).await;
         }));
-        let maintenance = tokio::spawn(maintain(service.clone(), stopped));
+        let maintenance = tokio::spawn(maintain(
+            service.clone(),
+            config.worker.job_retention,
+            stopped,
+        ));
         tracing::info!(%local_addr, "listening");
         Ok(Self {
             local_addr,
@@ -358,19 +364,63 @@ impl RunningServer {
     }
 }
 
-/// Periodic housekeeping: forget idle rate-limit subjects and expired idempotency keys.
-async fn maintain(service: Service, mut stopped: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+/// Finished jobs one purge statement deletes at most, so that one statement holds the
+/// database's writer (SQLite has one) only briefly and other writes run between batches.
+pub const JOB_PURGE_BATCH: u32 = 500;
+
+/// Periodic housekeeping, once a minute from the start: forget idle rate-limit subjects,
+/// expired idempotency keys, and jobs that finished more than `job_retention` ago.
+async fn maintain(service: Service, job_retention: Duration, mut stopped: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tokio::select! {
-            _ = tick.tick() => {
-                service.limits().prune();
-                let expired = service.now() - crate::service::idempotency::RETENTION;
-                if let Err(e) = service.store().purge_idempotency(expired).await {
-                    tracing::warn!(error = %e, "could not purge expired idempotency keys");
-                }
-            }
+            _ = tick.tick() => housekeeping(&service, job_retention).await,
             () = async { let _ = stopped.wait_for(|s| *s).await; } => return,
         }
+    }
+}
+
+/// One round of [`maintain`]; failures are logged and left to the next round.
+async fn housekeeping(service: &Service, job_retention: Duration) {
+    service.limits().prune();
+    let expired = service.now() - crate::service::idempotency::RETENTION;
+    if let Err(e) = service.store().purge_idempotency(expired).await {
+        tracing::warn!(error = %e, "could not purge expired idempotency keys");
+    }
+    let Some(finished_before) = retention_cutoff(service.now(), job_retention) else {
+        return;
+    };
+    match purge_finished_jobs(service.store().as_ref(), finished_before).await {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(purged, "purged finished jobs past their retention"),
+        Err(e) => tracing::warn!(error = %e, "could not purge finished jobs"),
+    }
+}
+
+/// `now - retention`, or `None` when that is before any representable time (nothing is old
+/// enough to purge).
+fn retention_cutoff(now: DateTime<Utc>, retention: Duration) -> Option<DateTime<Utc>> {
+    chrono::Duration::from_std(retention)
+        .ok()
+        .and_then(|retention| now.checked_sub_signed(retention))
+}
+
+/// Delete every job that finished (done or failed) before `finished_before`,
+/// [`JOB_PURGE_BATCH`] at a time, letting other work run between batches; the number
+/// deleted. Queued and running jobs, and what any job made, stay.
+pub async fn purge_finished_jobs(
+    store: &dyn Store,
+    finished_before: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let mut purged = 0;
+    loop {
+        let batch = store
+            .purge_finished_jobs(finished_before, JOB_PURGE_BATCH)
+            .await?;
+        purged += batch;
+        if batch < u64::from(JOB_PURGE_BATCH) {
+            return Ok(purged);
+        }
+        tokio::task::yield_now().await;
     }
 }

@@ -110,12 +110,19 @@ pub struct WorkerConfig {
     /// is bounded by the size of its text, so only a stuck extractor (a language model that
     /// never answers) reaches it.
     pub job_timeout: Duration,
+    /// How long a finished (done or failed) job is kept, with its payload (the text it
+    /// processed), before the server's housekeeping deletes it. What the job made (the
+    /// conversation and its status, memories, action items) is never deleted with it.
+    pub job_retention: Duration,
 }
 
 impl WorkerConfig {
     /// The default [`WorkerConfig::job_timeout`]: above the LLM extractor's worst case
     /// (three requests of two minutes each, with pauses).
     pub const DEFAULT_JOB_TIMEOUT: Duration = Duration::from_secs(900);
+    /// The default [`WorkerConfig::job_retention`]: seven days, time enough to look into a
+    /// job that failed.
+    pub const DEFAULT_JOB_RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 }
 
 impl Default for WorkerConfig {
@@ -127,6 +134,7 @@ impl Default for WorkerConfig {
             base_backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(300),
             job_timeout: Self::DEFAULT_JOB_TIMEOUT,
+            job_retention: Self::DEFAULT_JOB_RETENTION,
         }
     }
 }

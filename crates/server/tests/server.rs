@@ -24,12 +24,15 @@
 //! - `openapi`: the OpenAPI document against the router, both ways, and the reference page.
 //! - `pagination`: order, bounds and filters of the lists.
 //! - `rate_limit`: the cloud preset's 429 and the `X-RateLimit-*` headers.
+//! - `retention`: finished jobs are purged after their retention, nothing else is, on SQLite
+//!   and PostgreSQL.
 //! - `restart`: the real binary killed with SIGKILL loses nothing it acknowledged.
 //! - `replicas`: two and three processes on one PostgreSQL database run every job exactly
 //!   once (`OMI_TEST_POSTGRES_URL`).
 //! - `outage`: while PostgreSQL cannot be reached, 503 with a JSON detail, fast; recovery
 //!   without a restart, nothing acknowledged lost (`OMI_TEST_POSTGRES_URL`).
-//! - `postgres_text`: a NUL character in text is a 422 on PostgreSQL, which cannot store it.
+//! - `postgres_text`: a NUL character in text is the same 422 on SQLite and PostgreSQL (which
+//!   cannot store it); in a path id, a 422 on PostgreSQL.
 //! - `process`: helpers to run the real binary.
 //! - `shared_limits`: rate limits shared through Redis by several processes (with
 //!   `OMI_TEST_REDIS_URL`), and failing open when Redis cannot be reached.
@@ -73,6 +76,8 @@ mod rate_limit;
 mod replicas;
 #[path = "server/restart.rs"]
 mod restart;
+#[path = "server/retention.rs"]
+mod retention;
 #[path = "server/shared_limits.rs"]
 mod shared_limits;
 #[path = "server/validation.rs"]

@@ -49,10 +49,14 @@ fn timestamp() -> impl Strategy<Value = DateTime<Utc>> {
     })
 }
 
+/// A character that starts a text that is not blank: neither white space nor a control
+/// character (which no text may hold but for tab, newline and carriage return).
+const VISIBLE: &str = "[^\\s\\p{Cc}]";
+
 /// A text that is not blank: it starts with a character that is not white space.
 fn non_blank(max_rest: usize) -> impl Strategy<Value = String> {
-    let single_line =
-        proptest::string::string_regex(&format!("\\S\\PC{{0,{max_rest}}}")).expect("a valid regex");
+    let single_line = proptest::string::string_regex(&format!("{VISIBLE}\\PC{{0,{max_rest}}}"))
+        .expect("a valid regex");
     prop_oneof![
         single_line,
         proptest::string::string_regex(
@@ -64,11 +68,14 @@ fn non_blank(max_rest: usize) -> impl Strategy<Value = String> {
 
 /// Memory content: 1..=500 characters, not blank; now and then exactly 500.
 fn content() -> impl Strategy<Value = String> {
-    prop_oneof![8 => non_blank(60), 1 => "\\S{500}"]
+    let full = proptest::string::string_regex(&format!("{VISIBLE}{{500}}")).expect("a valid regex");
+    prop_oneof![8 => non_blank(60), 1 => full]
 }
 
 fn tags() -> impl Strategy<Value = Option<Vec<String>>> {
-    option::of(vec("\\S\\PC{0,20}", 0..5))
+    let tag =
+        proptest::string::string_regex(&format!("{VISIBLE}\\PC{{0,20}}")).expect("a valid regex");
+    option::of(vec(tag, 0..5))
 }
 
 fn language() -> impl Strategy<Value = String> {

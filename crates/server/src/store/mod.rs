@@ -207,6 +207,14 @@ pub trait Store: DeveloperStore + Send + Sync + 'static {
     async fn release_job(&self, job: &Job, now: DateTime<Utc>) -> StoreResult<()>;
     /// How many jobs are queued or running.
     async fn queue_depth(&self) -> StoreResult<i64>;
+    /// Delete at most `at_most` jobs that finished (done or failed) before `finished_before`,
+    /// the longest finished first; the number deleted. Queued and running jobs are never
+    /// deleted, and neither is anything a job made (its conversation, memories, action items).
+    async fn purge_finished_jobs(
+        &self,
+        finished_before: DateTime<Utc>,
+        at_most: u32,
+    ) -> StoreResult<u64>;
 
     /// What the latest answer remembered under `key`'s caller and key, if it was made at or
     /// after `not_before`, says about a request with `key`'s fingerprint. Creates remember

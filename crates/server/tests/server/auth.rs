@@ -528,6 +528,77 @@ async fn a_key_disabled_or_revoked_by_another_process_stops_working_within_the_c
     .await;
 }
 
+/// The credential TTL of the servers of the revocation tests: short, so they wait little.
+const SHORT_CREDENTIAL_TTL: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// `GET /v1/dev/user/memories` with `key` on `server`: its status.
+async fn dev_list_status(server: &TestServer, key: &str) -> u16 {
+    server
+        .call(
+            Method::GET,
+            "/v1/dev/user/memories",
+            Auth::Bearer(key),
+            Body::None,
+        )
+        .await
+        .status
+}
+
+/// Two servers on `a`'s database, each with its own credential cache of
+/// [`SHORT_CREDENTIAL_TTL`]: a key both have used and cached is revoked through `a`; `a`
+/// refuses it at once, `b` within its TTL.
+async fn a_key_revoked_through_one_server_is_refused_by_the_other_within_its_ttl(a: TestServer) {
+    let b = a.start_beside(short_ttl()).await;
+    let key = a
+        .admin
+        .create_dev_key(&a.demo.uid, DevScope::ALL)
+        .await
+        .expect("a second dev key");
+    for server in [&a, &b] {
+        assert_eq!(dev_list_status(server, &key.key).await, 200, "live");
+    }
+
+    a.admin.revoke_key(&key.id).await.expect("revoked");
+    assert_eq!(
+        dev_list_status(&a, &key.key).await,
+        401,
+        "at once where revoked"
+    );
+    // Polled every 50 ms: the other server's cached copy lives at most its TTL.
+    let within = SHORT_CREDENTIAL_TTL + std::time::Duration::from_millis(300);
+    crate::common::eventually_within("the other server refuses the key", within, || async {
+        (dev_list_status(&b, &key.key).await == 401).then_some(())
+    })
+    .await;
+    b.shutdown().await;
+    a.shutdown().await;
+}
+
+/// A configuration whose credential TTL is [`SHORT_CREDENTIAL_TTL`].
+fn short_ttl() -> omi_server::server::ServerConfig {
+    let mut config = crate::common::test_config();
+    config.service.credential_ttl = SHORT_CREDENTIAL_TTL;
+    config
+}
+
+#[tokio::test]
+async fn a_key_revoked_through_one_sqlite_server_is_refused_by_another_within_its_ttl() {
+    let extractor = std::sync::Arc::new(omi_server::extract::RulesExtractor);
+    let a = TestServer::start_with(short_ttl(), extractor).await;
+    a_key_revoked_through_one_server_is_refused_by_the_other_within_its_ttl(a).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_revoked_through_one_postgres_server_is_refused_by_another_within_its_ttl() {
+    let Some(admin_url) = crate::common::postgres_url("the two-server revocation test") else {
+        return;
+    };
+    let extractor = std::sync::Arc::new(omi_server::extract::RulesExtractor);
+    let (a, scratch) = TestServer::start_on_postgres(short_ttl(), extractor, &admin_url).await;
+    a_key_revoked_through_one_server_is_refused_by_the_other_within_its_ttl(a).await;
+    drop(scratch);
+}
+
 /// Which key a route takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Api {

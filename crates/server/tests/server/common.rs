@@ -14,6 +14,7 @@ use omi_server::extract::{
     RulesExtractor,
 };
 use omi_server::server::{RunningServer, ServerConfig};
+use omi_server::store::postgres::ScratchDatabase;
 use omi_server::worker::WorkerConfig;
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
@@ -81,6 +82,22 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let database_url = format!("sqlite://{}", dir.path().join("omi.sqlite").display());
         Self::start_at(config, extractor, database_url, dir).await
+    }
+
+    /// A server with `config` (its address and database are replaced) and `extractor` over
+    /// a new scratch PostgreSQL database on the server at `admin_url`. The scratch database
+    /// is dropped with the returned guard: shut the server down first.
+    pub(crate) async fn start_on_postgres(
+        config: ServerConfig,
+        extractor: Arc<dyn Extractor>,
+        admin_url: &str,
+    ) -> (Self, ScratchDatabase) {
+        let scratch = ScratchDatabase::create(admin_url)
+            .await
+            .expect("a scratch database");
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = scratch.url().to_owned();
+        (Self::start_at(config, extractor, url, dir).await, scratch)
     }
 
     /// A server with `config` (its address is replaced) and `extractor` over the new, empty
@@ -154,6 +171,11 @@ impl TestServer {
             database_url,
             dir,
         }
+    }
+
+    /// The URL of the server's database.
+    pub(crate) fn database_url(&self) -> &str {
+        &self.database_url
     }
 
     /// `http://ADDR` of the server.
@@ -252,6 +274,20 @@ impl TestServer {
         let key = self.demo.dev_key.clone();
         let body = body.map_or(Body::None, Body::Json);
         self.call(method, path, Auth::Bearer(&key), body).await
+    }
+
+    /// `POST /v1/dev/user/conversations` with `text` (asserting 200): the new conversation's
+    /// id.
+    pub(crate) async fn dev_conversation(&self, text: &str) -> String {
+        let reply = self
+            .dev(
+                Method::POST,
+                "/v1/dev/user/conversations",
+                Some(json!({ "text": text })),
+            )
+            .await;
+        reply.expect_status(200);
+        reply.body["id"].as_str().expect("an id").to_owned()
     }
 
     /// Create a developer memory with `content` and return it (asserting 200).

@@ -57,7 +57,9 @@ async fn fill(s: &TestServer) -> Filled {
     ))
     .await
     .expect_status(200);
-    let dev = dev_conversation(s, "Me: I enjoy chess. Remind me to call Anna tomorrow.").await;
+    let dev = s
+        .dev_conversation("Me: I enjoy chess. Remind me to call Anna tomorrow.")
+        .await;
     let segments = s
         .dev(
             Method::POST,
@@ -191,19 +193,6 @@ async fn fill(s: &TestServer) -> Filled {
         held,
         idempotent,
     }
-}
-
-/// `POST /v1/dev/user/conversations` with `text`: the new conversation's id.
-async fn dev_conversation(s: &TestServer, text: &str) -> String {
-    let reply = s
-        .dev(
-            Method::POST,
-            "/v1/dev/user/conversations",
-            Some(json!({ "text": text })),
-        )
-        .await;
-    reply.expect_status(200);
-    reply.body["id"].as_str().expect("an id").to_owned()
 }
 
 /// Wait until conversation `id` is `completed`, failing with `what`.
@@ -485,7 +474,7 @@ async fn check_copy(source: &Source, target: &str) {
         "the copied job completes on the copy",
     )
     .await;
-    let id = dev_conversation(&s, "Me: I love sourdough.").await;
+    let id = s.dev_conversation("Me: I love sourdough.").await;
     completed(&s, &id, "the new conversation completes").await;
     let new_job = scalar(
         target,

@@ -805,6 +805,9 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
             }
         }
     }
+    // What the store takes: a text holding a control character other than tab, newline and
+    // carriage return (one that came in before the API refused them) is no memory.
+    out.retain(|m| m.content.parse::<omi_model::MemoryContent>().is_ok());
     out
 }
 

@@ -327,6 +327,28 @@ macro_rules! job_statements {
                 row.try_get("n").map_err(map_err)
             }
 
+            /// Delete at most `at_most` jobs that finished (`done` or `failed`) before
+            /// `before` (microseconds), the longest finished first. A finished job's
+            /// `updated_at` is when it finished; queued and running jobs are never touched.
+            /// The literal status term matches the partial index `jobs_finished`.
+            pub(crate) async fn purge_finished(
+                pool: &sqlx::Pool<Db>,
+                before: i64,
+                at_most: i64,
+            ) -> StoreResult<u64> {
+                let done = sqlx::query(
+                    "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs \
+                     WHERE status IN ('done', 'failed') AND updated_at < $1 \
+                     ORDER BY updated_at, id LIMIT $2)",
+                )
+                .bind(before)
+                .bind(at_most)
+                .execute(pool)
+                .await
+                .map_err(map_err)?;
+                Ok(done.rows_affected())
+            }
+
             /// `Ok` when one row was changed, that is when the worker still held `job`.
             fn held(job: &Job, rows_affected: u64) -> StoreResult<()> {
                 if rows_affected == 1 {

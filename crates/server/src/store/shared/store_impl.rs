@@ -618,6 +618,15 @@ macro_rules! store_impl {
                     jobs::depth(self.readers()).await
                 }
 
+                async fn purge_finished_jobs(
+                    &self,
+                    finished_before: DateTime<Utc>,
+                    at_most: u32,
+                ) -> StoreResult<u64> {
+                    let before = to_micros(finished_before);
+                    jobs::purge_finished(self.writer(), before, i64::from(at_most)).await
+                }
+
                 async fn earlier_answer(
                     &self,
                     key: &IdempotencyKey,

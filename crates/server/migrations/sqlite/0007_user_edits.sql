@@ -1,4 +1,4 @@
--- 0006: what a user sets on a conversation while it is processed stays.
+-- 0007: what a user sets on a conversation while it is processed stays.
 --
 -- A PATCH of `title` or `discarded` marks the field; processing, completing afterwards,
 -- keeps a marked field instead of writing what it found.
