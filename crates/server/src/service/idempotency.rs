@@ -1,7 +1,7 @@
 //! `Idempotency-Key`: a create retried with the same key is applied once.
 //!
 //! The HTTP layer reads the key and fingerprints the request ([`IdempotentRequest`]) and runs
-//! the handler inside [`IdempotentRequest::scope`]. A create ([`Service::create_once`]) then,
+//! the handler inside [`IdempotentRequest::scope`]. A create (`Service::create_once`) then,
 //! after the caller's key, scope, rate limit and input have passed their checks:
 //!
 //! 1. reads the answer remembered under the key: the same request gets it again (marked

@@ -333,7 +333,7 @@ async fn hostile_texts_never_stop(database: &str, log: std::path::PathBuf) {
         app_key: field("app_key"),
         dev_key: field("dev_key"),
     };
-    let (_, base) = target
+    let (status, base) = target
         .send(
             Method::POST,
             "/v1/dev/user/memories",
@@ -341,7 +341,10 @@ async fn hostile_texts_never_stop(database: &str, log: std::path::PathBuf) {
             &json!({"content": "User likes tea"}),
         )
         .await;
-    let memory_id = base["id"].as_str().expect("a memory id").to_owned();
+    let memory_id = base["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a memory id, not {status} {base}"))
+        .to_owned();
 
     let texts = hostile_texts(350);
     for chunk in texts.chunks(14).enumerate().map(|(i, c)| (i * 14, c)) {

@@ -1,8 +1,8 @@
-//! The real `omi-server` binary as a child process: started on a free port, waited for, and
-//! killed; plus `omi-server demo --json` for a database's demo credentials.
+//! The real `omi-server` binary as a child process: started on a port the kernel picks (read
+//! back from its `omi-server listening on` line, so two tests can never share one), waited
+//! for, and killed; plus `omi-server demo --json` for a database's demo credentials.
 
 use std::fs::File;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -19,12 +19,13 @@ pub(crate) struct ServerProcess {
     child: Child,
     /// Where its output goes.
     pub(crate) log: PathBuf,
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, known once [`ServerProcess::ready`] has returned.
     pub(crate) base_url: String,
 }
 
 impl ServerProcess {
-    /// Start `omi-server` on a free port over `database`, logging to `log`.
+    /// Start `omi-server` on a port of the kernel's choosing over `database`, logging to `log`;
+    /// [`ServerProcess::ready`] learns which.
     pub(crate) fn spawn(database: &str, log: PathBuf, extra: &[&str]) -> Self {
         Self::spawn_with_env(database, log, extra, &[])
     }
@@ -36,16 +37,10 @@ impl ServerProcess {
         extra: &[&str],
         env: &[(&str, &str)],
     ) -> Self {
-        let port = free_port();
         let out = File::create(&log).expect("a log file");
         let err = out.try_clone().expect("a second handle");
         let child = Command::new(BINARY)
-            .args([
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--database",
-                database,
-            ])
+            .args(["--addr", "127.0.0.1:0", "--database", database])
             .args(extra)
             .env("OMI_LOG", "info")
             .envs(env.iter().copied())
@@ -57,29 +52,29 @@ impl ServerProcess {
         Self {
             child,
             log,
-            base_url: format!("http://127.0.0.1:{port}"),
+            base_url: String::new(),
         }
     }
 
-    /// Wait until `/healthz` answers 200.
+    /// Wait until the server has said where it listens and `/healthz` there answers 200.
     pub(crate) async fn ready(&mut self, http: &reqwest::Client) {
-        let url = format!("{}/healthz", self.base_url);
         let log = self.log.clone();
         let child = &mut self.child;
-        eventually_within(
+        self.base_url = eventually_within(
             "the server answers /healthz",
             Duration::from_secs(20),
             || {
                 let exited = child.try_wait().expect("the child's state");
+                let output = read(&log);
                 assert!(
                     exited.is_none(),
-                    "the server exited ({exited:?}):\n{}",
-                    read(&log)
+                    "the server exited ({exited:?}):\n{output}"
                 );
-                let url = url.clone();
+                let base_url = listening_on(&output);
                 async move {
-                    let reply = http.get(&url).send().await.ok()?;
-                    reply.status().is_success().then_some(())
+                    let base_url = base_url?;
+                    let reply = http.get(format!("{base_url}/healthz")).send().await.ok()?;
+                    reply.status().is_success().then_some(base_url)
                 }
             },
         )
@@ -102,10 +97,12 @@ impl Drop for ServerProcess {
     }
 }
 
-/// A port nothing listens on (bound, read, and released).
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
+/// The base URL in the server's `omi-server listening on http://...` line, once printed.
+fn listening_on(output: &str) -> Option<String> {
+    output.lines().find_map(|line| {
+        let rest = line.strip_prefix("omi-server listening on ")?;
+        rest.split_whitespace().next().map(str::to_owned)
+    })
 }
 
 /// The conversations a list call gives, or `None` when the call fails.

@@ -227,8 +227,9 @@ fn hm(hour: u32, minute: u32) -> Option<NaiveTime> {
 
 /// A clock time in one token ("7pm", "7:30pm", "19:00", "7.30am") or two ("7 pm").
 /// `Some((time, explicit_meridiem, tokens_used))`.
+/// `None` when `tokens` ends before `i` ("from 3 to" at the end of a text).
 fn clock(tokens: &[&str], i: usize) -> Option<(u32, u32, Option<bool>, usize)> {
-    let t = tokens[i];
+    let t = *tokens.get(i)?;
     let (body, mut pm, mut used) =
         if let Some(b) = t.strip_suffix("pm").or_else(|| t.strip_suffix("p.m")) {
             (b, Some(true), 1)
@@ -634,6 +635,15 @@ mod tests {
             expected,
             "{sentence}"
         );
+    }
+
+    #[test]
+    fn a_time_range_cut_off_after_to_is_no_range() {
+        for sentence in ["meet from 3 to", "call between 4 and", "lunch at 1 -"] {
+            let when = find(sentence, now()).expect("the start time is still a time");
+            assert_eq!(when.duration_minutes, None, "{sentence}");
+        }
+        check("meet from 3 to", "2024-03-10 15:00");
     }
 
     #[test]
