@@ -11,6 +11,7 @@ use omi_server::extract::{ExtractorConfig, LlmConfig};
 use omi_server::ratelimit::{RateLimitMode, RedisConfig, RedisUrl};
 use omi_server::server::{self, DEFAULT_DATABASE_URL, RunningServer, ServerConfig};
 use omi_server::store::postgres::PostgresOptions;
+use omi_server::store::sqlite::{SqliteOptions, Synchronous};
 use serde_json::json;
 
 /// The allocator of the binary: mimalloc, whose per-thread heaps free memory allocated on
@@ -150,12 +151,41 @@ struct ServeArgs {
     /// Replicas x this must stay below the database's `max_connections`.
     #[arg(long, env = "OMI_DATABASE_MAX_CONNECTIONS", default_value_t = PostgresOptions::default().max_connections, value_parser = clap::value_parser!(u32).range(1..))]
     database_max_connections: u32,
+    /// When a SQLite commit is durable (unused with PostgreSQL): `full` (the default) syncs
+    /// every commit, so an acknowledged write survives a power loss or an OS crash; `normal`
+    /// is faster but can lose the last acknowledged writes on power loss (never on a crash of
+    /// this process alone).
+    #[arg(
+        long,
+        env = "OMI_SQLITE_SYNCHRONOUS",
+        value_enum,
+        default_value = "full"
+    )]
+    sqlite_synchronous: SynchronousArg,
     /// Listen with SO_REUSEPORT, so that several omi-server processes can share --addr and
     /// the kernel spreads connections over them (Unix).
     #[arg(long, env = "OMI_REUSE_PORT")]
     reuse_port: bool,
     #[command(flatten)]
     extraction: ExtractionArgs,
+}
+
+/// `--sqlite-synchronous`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SynchronousArg {
+    /// Sync every commit (power-loss safe).
+    Full,
+    /// Sync at checkpoints only (crash safe, not power-loss safe).
+    Normal,
+}
+
+impl From<SynchronousArg> for Synchronous {
+    fn from(arg: SynchronousArg) -> Self {
+        match arg {
+            SynchronousArg::Full => Self::Full,
+            SynchronousArg::Normal => Self::Normal,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -467,6 +497,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
             max_connections: args.database_max_connections,
             ..PostgresOptions::default()
         },
+        sqlite: SqliteOptions {
+            synchronous: args.sqlite_synchronous.into(),
+            ..SqliteOptions::default()
+        },
         reuse_port: args.reuse_port,
         rate_limits: args.rate_limits,
         redis,
@@ -607,5 +641,20 @@ mod tests {
         let config = cli.serve.extraction.config().unwrap();
         assert!(!format!("{config:?}").contains("very-secret"));
         assert!(config.build().is_ok());
+    }
+
+    #[test]
+    fn sqlite_commits_are_synced_unless_normal_is_asked_for() {
+        use clap::Parser;
+        let synchronous = |args: &[&str]| {
+            let cli = super::Cli::try_parse_from([&["omi-server"], args].concat()).unwrap();
+            super::Synchronous::from(cli.serve.sqlite_synchronous)
+        };
+        assert_eq!(synchronous(&[]), super::Synchronous::Full);
+        assert_eq!(
+            synchronous(&["--sqlite-synchronous", "normal"]),
+            super::Synchronous::Normal
+        );
+        assert!(super::Cli::try_parse_from(["omi-server", "--sqlite-synchronous", "off"]).is_err());
     }
 }

@@ -16,6 +16,7 @@ use crate::http::{HttpConfig, app};
 use crate::ratelimit::{RateLimitMode, RateLimits, RedisConfig, SharedError};
 use crate::service::{Service, ServiceConfig, SystemClock};
 use crate::store::postgres::PostgresOptions;
+use crate::store::sqlite::SqliteOptions;
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 use crate::worker::{WorkerConfig, WorkerPool};
 
@@ -31,6 +32,8 @@ pub struct ServerConfig {
     pub database_url: String,
     /// How the PostgreSQL store connects (unused with SQLite).
     pub postgres: PostgresOptions,
+    /// How the SQLite store opens its file (unused with PostgreSQL).
+    pub sqlite: SqliteOptions,
     /// Listen with `SO_REUSEPORT`, so that several processes can share `addr` and the kernel
     /// spreads connections over them (Unix only).
     pub reuse_port: bool,
@@ -55,6 +58,7 @@ impl Default for ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             postgres: PostgresOptions::default(),
+            sqlite: SqliteOptions::default(),
             reuse_port: false,
             rate_limits: RateLimitMode::On,
             redis: None,
@@ -97,15 +101,21 @@ pub enum StartError {
 }
 
 /// Open the store a database URL names: `sqlite:` (creating the file's directory if needed)
-/// or `postgres:` / `postgresql:` (with default [`PostgresOptions`]).
+/// or `postgres:` / `postgresql:` (with default [`PostgresOptions`] and [`SqliteOptions`]).
 pub async fn open_store(database_url: &str) -> Result<Arc<dyn Store>, StartError> {
-    open_store_with(database_url, PostgresOptions::default()).await
+    open_store_with(
+        database_url,
+        PostgresOptions::default(),
+        SqliteOptions::default(),
+    )
+    .await
 }
 
-/// [`open_store`], connecting to PostgreSQL with `postgres`.
+/// [`open_store`], connecting to PostgreSQL with `postgres` or opening SQLite with `sqlite`.
 pub async fn open_store_with(
     database_url: &str,
     postgres: PostgresOptions,
+    sqlite: SqliteOptions,
 ) -> Result<Arc<dyn Store>, StartError> {
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
         return Ok(Arc::new(PostgresStore::open(database_url, postgres).await?));
@@ -126,8 +136,9 @@ pub async fn open_store_with(
             source,
         })?;
     }
-    let readers = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
-    Ok(Arc::new(SqliteStore::open(database_url, readers).await?))
+    Ok(Arc::new(
+        SqliteStore::open_with(database_url, sqlite).await?,
+    ))
 }
 
 /// A listening socket on `addr`; with `reuse_port`, one that other processes may bind too.
@@ -300,7 +311,7 @@ impl RunningServer {
         config: ServerConfig,
         extractor: Arc<dyn Extractor>,
     ) -> Result<Self, StartError> {
-        let store = open_store_with(&config.database_url, config.postgres).await?;
+        let store = open_store_with(&config.database_url, config.postgres, config.sqlite).await?;
         let service = service(store, &config).await?;
         let listener =
             listen(config.addr, config.reuse_port).map_err(|source| StartError::Bind {

@@ -44,6 +44,48 @@ store_impl!(SqliteStore);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// When SQLite makes a commit durable (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is synced to disk before it is acknowledged: an acknowledged write
+    /// survives a power loss or an OS crash (the default; the group commit spreads the cost
+    /// of the sync over every write of a batch).
+    #[default]
+    Full,
+    /// The write-ahead log is synced at checkpoints only: an application crash loses nothing,
+    /// but a power loss or an OS crash can lose the last acknowledged writes.
+    Normal,
+}
+
+impl Synchronous {
+    /// The pragma's value.
+    fn pragma(self) -> SqliteSynchronous {
+        match self {
+            Self::Full => SqliteSynchronous::Full,
+            Self::Normal => SqliteSynchronous::Normal,
+        }
+    }
+}
+
+/// How the SQLite store opens its database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqliteOptions {
+    /// Read connections beside the one writer (at least 1).
+    pub readers: u32,
+    /// When a commit is durable.
+    pub synchronous: Synchronous,
+}
+
+impl Default for SqliteOptions {
+    /// One reader per available core, commits synced ([`Synchronous::Full`]).
+    fn default() -> Self {
+        Self {
+            readers: std::thread::available_parallelism().map_or(2, |n| n.get() as u32),
+            synchronous: Synchronous::Full,
+        }
+    }
+}
+
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -54,13 +96,30 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Open (creating if missing) the database at `url` (`sqlite://path` or `sqlite:path`),
-    /// apply the embedded migrations, and use `readers` read connections.
+    /// apply the embedded migrations, and use `readers` read connections; commits are
+    /// synced ([`Synchronous::Full`]).
     pub async fn open(url: &str, readers: u32) -> StoreResult<Self> {
+        Self::open_with(
+            url,
+            SqliteOptions {
+                readers,
+                synchronous: Synchronous::Full,
+            },
+        )
+        .await
+    }
+
+    /// [`open`](Self::open) with every option.
+    pub async fn open_with(url: &str, options: SqliteOptions) -> StoreResult<Self> {
+        let SqliteOptions {
+            readers,
+            synchronous,
+        } = options;
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Internal(format!("bad SQLite URL: {e}")))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(synchronous.pragma())
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let writer = SqlitePoolOptions::new()
@@ -709,5 +768,36 @@ mod tests {
             sharing(&store, "User likes green tea").await,
             ["User likes green tea"]
         );
+    }
+
+    /// `PRAGMA synchronous` as a connection of `pool` reports it (0 off, 1 normal, 2 full).
+    async fn synchronous_of(pool: &SqlitePool) -> i64 {
+        sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn commits_are_synced_by_default_and_normal_only_when_asked() {
+        let (store, _dir) = store().await;
+        assert_eq!(synchronous_of(&store.writer).await, 2, "writer: FULL");
+        assert_eq!(synchronous_of(&store.readers).await, 2, "readers: FULL");
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("n.sqlite").display());
+        let options = SqliteOptions {
+            readers: 1,
+            synchronous: Synchronous::Normal,
+        };
+        let normal = SqliteStore::open_with(&url, options).await.unwrap();
+        assert_eq!(synchronous_of(&normal.writer).await, 1, "writer: NORMAL");
+        assert_eq!(synchronous_of(&normal.readers).await, 1, "readers: NORMAL");
+    }
+
+    #[test]
+    fn the_default_options_sync_every_commit() {
+        let options = SqliteOptions::default();
+        assert_eq!(options.synchronous, Synchronous::Full);
+        assert!(options.readers >= 1);
     }
 }
