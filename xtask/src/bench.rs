@@ -8,10 +8,11 @@
 //! a table, and kill every child process however the run ends.
 //!
 //! `--big-import` measures our server alone instead: one huge import under load (see
-//! `big_import`).
+//! `big_import`); `--overload` too: twice the creates it can sustain (see `overload`).
 
 mod big_import;
 mod http;
+mod overload;
 mod postgres;
 mod servers;
 mod soak;
@@ -78,6 +79,17 @@ pub(crate) struct Args {
     #[arg(long, conflicts_with_all = ["million", "soak"])]
     big_import: bool,
 
+    /// Measure only how our server copes with twice the memory creates it sustains: the
+    /// sustainable rate is measured first (wrk, `--duration`), then twice it is sent on a
+    /// clock for `--overload-seconds`, then a light load shows the recovery. Reports answers
+    /// that were neither 2xx nor 503 with `Retry-After`, resident memory and recovery time.
+    #[arg(long, conflicts_with_all = ["million", "soak", "big_import"])]
+    overload: bool,
+
+    /// How long `--overload` offers twice the sustainable rate, in seconds.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(10..))]
+    overload_seconds: u64,
+
     /// Use the release binaries already built instead of running `cargo build --release`.
     #[arg(long)]
     no_build: bool,
@@ -103,7 +115,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let ceiling_manifest = root.join(&args.ceiling_dir).join("Cargo.toml");
-    let ceiling = if args.big_import {
+    let ceiling = if args.big_import || args.overload {
         None
     } else if ceiling_manifest.is_file() {
         Some(ceiling_manifest)
@@ -240,6 +252,8 @@ impl Bench<'_> {
     fn run(mut self) -> anyhow::Result<()> {
         let result = if self.args.big_import {
             self.big_import()
+        } else if self.args.overload {
+            self.overload()
         } else {
             self.compare()
         };
@@ -449,6 +463,46 @@ impl Bench<'_> {
             ));
         }
         Ok(report)
+    }
+
+    /// Twice the sustainable memory creates against a fresh server of ours (`overload`).
+    fn overload(&mut self) -> anyhow::Result<()> {
+        /// The server's request timeout during the run: answers later than this are a
+        /// failure of the overload goal.
+        const REQUEST_TIMEOUT_S: u64 = 10;
+        println!("bench: --overload: memory creates at twice the rate our server sustains");
+        let url = self.fresh_database("omi-overload.sqlite")?;
+        let demo = demo(&self.bins.ours, &url)?;
+        let addr = servers::free_port()?;
+        let timeout = REQUEST_TIMEOUT_S.to_string();
+        self.spawn_ours(
+            "ours-overload",
+            &url,
+            addr,
+            &["--request-timeout", &timeout],
+        )?;
+        self.children.wait_ready("ours-overload", addr, "/readyz")?;
+        let pid = self
+            .children
+            .pid("ours-overload")
+            .context("the overload server is not running")?;
+        let create = scenario(&demo, "memory create")?;
+        let sustained = self.load("memory create (sustainable)", "ours", addr, &create.ours)?;
+        let plan = overload::Plan {
+            base_url: format!("http://{addr}"),
+            dev_key: demo.dev_key.clone(),
+            sustainable_rate: sustained.rate,
+            duration: std::time::Duration::from_secs(self.args.overload_seconds),
+            request_timeout: std::time::Duration::from_secs(REQUEST_TIMEOUT_S),
+            pid,
+        };
+        let met = overload::run(&plan)?;
+        self.children.stop("ours-overload");
+        if !met {
+            self.notes
+                .push("--overload: a goal was missed (the lines marked NO)".to_owned());
+        }
+        Ok(())
     }
 
     /// Memory creates against a fresh server of ours for `minutes`, its resident memory read

@@ -277,6 +277,11 @@ pub mod messages {
     pub const SERVER_BUSY: &str =
         "Service temporarily unavailable: too many writes are waiting. Try again shortly.";
 
+    /// 503 for a request refused at once because the server works on as many requests as it
+    /// allows.
+    pub const SERVER_OVERLOADED: &str =
+        "Service temporarily unavailable: the server is at capacity. Try again shortly.";
+
     /// 403 when the app lacks `capability`.
     pub fn missing_capability(capability: Capability) -> String {
         format!(

@@ -34,7 +34,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server (the default when no command is given).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create the demo user, app and keys if missing, and print them as JSON without serving.
     Demo {
         #[command(flatten)]
@@ -122,6 +122,11 @@ struct ServeArgs {
     /// on a kept-alive connection) before the connection is closed.
     #[arg(long, env = "OMI_HEADER_READ_TIMEOUT", value_name = "SECONDS", default_value_t = omi_server::http::HttpConfig::DEFAULT_HEADER_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     header_read_timeout: u64,
+    /// The most API requests worked on at once; one more is answered at once with 503 and
+    /// Retry-After, so that under overload every request gets a quick answer and memory stays
+    /// bounded (health, readiness, metrics and docs are never refused).
+    #[arg(long, env = "OMI_MAX_IN_FLIGHT", default_value_t = omi_server::http::HttpConfig::DEFAULT_MAX_IN_FLIGHT, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    max_in_flight: usize,
     /// Seconds a client may take to send its request body.
     #[arg(long, env = "OMI_BODY_READ_TIMEOUT", value_name = "SECONDS", default_value_t = omi_server::http::HttpConfig::DEFAULT_BODY_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     body_read_timeout: u64,
@@ -365,7 +370,7 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         None => serve(cli.serve).await,
-        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Serve(args)) => serve(*args).await,
         Some(Command::Demo { db, addr, .. }) => {
             init_logs(LogFormat::Pretty, "warn");
             let admin = admin(&db).await?;
@@ -519,6 +524,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
             request_timeout: Duration::from_secs(args.request_timeout),
             header_read_timeout: Duration::from_secs(args.header_read_timeout),
             body_read_timeout: Duration::from_secs(args.body_read_timeout),
+            max_in_flight: args.max_in_flight,
         },
         service: omi_server::service::ServiceConfig {
             credential_ttl: Duration::from_secs(args.credential_ttl),

@@ -47,6 +47,9 @@ pub const PANICS_TOTAL: &str = "panics_total";
 pub const WORKER_RESTARTS_TOTAL: &str = "worker_restarts_total";
 /// Counter of writes refused with 503 because the database's write queue was full.
 pub const WRITES_SHED_TOTAL: &str = "writes_shed_total";
+/// Counter of requests refused with 503 because the server already worked on as many as
+/// `--max-in-flight` allows.
+pub const REQUESTS_SHED_TOTAL: &str = "requests_shed_total";
 
 /// Where a contained panic happened: the `where` label of [`PANICS_TOTAL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +189,10 @@ fn describe() {
         WRITES_SHED_TOTAL,
         "Writes refused with 503 because the write queue was full."
     );
+    ::metrics::describe_counter!(
+        REQUESTS_SHED_TOTAL,
+        "Requests refused with 503 because the server worked on as many as it allows."
+    );
 }
 
 /// The `method` label of a request: a standard method's name, or `other` for any other
@@ -261,6 +268,11 @@ pub fn worker_restarted() {
 /// Record a write refused because the write queue was full.
 pub fn write_shed() {
     ::metrics::counter!(WRITES_SHED_TOTAL).increment(1);
+}
+
+/// Record a request refused because the server was at its in-flight limit.
+pub fn request_shed() {
+    ::metrics::counter!(REQUESTS_SHED_TOTAL).increment(1);
 }
 
 /// Set the job queue depth gauge (done just before rendering).

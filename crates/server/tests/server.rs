@@ -22,6 +22,8 @@
 //! - `migrate`: `admin migrate-data` copies a database so that the copy reads the same through
 //!   the API, and refuses to copy onto data (PostgreSQL cases with `OMI_TEST_POSTGRES_URL`).
 //! - `openapi`: the OpenAPI document against the router, both ways, and the reference page.
+//! - `overload`: beyond `--max-in-flight` requests, 503 with `Retry-After` at once; health and
+//!   metrics still answer; the next request after the load drops goes through.
 //! - `pagination`: order, bounds and filters of the lists.
 //! - `rate_limit`: the cloud preset's 429 and the `X-RateLimit-*` headers.
 //! - `retention`: finished jobs are purged after their retention, nothing else is, on SQLite
@@ -64,6 +66,8 @@ mod migrate;
 mod openapi;
 #[path = "server/outage.rs"]
 mod outage;
+#[path = "server/overload.rs"]
+mod overload;
 #[path = "server/pagination.rs"]
 mod pagination;
 #[path = "server/postgres_text.rs"]

@@ -16,17 +16,19 @@ pub mod integration;
 pub mod metrics;
 pub mod respond;
 pub mod serve;
+mod shed;
 
 use std::any::Any;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath};
-use axum::http::{HeaderName, Request};
+use axum::http::{HeaderName, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use omi_api::{ApiError, messages};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -56,6 +58,9 @@ pub struct HttpConfig {
     pub header_read_timeout: Duration,
     /// The longest a client may take to send its request body (longer: 400).
     pub body_read_timeout: Duration,
+    /// The most API requests worked on at once; one more is answered at once with 503 and
+    /// `Retry-After` (health, readiness, metrics and docs are never refused).
+    pub max_in_flight: usize,
 }
 
 impl HttpConfig {
@@ -65,6 +70,8 @@ impl HttpConfig {
     pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
     /// The default [`HttpConfig::body_read_timeout`].
     pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The default [`HttpConfig::max_in_flight`].
+    pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
 }
 
 impl Default for HttpConfig {
@@ -74,6 +81,7 @@ impl Default for HttpConfig {
             request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
             header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: Self::DEFAULT_BODY_READ_TIMEOUT,
+            max_in_flight: Self::DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
@@ -82,11 +90,21 @@ impl Default for HttpConfig {
 /// operation (`#[utoipa::path]` on its handler, added with `routes!`). Routes are added only
 /// here, so each one is documented; `tests/server/openapi.rs` checks it both ways.
 pub fn routes() -> OpenApiRouter<AppState> {
+    resource_routes().merge(operation_routes())
+}
+
+/// The routes over a user's data, which take keys and are shed under overload.
+fn resource_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(integration::router())
         .merge(developer::router())
         .merge(dev_conversations::router())
         .merge(action_items::router())
+}
+
+/// Health, readiness, metrics and the OpenAPI document: never shed.
+fn operation_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(health::router())
         .merge(metrics::router())
         .merge(docs::router())
@@ -102,15 +120,17 @@ pub fn app(service: Service, config: &HttpConfig) -> Router {
         service,
         body_limit: config.body_limit,
     };
-    let (api, _) = routes().split_for_parts();
-    let router = api
+    let (resources, _) = resource_routes().split_for_parts();
+    let (operations, _) = operation_routes().split_for_parts();
+    let resources = resources.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::layer,
+    ));
+    let router = shed::beyond(resources, config.max_in_flight)
+        .merge(operations)
         .merge(docs::reference_page())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::layer,
-        ))
         .with_state(state);
     with_request_layers(router, config)
 }
@@ -143,7 +163,8 @@ fn with_request_layers(router: Router, config: &HttpConfig) -> Router {
                     |res: &axum::response::Response, latency: Duration, _: &tracing::Span| {
                         tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
                     },
-                ),
+                )
+                .on_failure(log_failure),
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
@@ -192,6 +213,19 @@ async fn limit_duration(
             let error = ApiError::unavailable(messages::REQUEST_TIMEOUT).with_retry_after(Some(1));
             error::HttpError(error).into_response()
         }
+    }
+}
+
+/// Log a failed request: a 503 (shed, timed out, database unreachable: the client is told to
+/// retry, under overload there is one per refused request, and its cause is logged where it
+/// happened) only at `debug`; anything else at `error`.
+fn log_failure(class: ServerErrorsFailureClass, latency: Duration, _: &tracing::Span) {
+    let latency_ms = latency.as_millis() as u64;
+    match class {
+        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
+            tracing::debug!(latency_ms, "answered 503");
+        }
+        class => tracing::error!(%class, latency_ms, "request failed"),
     }
 }
 
