@@ -91,7 +91,7 @@ fn join(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::TextKind;
+    use crate::TextKind;
 
     fn title_of(text: &str, kind: TextKind) -> String {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();

@@ -9,7 +9,7 @@ use omi_model::ConversationCategory as C;
 
 use super::Doc;
 use super::words::words;
-use crate::extract::similar::stem;
+use crate::identity::stem;
 
 /// Words that vote for each category (stemmed when the lexicon is built).
 const LEXICON: &[(C, &str)] = &[
@@ -225,7 +225,7 @@ pub(crate) fn classify(doc: &Doc) -> C {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::TextKind;
+    use crate::TextKind;
 
     fn category(text: &str) -> C {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();

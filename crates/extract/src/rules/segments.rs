@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use omi_model::TranscriptSegment;
 
 use super::words::fold_quotes;
-use crate::extract::TextKind;
+use crate::TextKind;
 
 /// One speaker's turn, or the whole text when it has no speakers.
 #[derive(Debug, Clone, PartialEq)]

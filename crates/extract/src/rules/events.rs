@@ -494,7 +494,7 @@ fn with_whom(original: &[&str], lower: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::TextKind;
+    use crate::TextKind;
 
     fn doc(text: &str) -> Doc {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();

@@ -525,7 +525,7 @@ fn split_trailing_punct<'a>(lower: &'a str, original: &'a str) -> (&'a str, &'a 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::TextKind;
+    use crate::TextKind;
 
     fn items(text: &str) -> Vec<String> {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();

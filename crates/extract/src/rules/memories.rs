@@ -22,7 +22,7 @@ use omi_model::MemoryCategory;
 use super::Doc;
 use super::sentences::Sentence;
 use super::when;
-use crate::extract::ExtractedMemory;
+use crate::ExtractedMemory;
 
 /// The category of a memory created without one: `interesting` for notable achievements and
 /// experiences, `system` for everything else (preferences, work, relationships).
@@ -1747,7 +1747,7 @@ fn pronouns(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::TextKind;
+    use crate::TextKind;
 
     fn memories(text: &str) -> Vec<String> {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
