@@ -12,6 +12,7 @@
 mod actions;
 mod classify;
 mod events;
+mod lexicon;
 mod memories;
 mod segments;
 mod sentences;

@@ -2,7 +2,9 @@
 //! openings ("Honestly, ") and closing fillers ("... too").
 
 use super::Sentence;
-use super::lexicon::{CLAUSE_SEPARATORS, CLAUSE_SUBJECTS, CLOSING_FILLERS, OPENINGS};
+use crate::rules::lexicon::memories::{
+    CLAUSE_SEPARATORS, CLAUSE_SUBJECTS, CLOSING_FILLERS, OPENINGS,
+};
 
 /// A clause of a sentence, trimmed of openings and closing punctuation.
 pub(super) struct Clause {

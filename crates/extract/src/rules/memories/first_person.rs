@@ -1,10 +1,10 @@
 //! The user speaking of themselves: "I <verb> ...", "I'm ...", "I've been ...", "I have ...".
 
-use super::lexicon::{
+use super::relations::pronouns;
+use crate::rules::lexicon::memories::{
     ADVERBS, FACT_VERBS, HABIT_MARKERS, HABIT_VERBS, HAVE_BEEN, HAVE_DONE, HAVE_OBJECTS,
     NOT_STATES, PRONOUN_OBJECTS, STATES,
 };
-use super::relations::pronouns;
 
 /// "I <verb> ...", "I'm ...", "I am ...", "I've been ...", "I don't ...".
 pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {

@@ -23,7 +23,6 @@
 
 mod clauses;
 mod first_person;
-mod lexicon;
 mod relations;
 
 use omi_model::MemoryCategory;
@@ -32,9 +31,9 @@ use super::Doc;
 use super::sentences::Sentence;
 use super::when;
 use crate::ExtractedMemory;
+use crate::rules::lexicon::memories::{MOMENT_WORDS, NOT_FACT_WORDS, NOTABLE};
 use clauses::clauses;
 use first_person::first_person;
-use lexicon::{MOMENT_WORDS, NOT_FACT_WORDS, NOTABLE};
 use relations::{named_relation, named_relations, possessive};
 
 /// The category of a memory created without one: `interesting` for notable achievements and

@@ -1,7 +1,7 @@
 //! The user's things and people: "My <noun> ...", "my husband Mark", "<Name> is my
 //! <relation>", and the user's pronouns in the third person.
 
-use super::lexicon::{MY_NOUNS, PASSING, RELATION_ADJECTIVES, RELATIONS};
+use crate::rules::lexicon::memories::{MY_NOUNS, PASSING, RELATION_ADJECTIVES, RELATIONS};
 
 /// "My <noun> ..." -> "User's <noun> ...".
 pub(super) fn possessive(text: &str, lower: &str, words: &[&str]) -> Option<String> {

@@ -3,7 +3,7 @@
 //! Entries are lower case; phrases keep their spaces.
 
 /// Verbs of the user that state a lasting fact, and their third-person forms.
-pub(super) const FACT_VERBS: &[(&str, &str)] = &[
+pub(crate) const FACT_VERBS: &[(&str, &str)] = &[
     ("love", "loves"),
     ("like", "likes"),
     ("enjoy", "enjoys"),
@@ -83,14 +83,14 @@ pub(super) const FACT_VERBS: &[(&str, &str)] = &[
 
 /// Verbs that state a fact only as a habit ("I swim every morning") or with their kind of
 /// object ("I play the piano"), not as one outing ("I swim", "I go to the store").
-pub(super) const HABIT_VERBS: &[&str] = &[
+pub(crate) const HABIT_VERBS: &[&str] = &[
     "run", "play", "swim", "cook", "bake", "read", "go", "walk", "bike", "cycle", "meditate",
     "drink", "eat", "take", "wake", "listen", "watch", "write", "paint", "sing", "call", "visit",
     "climb", "hike", "ski", "surf", "fish", "garden", "knit", "dance", "drive", "study",
 ];
 
 /// Words that make a clause a habit.
-pub(super) const HABIT_MARKERS: &[&str] = &[
+pub(crate) const HABIT_MARKERS: &[&str] = &[
     "every",
     "usually",
     "always",
@@ -153,7 +153,7 @@ pub(super) const HABIT_MARKERS: &[&str] = &[
 ];
 
 /// Adverbs allowed between "I" and the verb.
-pub(super) const ADVERBS: &[&str] = &[
+pub(crate) const ADVERBS: &[&str] = &[
     "really",
     "absolutely",
     "totally",
@@ -194,7 +194,7 @@ pub(super) const ADVERBS: &[&str] = &[
 ];
 
 /// What may follow "I'm" / "I am" in a lasting fact.
-pub(super) const STATES: &[&str] = &[
+pub(crate) const STATES: &[&str] = &[
     "a ",
     "an ",
     "allergic",
@@ -290,7 +290,7 @@ pub(super) const STATES: &[&str] = &[
 ];
 
 /// "I'm a ..." openings that are passing states, not facts.
-pub(super) const NOT_STATES: &[&str] = &[
+pub(crate) const NOT_STATES: &[&str] = &[
     "a bit",
     "a little",
     "a lot",
@@ -320,7 +320,7 @@ pub(super) const NOT_STATES: &[&str] = &[
 ];
 
 /// After "I've been": what makes it a lasting fact.
-pub(super) const HAVE_BEEN: &[&str] = &[
+pub(crate) const HAVE_BEEN: &[&str] = &[
     "a ",
     "an ",
     "working",
@@ -361,7 +361,7 @@ pub(super) const HAVE_BEEN: &[&str] = &[
 ];
 
 /// After "I've": participles of lasting facts ("I've lived in Oslo since 2015").
-pub(super) const HAVE_DONE: &[&str] = &[
+pub(crate) const HAVE_DONE: &[&str] = &[
     "lived",
     "worked",
     "played",
@@ -392,7 +392,7 @@ pub(super) const HAVE_DONE: &[&str] = &[
 ];
 
 /// Whose things make a fact: "my <one of these> ...".
-pub(super) const MY_NOUNS: &[&str] = &[
+pub(crate) const MY_NOUNS: &[&str] = &[
     "favorite",
     "favourite",
     "birthday",
@@ -540,7 +540,7 @@ pub(super) const MY_NOUNS: &[&str] = &[
 ];
 
 /// Things of the user's that make a passing state, not a fact: "my phone is dead".
-pub(super) const PASSING: &[&str] = &[
+pub(crate) const PASSING: &[&str] = &[
     "sick",
     "ill",
     "tired",
@@ -615,7 +615,7 @@ pub(super) const PASSING: &[&str] = &[
 ];
 
 /// Words of a moment, which a timeless fact does not have.
-pub(super) const MOMENT_WORDS: &[&str] = &[
+pub(crate) const MOMENT_WORDS: &[&str] = &[
     "today",
     "tonight",
     "tomorrow",
@@ -634,7 +634,7 @@ pub(super) const MOMENT_WORDS: &[&str] = &[
 ];
 
 /// Words of a wish, plan, doubt, or condition.
-pub(super) const NOT_FACT_WORDS: &[&str] = &[
+pub(crate) const NOT_FACT_WORDS: &[&str] = &[
     "want", "wanna", "wish", "hope", "going", "gonna", "will", "would", "should", "could", "might",
     "maybe", "perhaps", "probably", "if", "need", "needs", "have to", "has to", "got to", "gotta",
     "must", "think", "guess", "suppose", "wonder", "feel", "feeling", "felt", "try", "trying",
@@ -642,7 +642,7 @@ pub(super) const NOT_FACT_WORDS: &[&str] = &[
 ];
 
 /// Objects that make "I love ..." not a fact about the user.
-pub(super) const PRONOUN_OBJECTS: &[&str] = &[
+pub(crate) const PRONOUN_OBJECTS: &[&str] = &[
     "it",
     "it's",
     "that",
@@ -670,7 +670,7 @@ pub(super) const PRONOUN_OBJECTS: &[&str] = &[
 ];
 
 /// Openings before the subject that are dropped ("Honestly, I love jazz").
-pub(super) const OPENINGS: &[&str] = &[
+pub(crate) const OPENINGS: &[&str] = &[
     "honestly",
     "well",
     "yeah",
@@ -734,7 +734,7 @@ pub(super) const OPENINGS: &[&str] = &[
 ];
 
 /// Words of a notable achievement or experience: a memory holding one is `interesting`.
-pub(super) const NOTABLE: &[&str] = &[
+pub(crate) const NOTABLE: &[&str] = &[
     "climbed",
     "won ",
     "ran a",
@@ -752,7 +752,7 @@ pub(super) const NOTABLE: &[&str] = &[
 ];
 
 /// Where a sentence is cut into clauses (lower case, with their spaces).
-pub(super) const CLAUSE_SEPARATORS: &[&str] = &[
+pub(crate) const CLAUSE_SEPARATORS: &[&str] = &[
     "; ",
     ", but ",
     " but ",
@@ -809,13 +809,13 @@ pub(super) const CLAUSE_SEPARATORS: &[&str] = &[
 ];
 
 /// Subjects a separator may end with: the next clause starts at them.
-pub(super) const CLAUSE_SUBJECTS: &[&str] = &[
+pub(crate) const CLAUSE_SUBJECTS: &[&str] = &[
     "i", "i'm", "i've", "my", "we", "it", "it's", "this", "that", "that's", "they", "you", "he",
     "she",
 ];
 
 /// What the user may have for "I have ..." to be a fact: family, pets, conditions, degrees.
-pub(super) const HAVE_OBJECTS: &[&str] = &[
+pub(crate) const HAVE_OBJECTS: &[&str] = &[
     "kid",
     "kids",
     "child",
@@ -907,7 +907,7 @@ pub(super) const HAVE_OBJECTS: &[&str] = &[
 ];
 
 /// People of the user's that "my <relation> <Name>" names.
-pub(super) const RELATIONS: &[&str] = &[
+pub(crate) const RELATIONS: &[&str] = &[
     "wife",
     "husband",
     "partner",
@@ -945,7 +945,7 @@ pub(super) const RELATIONS: &[&str] = &[
 ];
 
 /// Adjectives allowed between "my" and a relation ("my amazing husband Mark").
-pub(super) const RELATION_ADJECTIVES: &[&str] = &[
+pub(crate) const RELATION_ADJECTIVES: &[&str] = &[
     "amazing",
     "wonderful",
     "lovely",
@@ -967,7 +967,7 @@ pub(super) const RELATION_ADJECTIVES: &[&str] = &[
 
 /// Closing fillers dropped from the end of a clause ("I'm vegetarian myself", "I love jazz
 /// too"), with their leading space.
-pub(super) const CLOSING_FILLERS: &[&str] = &[
+pub(crate) const CLOSING_FILLERS: &[&str] = &[
     " myself",
     " too",
     " as well",
