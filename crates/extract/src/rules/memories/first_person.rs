@@ -1,4 +1,4 @@
-//! The user speaking of themselves: "I <verb> ...", "I'm ...", "I've been ...", "I have ...".
+//! The user speaking of themselves: `I <verb> ...`, `I'm ...`, `I've been ...`, `I have ...`.
 
 use super::relations::pronouns;
 use crate::rules::lexicon::memories::{

@@ -1,5 +1,5 @@
-//! The user's things and people: "My <noun> ...", "my husband Mark", "<Name> is my
-//! <relation>", and the user's pronouns in the third person.
+//! The user's things and people: `My <noun> ...`, "my husband Mark", `<Name> is my
+//! <relation>`, and the user's pronouns in the third person.
 
 use crate::rules::lexicon::memories::{MY_NOUNS, PASSING, RELATION_ADJECTIVES, RELATIONS};
 
