@@ -3,12 +3,11 @@
 //! the input, when a bound is broken.
 
 use chrono::Datelike;
-use omi_model::MemoryContent;
-use omi_server::extract::{
-    ConversationExtraction, ExtractedMemory, categorize_memory, content_words, indexed_words,
-    is_near_duplicate, min_shared_words, similarity,
+use omi_extract::identity::{
+    content_key, content_words, indexed_words, is_near_duplicate, min_shared_words, similarity,
 };
-use omi_server::store::content_key;
+use omi_extract::{ConversationExtraction, ExtractedMemory, categorize_memory};
+use omi_model::MemoryContent;
 
 /// The longest an event may last, in minutes: a week.
 pub const MAX_EVENT_MINUTES: i64 = 7 * 24 * 60;

@@ -6,6 +6,7 @@
 //! input.
 
 use chrono::{DateTime, Duration, Utc};
+use omi_extract::{ConversationInput, RulesExtractor, TextInput, TextKind};
 use omi_model::{
     ActionItem, BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Conversation,
     ConversationTextSource, CreateActionItemRequest, CreateConversationFromSegmentsRequest,
@@ -14,7 +15,6 @@ use omi_model::{
     ListMemoriesQuery, Memory, UpdateActionItemRequest, UpdateConversationRequest,
     UpdateMemoryRequest, decode,
 };
-use omi_server::extract::{ConversationInput, RulesExtractor, TextInput, TextKind};
 
 use crate::checks;
 

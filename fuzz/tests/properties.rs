@@ -19,14 +19,13 @@
 //! seconds; `cargo xtask fuzz` runs the same entry points for longer.
 
 use chrono::{DateTime, Duration, Utc};
+use omi_extract::identity::{content_key, is_near_duplicate};
+use omi_extract::{
+    ConversationExtraction, ConversationInput, ExtractedMemory, RulesExtractor, TextInput, TextKind,
+};
 use omi_fuzz::checks;
 use omi_fuzz::mutate::TRICKY_CHARS;
 use omi_fuzz::targets::KINDS;
-use omi_server::extract::{
-    ConversationExtraction, ConversationInput, ExtractedMemory, RulesExtractor, TextInput,
-    TextKind, is_near_duplicate,
-};
-use omi_server::store::content_key;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;

@@ -259,7 +259,13 @@ mod tests {
         assert_eq!(plan.next, Version::new(plan.current.major + 1, 0, 0));
         assert_eq!(
             plan.moved_deps,
-            ["omi-model", "omi-api", "omi-client", "omi-server"]
+            [
+                "omi-model",
+                "omi-api",
+                "omi-extract",
+                "omi-client",
+                "omi-server"
+            ]
         );
         let heading = format!("## [{}] - 2026-11-27", plan.next);
         assert!(
@@ -299,6 +305,15 @@ mod tests {
         let root = cmd::workspace_root().unwrap();
         let mut crates = publishable(&root).unwrap();
         crates.sort();
-        assert_eq!(crates, ["omi-api", "omi-client", "omi-model", "omi-server"]);
+        assert_eq!(
+            crates,
+            [
+                "omi-api",
+                "omi-client",
+                "omi-extract",
+                "omi-model",
+                "omi-server"
+            ]
+        );
     }
 }

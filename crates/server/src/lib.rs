@@ -8,7 +8,7 @@
 //!   checks, in the same order, whether called in-process or over HTTP.
 //! - [`store`] holds the storage trait and the embedded SQLite store.
 //! - [`http`] is the thin axum layer; [`worker`] runs durable jobs through an
-//!   [`extract::Extractor`].
+//!   [`omi_extract::Extractor`].
 //! - [`admin`] makes users, apps and keys; [`server::RunningServer`] runs it all.
 //! - [`metrics`] records request, job and rate-limit metrics and renders them for `GET /metrics`.
 //! - [`openapi::openapi`] is the OpenAPI 3.1 document of the routes, served at
@@ -35,7 +35,6 @@
 //! ```
 
 pub mod admin;
-pub mod extract;
 pub mod faults;
 pub mod http;
 pub mod keys;

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use omi_extract::{ExtractorConfig, LlmConfig};
 use omi_model::{ApiKey, Capability, DevScope};
 use omi_server::admin::{Admin, DemoCredentials};
-use omi_server::extract::{ExtractorConfig, LlmConfig};
 use omi_server::ratelimit::{RateLimitMode, RedisConfig, RedisUrl};
 use omi_server::server::{self, DEFAULT_DATABASE_URL, RunningServer, ServerConfig};
 use omi_server::store::postgres::PostgresOptions;

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use omi_extract::{Extractor, RulesExtractor};
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::extract::{Extractor, RulesExtractor};
 use crate::http::serve::serve;
 use crate::http::{HttpConfig, app};
 use crate::ratelimit::{RateLimitMode, RateLimits, RedisConfig, SharedError};
@@ -306,7 +306,7 @@ impl RunningServer {
     }
 
     /// As [`RunningServer::start`], with a chosen extractor (see
-    /// [`ExtractorConfig::build`](crate::extract::ExtractorConfig::build)).
+    /// [`ExtractorConfig::build`](omi_extract::ExtractorConfig::build)).
     pub async fn start_with(
         config: ServerConfig,
         extractor: Arc<dyn Extractor>,

@@ -14,13 +14,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
+use omi_extract::identity::{content_words, retain_novel};
+use omi_extract::{ConversationInput, ExtractedMemory, Extractor, TextInput, TextKind};
 use omi_model::{MemoryCategory, Visibility};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::extract::{
-    ConversationInput, ExtractedMemory, Extractor, TextInput, TextKind, content_words, retain_novel,
-};
 use crate::keys;
 use crate::metrics::PanicSite;
 use crate::service::Service;
@@ -587,10 +586,10 @@ mod tests {
     use omi_model::{ConversationStatus, Uid};
 
     use super::*;
-    use crate::extract::RulesExtractor;
     use crate::ratelimit::{RateLimitMode, RateLimits};
     use crate::service::{Clock, ServiceConfig};
     use crate::store::{SqliteStore, Store};
+    use omi_extract::RulesExtractor;
 
     /// A clock that panics its first `panics` readings: a fault outside any job, in the
     /// worker's own loop (claiming reads the clock).
@@ -705,14 +704,14 @@ mod tests {
         async fn conversation(
             &self,
             _: &ConversationInput<'_>,
-        ) -> Result<crate::extract::ConversationExtraction, crate::extract::ExtractError> {
+        ) -> Result<omi_extract::ConversationExtraction, omi_extract::ExtractError> {
             panic!("injected extractor panic")
         }
 
         async fn memories(
             &self,
             _: &str,
-        ) -> Result<Vec<ExtractedMemory>, crate::extract::ExtractError> {
+        ) -> Result<Vec<ExtractedMemory>, omi_extract::ExtractError> {
             panic!("injected extractor panic")
         }
     }

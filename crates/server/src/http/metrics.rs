@@ -57,12 +57,12 @@ mod tests {
     use tower::ServiceExt;
 
     use crate::admin::{Admin, DemoCredentials};
-    use crate::extract::RulesExtractor;
     use crate::http::app;
     use crate::ratelimit::RateLimitMode;
     use crate::server::{ServerConfig, open_store, service};
     use crate::service::Service;
     use crate::worker::WorkerPool;
+    use omi_extract::RulesExtractor;
 
     /// An app over a fresh database with cloud rate limits, its service, and demo credentials.
     async fn fixture(dir: &tempfile::TempDir) -> (Router, Service, DemoCredentials) {

@@ -3,13 +3,13 @@
 
 use async_trait::async_trait;
 use omi_api::{ApiError, DeveloperMemories, messages};
+use omi_extract::categorize_memory;
 use omi_model::{
     ApiKey, BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, DevScope,
     ListDevMemoriesQuery, Memory, NewMemory, SuccessResponse, Uid, UpdateMemoryRequest,
 };
 
 use super::{LastQuota, Service, credentials, store_error};
-use crate::extract::categorize_memory;
 use crate::keys;
 use crate::ratelimit::{Policy, QuotaState};
 use crate::store::MemoryRecord;

@@ -8,7 +8,9 @@ use omi_model::{
     DevConversationListParams, TranscriptSegment, Uid,
 };
 
-use super::{ConversationRecord, IdempotentAnswer, NewJob, ProcessedConversation, StoreResult};
+use omi_extract::ProcessedConversation;
+
+use super::{ConversationRecord, IdempotentAnswer, NewJob, StoreResult};
 
 /// An action item to insert.
 #[derive(Debug, Clone, PartialEq, Eq)]

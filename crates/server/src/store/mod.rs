@@ -16,6 +16,7 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use omi_extract::ProcessedConversation;
 use omi_model::{
     Conversation, ConversationListParams, DevMemoryListParams, Memory, MemoryUpdate, PageParams,
     Uid,
@@ -26,7 +27,6 @@ pub use idempotency::{EarlierAnswer, IdempotencyKey, IdempotentAnswer};
 pub use postgres::PostgresStore;
 pub use records::{
     AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord, Job, JobKind, MemoryRecord, NewJob,
-    ProcessedConversation, content_key,
 };
 pub(crate) use records::{PreparedEdit, PreparedMemory};
 pub use sqlite::SqliteStore;
@@ -132,7 +132,7 @@ pub trait Store: DeveloperStore + Send + Sync + 'static {
     ) -> StoreResult<Vec<Memory>>;
     /// For each group of content words in `groups` (those of one memory to check), the
     /// contents of the user's memories whose indexed words
-    /// ([`crate::extract::indexed_words`] of their content words) hold the most of the
+    /// ([`omi_extract::identity::indexed_words`] of their content words) hold the most of the
     /// group, at most `limit_each` per group: the only memories a new memory with these
     /// content words can be a near-duplicate of. One list without repeats, from one query
     /// (callers bound the number of groups and words).

@@ -1,10 +1,8 @@
 //! The records the store reads and writes, in domain terms.
 
 use chrono::{DateTime, Utc};
-use omi_model::{
-    Capability, ConversationCategory, DevScope, Event, Geolocation, MemoryCategory,
-    StructuredActionItem, TranscriptSegment, Uid, Visibility,
-};
+use omi_extract::identity::{content_key, indexed_words_of};
+use omi_model::{Capability, DevScope, Geolocation, MemoryCategory, Uid, Visibility};
 use serde::{Deserialize, Serialize};
 
 /// An integration app.
@@ -81,42 +79,6 @@ pub struct ConversationRecord {
     pub geolocation: Option<Geolocation>,
 }
 
-/// What processing made of a conversation.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ProcessedConversation {
-    /// A short title.
-    pub title: String,
-    /// A brief summary.
-    pub overview: String,
-    /// One emoji.
-    pub emoji: String,
-    /// Its category.
-    pub category: ConversationCategory,
-    /// Things to do.
-    pub action_items: Vec<StructuredActionItem>,
-    /// Events for the calendar.
-    pub events: Vec<Event>,
-    /// The transcript.
-    pub transcript_segments: Vec<TranscriptSegment>,
-    /// Whether it holds too little to keep.
-    pub discarded: bool,
-}
-
-impl ProcessedConversation {
-    /// The action items found that the conversation keeps, trimmed, blank ones dropped: its
-    /// `structured.action_items`, and its rows of the `action_items` table, in this order.
-    pub fn kept_action_items(&self) -> Vec<StructuredActionItem> {
-        self.action_items
-            .iter()
-            .filter(|item| !item.description.trim().is_empty())
-            .map(|item| StructuredActionItem {
-                description: item.description.trim().to_owned(),
-                completed: item.completed,
-            })
-            .collect()
-    }
-}
-
 /// A memory to insert.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemoryRecord {
@@ -152,7 +114,7 @@ pub(crate) struct PreparedMemory {
     pub(crate) scoring: String,
     /// Its tags as stored JSON.
     pub(crate) tags: String,
-    /// The words it is indexed under ([`crate::extract::indexed_words`]).
+    /// The words it is indexed under ([`indexed_words_of`]).
     pub(crate) words: Vec<String>,
 }
 
@@ -175,16 +137,11 @@ impl PreparedEdit {
     /// An edit of a memory whose content is `old`, to `new` when that is given.
     pub(crate) fn new(old: &str, new: Option<&str>) -> Self {
         Self {
-            old_words: memory_index_words(old),
+            old_words: indexed_words_of(old),
             new_key: new.map(content_key),
-            new_words: new.map(memory_index_words).unwrap_or_default(),
+            new_words: new.map(indexed_words_of).unwrap_or_default(),
         }
     }
-}
-
-/// The words a memory with `content` is indexed under.
-fn memory_index_words(content: &str) -> Vec<String> {
-    crate::extract::indexed_words(&crate::extract::content_words(content))
 }
 
 impl PreparedMemory {
@@ -194,7 +151,7 @@ impl PreparedMemory {
             key: content_key(&record.content),
             scoring: omi_model::scoring(record.manually_added, record.category, record.created_at),
             tags: serde_json::to_string(&record.tags).map_err(super::rows::json_err)?,
-            words: memory_index_words(&record.content),
+            words: indexed_words_of(&record.content),
             record: record.clone(),
         })
     }
@@ -228,23 +185,6 @@ impl PreparedMemory {
     pub(crate) fn all(records: &[MemoryRecord]) -> super::StoreResult<Vec<Self>> {
         records.iter().map(Self::new).collect()
     }
-}
-
-/// The normalized form of a memory's content under which duplicates are recognized:
-/// lower case, white space collapsed, trailing punctuation dropped (with the white space
-/// between it and the last word, so the key of a key is the key itself).
-///
-/// ```
-/// use omi_server::store::content_key;
-/// assert_eq!(content_key("  User  likes TEA. "), content_key("user likes tea"));
-/// assert_eq!(content_key("User likes tea ."), content_key("user likes tea"));
-/// ```
-pub fn content_key(content: &str) -> String {
-    let collapsed: Vec<String> = content.split_whitespace().map(str::to_lowercase).collect();
-    collapsed
-        .join(" ")
-        .trim_end_matches(|c: char| matches!(c, '.' | '!' | '?' | ';' | ',') || c.is_whitespace())
-        .to_owned()
 }
 
 /// What a job does.

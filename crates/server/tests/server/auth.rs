@@ -461,11 +461,7 @@ async fn a_revoked_key_is_refused() {
 async fn a_key_disabled_or_revoked_by_another_process_stops_working_within_the_credential_ttl() {
     let mut config = crate::common::test_config();
     config.service.credential_ttl = std::time::Duration::from_millis(300);
-    let s = TestServer::start_with(
-        config,
-        std::sync::Arc::new(omi_server::extract::RulesExtractor),
-    )
-    .await;
+    let s = TestServer::start_with(config, std::sync::Arc::new(omi_extract::RulesExtractor)).await;
     // Another process on the same database: a service of its own, with its own cache.
     let store = s.service().store().clone();
     let other = omi_server::admin::Admin::new(
@@ -583,7 +579,7 @@ fn short_ttl() -> omi_server::server::ServerConfig {
 
 #[tokio::test]
 async fn a_key_revoked_through_one_sqlite_server_is_refused_by_another_within_its_ttl() {
-    let extractor = std::sync::Arc::new(omi_server::extract::RulesExtractor);
+    let extractor = std::sync::Arc::new(omi_extract::RulesExtractor);
     let a = TestServer::start_with(short_ttl(), extractor).await;
     a_key_revoked_through_one_server_is_refused_by_the_other_within_its_ttl(a).await;
 }
@@ -593,7 +589,7 @@ async fn a_key_revoked_through_one_postgres_server_is_refused_by_another_within_
     let Some(admin_url) = crate::common::postgres_url("the two-server revocation test") else {
         return;
     };
-    let extractor = std::sync::Arc::new(omi_server::extract::RulesExtractor);
+    let extractor = std::sync::Arc::new(omi_extract::RulesExtractor);
     let (a, scratch) = TestServer::start_on_postgres(short_ttl(), extractor, &admin_url).await;
     a_key_revoked_through_one_server_is_refused_by_the_other_within_its_ttl(a).await;
     drop(scratch);

@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use omi_model::{Capability, DevScope};
-use omi_server::admin::{Admin, DemoCredentials};
-use omi_server::extract::{
+use omi_extract::{
     ConversationExtraction, ConversationInput, ExtractError, ExtractedMemory, Extractor,
     RulesExtractor,
 };
+use omi_model::{Capability, DevScope};
+use omi_server::admin::{Admin, DemoCredentials};
 use omi_server::server::{RunningServer, ServerConfig};
 use omi_server::store::postgres::ScratchDatabase;
 use omi_server::worker::WorkerConfig;

@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use omi_extract::RulesExtractor;
 use omi_model::DevScope;
-use omi_server::extract::RulesExtractor;
 use omi_server::ratelimit::RateLimitMode;
 use omi_server::service::ServiceConfig;
 use reqwest::Method;

@@ -7,8 +7,8 @@
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
+use omi_extract::{Extractor, RulesExtractor};
 use omi_model::{Capability, DevScope};
-use omi_server::extract::{Extractor, RulesExtractor};
 use omi_server::store::migrate::{MigrateError, MigrationSummary, TABLES, migrate_data};
 use omi_server::store::postgres::ScratchDatabase;
 use reqwest::Method;

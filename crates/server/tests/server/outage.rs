@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::Method;
-use omi_server::extract::RulesExtractor;
+use omi_extract::RulesExtractor;
 use omi_server::store::postgres::ScratchDatabase;
 use serde_json::json;
 

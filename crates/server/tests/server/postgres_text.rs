@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use axum::http::Method;
+use omi_extract::RulesExtractor;
 use omi_model::validation::msg::CONTROL_CHARACTERS;
-use omi_server::extract::RulesExtractor;
 use omi_server::store::postgres::ScratchDatabase;
 use serde_json::{Value, json};
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use omi_server::extract::RulesExtractor;
+use omi_extract::RulesExtractor;
 use omi_server::ratelimit::RateLimitMode;
 use reqwest::Method;
 use serde_json::json;

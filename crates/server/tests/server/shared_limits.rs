@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use omi_server::extract::RulesExtractor;
+use omi_extract::RulesExtractor;
 use omi_server::ratelimit::{
     Policy, QuotaState, RateLimitMode, RateLimits, RedisConfig, RedisUrl, Refused,
 };

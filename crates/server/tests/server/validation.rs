@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use omi_server::extract::RulesExtractor;
+use omi_extract::RulesExtractor;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -16,9 +16,9 @@ macro_rules! job_statements {
             use super::{Conn, Db, DbRow};
             use $crate::store::rows::{JobRow, json_err, map_err};
             use $crate::store::{
-                Job, JobKind, NewJob, PreparedMemory, ProcessedConversation, StoreError,
-                StoreResult,
+                Job, JobKind, NewJob, PreparedMemory, StoreError, StoreResult,
             };
+            use omi_extract::ProcessedConversation;
 
             /// The most unrunnable jobs (out of attempts, unreadable) one claim fails before
             /// it gives up for this call, so that one claim stays a short write.

@@ -29,6 +29,7 @@ macro_rules! store_impl {
             };
             use super::parts::{owned_row, push_any, push_date_range, push_page};
             use super::{Db, idempotency, jobs};
+            use omi_extract::ProcessedConversation;
             use $crate::store::rows::{
                 AppKeyRow, AppRow, DevKeyRow, comma_list, json_err, map_err,
             };
@@ -38,8 +39,8 @@ macro_rules! store_impl {
             use $crate::store::{
                 ActionItemRecord, AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord,
                 DeveloperStore, EarlierAnswer, IdempotencyKey, IdempotentAnswer, Job,
-                MAX_LOOKUP_WORDS, MemoryRecord, NewJob, PreparedEdit, PreparedMemory,
-                ProcessedConversation, Store, StoreResult, to_micros, word_group_chunks,
+                MAX_LOOKUP_WORDS, MemoryRecord, NewJob, PreparedEdit, PreparedMemory, Store,
+                StoreResult, to_micros, word_group_chunks,
             };
 
             /// The order of the lists of conversations and action items.

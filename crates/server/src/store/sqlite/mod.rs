@@ -16,7 +16,7 @@ use sqlx::sqlite::{
 };
 
 mod group_commit;
-mod words;
+mod word_index;
 
 use group_commit::GroupCommit;
 
@@ -138,7 +138,7 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(map_err)?;
-        words::backfill(&writer).await?;
+        word_index::backfill(&writer).await?;
         let group = GroupCommit::start(writer.clone());
         Ok(Self {
             writer,
@@ -390,7 +390,8 @@ mod tests {
 
     #[tokio::test]
     async fn nothing_found_in_a_conversation_deleted_while_processing_is_kept() {
-        use crate::store::{DeveloperStore, ProcessedConversation};
+        use crate::store::DeveloperStore;
+        use omi_extract::ProcessedConversation;
         use omi_model::{ListActionItemsQuery, StructuredActionItem};
         let (store, _dir) = store().await;
         let (c, job) = conversation("gone");
@@ -559,7 +560,7 @@ mod tests {
     }
 
     async fn sharing(store: &SqliteStore, content: &str) -> Vec<String> {
-        let words = crate::extract::content_words(content);
+        let words = omi_extract::identity::content_words(content);
         store
             .near_duplicate_candidates(&uid(), &[words], 100)
             .await
@@ -591,7 +592,7 @@ mod tests {
         );
         assert!(sharing(&store, "User plays the cello").await.is_empty());
         let other = Uid::try_from("u2".to_owned()).unwrap();
-        let words = crate::extract::content_words("User likes green tea");
+        let words = omi_extract::identity::content_words("User likes green tea");
         assert!(
             store
                 .near_duplicate_candidates(&other, &[words], 100)
@@ -676,8 +677,8 @@ mod tests {
             .await
             .unwrap();
         let groups = [
-            crate::extract::content_words("User likes green tea"),
-            crate::extract::content_words("User's sister is named Anna"),
+            omi_extract::identity::content_words("User likes green tea"),
+            omi_extract::identity::content_words("User's sister is named Anna"),
         ];
         // Two candidates at most per group: the tea memories cannot crowd out the sister.
         let found = store

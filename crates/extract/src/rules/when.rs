@@ -8,6 +8,7 @@
 //! 99/99/9999") is no date at all, and a duration longer than [`MAX_DURATION_MINUTES`] is no
 //! duration.
 
+use super::lexicon::when::{MONTHS, NUMBER_WORDS, WEEKDAYS};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 
 /// The first year a sentence may name (what RFC 3339, and so the wire, can write).
@@ -59,61 +60,6 @@ impl When {
         date.and_time(time).and_utc()
     }
 }
-
-const WEEKDAYS: &[(&str, Weekday)] = &[
-    ("monday", Weekday::Mon),
-    ("tuesday", Weekday::Tue),
-    ("wednesday", Weekday::Wed),
-    ("thursday", Weekday::Thu),
-    ("friday", Weekday::Fri),
-    ("saturday", Weekday::Sat),
-    ("sunday", Weekday::Sun),
-];
-
-const MONTHS: &[(&str, u32)] = &[
-    ("january", 1),
-    ("jan", 1),
-    ("february", 2),
-    ("feb", 2),
-    ("march", 3),
-    ("april", 4),
-    ("apr", 4),
-    ("may", 5),
-    ("june", 6),
-    ("jun", 6),
-    ("july", 7),
-    ("jul", 7),
-    ("august", 8),
-    ("aug", 8),
-    ("september", 9),
-    ("sept", 9),
-    ("sep", 9),
-    ("october", 10),
-    ("oct", 10),
-    ("november", 11),
-    ("nov", 11),
-    ("december", 12),
-    ("dec", 12),
-];
-
-const NUMBER_WORDS: &[(&str, i64)] = &[
-    ("a", 1),
-    ("an", 1),
-    ("one", 1),
-    ("two", 2),
-    ("three", 3),
-    ("four", 4),
-    ("five", 5),
-    ("six", 6),
-    ("seven", 7),
-    ("eight", 8),
-    ("nine", 9),
-    ("ten", 10),
-    ("eleven", 11),
-    ("twelve", 12),
-    ("couple", 2),
-    ("few", 3),
-];
 
 /// The tokens of a lower-case sentence: words with their inner `:`, `/`, `.`, `-`, `'` kept.
 pub(crate) fn tokens(lower: &str) -> Vec<&str> {

@@ -6,6 +6,7 @@
 
 use omi_model::Event;
 
+use super::lexicon::title::NOT_TOPICS;
 use super::summary::Keywords;
 use super::{Doc, capitalize, truncate_words};
 
@@ -67,18 +68,6 @@ pub(crate) fn title(doc: &Doc, keywords: &Keywords, events: &[Event]) -> String 
     out
 }
 
-/// Words that recur without being what a text is about: common verbs, feelings, numbers.
-const NOT_TOPICS: &[&str] = &[
-    "send", "sent", "bring", "brought", "finish", "finished", "finally", "love", "loved", "loves",
-    "amazing", "awesome", "excited", "personal", "news", "alright", "start", "started", "call",
-    "called", "perfect", "noted", "quick", "three", "four", "five", "six", "ten", "twenty",
-    "spent", "spend", "live", "lived", "drop", "works", "worked", "working", "found", "find",
-    "stay", "stayed", "change", "changed", "ready", "happy", "glad", "busy", "tired", "lovely",
-    "nice", "cool", "fine", "true", "real", "hard", "easy", "huge", "sounds", "mind", "remember",
-    "forget", "care", "hope", "wish", "ask", "asked", "feel", "felt", "last", "years", "year",
-    "months", "month", "hours", "hour", "minutes", "daily", "wow", "hiya",
-];
-
 /// "a", "a and b", "a, b and c".
 fn join(parts: &[&str]) -> String {
     match parts {
@@ -91,7 +80,7 @@ fn join(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::TextKind;
+    use crate::TextKind;
 
     fn title_of(text: &str, kind: TextKind) -> String {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use omi_server::extract::{ConversationInput, RulesExtractor, TextKind, similarity};
+use omi_extract::identity::similarity;
+use omi_extract::{ConversationInput, RulesExtractor, TextKind};
 use serde::Deserialize;
 
 /// Two memories or action items are the same when their similarity is above this.
@@ -347,95 +348,4 @@ fn the_matching_rule_accepts_rephrasings_and_rejects_other_facts() {
         "User is allergic to cats",
         "User is allergic to penicillin"
     )));
-}
-
-/// A chat-completions stand-in that always answers with something that is not the JSON asked
-/// for: a conversation processed with it ends `failed`, never completed with empty structure.
-#[tokio::test]
-async fn a_conversation_whose_llm_answers_stay_invalid_ends_failed() {
-    use std::sync::Arc;
-
-    use axum::Router;
-    use axum::routing::post;
-    use omi_server::admin::Admin;
-    use omi_server::extract::{ExtractorConfig, LlmConfig};
-    use omi_server::server::{RunningServer, ServerConfig};
-    use omi_server::service::ServiceConfig;
-    use serde_json::{Value, json};
-
-    let chat = Router::new().route(
-        "/v1/chat/completions",
-        post(|| async {
-            axum::Json(json!({
-                "choices": [{"message": {"role": "assistant", "content": "I'd rather not."}}]
-            }))
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
-    let llm_addr = listener.local_addr().expect("an address");
-    tokio::spawn(async move { axum::serve(listener, chat).await });
-
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut config = ServerConfig {
-        addr: "127.0.0.1:0".parse().expect("an address"),
-        database_url: format!("sqlite://{}/omi.sqlite", dir.path().display()),
-        service: ServiceConfig {
-            max_job_attempts: 2,
-            ..ServiceConfig::default()
-        },
-        ..ServerConfig::default()
-    };
-    config.worker.base_backoff = std::time::Duration::from_millis(10);
-    config.worker.poll_interval = std::time::Duration::from_millis(20);
-    let mut llm = LlmConfig::new(format!("http://{llm_addr}/v1"), "stand-in");
-    llm.retry_delay = std::time::Duration::from_millis(1);
-    let extractor = ExtractorConfig::Llm(llm).build().expect("an extractor");
-    let server = RunningServer::start_with(config, Arc::clone(&extractor))
-        .await
-        .expect("a server");
-    let creds = Admin::new(server.service().clone())
-        .bootstrap_demo(&server.base_url())
-        .await
-        .expect("demo credentials")
-        .expect("a new demo user");
-    let http = reqwest::Client::new();
-    let created = http
-        .post(format!(
-            "{}/v2/integrations/{}/user/conversations?uid={}",
-            server.base_url(),
-            creds.app_id,
-            creds.uid
-        ))
-        .bearer_auth(&creds.app_key)
-        .json(&json!({"text": "Me: Dinner on Friday at 7? I'm vegetarian."}))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(created.status(), 200);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let status = loop {
-        let list: Value = http
-            .get(format!(
-                "{}/v2/integrations/{}/conversations?uid={}&statuses=processing,completed,failed",
-                server.base_url(),
-                creds.app_id,
-                creds.uid
-            ))
-            .bearer_auth(&creds.app_key)
-            .send()
-            .await
-            .expect("a response")
-            .json()
-            .await
-            .expect("JSON");
-        let status = list["conversations"][0]["status"].clone();
-        if status != json!("processing") || std::time::Instant::now() > deadline {
-            break status;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
-    assert_eq!(status, json!("failed"));
-    server.shutdown().await;
 }

@@ -4,150 +4,11 @@
 use chrono::{NaiveTime, Timelike};
 use omi_model::Event;
 
+use super::lexicon::events::{EVENT_NOUNS, NOT_A_PLAN, PLAN_PHRASES, PLAN_VERBS, WEEKDAY_OR_MONTH};
 use super::sentences::Sentence;
 use super::when::{self, When};
 use super::words::{is_stopword, words};
 use super::{Doc, capitalize, truncate_words};
-
-/// Things that happen at a time, and how long each lasts when the text does not say.
-const EVENT_NOUNS: &[(&str, i64)] = &[
-    ("dinner", 120),
-    ("supper", 120),
-    ("lunch", 60),
-    ("breakfast", 60),
-    ("brunch", 90),
-    ("coffee", 30),
-    ("drinks", 120),
-    ("meeting", 60),
-    ("meetup", 120),
-    ("call", 30),
-    ("appointment", 60),
-    ("appt", 60),
-    ("interview", 60),
-    ("party", 180),
-    ("concert", 180),
-    ("gig", 180),
-    ("show", 120),
-    ("movie", 120),
-    ("movies", 120),
-    ("game", 180),
-    ("match", 120),
-    ("class", 60),
-    ("lesson", 60),
-    ("practice", 90),
-    ("rehearsal", 120),
-    ("training", 60),
-    ("workout", 60),
-    ("session", 60),
-    ("presentation", 60),
-    ("demo", 60),
-    ("standup", 15),
-    ("stand-up", 15),
-    ("review", 60),
-    ("sync", 30),
-    ("1:1", 30),
-    ("one-on-one", 30),
-    ("date", 120),
-    ("wedding", 360),
-    ("ceremony", 120),
-    ("recital", 90),
-    ("conference", 480),
-    ("workshop", 180),
-    ("webinar", 60),
-    ("flight", 180),
-    ("checkup", 60),
-    ("check-up", 60),
-    ("exam", 120),
-    ("haircut", 45),
-    ("playdate", 120),
-    ("barbecue", 180),
-    ("bbq", 180),
-    ("picnic", 180),
-    ("hike", 180),
-    ("yoga", 60),
-    ("reservation", 120),
-    ("visit", 60),
-    ("tour", 90),
-    ("festival", 240),
-    ("service", 90),
-    ("reunion", 180),
-    ("shower", 180),
-    ("dentist", 60),
-    ("doctor", 60),
-    ("vet", 60),
-    ("pickup", 30),
-    ("pick-up", 30),
-    ("drop-off", 30),
-    ("dropoff", 30),
-    ("recording", 60),
-    ("release", 60),
-    ("launch", 60),
-    ("tasting", 60),
-    ("inspection", 60),
-    ("viewing", 60),
-    ("showing", 60),
-    ("club", 120),
-    ("run", 60),
-    ("race", 180),
-    ("10k", 90),
-    ("5k", 60),
-    ("marathon", 300),
-    ("easter", 240),
-    ("christmas", 240),
-    ("thanksgiving", 240),
-    ("hanukkah", 240),
-    ("passover", 240),
-    ("diwali", 240),
-    ("birthday", 120),
-    ("plumber", 120),
-    ("electrician", 120),
-    ("delivery", 60),
-    ("graduation", 180),
-    ("funeral", 120),
-    ("sleepover", 720),
-    ("conference", 480),
-];
-
-/// Phrases that make a plan without naming what it is, and the title they give.
-const PLAN_PHRASES: &[(&str, &str)] = &[
-    ("let's meet", "Meet up"),
-    ("meet up", "Meet up"),
-    ("meet you", "Meet up"),
-    ("meet at", "Meet up"),
-    ("catch up", "Catch up"),
-    ("pick you up", "Pick-up"),
-    ("pick me up", "Pick-up"),
-    ("come over", "Get-together"),
-    ("hang out", "Hang out"),
-    ("drop it off", "Drop-off"),
-    ("drop off", "Drop-off"),
-    ("drop the car off", "Drop-off"),
-    ("move out", "Move out"),
-    ("moving out", "Move out"),
-    ("move in", "Move in"),
-];
-
-/// Words that call a plan off or put it in the past.
-const NOT_A_PLAN: &[&str] = &[
-    "finished",
-    "completed",
-    "ran",
-    "had",
-    "was",
-    "were",
-    "went",
-    "did",
-    "cancel",
-    "cancelled",
-    "canceled",
-    "can't",
-    "cannot",
-    "couldn't",
-    "won't",
-    "missed",
-    "skip",
-    "skipped",
-];
 
 /// The events the text plans.
 ///
@@ -344,21 +205,9 @@ fn title(s: &Sentence, tokens: &[&str], others: &[&str]) -> Option<(String, i64)
 
 /// "my parents arrive Sunday", "the package lands Friday": who or what, and the verb.
 fn verb_plan(original: &[&str], lower: &[String]) -> Option<String> {
-    const VERBS: &[&str] = &[
-        "arrive",
-        "arrives",
-        "arriving",
-        "land",
-        "lands",
-        "landing",
-        "depart",
-        "departs",
-        "departing",
-        "visit",
-        "visits",
-        "visiting",
-    ];
-    let at = lower.iter().position(|w| VERBS.contains(&w.as_str()))?;
+    let at = lower
+        .iter()
+        .position(|w| PLAN_VERBS.contains(&w.as_str()))?;
     let mut first = at;
     while first > 0
         && at - first < 3
@@ -427,27 +276,6 @@ fn is_modifier(word: &str, lower: &str) -> bool {
         && !WEEKDAY_OR_MONTH.contains(&lower)
 }
 
-const WEEKDAY_OR_MONTH: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// "with Anna", "with Dr. Patel", "with my mom" -> who.
 fn with_whom(original: &[&str], lower: &[String]) -> Option<String> {
     let at = lower.iter().position(|w| w == "with")?;
@@ -494,7 +322,7 @@ fn with_whom(original: &[&str], lower: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::TextKind;
+    use crate::TextKind;
 
     fn doc(text: &str) -> Doc {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();

@@ -12,6 +12,7 @@
 mod actions;
 mod classify;
 mod events;
+mod lexicon;
 mod memories;
 mod segments;
 mod sentences;
@@ -23,11 +24,11 @@ mod words;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{
-    ConversationExtraction, ConversationInput, ExtractError, ExtractedMemory, Extractor, TextInput,
-    TextKind, retain_novel,
+use crate::identity::retain_novel;
+use crate::{
+    ConversationExtraction, ConversationInput, ExtractError, ExtractedMemory, Extractor,
+    ProcessedConversation, TextInput, TextKind,
 };
-use crate::store::ProcessedConversation;
 use segments::Parsed;
 use sentences::Sentence;
 
@@ -37,7 +38,7 @@ pub use memories::categorize_memory;
 /// output.
 ///
 /// ```
-/// use omi_server::extract::{ConversationInput, RulesExtractor, TextKind};
+/// use omi_extract::{ConversationInput, RulesExtractor, TextKind};
 ///
 /// let start = "2024-03-10T15:00:00Z".parse().unwrap();
 /// let out = RulesExtractor.extract(&ConversationInput {
@@ -224,7 +225,8 @@ pub(crate) fn capitalize(s: &str) -> String {
     }
 }
 
-/// A title cut to the longest a title may be.
+/// A title cut to the longest a title may be (the LLM extractor's titles are cut the same way).
+#[cfg(feature = "llm")]
 pub(crate) fn truncate_title(s: &str) -> String {
     truncate_words(s, title::MAX_CHARS)
 }

@@ -9,149 +9,11 @@
 
 use omi_model::StructuredActionItem;
 
+use super::lexicon::actions::{
+    COMMITMENTS, NOT_TASKS, REQUESTS, SMALL_TALK_OBJECTS, TASK_WHEN_OBJECT,
+};
 use super::sentences::{Bullet, Sentence};
 use super::{Doc, capitalize, truncate_words};
-
-/// Cues that someone asks the user to do what follows.
-const REQUESTS: &[&str] = &[
-    "don't forget to ",
-    "do not forget to ",
-    "dont forget to ",
-    "remember to ",
-    "make sure to ",
-    "make sure you ",
-    "can you please ",
-    "could you please ",
-    "can you ",
-    "could you ",
-    "would you mind ",
-    "will you ",
-    "can u ",
-    "you need to ",
-    "you have to ",
-    "you must ",
-    "you should ",
-    "please ",
-    "pls ",
-    "we need to ",
-    "we have to ",
-    "we should ",
-    "we must ",
-    "let's ",
-];
-
-/// Cues that the user commits to, or needs to do, what follows.
-const COMMITMENTS: &[&str] = &[
-    "remind me to ",
-    "note to self: ",
-    "note to self ",
-    "todo: ",
-    "to do: ",
-    "to-do: ",
-    "don't forget to ",
-    "do not forget to ",
-    "remember to ",
-    "i'll ",
-    "i will ",
-    "i need to ",
-    "i have to ",
-    "i've got to ",
-    "i gotta ",
-    "i must ",
-    "i should ",
-    "i'm going to ",
-    "i am going to ",
-    "i'm gonna ",
-    "i plan to ",
-    "i promised to ",
-    "i promise to ",
-    "let me ",
-    "we need to ",
-    "we have to ",
-    "we should ",
-    "we must ",
-    "need to ",
-];
-
-/// Verbs after a cue that do not make a task ("I'll be there", "can you believe it").
-const NOT_TASKS: &[&str] = &[
-    "be",
-    "see",
-    "think",
-    "never",
-    "probably",
-    "maybe",
-    "miss",
-    "love",
-    "like",
-    "know",
-    "guess",
-    "bet",
-    "believe",
-    "imagine",
-    "hear",
-    "wait",
-    "let",
-    "have",
-    "keep",
-    "stop",
-    "tell",
-    "say",
-    "definitely",
-    "always",
-    "really",
-    "just",
-    "ever",
-    "help",
-    "do",
-    "go",
-    "get",
-    "feel",
-    "look",
-    "check",
-    "figure",
-    "try",
-    "put",
-    "make",
-    "take",
-    "give",
-    "show",
-    "explain",
-    "enjoy",
-    "relax",
-    "sleep",
-    "rest",
-    "stay",
-    "talk",
-    "chat",
-    "find",
-    "hang",
-    "live",
-    "die",
-    "survive",
-    "manage",
-    "pass",
-    "want",
-    "need",
-    "come",
-    "leave",
-    "move",
-    "start",
-    "use",
-    "eat",
-];
-
-/// Verbs in [`NOT_TASKS`] that do make a task when a thing to do follows them.
-const TASK_WHEN_OBJECT: &[&str] = &[
-    "check", "get", "take", "make", "put", "give", "find", "tell", "look", "do", "figure", "try",
-    "start", "help", "show", "go", "keep", "move", "come", "use", "talk", "have", "let",
-];
-
-/// Words after which a request is small talk, not a task ("can you believe", "can you hear me").
-const SMALL_TALK_OBJECTS: &[&str] = &[
-    "it", "that", "this", "me", "you", "so", "too", "there", "what", "how", "why", "if", "out",
-    "later", "soon", "up", "now", "right", "a", "for", "on", "back", "by",
-];
 
 /// The action items of the text, in order, without repeats.
 pub(crate) fn find(doc: &Doc) -> Vec<StructuredActionItem> {
@@ -525,7 +387,7 @@ fn split_trailing_punct<'a>(lower: &'a str, original: &'a str) -> (&'a str, &'a 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::TextKind;
+    use crate::TextKind;
 
     fn items(text: &str) -> Vec<String> {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();

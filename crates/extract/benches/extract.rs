@@ -1,7 +1,7 @@
 //! The rules extractor on transcripts of 1 000, 10 000 and 100 000 words: the issue asks for
 //! a 10 000-word transcript in under 50 ms on one core, and a cost linear in the text's size.
 //!
-//! Run with `cargo bench -p omi-server --bench extract`; figures are in `docs/extraction.md`.
+//! Run with `cargo bench -p omi-extract --bench extract`; figures are in `docs/extraction.md`.
 
 // criterion_group! defines a public function without a doc comment.
 #![allow(missing_docs)]
@@ -10,7 +10,7 @@ use std::hint::black_box;
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use omi_server::extract::{ConversationInput, RulesExtractor, TextKind};
+use omi_extract::{ConversationInput, RulesExtractor, TextKind};
 
 /// Lines of a long meeting transcript, cycled (with a round number so the content varies).
 const LINES: &[&str] = &[

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use omi_model::TranscriptSegment;
 
+use super::lexicon::segments::{HEADERS, NOT_SPEAKERS};
 use super::words::fold_quotes;
-use crate::extract::TextKind;
+use crate::TextKind;
 
 /// One speaker's turn, or the whole text when it has no speakers.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,48 +28,6 @@ pub(crate) struct Parsed {
     /// Whether the text is a labelled transcript (most lines start with a speaker).
     pub(crate) labelled: bool,
 }
-
-/// Email header names: a line starting with one of these is not a speaker's.
-const HEADERS: &[&str] = &[
-    "from", "to", "cc", "bcc", "subject", "date", "sent", "re", "fwd", "fw", "reply-to",
-];
-
-/// Labels that head a line without naming a speaker.
-const NOT_SPEAKERS: &[&str] = &[
-    "note",
-    "notes",
-    "note to self",
-    "ps",
-    "p.s",
-    "todo",
-    "to do",
-    "to-do",
-    "reminder",
-    "update",
-    "edit",
-    "tip",
-    "warning",
-    "agenda",
-    "action items",
-    "tasks",
-    "time",
-    "when",
-    "where",
-    "location",
-    "address",
-    "phone",
-    "email",
-    "ingredients",
-    "groceries",
-    "shopping list",
-    "shopping",
-    "summary",
-    "tl;dr",
-    "tldr",
-    "fun fact",
-    "http",
-    "https",
-];
 
 /// Split `text` into turns. Email headers at the top are read (the subject kept) and left out
 /// of the body; `[10:32]`-style timestamps before a speaker are dropped.

@@ -21,10 +21,10 @@ use omi_model::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::rules::RulesExtractor;
-use super::{
+use crate::identity::retain_novel;
+use crate::rules::RulesExtractor;
+use crate::{
     ConversationExtraction, ConversationInput, ExtractError, ExtractedMemory, Extractor, TextInput,
-    retain_novel,
 };
 
 /// How to reach the model.
@@ -386,7 +386,7 @@ fn parse_conversation(
                 return Err(format!("events[{i}].title is empty"));
             }
             Ok(Event {
-                title: super::rules::truncate_title(e.title.trim()),
+                title: crate::rules::truncate_title(e.title.trim()),
                 description: e.description,
                 start,
                 duration: e.duration,
@@ -434,7 +434,7 @@ impl Extractor for LlmExtractor {
         .to_string();
         let (answer, events, found) = self.ask(&system, user, parse_conversation).await?;
         let mut processed = base.processed;
-        processed.title = super::rules::truncate_title(answer.title.trim());
+        processed.title = crate::rules::truncate_title(answer.title.trim());
         processed.overview = answer.overview.trim().to_owned();
         if !answer.emoji.trim().is_empty() {
             processed.emoji = answer.emoji.trim().to_owned();
@@ -502,7 +502,7 @@ mod tests {
     use axum::{Json, Router};
 
     use super::*;
-    use crate::extract::TextKind;
+    use crate::TextKind;
 
     /// What the stand-in answers, in turn (the last answer repeats), and what it was sent.
     #[derive(Clone, Default)]

@@ -6,9 +6,9 @@ use sqlx::Row;
 use sqlx::sqlite::SqlitePool;
 
 use super::memories::index_words;
-use crate::extract::{content_words, indexed_words};
 use crate::store::StoreResult;
 use crate::store::rows::map_err;
+use omi_extract::identity::indexed_words_of;
 
 /// Memories indexed per transaction when indexing the memories of an older database.
 const BACKFILL_BATCH: i64 = 1_000;
@@ -43,7 +43,7 @@ pub(super) async fn backfill(writer: &SqlitePool) -> StoreResult<()> {
                 row.try_get("uid").map_err(map_err)?,
                 row.try_get("content").map_err(map_err)?,
             );
-            index_words(&mut tx, &uid, &id, &indexed_words(&content_words(&content))).await?;
+            index_words(&mut tx, &uid, &id, &indexed_words_of(&content)).await?;
         }
         tx.commit().await.map_err(map_err)?;
         indexed += rows.len();

@@ -1,5 +1,6 @@
 //! Sentences: where one ends, who said it, and whether it is an item of a list.
 
+use super::lexicon::sentences::ABBREVIATIONS;
 use super::segments::Turn;
 
 /// How a line was marked as a list item.
@@ -42,13 +43,6 @@ impl Sentence {
         self.text.split_whitespace().count()
     }
 }
-
-/// Words after which a period does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "vs", "etc", "e.g", "i.e", "eg", "ie",
-    "inc", "ltd", "co", "approx", "no", "fig", "mt", "ave", "dept", "est", "a.m", "p.m", "u.s",
-    "jan", "feb", "aug", "sept", "oct", "nov", "dec",
-];
 
 /// Split the turns into sentences. `user_turn` says whether a turn's sentences are the user's.
 pub(crate) fn split(turns: &[Turn], user_turn: impl Fn(&Turn) -> bool) -> Vec<Sentence> {

@@ -1,31 +1,8 @@
-//! Words: splitting text into them, and the lists of words the rules treat specially.
+//! Words that say nothing about a text's topic: function words, fillers of speech, the most
+//! common verbs, and days and parts of the day. Separated by white space.
 
-use std::collections::HashSet;
-use std::sync::OnceLock;
-
-/// The words of `text`: runs of letters, digits and inner apostrophes (typographic ones
-/// already folded to `'`).
-pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
-        .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))
-        .filter(|w| !w.is_empty())
-}
-
-/// `text` with typographic apostrophes and quotes folded to ASCII, so patterns see one form.
-pub(crate) fn fold_quotes(text: &str) -> String {
-    text.replace(['\u{2019}', '\u{2018}'], "'")
-        .replace(['\u{201c}', '\u{201d}'], "\"")
-}
-
-/// Whether `word` (lower case) says nothing about a text's topic: function words, fillers
-/// of speech and the most common verbs.
-pub(crate) fn is_stopword(word: &str) -> bool {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.split_whitespace().collect())
-        .contains(word)
-}
-
-const STOPWORDS: &str = "
+/// The stop words, separated by white space (see [`super::super::words::is_stopword`]).
+pub(crate) const STOPWORDS: &str = "
 a about above after again against ago ah all almost already also although always am an and another any anybody
 anyone anything anyway anyways are aren't around as ask asked at away back be because been before being below
 best better between big both but by can can't cannot could couldn't day days did didn't do does doesn't doing
@@ -47,21 +24,3 @@ you're you've your yours yourself yourselves yup
 monday tuesday wednesday thursday friday saturday sunday week weekend morning afternoon evening night
 am pm a.m p.m
 ";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words_keep_inner_apostrophes_and_hyphens() {
-        let w: Vec<&str> = words("Don't forget: pick-up at 7pm, 'ok'?").collect();
-        assert_eq!(w, ["Don't", "forget", "pick-up", "at", "7pm", "ok"]);
-    }
-
-    #[test]
-    fn stopwords_are_known() {
-        assert!(is_stopword("the"));
-        assert!(is_stopword("yeah"));
-        assert!(!is_stopword("budget"));
-    }
-}

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::words::{is_stopword, words};
 use super::{Doc, truncate_words};
-use crate::extract::similar::stem;
+use crate::identity::stem;
 
 /// How often each content word (by stem) occurs, with the form it was first written in.
 #[derive(Debug, Default)]
@@ -161,7 +161,7 @@ pub(crate) fn overview(doc: &Doc, keywords: &Keywords) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::TextKind;
+    use crate::TextKind;
 
     fn doc(text: &str) -> Doc {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();

@@ -1,0 +1,427 @@
+//! The user speaking of themselves: `I <verb> ...`, `I'm ...`, `I've been ...`, `I have ...`.
+
+use super::relations::pronouns;
+use crate::rules::lexicon::memories::{
+    ADVERBS, FACT_VERBS, HABIT_MARKERS, HABIT_VERBS, HAVE_BEEN, HAVE_DONE, HAVE_OBJECTS,
+    NOT_STATES, PRONOUN_OBJECTS, STATES,
+};
+
+/// "I <verb> ...", "I'm ...", "I am ...", "I've been ...", "I don't ...".
+pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
+    // "My wife and I love hiking" -> "User and their wife love hiking".
+    if let Some(rest) = lower.strip_prefix("my ") {
+        if let Some(and_i) = rest.find(" and i ") {
+            let who = &text[3..3 + and_i];
+            if who.split_whitespace().count() <= 2 {
+                let after = &text[3 + and_i + " and i ".len()..];
+                let verb = after.split_whitespace().next()?.to_ascii_lowercase();
+                if FACT_VERBS.iter().any(|(v, _)| *v == verb)
+                    && !HABIT_VERBS.contains(&verb.as_str())
+                {
+                    return Some(format!("User and their {who} {}", pronouns(after)));
+                }
+            }
+        }
+        return None;
+    }
+    // "We have two kids", "we love being near parks": the user's household.
+    for (we, verb, third) in [
+        ("we have ", "have", "has"),
+        ("we've got ", "have", "has"),
+        ("we love ", "love", "loves"),
+        ("we like ", "like", "likes"),
+        ("we enjoy ", "enjoy", "enjoys"),
+        ("we live ", "live", "lives"),
+        ("we own ", "own", "owns"),
+    ] {
+        if let Some(rest) = lower.strip_prefix(we) {
+            let rest_text = &text[we.len()..];
+            if verb == "have" {
+                return have(rest_text, rest);
+            }
+            let first = rest.split_whitespace().next().unwrap_or_default();
+            if PRONOUN_OBJECTS.contains(&first)
+                || (verb == "live" && !matches!(first, "in" | "near" | "on" | "by"))
+            {
+                return None;
+            }
+            return Some(format!("User {third} {}", pronouns(rest_text)));
+        }
+    }
+    let (subject_len, form) = if lower.starts_with("i'm ") {
+        (4, Form::Am)
+    } else if lower.starts_with("i am ") {
+        (5, Form::Am)
+    } else if lower.starts_with("i've ") {
+        (5, Form::Have)
+    } else if lower.starts_with("i have been ") {
+        (7, Form::Have)
+    } else if lower.starts_with("i ") {
+        (2, Form::Verb)
+    } else {
+        return None;
+    };
+    let rest_text = &text[subject_len..];
+    let rest = &lower[subject_len..];
+    match form {
+        Form::Am => {
+            let mut rest = rest;
+            while let Some(r) = [
+                "also ",
+                "really ",
+                "actually ",
+                "currently ",
+                "still ",
+                "now ",
+                "basically ",
+                "definitely ",
+                "totally ",
+                "honestly ",
+                "officially ",
+                "finally ",
+            ]
+            .iter()
+            .find_map(|a| rest.strip_prefix(a))
+            {
+                rest = r;
+            }
+            let rest_text = &rest_text[rest_text.len() - rest.len()..];
+            // "I'm 34" -> "User is 34 years old".
+            let first = rest.split_whitespace().next().unwrap_or_default();
+            if let Ok(age) = first.parse::<u32>() {
+                let after: Vec<&str> = rest.split_whitespace().skip(1).collect();
+                if (1..=120).contains(&age)
+                    && (after.is_empty()
+                        || after.starts_with(&["years", "old"])
+                        || after[0] == "and")
+                {
+                    return Some(format!("User is {age} years old"));
+                }
+                return None;
+            }
+            if NOT_STATES.iter().any(|n| rest.starts_with(n)) {
+                return None;
+            }
+            if !STATES.iter().any(|s| rest.starts_with(s)) {
+                return None;
+            }
+            // "I'm a little ..." was dropped above; "I'm a nurse" needs a noun after "a".
+            if (rest.starts_with("a ") || rest.starts_with("an "))
+                && rest.split_whitespace().count() < 2
+            {
+                return None;
+            }
+            Some(format!("User is {}", pronouns(rest_text)))
+        }
+        Form::Have => {
+            let rest_text_full = rest_text;
+            if let Some(after) = rest.strip_prefix("been ") {
+                let next = after.split_whitespace().next().unwrap_or_default();
+                let ongoing = next.len() > 4
+                    && next.ends_with("ing")
+                    && !matches!(
+                        next,
+                        "thinking"
+                            | "feeling"
+                            | "trying"
+                            | "going"
+                            | "meaning"
+                            | "wondering"
+                            | "waiting"
+                            | "looking"
+                            | "getting"
+                            | "hoping"
+                            | "planning"
+                            | "struggling"
+                            | "dealing"
+                            | "sleeping"
+                            | "having"
+                            | "busy"
+                            | "working on"
+                            | "talking"
+                            | "reading"
+                    );
+                if ongoing || HAVE_BEEN.iter().any(|h| after.starts_with(h)) {
+                    let after_text = &rest_text_full[rest.len() - after.len()..];
+                    return Some(format!("User has been {}", pronouns(after_text)));
+                }
+                return None;
+            }
+            let first = rest.split_whitespace().next()?;
+            if first == "got" {
+                // "I've got two kids" is "I have two kids".
+                let after_text = rest_text_full.trim_start()[3..].trim_start();
+                return have(after_text, &after_text.to_ascii_lowercase());
+            }
+            if HAVE_DONE.contains(&first) {
+                return Some(format!(
+                    "User has {}",
+                    pronouns(rest_text_full.trim_start())
+                ));
+            }
+            None
+        }
+        Form::Verb => {
+            // Skip adverbs: "I really love", "I don't", "I never".
+            let mut i = 0;
+            let mut negation: Option<&str> = None;
+            let mut adverbs: Vec<&str> = Vec::new();
+            let rest_words: Vec<&str> = rest.split_whitespace().collect();
+            let text_words: Vec<&str> = rest_text.split_whitespace().collect();
+            if text_words.len() != rest_words.len() {
+                return None;
+            }
+            while let Some(w) = rest_words.get(i) {
+                if matches!(*w, "don't" | "do" if rest_words.get(i + 1) == Some(&"not") || *w == "don't")
+                {
+                    negation = Some("doesn't");
+                    i += if *w == "do" { 2 } else { 1 };
+                } else if matches!(*w, "never") {
+                    negation = Some("never");
+                    i += 1;
+                } else if ADVERBS.contains(w) && i < 3 {
+                    if !matches!(
+                        *w,
+                        "do" | "kind"
+                            | "kinda"
+                            | "sort"
+                            | "of"
+                            | "just"
+                            | "actually"
+                            | "honestly"
+                            | "literally"
+                            | "basically"
+                            | "personally"
+                            | "genuinely"
+                            | "seriously"
+                            | "secretly"
+                            | "low-key"
+                            | "lowkey"
+                    ) {
+                        adverbs.push(text_words[i]);
+                    }
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            let verb = *rest_words.get(i)?;
+            let (base, third) = FACT_VERBS.iter().find(|(v, _)| *v == verb)?;
+            let object_words = &rest_words[i + 1..];
+            let object_text = text_words[i + 1..].join(" ");
+            let first_object = object_words.first().copied().unwrap_or("");
+            if object_words.is_empty() {
+                return None;
+            }
+            if PRONOUN_OBJECTS
+                .contains(&first_object.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+                && !matches!(
+                    *base,
+                    "have"
+                        | "was"
+                        | "go"
+                        | "play"
+                        | "grew"
+                        | "used"
+                        | "moved"
+                        | "met"
+                        | "married"
+                        | "can't"
+                        | "cannot"
+                        | "take"
+                        | "call"
+                        | "visit"
+                        | "read"
+                        | "watch"
+                        | "drink"
+                        | "eat"
+                        | "listen"
+                        | "work"
+                        | "live"
+                )
+            {
+                return None;
+            }
+            let habit_ok = || {
+                let joined = object_words.join(" ");
+                adverbs
+                    .iter()
+                    .any(|a| HABIT_MARKERS.contains(&a.to_ascii_lowercase().as_str()))
+                    || negation.is_some()
+                    || HABIT_MARKERS.iter().any(|m| {
+                        if m.contains(' ') {
+                            joined.contains(m)
+                        } else {
+                            object_words
+                                .iter()
+                                .any(|w| w.trim_matches(|c: char| !c.is_alphanumeric()) == *m)
+                        }
+                    })
+            };
+            let object = pronouns(&object_text);
+            let adverb_text = if adverbs.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", adverbs.join(" "))
+            };
+            match *base {
+                "have" => {
+                    if negation.is_some() {
+                        return None;
+                    }
+                    return have(&object_text, &object_words.join(" "));
+                }
+                "was" => {
+                    // "I was born in ..." only.
+                    if first_object == "born" {
+                        return Some(format!("User was {object}"));
+                    }
+                    return None;
+                }
+                "grew" => {
+                    return (first_object == "up").then(|| format!("User grew {object}"));
+                }
+                "used" => {
+                    return (first_object == "to").then(|| format!("User used {object}"));
+                }
+                "accepted" | "joined" | "started" | "began" => {
+                    // "I accepted a job in Denver", "I started growing tomatoes".
+                    let lasting = object_words.iter().take(4).any(|w| {
+                        matches!(
+                            w.trim_matches(|c: char| !c.is_alphanumeric()),
+                            "job"
+                                | "offer"
+                                | "position"
+                                | "role"
+                                | "team"
+                                | "company"
+                                | "band"
+                                | "club"
+                                | "choir"
+                                | "gym"
+                                | "league"
+                        )
+                    }) || first_object.ends_with("ing")
+                        || first_object == "to";
+                    return lasting.then(|| format!("User {adverb_text}{third} {object}"));
+                }
+                "tore" | "broke" | "quit" | "won" | "lived" | "played" | "ran" => {
+                    // Biography: "I tore my ACL playing soccer in college", "I lived in Lisbon".
+                    let joined = object_words.join(" ");
+                    let biographical = *base == "lived"
+                        || *base == "quit"
+                        || (*base == "ran"
+                            && (joined.contains("marathon") || joined.contains("race")))
+                        || (*base == "won" && !object_words.is_empty())
+                        || [
+                            "in college",
+                            "in high school",
+                            "in school",
+                            "as a kid",
+                            "as a child",
+                            "growing up",
+                            "years",
+                            "in university",
+                        ]
+                        .iter()
+                        .any(|m| joined.contains(m));
+                    return biographical.then(|| format!("User {adverb_text}{third} {object}"));
+                }
+                "moved" | "graduated" | "studied" | "met" | "married" | "founded" => {
+                    // Past facts that last: "I moved to Denver in 2019", "I met my wife in college".
+                    if *base == "met"
+                        && !object_words.iter().any(|w| {
+                            w.trim_end_matches(|c: char| !c.is_alphanumeric()) == "my" || *w == "my"
+                        })
+                    {
+                        return None;
+                    }
+                    return Some(format!("User {adverb_text}{third} {object}"));
+                }
+                "can't" | "cannot" => {
+                    // "I can't stand cilantro", "I can't eat gluten".
+                    if matches!(
+                        first_object,
+                        "stand" | "eat" | "drink" | "have" | "swim" | "drive" | "tolerate"
+                    ) {
+                        return Some(format!("User can't {object}"));
+                    }
+                    return None;
+                }
+                _ => {}
+            }
+            if HABIT_VERBS.contains(base) && !habit_ok() {
+                return None;
+            }
+            if *base == "work"
+                && !object_words.first().is_some_and(|w| {
+                    matches!(
+                        *w,
+                        "at" | "as"
+                            | "for"
+                            | "in"
+                            | "with"
+                            | "from"
+                            | "remotely"
+                            | "part-time"
+                            | "full-time"
+                            | "nights"
+                            | "on"
+                            | "two"
+                            | "three"
+                            | "out"
+                    )
+                })
+            {
+                return None;
+            }
+            if *base == "live"
+                && !object_words.first().is_some_and(|w| {
+                    matches!(
+                        *w,
+                        "in" | "on"
+                            | "near"
+                            | "with"
+                            | "alone"
+                            | "by"
+                            | "at"
+                            | "close"
+                            | "outside"
+                            | "downtown"
+                            | "next"
+                            | "across"
+                            | "right"
+                    )
+                })
+            {
+                return None;
+            }
+            Some(match negation {
+                Some("doesn't") => format!("User {adverb_text}doesn't {base} {object}"),
+                Some(_) => format!("User {adverb_text}never {base} {object}"),
+                None => format!("User {adverb_text}{third} {object}"),
+            })
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Form {
+    Am,
+    Have,
+    Verb,
+}
+
+/// What the user has that is a fact: family, pets, conditions, degrees ("I have two kids",
+/// "I have a dog named Max", "I have asthma").
+fn have(object_text: &str, object: &str) -> Option<String> {
+    let words: Vec<&str> = object.split_whitespace().collect();
+    let hit = words.iter().take(5).any(|w| {
+        HAVE_OBJECTS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+    });
+    let first = words.first().copied().unwrap_or("");
+    if !hit || matches!(first, "to" | "got" | "been" | "no" | "nothing" | "any") {
+        return None;
+    }
+    Some(format!("User has {}", pronouns(object_text)))
+}
