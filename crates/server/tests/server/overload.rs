@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use axum::http::Method;
-use omi_server::extract::RulesExtractor;
+use omi_extract::RulesExtractor;
 use omi_server::server::ServerConfig;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
