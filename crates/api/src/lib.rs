@@ -1,7 +1,7 @@
 //! # omi-api
 //!
 //! The transport-agnostic surface of OMI's Integration Imports API and Developer API: one
-//! async trait per surface, and [`ApiError`], the one error type every implementation returns.
+//! async trait per resource, and [`ApiError`], the one error type every implementation returns.
 //!
 //! An implementor is built with its credentials (an app id and key, or a developer key), so
 //! calls carry none. The HTTP client (`omi-client`) and the in-process service (`omi-server`)
@@ -29,12 +29,14 @@
 mod action_items;
 mod conversations;
 mod error;
-mod traits;
+mod integration;
+mod memories;
 
 pub use action_items::DeveloperActionItems;
 pub use conversations::DeveloperConversations;
 pub use error::{ApiError, CallError, ErrorBody, ErrorDetail, ErrorKind, messages};
-pub use traits::{DeveloperMemories, IntegrationImports};
+pub use integration::IntegrationImports;
+pub use memories::DeveloperMemories;
 
 /// The model crate, re-exported so users of the traits need one dependency.
 pub use omi_model as model;

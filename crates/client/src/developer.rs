@@ -1,21 +1,14 @@
-//! The Developer API's memories over HTTP.
+//! The Developer API's handle: one developer key, sent with every call. What it does with
+//! each resource is in `memories`, `conversations` and `action_items`.
 
-use async_trait::async_trait;
-use futures::Stream;
-use omi_api::{ApiError, DeveloperMemories, messages};
-use omi_model::{
-    ApiKey, BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest,
-    ListDevMemoriesQuery, Memory, SuccessResponse, UpdateMemoryRequest,
-};
+use omi_api::ApiError;
+use omi_model::ApiKey;
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::client::{Request, is_sendable_segment};
-use crate::paging::pages;
 use crate::{Client, Error};
-
-const MEMORIES: &[&str] = &["v1", "dev", "user", "memories"];
 
 /// The Developer API, called with one developer key: it implements `DeveloperMemories`,
 /// `DeveloperConversations` and `DeveloperActionItems`, and offers a stream for each list.
@@ -79,79 +72,5 @@ impl DeveloperClient {
         let mut path = collection.to_vec();
         path.push(id);
         self.call(method, &path, query, body).await
-    }
-
-    /// A call on one memory (see [`call_item`](Self::call_item)).
-    async fn call_one<B: Serialize + Sync, T: DeserializeOwned>(
-        &self,
-        method: Method,
-        memory_id: &str,
-        body: Option<&B>,
-    ) -> Result<T, Error> {
-        self.call_item(
-            method,
-            MEMORIES,
-            (memory_id, messages::MEMORY_NOT_FOUND),
-            &[],
-            body,
-        )
-        .await
-    }
-
-    /// Every memory matching `query`, fetched a page at a time (`query.limit` per page, 100
-    /// by default) until none are left.
-    pub fn memories_stream(
-        &self,
-        query: ListDevMemoriesQuery,
-    ) -> impl Stream<Item = Result<Memory, Error>> + Send + '_ {
-        pages(query.limit, query.offset, 100, move |limit, offset| {
-            let q = ListDevMemoriesQuery {
-                limit: Some(limit),
-                offset: Some(offset),
-                ..query.clone()
-            };
-            async move { self.list_memories(q).await }
-        })
-    }
-}
-
-#[async_trait]
-impl DeveloperMemories for DeveloperClient {
-    type Error = Error;
-
-    async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, Error> {
-        self.call::<(), _>(Method::GET, MEMORIES, &query.to_query_pairs(), None)
-            .await
-    }
-
-    async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, Error> {
-        self.call(Method::POST, MEMORIES, &[], Some(&request)).await
-    }
-
-    async fn create_memories_batch(
-        &self,
-        request: BatchCreateMemoriesRequest,
-    ) -> Result<BatchMemoriesResponse, Error> {
-        let mut path = MEMORIES.to_vec();
-        path.push("batch");
-        self.call(Method::POST, &path, &[], Some(&request)).await
-    }
-
-    async fn get_memory(&self, memory_id: &str) -> Result<Memory, Error> {
-        self.call_one::<(), _>(Method::GET, memory_id, None).await
-    }
-
-    async fn update_memory(
-        &self,
-        memory_id: &str,
-        request: UpdateMemoryRequest,
-    ) -> Result<Memory, Error> {
-        self.call_one(Method::PATCH, memory_id, Some(&request))
-            .await
-    }
-
-    async fn delete_memory(&self, memory_id: &str) -> Result<SuccessResponse, Error> {
-        self.call_one::<(), _>(Method::DELETE, memory_id, None)
-            .await
     }
 }

@@ -33,11 +33,13 @@
 //! # }
 //! ```
 
+mod action_items;
 mod client;
-mod dev_conversations;
+mod conversations;
 mod developer;
 mod error;
 mod integration;
+mod memories;
 mod paging;
 mod retry;
 

@@ -4,8 +4,8 @@
 //! and talks plain HTTP to it, the way an app written for OMI's cloud would. Each module holds
 //! one area, one test per rule, named for the rule:
 //!
-//! - `integration`, `developer`: every endpoint's success path, with the spec's examples.
-//! - `dev_conversations`, `action_items`: the Developer API's conversations and action items,
+//! - `integration`, `memories`: every endpoint's success path, with the spec's examples.
+//! - `conversations`, `action_items`: the Developer API's conversations and action items,
 //!   rule by rule.
 //! - `auth`: the credential matrix, with OMI's exact statuses and details.
 //! - `validation`: every input rule over HTTP: 4xx in FastAPI's shape, never a 500.
@@ -46,10 +46,8 @@ mod common;
 mod action_items;
 #[path = "server/auth.rs"]
 mod auth;
-#[path = "server/dev_conversations.rs"]
-mod dev_conversations;
-#[path = "server/developer.rs"]
-mod developer;
+#[path = "server/conversations.rs"]
+mod conversations;
 #[path = "server/first_start.rs"]
 mod first_start;
 #[path = "server/hostile.rs"]
@@ -60,6 +58,8 @@ mod idempotency;
 mod integration;
 #[path = "server/jobs.rs"]
 mod jobs;
+#[path = "server/memories.rs"]
+mod memories;
 #[path = "server/migrate.rs"]
 mod migrate;
 #[path = "server/openapi.rs"]

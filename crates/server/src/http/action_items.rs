@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{ApiJson, Bearer, RawQueryString};
+use super::extractors::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
 use crate::openapi::{ACTION_ITEMS_TAG, ActionItemIdParam};
 use crate::service::DevQueryRoute;

@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{ApiJson, Bearer, UidQuery};
+use super::extractors::{ApiJson, Bearer, UidQuery};
 use super::respond::respond;
 use crate::openapi::{AppIdParam, INTEGRATION_TAG, UidParam};
 use crate::service::IntegrationRoute;

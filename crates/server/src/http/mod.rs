@@ -5,14 +5,14 @@
 //! [`respond::respond`]. Errors become responses only in [`error`].
 
 pub mod action_items;
-pub mod dev_conversations;
-pub mod developer;
+pub mod conversations;
 pub mod docs;
 pub mod error;
-pub mod extract;
+pub mod extractors;
 pub mod health;
 pub mod idempotency;
 pub mod integration;
+pub mod memories;
 pub mod metrics;
 pub mod respond;
 pub mod serve;
@@ -97,8 +97,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 fn resource_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(integration::router())
-        .merge(developer::router())
-        .merge(dev_conversations::router())
+        .merge(memories::router())
+        .merge(conversations::router())
         .merge(action_items::router())
 }
 

@@ -5,11 +5,12 @@
 //! the HTTP layer and in-process callers run exactly the same checks in the same order.
 
 mod action_items;
+mod conversations;
 mod credentials;
-mod dev_conversations;
 mod developer;
 pub mod idempotency;
 mod integration;
+mod memories;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{ApiJson, Bearer, RawQueryString};
+use super::extractors::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
 use crate::openapi::{ConversationIdParam, DEV_CONVERSATIONS_TAG};
 use crate::service::DevQueryRoute;

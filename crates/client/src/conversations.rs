@@ -1,4 +1,5 @@
-//! The Developer API's conversations and action items over HTTP, on [`DeveloperClient`].
+//! The Developer API's conversations (`/v1/dev/user/conversations...`) over HTTP, on
+//! [`DeveloperClient`]. What processing asks for joins the action items (`action_items`).
 //!
 //! ```no_run
 //! use omi_api::{DeveloperActionItems, DeveloperConversations};
@@ -20,12 +21,11 @@
 
 use async_trait::async_trait;
 use futures::Stream;
-use omi_api::{DeveloperActionItems, DeveloperConversations, messages};
+use omi_api::{DeveloperConversations, messages};
 use omi_model::{
-    ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, Conversation,
-    CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
-    CreateConversationResponse, GetConversationQuery, ListActionItemsQuery,
-    ListDevConversationsQuery, SuccessResponse, UpdateActionItemRequest, UpdateConversationRequest,
+    Conversation, CreateConversationFromSegmentsRequest, CreateConversationRequest,
+    CreateConversationResponse, GetConversationQuery, ListDevConversationsQuery, SuccessResponse,
+    UpdateConversationRequest,
 };
 use reqwest::Method;
 
@@ -34,8 +34,6 @@ use crate::{DeveloperClient, Error};
 
 const CONVERSATIONS: &[&str] = &["v1", "dev", "user", "conversations"];
 const FROM_SEGMENTS: &[&str] = &["v1", "dev", "user", "conversations", "from-segments"];
-const ACTION_ITEMS: &[&str] = &["v1", "dev", "user", "action-items"];
-const ACTION_ITEMS_BATCH: &[&str] = &["v1", "dev", "user", "action-items", "batch"];
 
 impl DeveloperClient {
     /// Every conversation matching `query`, fetched a page at a time (`query.limit` per page,
@@ -67,22 +65,6 @@ impl DeveloperClient {
                 ..query.clone()
             };
             async move { self.list_conversations(q).await }
-        })
-    }
-
-    /// Every action item matching `query`, fetched a page at a time (`query.limit` per page,
-    /// 100 by default) until none are left.
-    pub fn action_items_stream(
-        &self,
-        query: ListActionItemsQuery,
-    ) -> impl Stream<Item = Result<ActionItem, Error>> + Send + '_ {
-        pages(query.limit, query.offset, 100, move |limit, offset| {
-            let q = ListActionItemsQuery {
-                limit: Some(limit),
-                offset: Some(offset),
-                ..query.clone()
-            };
-            async move { self.list_action_items(q).await }
         })
     }
 }
@@ -144,57 +126,6 @@ impl DeveloperConversations for DeveloperClient {
     async fn delete_conversation(&self, conversation_id: &str) -> Result<SuccessResponse, Error> {
         let id = (conversation_id, messages::CONVERSATION_NOT_FOUND);
         self.call_item::<(), _>(Method::DELETE, CONVERSATIONS, id, &[], None)
-            .await
-    }
-}
-
-#[async_trait]
-impl DeveloperActionItems for DeveloperClient {
-    type Error = Error;
-
-    async fn list_action_items(
-        &self,
-        query: ListActionItemsQuery,
-    ) -> Result<Vec<ActionItem>, Error> {
-        self.call::<(), _>(Method::GET, ACTION_ITEMS, &query.to_query_pairs(), None)
-            .await
-    }
-
-    async fn create_action_item(
-        &self,
-        request: CreateActionItemRequest,
-    ) -> Result<ActionItem, Error> {
-        self.call(Method::POST, ACTION_ITEMS, &[], Some(&request))
-            .await
-    }
-
-    async fn create_action_items_batch(
-        &self,
-        request: BatchCreateActionItemsRequest,
-    ) -> Result<BatchActionItemsResponse, Error> {
-        self.call(Method::POST, ACTION_ITEMS_BATCH, &[], Some(&request))
-            .await
-    }
-
-    async fn get_action_item(&self, action_item_id: &str) -> Result<ActionItem, Error> {
-        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
-        self.call_item::<(), _>(Method::GET, ACTION_ITEMS, id, &[], None)
-            .await
-    }
-
-    async fn update_action_item(
-        &self,
-        action_item_id: &str,
-        request: UpdateActionItemRequest,
-    ) -> Result<ActionItem, Error> {
-        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
-        self.call_item(Method::PATCH, ACTION_ITEMS, id, &[], Some(&request))
-            .await
-    }
-
-    async fn delete_action_item(&self, action_item_id: &str) -> Result<SuccessResponse, Error> {
-        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
-        self.call_item::<(), _>(Method::DELETE, ACTION_ITEMS, id, &[], None)
             .await
     }
 }

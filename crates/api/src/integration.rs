@@ -1,0 +1,52 @@
+//! The Integration Imports API of one app (`/v2/integrations/{app_id}/...`).
+
+use async_trait::async_trait;
+use omi_model::{
+    ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest, EmptyResponse,
+    ListConversationsQuery, ListMemoriesQuery, MemoriesResponse,
+};
+
+use crate::CallError;
+
+/// The Integration Imports API of one app (`/v2/integrations/{app_id}/...`), built with the
+/// app's id and key. Every call names the user it acts for.
+///
+/// Checks run in OMI's order: key present (401), key belongs to the app (403), rate limit
+/// (429), app exists (404), user enabled the app (403), app has the capability (403), then
+/// the input (422).
+#[async_trait]
+pub trait IntegrationImports: Send + Sync {
+    /// What a call fails with: [`ApiError`](crate::ApiError) in-process; over HTTP also transport failures.
+    type Error: CallError;
+
+    /// `POST /v2/integrations/{app_id}/user/conversations?uid=`: store a conversation for
+    /// processing. Answers `{}` once it is durably stored; processing runs afterwards.
+    async fn create_conversation(
+        &self,
+        uid: &str,
+        request: CreateConversationRequest,
+    ) -> Result<EmptyResponse, Self::Error>;
+
+    /// `POST /v2/integrations/{app_id}/user/memories?uid=`: store explicit memories and/or
+    /// text to extract memories from. Answers `{}` once durably stored.
+    async fn create_memories(
+        &self,
+        uid: &str,
+        request: CreateMemoriesRequest,
+    ) -> Result<EmptyResponse, Self::Error>;
+
+    /// `GET /v2/integrations/{app_id}/conversations?uid=`: the user's conversations, newest
+    /// first.
+    async fn list_conversations(
+        &self,
+        uid: &str,
+        query: ListConversationsQuery,
+    ) -> Result<ConversationsResponse, Self::Error>;
+
+    /// `GET /v2/integrations/{app_id}/memories?uid=`: the user's memories.
+    async fn list_memories(
+        &self,
+        uid: &str,
+        query: ListMemoriesQuery,
+    ) -> Result<MemoriesResponse, Self::Error>;
+}

@@ -1,0 +1,142 @@
+//! The Developer API's memories (`/v1/dev/user/memories...`) over the store.
+
+use async_trait::async_trait;
+use omi_api::{ApiError, DeveloperMemories, messages};
+use omi_extract::categorize_memory;
+use omi_model::{
+    BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, DevScope,
+    ListDevMemoriesQuery, Memory, NewMemory, SuccessResponse, Uid, UpdateMemoryRequest,
+};
+
+use super::{DevQueryRoute, DeveloperHandle, store_error};
+use crate::keys;
+use crate::ratelimit::Policy;
+use crate::store::MemoryRecord;
+
+impl DeveloperHandle {
+    fn record(&self, new: &NewMemory) -> MemoryRecord {
+        MemoryRecord {
+            id: keys::new_id(),
+            content: new.content.as_str().to_owned(),
+            category: new
+                .category
+                .unwrap_or_else(|| categorize_memory(new.content.as_str())),
+            visibility: new.visibility,
+            tags: new.tags.to_strings(),
+            created_at: self.service().now(),
+            manually_added: true,
+            app_id: None,
+            conversation_id: None,
+        }
+    }
+
+    /// Store `new` for `uid` (once per `Idempotency-Key`), answering with `answer` of what
+    /// was stored.
+    async fn insert<T>(
+        &self,
+        uid: &Uid,
+        new: &[NewMemory],
+        answer: fn(Vec<Memory>) -> T,
+    ) -> Result<T, ApiError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+    {
+        let records: Vec<MemoryRecord> = new.iter().map(|m| self.record(m)).collect();
+        let store = self.service().store();
+        let write = |remember| store.insert_memories(uid, &records, None, remember);
+        self.service()
+            .create_once(move |stored: &Vec<Memory>| answer(stored.clone()), write)
+            .await
+    }
+
+    async fn existing(&self, uid: &Uid, memory_id: &str) -> Result<Memory, ApiError> {
+        self.service()
+            .store()
+            .memory(uid, memory_id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(messages::MEMORY_NOT_FOUND))
+    }
+}
+
+#[async_trait]
+impl DeveloperMemories for DeveloperHandle {
+    type Error = ApiError;
+
+    async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, ApiError> {
+        let uid = self.authorize_route(DevQueryRoute::ListMemories).await?;
+        let params = query.validate()?;
+        self.service()
+            .store()
+            .list_memories(&uid, &params)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryWrites)
+            .await?;
+        let new = request.validate()?;
+        let stored = self.insert(&uid, std::slice::from_ref(&new), |mut stored| stored.pop());
+        stored.await?.ok_or_else(ApiError::internal)
+    }
+
+    async fn create_memories_batch(
+        &self,
+        request: BatchCreateMemoriesRequest,
+    ) -> Result<BatchMemoriesResponse, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryBatch)
+            .await?;
+        let new = request.validate()?;
+        self.insert(&uid, &new, |memories| BatchMemoriesResponse {
+            created_count: memories.len(),
+            memories,
+        })
+        .await
+    }
+
+    async fn get_memory(&self, memory_id: &str) -> Result<Memory, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesRead, Policy::DevReads)
+            .await?;
+        self.existing(&uid, memory_id).await
+    }
+
+    async fn update_memory(
+        &self,
+        memory_id: &str,
+        request: UpdateMemoryRequest,
+    ) -> Result<Memory, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryWrites)
+            .await?;
+        self.existing(&uid, memory_id).await?;
+        let update = request.validate()?;
+        let now = self.service().now();
+        self.service()
+            .store()
+            .update_memory(&uid, memory_id, &update, now)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(messages::MEMORY_NOT_FOUND))
+    }
+
+    async fn delete_memory(&self, memory_id: &str) -> Result<SuccessResponse, ApiError> {
+        let uid = self
+            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryWrites)
+            .await?;
+        let deleted = self
+            .service()
+            .store()
+            .delete_memory(&uid, memory_id)
+            .await
+            .map_err(store_error)?;
+        if deleted {
+            Ok(SuccessResponse::OK)
+        } else {
+            Err(ApiError::not_found(messages::MEMORY_NOT_FOUND))
+        }
+    }
+}
