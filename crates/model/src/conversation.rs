@@ -411,6 +411,47 @@ pub struct Conversation {
     pub extra: Map<String, Value>,
 }
 
+/// Where an imported conversation's text came from, as OMI keeps it in the conversation's
+/// `external_data` object (read with [`Conversation::external_data`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ExternalData {
+    /// What kind of text it is; `None` when absent or not a known kind.
+    #[serde(default, deserialize_with = "known_or_none")]
+    pub text_source: Option<ConversationTextSource>,
+    /// The importer's note on the source.
+    #[serde(default)]
+    pub text_source_spec: Option<String>,
+}
+
+impl Conversation {
+    /// Its `external_data`, typed; `None` when it has none or it is not an object.
+    ///
+    /// ```
+    /// use omi_model::{Conversation, ConversationTextSource};
+    ///
+    /// let conversation: Conversation = serde_json::from_str(
+    ///     r#"{"id": "c1", "created_at": "2024-01-15T10:30:00Z",
+    ///         "external_data": {"text_source": "message", "text_source_spec": "sms"}}"#,
+    /// )?;
+    /// let external = conversation.external_data().unwrap_or_default();
+    /// assert_eq!(external.text_source, Some(ConversationTextSource::Message));
+    /// assert_eq!(external.text_source_spec.as_deref(), Some("sms"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn external_data(&self) -> Option<ExternalData> {
+        let value = self.extra.get("external_data")?;
+        ExternalData::deserialize(value).ok()
+    }
+}
+
+/// A known variant, or `None` for anything else (a kind a newer server added).
+fn known_or_none<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<ConversationTextSource>, D::Error> {
+    let raw = Option::<String>::deserialize(deserializer)?;
+    Ok(raw.and_then(|s| s.parse().ok()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

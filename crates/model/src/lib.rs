@@ -49,8 +49,8 @@ pub use action_item::{
     UpdateActionItemRequest,
 };
 pub use conversation::{
-    Conversation, CreateConversationRequest, Event, Geolocation, NewConversation, Structured,
-    StructuredActionItem, TranscriptSegment,
+    Conversation, CreateConversationRequest, Event, ExternalData, Geolocation, NewConversation,
+    Structured, StructuredActionItem, TranscriptSegment,
 };
 pub use dev_conversation::{
     ConversationUpdate, CreateConversationFromSegmentsRequest, CreateConversationResponse,

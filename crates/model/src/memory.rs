@@ -383,6 +383,45 @@ pub struct Memory {
     pub extra: Map<String, Value>,
 }
 
+impl MemoryUpdate {
+    /// `memory` with this update applied at `now`: a content change marks it edited; a
+    /// category change recomputes its `scoring`; `updated_at` becomes `now`.
+    ///
+    /// ```
+    /// use chrono::Utc;
+    /// use omi_model::{Memory, MemoryUpdate, UpdateMemoryRequest};
+    ///
+    /// let memory: Memory = serde_json::from_str(
+    ///     r#"{"id": "m1", "content": "Likes tea", "created_at": "2024-01-15T10:30:00Z"}"#,
+    /// )?;
+    /// let update = UpdateMemoryRequest { content: Some("Likes green tea".into()), ..Default::default() }
+    ///     .validate()?;
+    /// let changed = update.apply_to(memory, Utc::now());
+    /// assert_eq!(changed.content, "Likes green tea");
+    /// assert_eq!(changed.edited, Some(true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply_to(&self, mut memory: Memory, now: DateTime<Utc>) -> Memory {
+        if let Some(content) = &self.content {
+            memory.edited = Some(true);
+            memory.content = content.as_str().to_owned();
+        }
+        if let Some(v) = self.visibility {
+            memory.visibility = Some(v);
+        }
+        if let Some(tags) = &self.tags {
+            memory.tags = tags.to_strings();
+        }
+        if let Some(c) = self.category {
+            memory.category = Some(c);
+            let manual = memory.manually_added.unwrap_or(false);
+            memory.scoring = Some(scoring(manual, c, memory.created_at));
+        }
+        memory.updated_at = Some(crate::timestamp::normalize(now));
+        memory
+    }
+}
+
 /// The sort key OMI gives a memory: `MM_BBB_TTTTTTTTTT` — manually added (0/1), 999 minus the
 /// category boost (1 for interesting and manual, 0 for system), and the creation time in unix
 /// seconds. Lists sort by it descending, then by `created_at` descending.

@@ -12,18 +12,18 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use omi_extract::identity::{content_words, retain_novel};
-use omi_extract::{ConversationInput, ExtractedMemory, Extractor, TextInput, TextKind};
-use omi_model::{MemoryCategory, Visibility};
+use omi_extract::{
+    ConversationInput, ExtractError, ExtractedMemory, Extractor, TextInput, TextKind,
+};
+use omi_model::ConversationTextSource;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::keys;
 use crate::metrics::PanicSite;
 use crate::service::Service;
-use crate::store::{Job, JobKind, MemoryRecord, StoreError};
+use crate::store::{Job, JobTask, MemoryRecord, StoreError, TextToExtract};
 
 /// How many of a user's memories (the best scored) extraction is told about, for context: an
 /// LLM is asked not to repeat them. What it finds is then checked against every memory of the
@@ -49,16 +49,27 @@ pub const MAX_ACTION_ITEMS_PER_JOB: usize = 100;
 /// The most events one conversation gets.
 pub const MAX_EVENTS_PER_JOB: usize = 100;
 
-/// Why one attempt at a job failed: the full detail (kept on the job and logged, never shown
-/// to the tenant) and a generic reason (shown as the conversation's `failure_reason`, which
-/// must not reveal database errors, the LLM's address or a provider's answer).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{detail}")]
-pub struct JobError {
-    /// What the tenant is told.
-    pub public: &'static str,
-    /// What the operator is told.
-    pub detail: String,
+/// Why one attempt at a job failed. Its `Display` is the full detail (kept on the job and
+/// logged, never shown to the tenant); [`JobError::public_reason`] is what the conversation's
+/// `failure_reason` says, which must not reveal database errors, the LLM's address or a
+/// provider's answer.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The extractor (the rules or the language model) failed.
+    #[error(transparent)]
+    Extraction(#[from] ExtractError),
+    /// Reading or storing what processing needs failed.
+    #[error("storage failed: {0}")]
+    Storage(#[from] StoreError),
+    /// Processing panicked.
+    #[error("processing panicked: {0}")]
+    Panicked(String),
+    /// Processing ran past its time budget.
+    #[error("processing took longer than {} s", .0.as_secs())]
+    TimedOut(Duration),
+    /// A bug of ours: something processing builds itself was refused.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl JobError {
@@ -66,24 +77,19 @@ impl JobError {
     pub const EXTRACTION: &'static str = "extraction failed";
     /// The reason shown when storing or reading what processing needs failed.
     pub const STORAGE: &'static str = "the database failed during processing";
-    /// The reason shown when processing panicked or its job was malformed.
+    /// The reason shown when processing panicked or hit a bug of ours.
     pub const INTERNAL: &'static str = "processing failed";
     /// The reason shown when processing ran past its time budget.
     pub const TIMEOUT: &'static str = "processing took too long";
 
-    fn new(public: &'static str, detail: impl std::fmt::Display) -> Self {
-        Self {
-            public,
-            detail: detail.to_string(),
+    /// What the tenant is told (the conversation's `failure_reason`).
+    pub fn public_reason(&self) -> &'static str {
+        match self {
+            Self::Extraction(_) => Self::EXTRACTION,
+            Self::Storage(_) => Self::STORAGE,
+            Self::Panicked(_) | Self::Internal(_) => Self::INTERNAL,
+            Self::TimedOut(_) => Self::TIMEOUT,
         }
-    }
-
-    fn extraction(e: impl std::fmt::Display) -> Self {
-        Self::new(Self::EXTRACTION, e)
-    }
-
-    fn storage(e: impl std::fmt::Display) -> Self {
-        Self::new(Self::STORAGE, e)
     }
 }
 
@@ -302,22 +308,22 @@ impl Worker {
         let store = self.service.store();
         let recorded = match outcome {
             Ok(()) => {
-                crate::metrics::job_completed(job.kind, job.attempts);
+                crate::metrics::job_completed(job.kind(), job.attempts);
                 Ok(())
             }
             Err(reason) if job.attempts < job.max_attempts => {
                 let delay = self.backoff(job.attempts);
                 tracing::warn!(job_id = job.id, attempt = job.attempts, %reason, "job failed; will retry");
-                crate::metrics::job_retried(job.kind);
+                crate::metrics::job_retried(job.kind());
                 store
-                    .retry_job(&job, &reason.detail, now + delay, now)
+                    .retry_job(&job, &reason.to_string(), now + delay, now)
                     .await
             }
             Err(reason) => {
                 tracing::error!(job_id = job.id, attempts = job.attempts, %reason, "job failed for good");
-                crate::metrics::job_failed(job.kind, job.attempts);
+                crate::metrics::job_failed(job.kind(), job.attempts);
                 store
-                    .fail_job(&job, &reason.detail, reason.public, now)
+                    .fail_job(&job, &reason.to_string(), reason.public_reason(), now)
                     .await
             }
         };
@@ -336,16 +342,10 @@ impl Worker {
             Ok(Err(panic)) => {
                 crate::metrics::panic_caught(PanicSite::Job);
                 let message = crate::panics::message(&*panic);
-                tracing::error!(job_id = job.id, kind = job.kind.as_str(), panic = %message, "processing a job panicked");
-                Err(JobError::new(
-                    JobError::INTERNAL,
-                    format!("processing panicked: {message}"),
-                ))
+                tracing::error!(job_id = job.id, kind = job.kind().as_str(), panic = %message, "processing a job panicked");
+                Err(JobError::Panicked(message.to_string()))
             }
-            Err(_) => Err(JobError::new(
-                JobError::TIMEOUT,
-                format!("processing took longer than {} s", budget.as_secs()),
-            )),
+            Err(_) => Err(JobError::TimedOut(budget)),
         }
     }
 
@@ -389,46 +389,36 @@ impl Worker {
 
     /// Run one job to completion, storing its result. `Err` carries the reason it failed.
     async fn process(&self, job: &Job) -> Result<(), JobError> {
-        match job.kind {
-            JobKind::ProcessConversation => self.process_conversation(job).await,
-            JobKind::ExtractMemories => self.extract_memories(job).await,
+        match &job.task {
+            JobTask::ProcessConversation { conversation_id } => {
+                self.process_conversation(job, conversation_id).await
+            }
+            JobTask::ExtractMemories(text) => self.extract_memories(job, text).await,
         }
     }
 
-    async fn process_conversation(&self, job: &Job) -> Result<(), JobError> {
+    async fn process_conversation(&self, job: &Job, id: &str) -> Result<(), JobError> {
         let store = self.service.store();
-        let id = job
-            .subject_id
-            .as_deref()
-            .ok_or_else(|| JobError::new(JobError::INTERNAL, "job has no conversation id"))?;
-        let Some(conversation) = store
-            .conversation(&job.uid, id)
-            .await
-            .map_err(JobError::storage)?
-        else {
+        let Some(conversation) = store.conversation(&job.uid, id).await? else {
             tracing::info!(
                 job_id = job.id,
                 "conversation was deleted before processing"
             );
-            return store
+            return Ok(store
                 .complete_memories_job(job, &[], self.service.now())
-                .await
-                .map_err(JobError::storage);
+                .await?);
         };
         let started_at = conversation.started_at.unwrap_or(conversation.created_at);
         let known = self.known_memories(&job.uid).await?;
+        let external = conversation.external_data().unwrap_or_default();
         let input = ConversationInput {
             text: conversation.text.as_deref().unwrap_or_default(),
-            kind: job_text_kind(&conversation),
+            kind: text_kind(external.text_source, external.text_source_spec.as_deref()),
             started_at,
             finished_at: conversation.finished_at.unwrap_or(started_at),
             known_memories: &known,
         };
-        let mut extraction = self
-            .extractor
-            .conversation(&input)
-            .await
-            .map_err(JobError::extraction)?;
+        let mut extraction = self.extractor.conversation(&input).await?;
         let found = self.novel(&job.uid, extraction.memories, known).await?;
         let processed = &mut extraction.processed;
         processed.action_items.truncate(MAX_ACTION_ITEMS_PER_JOB);
@@ -438,11 +428,13 @@ impl Worker {
             extraction.processed.transcript_segments = given;
         }
         let now = self.service.now();
-        let memories = records(&found, conversation.app_id.clone(), Some(id), now);
-        store
+        let memories: Vec<MemoryRecord> = found
+            .iter()
+            .map(|m| MemoryRecord::extracted(m, conversation.app_id.clone(), Some(id), now))
+            .collect();
+        Ok(store
             .complete_conversation_job(job, &extraction.processed, &memories, now)
-            .await
-            .map_err(JobError::storage)
+            .await?)
     }
 
     /// The contents of the user's best scored memories, for extraction's context.
@@ -453,13 +445,8 @@ impl Worker {
             categories: Vec::new(),
         }
         .validate()
-        .map_err(|e| JobError::new(JobError::INTERNAL, format!("could not list memories: {e}")))?;
-        let page = self
-            .service
-            .store()
-            .list_memories(uid, &params)
-            .await
-            .map_err(JobError::storage)?;
+        .map_err(|e| JobError::Internal(format!("could not list memories: {e}")))?;
+        let page = self.service.store().list_memories(uid, &params).await?;
         Ok(page.into_iter().map(|m| m.content).collect())
     }
 
@@ -484,56 +471,41 @@ impl Worker {
             .service
             .store()
             .near_duplicate_candidates(uid, &groups, MAX_NEAR_DUPLICATE_CANDIDATES)
-            .await
-            .map_err(JobError::storage)?;
+            .await?;
         known.extend(candidates);
         let mut novel = retain_novel(found, &known);
         novel.truncate(MAX_MEMORIES_PER_JOB);
         Ok(novel)
     }
 
-    async fn extract_memories(&self, job: &Job) -> Result<(), JobError> {
-        let text = job.payload["text"].as_str().unwrap_or_default();
-        let app_id = job.payload["app_id"].as_str().map(str::to_owned);
-        let kind = job.payload["text_source"]
-            .as_str()
-            .and_then(|s| s.parse::<omi_model::MemoryTextSource>().ok())
-            .map_or(TextKind::Other, TextKind::from);
+    async fn extract_memories(&self, job: &Job, import: &TextToExtract) -> Result<(), JobError> {
         let known = self.known_memories(&job.uid).await?;
-        let found = self
-            .extractor
-            .text_memories(&TextInput {
-                text,
-                kind,
-                known_memories: &known,
-            })
-            .await
-            .map_err(JobError::extraction)?;
+        let input = TextInput {
+            text: &import.text,
+            kind: TextKind::from(import.text_source),
+            known_memories: &known,
+        };
+        let found = self.extractor.text_memories(&input).await?;
         let found = self.novel(&job.uid, found, known).await?;
         let now = self.service.now();
-        let memories = records(&found, app_id, None, now);
-        self.service
+        let memories: Vec<MemoryRecord> = found
+            .iter()
+            .map(|m| MemoryRecord::extracted(m, import.app_id.clone(), None, now))
+            .collect();
+        Ok(self
+            .service
             .store()
             .complete_memories_job(job, &memories, now)
-            .await
-            .map_err(JobError::storage)
+            .await?)
     }
 }
 
 /// What kind of text a conversation holds: its `text_source`, refined by a
 /// `text_source_spec` that names an email or a post.
-fn job_text_kind(conversation: &omi_model::Conversation) -> TextKind {
-    let external = conversation.extra.get("external_data");
-    let field = |name: &str| {
-        external
-            .and_then(|d| d.get(name))
-            .and_then(|v| v.as_str())
-            .map(str::to_ascii_lowercase)
-    };
-    let source = field("text_source")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(omi_model::ConversationTextSource::AudioTranscript);
-    match field("text_source_spec").as_deref() {
+fn text_kind(source: Option<ConversationTextSource>, spec: Option<&str>) -> TextKind {
+    let source = source.unwrap_or(ConversationTextSource::AudioTranscript);
+    let spec = spec.map(str::to_ascii_lowercase);
+    match spec.as_deref() {
         Some(spec) if spec.contains("email") || spec.contains("mail") => TextKind::Email,
         Some(spec)
             if [
@@ -554,35 +526,11 @@ fn job_text_kind(conversation: &omi_model::Conversation) -> TextKind {
     }
 }
 
-fn records(
-    found: &[ExtractedMemory],
-    app_id: Option<String>,
-    conversation_id: Option<&str>,
-    now: DateTime<Utc>,
-) -> Vec<MemoryRecord> {
-    found
-        .iter()
-        .map(|m| MemoryRecord {
-            id: keys::new_id(),
-            content: m.content.clone(),
-            category: match m.category {
-                MemoryCategory::Manual => MemoryCategory::System,
-                other => other,
-            },
-            visibility: Visibility::Private,
-            tags: Vec::new(),
-            created_at: now,
-            manually_added: false,
-            app_id: app_id.clone(),
-            conversation_id: conversation_id.map(str::to_owned),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    use chrono::{DateTime, Utc};
     use omi_model::{ConversationStatus, Uid};
 
     use super::*;

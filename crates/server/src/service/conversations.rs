@@ -7,58 +7,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use omi_api::{ApiError, DeveloperConversations, messages};
 use omi_model::{
-    Conversation, ConversationSource, ConversationStatus, ConversationTextSource,
-    CreateConversationFromSegmentsRequest, CreateConversationRequest, CreateConversationResponse,
-    DevScope, Geolocation, GetConversationQuery, Language, ListDevConversationsQuery,
-    SuccessResponse, TranscriptSegment, Uid, UpdateConversationRequest,
+    Conversation, ConversationStatus, CreateConversationFromSegmentsRequest,
+    CreateConversationRequest, CreateConversationResponse, DevScope, GetConversationQuery,
+    ListDevConversationsQuery, SuccessResponse, TranscriptSegment, Uid, UpdateConversationRequest,
 };
-use serde_json::json;
 
 use super::{DevQueryRoute, DeveloperHandle, store_error};
-use crate::keys;
 use crate::ratelimit::Policy;
-use crate::store::{ConversationRecord, JobKind, NewJob};
-
-/// The text the extractor reads for a transcript: one `Name: text` line per segment, the
-/// user's lines under `User` (a name the extractor knows as the user).
-fn transcript_text(segments: &[TranscriptSegment]) -> String {
-    segments
-        .iter()
-        .map(|s| {
-            let speaker = if s.is_user {
-                "User"
-            } else {
-                s.speaker.as_str()
-            };
-            format!("{speaker}: {}", s.text)
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// A conversation of the developer API (no app, `external_integration`) with a new id, made
-/// at `started_at`; the caller sets its text.
-fn new_record(
-    uid: Uid,
-    language: &Language,
-    (started_at, finished_at): (DateTime<Utc>, DateTime<Utc>),
-    geolocation: Option<Geolocation>,
-) -> ConversationRecord {
-    ConversationRecord {
-        id: keys::new_id(),
-        uid,
-        app_id: None,
-        source: ConversationSource::ExternalIntegration,
-        text: String::new(),
-        text_source: ConversationTextSource::AudioTranscript,
-        text_source_spec: None,
-        language: language.as_str().to_owned(),
-        created_at: started_at,
-        started_at,
-        finished_at,
-        geolocation,
-    }
-}
+use crate::store::{ConversationRecord, JobTask};
 
 impl DeveloperHandle {
     /// Store `record` (with the transcript the caller gave, if any) and its processing job in
@@ -69,15 +25,11 @@ impl DeveloperHandle {
         segments: Option<&[TranscriptSegment]>,
         now: DateTime<Utc>,
     ) -> Result<CreateConversationResponse, ApiError> {
-        let job = NewJob {
-            kind: JobKind::ProcessConversation,
-            uid: record.uid.clone(),
-            subject_id: Some(record.id.clone()),
-            payload: json!({}),
-            max_attempts: self.service().max_job_attempts(),
-            created_at: now,
-        };
         let service = self.service();
+        let task = JobTask::ProcessConversation {
+            conversation_id: record.id.clone(),
+        };
+        let job = service.new_job(record.uid.clone(), task, now);
         let id = record.id.clone();
         let write = |answer| async move {
             let store = service.store();
@@ -144,17 +96,7 @@ impl DeveloperConversations for DeveloperHandle {
             .await?;
         let now = self.service().now();
         let new = request.validate_developer(now)?;
-        let record = ConversationRecord {
-            text: new.text.into_inner(),
-            text_source: new.text_source,
-            text_source_spec: new.text_source_spec.map(|s| s.into_inner()),
-            ..new_record(
-                uid,
-                &new.language,
-                (new.started_at, new.finished_at),
-                new.geolocation,
-            )
-        };
+        let record = ConversationRecord::developer(uid, new);
         self.store_conversation(record, None, now).await
     }
 
@@ -167,16 +109,7 @@ impl DeveloperConversations for DeveloperHandle {
             .await?;
         let now = self.service().now();
         let new = request.validate(now)?;
-        let record = ConversationRecord {
-            source: new.source,
-            text: transcript_text(&new.segments),
-            ..new_record(
-                uid,
-                &new.language,
-                (new.started_at, new.finished_at),
-                new.geolocation,
-            )
-        };
+        let record = ConversationRecord::from_transcript(uid, &new);
         self.store_conversation(record, Some(&new.segments), now)
             .await
     }
@@ -229,35 +162,5 @@ impl DeveloperConversations for DeveloperHandle {
         } else {
             Err(ApiError::not_found(messages::CONVERSATION_NOT_FOUND))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn segment(text: &str, speaker: &str, is_user: bool) -> TranscriptSegment {
-        TranscriptSegment {
-            text: text.into(),
-            speaker: speaker.into(),
-            speaker_id: None,
-            is_user,
-            person_id: None,
-            start: 0.0,
-            end: 1.0,
-            extra: serde_json::Map::new(),
-        }
-    }
-
-    #[test]
-    fn a_transcript_is_read_as_name_lines_with_the_user_named_user() {
-        let text = transcript_text(&[
-            segment("Don't forget the milk.", "SPEAKER_01", false),
-            segment("I love whole grain bread.", "SPEAKER_00", true),
-        ]);
-        assert_eq!(
-            text,
-            "SPEAKER_01: Don't forget the milk.\nUser: I love whole grain bread."
-        );
     }
 }

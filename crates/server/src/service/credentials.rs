@@ -201,6 +201,7 @@ mod tests {
     use crate::ratelimit::{RateLimitMode, RateLimits};
     use crate::service::{Service, ServiceConfig, SystemClock};
     use crate::store::SqliteStore;
+    use crate::store::prelude::*;
 
     /// A store holding one user with one developer key, made as `omi-server admin` makes them.
     async fn store_with_dev_key(dir: &tempfile::TempDir) -> (Arc<SqliteStore>, CreatedKey) {

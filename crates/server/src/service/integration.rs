@@ -3,17 +3,15 @@
 use async_trait::async_trait;
 use omi_api::{ApiError, IntegrationImports, messages};
 use omi_model::{
-    ApiKey, Capability, ConversationSource, ConversationTextSource, ConversationsResponse,
-    CreateConversationRequest, CreateMemoriesRequest, DevMemoryListParams, EmptyResponse,
-    ListConversationsQuery, ListMemoriesQuery, Loc, MemoriesResponse, MemoryCategory, Uid,
-    Visibility,
+    ApiKey, Capability, ConversationTextSource, ConversationsResponse, CreateConversationRequest,
+    CreateMemoriesRequest, DevMemoryListParams, EmptyResponse, ListConversationsQuery,
+    ListMemoriesQuery, Loc, MemoriesResponse, Uid,
 };
-use serde_json::json;
 
 use super::{LastQuota, Service, credentials, store_error};
 use crate::keys;
 use crate::ratelimit::{Policy, QuotaState};
-use crate::store::{ConversationRecord, JobKind, MemoryRecord, NewJob};
+use crate::store::{ConversationRecord, JobTask, MemoryRecord, TextToExtract};
 
 /// The routes of the Integration Imports API, each with the capability it needs and the
 /// rate-limit policy it counts against (named here once, for the trait's methods and for
@@ -146,28 +144,11 @@ impl IntegrationImports for IntegrationHandle {
             .await?;
         let now = self.service.now();
         let new = request.validate(now, ConversationTextSource::AudioTranscript)?;
-        let record = ConversationRecord {
-            id: keys::new_id(),
-            uid: uid.clone(),
-            app_id: Some(self.app_id.clone()),
-            source: ConversationSource::Workflow,
-            text: new.text.into_inner(),
-            text_source: new.text_source,
-            text_source_spec: new.text_source_spec.map(|s| s.into_inner()),
-            language: new.language.as_str().to_owned(),
-            created_at: new.started_at,
-            started_at: new.started_at,
-            finished_at: new.finished_at,
-            geolocation: new.geolocation,
+        let record = ConversationRecord::imported(uid.clone(), &self.app_id, new);
+        let task = JobTask::ProcessConversation {
+            conversation_id: record.id.clone(),
         };
-        let job = NewJob {
-            kind: JobKind::ProcessConversation,
-            uid,
-            subject_id: Some(record.id.clone()),
-            payload: json!({}),
-            max_attempts: self.service.max_job_attempts(),
-            created_at: now,
-        };
+        let job = self.service.new_job(uid, task, now);
         let service = &self.service;
         let write = |answer| async move {
             service
@@ -194,30 +175,19 @@ impl IntegrationImports for IntegrationHandle {
         let records: Vec<MemoryRecord> = import
             .memories
             .iter()
-            .map(|m| MemoryRecord {
-                id: keys::new_id(),
-                content: m.content.as_str().to_owned(),
-                category: MemoryCategory::System,
-                visibility: Visibility::Private,
-                tags: m.tags.to_strings(),
-                created_at: now,
-                manually_added: false,
-                app_id: Some(self.app_id.clone()),
-                conversation_id: None,
-            })
+            .map(|m| MemoryRecord::imported(m, &self.app_id, now))
             .collect();
-        let job = import.text.as_ref().map(|text| NewJob {
-            kind: JobKind::ExtractMemories,
-            uid: uid.clone(),
-            subject_id: None,
-            payload: json!({
-                "text": text.as_str(),
-                "text_source": import.text_source.as_str(),
-                "text_source_spec": import.text_source_spec.as_ref().map(|s| s.as_str()),
-                "app_id": self.app_id,
-            }),
-            max_attempts: self.service.max_job_attempts(),
-            created_at: now,
+        let job = import.text.as_ref().map(|text| {
+            let task = JobTask::ExtractMemories(TextToExtract {
+                text: text.as_str().to_owned(),
+                text_source: import.text_source,
+                text_source_spec: import
+                    .text_source_spec
+                    .as_ref()
+                    .map(|s| s.as_str().to_owned()),
+                app_id: Some(self.app_id.clone()),
+            });
+            self.service.new_job(uid.clone(), task, now)
         });
         let service = &self.service;
         let write = |answer| async move {

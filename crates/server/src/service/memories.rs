@@ -2,34 +2,16 @@
 
 use async_trait::async_trait;
 use omi_api::{ApiError, DeveloperMemories, messages};
-use omi_extract::categorize_memory;
 use omi_model::{
     BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, DevScope,
     ListDevMemoriesQuery, Memory, NewMemory, SuccessResponse, Uid, UpdateMemoryRequest,
 };
 
 use super::{DevQueryRoute, DeveloperHandle, store_error};
-use crate::keys;
 use crate::ratelimit::Policy;
 use crate::store::MemoryRecord;
 
 impl DeveloperHandle {
-    fn record(&self, new: &NewMemory) -> MemoryRecord {
-        MemoryRecord {
-            id: keys::new_id(),
-            content: new.content.as_str().to_owned(),
-            category: new
-                .category
-                .unwrap_or_else(|| categorize_memory(new.content.as_str())),
-            visibility: new.visibility,
-            tags: new.tags.to_strings(),
-            created_at: self.service().now(),
-            manually_added: true,
-            app_id: None,
-            conversation_id: None,
-        }
-    }
-
     /// Store `new` for `uid` (once per `Idempotency-Key`), answering with `answer` of what
     /// was stored.
     async fn insert<T>(
@@ -41,7 +23,8 @@ impl DeveloperHandle {
     where
         T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
     {
-        let records: Vec<MemoryRecord> = new.iter().map(|m| self.record(m)).collect();
+        let now = self.service().now();
+        let records: Vec<MemoryRecord> = new.iter().map(|m| MemoryRecord::manual(m, now)).collect();
         let store = self.service().store();
         let write = |remember| store.insert_memories(uid, &records, None, remember);
         self.service()

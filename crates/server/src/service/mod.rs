@@ -19,11 +19,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use omi_api::{ApiError, messages};
-use omi_model::ApiKey;
+use omi_model::{ApiKey, Uid};
 use tokio::sync::Notify;
 
 use crate::ratelimit::{Policy, QuotaState, RateLimits};
-use crate::store::{Store, StoreError};
+use crate::store::{JobTask, NewJob, Store, StoreError};
 use credentials::CredentialCache;
 
 pub use developer::{DevQueryRoute, DeveloperHandle};
@@ -263,8 +263,14 @@ impl Service {
         }
     }
 
-    fn max_job_attempts(&self) -> i32 {
-        self.inner.config.max_job_attempts
+    /// A job of `uid` doing `task`, enqueued at `now` with this service's attempts.
+    fn new_job(&self, uid: Uid, task: JobTask, now: DateTime<Utc>) -> NewJob {
+        NewJob {
+            task,
+            uid,
+            max_attempts: self.inner.config.max_job_attempts,
+            created_at: now,
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{StoreError, StoreResult};
@@ -83,4 +84,21 @@ impl<T> fmt::Debug for IdempotentAnswer<T> {
             .field("not_before", &self.not_before)
             .finish_non_exhaustive()
     }
+}
+
+/// Answers remembered under `Idempotency-Key`s. Creates remember theirs in their own
+/// transaction ([`IdempotentAnswer`]); this reads and purges them.
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync + 'static {
+    /// What the latest answer remembered under `key`'s caller and key, if it was made at or
+    /// after `not_before`, says about a request with `key`'s fingerprint. Creates remember
+    /// their answers themselves ([`IdempotentAnswer`]).
+    async fn earlier_answer(
+        &self,
+        key: &IdempotencyKey,
+        not_before: DateTime<Utc>,
+    ) -> StoreResult<Option<EarlierAnswer>>;
+
+    /// Delete idempotency records created before `before`.
+    async fn purge_idempotency(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }

@@ -10,7 +10,7 @@ use omi_model::{Capability, Conversation, DevScope, Memory, Structured, Uid};
 use serde_json::{Map, Value};
 
 use super::{
-    AppKeyRecord, AppRecord, DevKeyRecord, EarlierAnswer, IdempotencyKey, Job, JobKind, StoreError,
+    AppKeyRecord, AppRecord, DevKeyRecord, EarlierAnswer, IdempotencyKey, Job, JobTask, StoreError,
     StoreResult, from_micros,
 };
 
@@ -228,11 +228,9 @@ impl JobRow {
     pub(crate) fn into_job(self) -> StoreResult<Job> {
         Ok(Job {
             id: self.id,
-            kind: JobKind::parse(&self.kind)
-                .ok_or_else(|| StoreError::Internal(format!("unknown job kind {:?}", self.kind)))?,
+            task: JobTask::from_columns(&self.kind, self.subject_id, &self.payload)
+                .map_err(StoreError::Internal)?,
             uid: uid_of(self.uid)?,
-            subject_id: self.subject_id,
-            payload: serde_json::from_str(&self.payload).map_err(json_err)?,
             attempts: self.attempts,
             max_attempts: self.max_attempts,
         })

@@ -35,10 +35,10 @@ macro_rules! job_statements {
                      max_attempts, run_after, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $6, $6)",
                 )
-                .bind(job.kind.as_str())
+                .bind(job.task.kind().as_str())
                 .bind(job.uid.as_str())
-                .bind(&job.subject_id)
-                .bind(job.payload.to_string())
+                .bind(job.task.subject_id())
+                .bind(job.task.payload()?)
                 .bind(job.max_attempts)
                 .bind(at)
                 .execute(&mut *conn)
@@ -160,7 +160,7 @@ macro_rules! job_statements {
                 .bind(user.discarded.unwrap_or(processed.discarded))
                 .bind(now)
                 .bind(job.uid.as_str())
-                .bind(&job.subject_id)
+                .bind(job.task.subject_id())
                 .execute(&mut *conn)
                 .await
                 .map_err(map_err)?;
@@ -177,7 +177,7 @@ macro_rules! job_statements {
                     $row_lock
                 ))
                 .bind(job.uid.as_str())
-                .bind(&job.subject_id)
+                .bind(job.task.subject_id())
                 .fetch_optional(&mut *conn)
                 .await
                 .map_err(map_err)?;
@@ -270,7 +270,7 @@ macro_rules! job_statements {
                 .await
                 .map_err(map_err)?;
                 held(job, failed.rows_affected())?;
-                if job.kind == JobKind::ProcessConversation {
+                if job.kind() == JobKind::ProcessConversation {
                     sqlx::query(
                         "UPDATE conversations SET status = 'failed', failure_reason = $1, \
                          updated_at = $2 WHERE uid = $3 AND id = $4",
@@ -278,7 +278,7 @@ macro_rules! job_statements {
                     .bind(public_reason)
                     .bind(now)
                     .bind(job.uid.as_str())
-                    .bind(&job.subject_id)
+                    .bind(job.task.subject_id())
                     .execute(&mut *conn)
                     .await
                     .map_err(map_err)?;

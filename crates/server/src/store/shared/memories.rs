@@ -19,7 +19,7 @@ macro_rules! memory_statements {
             use $crate::store::shared::memory_columns;
             use $crate::store::{
                 ConversationRecord, MAX_POSTINGS_PER_WORD, PreparedEdit, PreparedMemory,
-                StoreResult, apply_update, to_micros,
+                StoreResult, to_micros,
             };
 
             /// A memory object from a row of `memory_columns!()`.
@@ -149,7 +149,7 @@ macro_rules! memory_statements {
                 let Some(row) = row else { return Ok(None) };
                 let before = memory_from_row(&row)?;
                 let old_content = before.content.clone();
-                let changed = apply_update(before, update, now);
+                let changed = update.apply_to(before, now);
                 sqlx::query(
                     "UPDATE memories SET content = $1, content_key = COALESCE($2, content_key), \
                      category = $3, \

@@ -1,8 +1,8 @@
-//! [`Store`](crate::store::Store) and [`DeveloperStore`](crate::store::DeveloperStore) over
-//! the statements of the other macros: which pool or transaction each method runs on, and
+//! [`Store`](crate::store::Store) and its per-resource traits over the statements of the
+//! other macros: which pool or transaction each method runs on, and
 //! the single-statement reads and writes.
 
-/// Expands to `impl Store` and `impl DeveloperStore` for `$store`, a store whose module
+/// Expands to `impl Store` and the impls of its per-resource traits for `$store`, a store whose module
 /// invoked the statement macros and declares `Db` (see the [module](super) docs).
 macro_rules! store_impl {
     ($store:ident) => {
@@ -37,10 +37,11 @@ macro_rules! store_impl {
                 action_item_columns, conversation_columns, dev_conversation_columns, memory_columns,
             };
             use $crate::store::{
-                ActionItemRecord, AppKeyRecord, AppRecord, ConversationRecord, DevKeyRecord,
-                DeveloperStore, EarlierAnswer, IdempotencyKey, IdempotentAnswer, Job,
-                MAX_LOOKUP_WORDS, MemoryRecord, NewJob, PreparedEdit, PreparedMemory, Store,
-                StoreResult, to_micros, word_group_chunks,
+                ActionItemRecord, ActionItemStore, AppKeyRecord, AppRecord, ConversationRecord,
+                ConversationStore, CredentialStore, DevKeyRecord, EarlierAnswer, IdempotencyKey,
+                IdempotencyStore, IdempotentAnswer, Job, JobStore, MAX_LOOKUP_WORDS, MemoryRecord,
+                MemoryStore, NewJob, PreparedEdit, PreparedMemory, Store, StoreResult, to_micros,
+                word_group_chunks,
             };
 
             /// The order of the lists of conversations and action items.
@@ -170,7 +171,10 @@ macro_rules! store_impl {
                         .map_err(map_err)?;
                     Ok(())
                 }
+            }
 
+            #[async_trait]
+            impl CredentialStore for super::$store {
                 async fn create_user(&self, uid: &Uid, now: DateTime<Utc>) -> StoreResult<bool> {
                     let done = sqlx::query(
                         "INSERT INTO users (uid, created_at) VALUES ($1, $2) \
@@ -344,7 +348,10 @@ macro_rules! store_impl {
                     tx.commit().await.map_err(map_err)?;
                     Ok(revoked > 0)
                 }
+            }
 
+            #[async_trait]
+            impl ConversationStore for super::$store {
                 async fn insert_conversation(
                     &self,
                     c: &ConversationRecord,
@@ -392,6 +399,67 @@ macro_rules! store_impl {
                     row.as_ref().map(conversation_from_row).transpose()
                 }
 
+                async fn insert_transcript_conversation(
+                    &self,
+                    c: &ConversationRecord,
+                    segments: &[TranscriptSegment],
+                    job: &NewJob,
+                    answer: Option<IdempotentAnswer<()>>,
+                ) -> StoreResult<()> {
+                    let segments = serde_json::to_string(segments).map_err(json_err)?;
+                    self.write(
+                        (c.clone(), job.clone(), segments, answer),
+                        |conn, (c, job, segments, answer)| {
+                            async move {
+                                insert_conversation_row(conn, c, job.created_at).await?;
+                                set_transcript(conn, &c.uid, &c.id, segments).await?;
+                                jobs::insert(conn, job).await?;
+                                remember(conn, answer.as_ref(), &()).await
+                            }
+                            .boxed()
+                        },
+                    )
+                    .await
+                }
+
+                async fn list_dev_conversations(
+                    &self,
+                    uid: &Uid,
+                    params: &DevConversationListParams,
+                ) -> StoreResult<Vec<Conversation>> {
+                    let rows = dev_conversations_list(uid, params)
+                        .build()
+                        .fetch_all(self.readers())
+                        .await
+                        .map_err(map_err)?;
+                    rows.iter().map(dev_conversation_from_row).collect()
+                }
+
+                async fn update_conversation(
+                    &self,
+                    uid: &Uid,
+                    id: &str,
+                    update: &ConversationUpdate,
+                    now: DateTime<Utc>,
+                ) -> StoreResult<Option<Conversation>> {
+                    let data = (uid.clone(), id.to_owned(), update.clone(), now);
+                    self.write(data, |conn, (uid, id, update, now)| {
+                        update_conversation_row(conn, uid.clone(), id.clone(), update.clone(), *now)
+                            .boxed()
+                    })
+                    .await
+                }
+
+                async fn delete_conversation(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
+                    self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
+                        delete_conversation_row(conn, uid.clone(), id.clone()).boxed()
+                    })
+                    .await
+                }
+            }
+
+            #[async_trait]
+            impl MemoryStore for super::$store {
                 async fn insert_memories(
                     &self,
                     uid: &Uid,
@@ -497,7 +565,80 @@ macro_rules! store_impl {
                     )
                     .await
                 }
+            }
 
+            #[async_trait]
+            impl ActionItemStore for super::$store {
+                async fn insert_action_items(
+                    &self,
+                    uid: &Uid,
+                    items: &[ActionItemRecord],
+                    answer: Option<IdempotentAnswer<Vec<ActionItem>>>,
+                ) -> StoreResult<Vec<ActionItem>> {
+                    let data = (uid.clone(), items.to_vec(), answer);
+                    self.write(data, |conn, (uid, items, answer)| {
+                        async move {
+                            let stored = insert_action_item_rows(conn, uid, items).await?;
+                            remember(conn, answer.as_ref(), &stored).await?;
+                            Ok(stored)
+                        }
+                        .boxed()
+                    })
+                    .await
+                }
+
+                async fn list_action_items(
+                    &self,
+                    uid: &Uid,
+                    params: &ActionItemListParams,
+                ) -> StoreResult<Vec<ActionItem>> {
+                    let rows = action_items_list(uid, params)
+                        .build()
+                        .fetch_all(self.readers())
+                        .await
+                        .map_err(map_err)?;
+                    rows.iter().map(action_item_from_row).collect()
+                }
+
+                async fn action_item(
+                    &self,
+                    uid: &Uid,
+                    id: &str,
+                ) -> StoreResult<Option<ActionItem>> {
+                    let sql = concat!(
+                        "SELECT ",
+                        action_item_columns!(),
+                        " FROM action_items WHERE uid = $1 AND id = $2"
+                    );
+                    let row = owned_row(self.readers(), sql, uid.as_str(), id).await?;
+                    row.as_ref().map(action_item_from_row).transpose()
+                }
+
+                async fn update_action_item(
+                    &self,
+                    uid: &Uid,
+                    id: &str,
+                    update: &ActionItemUpdate,
+                    now: DateTime<Utc>,
+                ) -> StoreResult<Option<ActionItem>> {
+                    let data = (uid.clone(), id.to_owned(), update.clone(), now);
+                    self.write(data, |conn, (uid, id, update, now)| {
+                        update_action_item_row(conn, uid.clone(), id.clone(), update.clone(), *now)
+                            .boxed()
+                    })
+                    .await
+                }
+
+                async fn delete_action_item(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
+                    self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
+                        delete_action_item_row(conn, uid.clone(), id.clone()).boxed()
+                    })
+                    .await
+                }
+            }
+
+            #[async_trait]
+            impl JobStore for super::$store {
                 async fn claim_job(
                     &self,
                     now: DateTime<Utc>,
@@ -520,8 +661,8 @@ macro_rules! store_impl {
                     // What processing found to do becomes the conversation's own action
                     // items, in the same write that completes the job.
                     let action_items = job
-                        .subject_id
-                        .as_deref()
+                        .task
+                        .subject_id()
                         .map(|id| ActionItemRecord::extracted_from(processed, id, now))
                         .unwrap_or_default();
                     let data = (
@@ -627,7 +768,10 @@ macro_rules! store_impl {
                     let before = to_micros(finished_before);
                     jobs::purge_finished(self.writer(), before, i64::from(at_most)).await
                 }
+            }
 
+            #[async_trait]
+            impl IdempotencyStore for super::$store {
                 async fn earlier_answer(
                     &self,
                     key: &IdempotencyKey,
@@ -643,134 +787,6 @@ macro_rules! store_impl {
                         .await
                         .map_err(map_err)?;
                     Ok(done.rows_affected())
-                }
-            }
-
-            #[async_trait]
-            impl DeveloperStore for super::$store {
-                async fn insert_transcript_conversation(
-                    &self,
-                    c: &ConversationRecord,
-                    segments: &[TranscriptSegment],
-                    job: &NewJob,
-                    answer: Option<IdempotentAnswer<()>>,
-                ) -> StoreResult<()> {
-                    let segments = serde_json::to_string(segments).map_err(json_err)?;
-                    self.write(
-                        (c.clone(), job.clone(), segments, answer),
-                        |conn, (c, job, segments, answer)| {
-                            async move {
-                                insert_conversation_row(conn, c, job.created_at).await?;
-                                set_transcript(conn, &c.uid, &c.id, segments).await?;
-                                jobs::insert(conn, job).await?;
-                                remember(conn, answer.as_ref(), &()).await
-                            }
-                            .boxed()
-                        },
-                    )
-                    .await
-                }
-
-                async fn list_dev_conversations(
-                    &self,
-                    uid: &Uid,
-                    params: &DevConversationListParams,
-                ) -> StoreResult<Vec<Conversation>> {
-                    let rows = dev_conversations_list(uid, params)
-                        .build()
-                        .fetch_all(self.readers())
-                        .await
-                        .map_err(map_err)?;
-                    rows.iter().map(dev_conversation_from_row).collect()
-                }
-
-                async fn update_conversation(
-                    &self,
-                    uid: &Uid,
-                    id: &str,
-                    update: &ConversationUpdate,
-                    now: DateTime<Utc>,
-                ) -> StoreResult<Option<Conversation>> {
-                    let data = (uid.clone(), id.to_owned(), update.clone(), now);
-                    self.write(data, |conn, (uid, id, update, now)| {
-                        update_conversation_row(conn, uid.clone(), id.clone(), update.clone(), *now)
-                            .boxed()
-                    })
-                    .await
-                }
-
-                async fn delete_conversation(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
-                    self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
-                        delete_conversation_row(conn, uid.clone(), id.clone()).boxed()
-                    })
-                    .await
-                }
-
-                async fn insert_action_items(
-                    &self,
-                    uid: &Uid,
-                    items: &[ActionItemRecord],
-                    answer: Option<IdempotentAnswer<Vec<ActionItem>>>,
-                ) -> StoreResult<Vec<ActionItem>> {
-                    let data = (uid.clone(), items.to_vec(), answer);
-                    self.write(data, |conn, (uid, items, answer)| {
-                        async move {
-                            let stored = insert_action_item_rows(conn, uid, items).await?;
-                            remember(conn, answer.as_ref(), &stored).await?;
-                            Ok(stored)
-                        }
-                        .boxed()
-                    })
-                    .await
-                }
-
-                async fn list_action_items(
-                    &self,
-                    uid: &Uid,
-                    params: &ActionItemListParams,
-                ) -> StoreResult<Vec<ActionItem>> {
-                    let rows = action_items_list(uid, params)
-                        .build()
-                        .fetch_all(self.readers())
-                        .await
-                        .map_err(map_err)?;
-                    rows.iter().map(action_item_from_row).collect()
-                }
-
-                async fn action_item(
-                    &self,
-                    uid: &Uid,
-                    id: &str,
-                ) -> StoreResult<Option<ActionItem>> {
-                    let sql = concat!(
-                        "SELECT ",
-                        action_item_columns!(),
-                        " FROM action_items WHERE uid = $1 AND id = $2"
-                    );
-                    let row = owned_row(self.readers(), sql, uid.as_str(), id).await?;
-                    row.as_ref().map(action_item_from_row).transpose()
-                }
-
-                async fn update_action_item(
-                    &self,
-                    uid: &Uid,
-                    id: &str,
-                    update: &ActionItemUpdate,
-                    now: DateTime<Utc>,
-                ) -> StoreResult<Option<ActionItem>> {
-                    let data = (uid.clone(), id.to_owned(), update.clone(), now);
-                    self.write(data, |conn, (uid, id, update, now)| {
-                        update_action_item_row(conn, uid.clone(), id.clone(), update.clone(), *now)
-                            .boxed()
-                    })
-                    .await
-                }
-
-                async fn delete_action_item(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
-                    self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
-                        delete_action_item_row(conn, uid.clone(), id.clone()).boxed()
-                    })
-                    .await
                 }
             }
         }

@@ -193,7 +193,8 @@ mod tests {
     use omi_model::{DevMemoryListParams, Uid};
 
     use super::*;
-    use crate::store::{ConversationRecord, MemoryRecord, NewJob, Store};
+    use crate::store::prelude::*;
+    use crate::store::{ConversationRecord, MemoryRecord, NewJob};
     use omi_model::{MemoryCategory, Visibility};
 
     async fn store() -> (SqliteStore, tempfile::TempDir) {
@@ -329,7 +330,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_write_alone_in_its_transaction_that_fails_leaves_nothing() {
-        use crate::store::{ActionItemRecord, DeveloperStore};
+        use crate::store::ActionItemRecord;
         let (store, _dir) = store().await;
         let item = ActionItemRecord {
             id: "same-id".into(),
@@ -390,7 +391,6 @@ mod tests {
 
     #[tokio::test]
     async fn nothing_found_in_a_conversation_deleted_while_processing_is_kept() {
-        use crate::store::DeveloperStore;
         use omi_extract::ProcessedConversation;
         use omi_model::{ListActionItemsQuery, StructuredActionItem};
         let (store, _dir) = store().await;
@@ -461,7 +461,7 @@ mod tests {
         use super::store_impl::{
             action_items_list, conversations_list, dev_conversations_list, memories_list,
         };
-        use crate::store::{ActionItemRecord, DeveloperStore};
+        use crate::store::ActionItemRecord;
         use omi_model::{ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery};
         let (store, _dir) = store().await;
         completed_conversation(&store, "c1").await;
@@ -529,7 +529,6 @@ mod tests {
 
     #[tokio::test]
     async fn the_developer_list_reads_no_text_and_no_transcript_it_does_not_show() {
-        use crate::store::DeveloperStore;
         use omi_model::{ListConversationsQuery, ListDevConversationsQuery};
         let (store, _dir) = store().await;
         completed_conversation(&store, "c1").await;
@@ -627,7 +626,7 @@ mod tests {
             .unwrap();
         // The poison job's lease ran out a third time: it is failed, the next job claimed.
         let claimed = claim_and_die(&store).await.unwrap();
-        assert_eq!(claimed.subject_id.as_deref(), Some("next"));
+        assert_eq!(claimed.task.subject_id(), Some("next"));
         let failed = store.conversation(&uid(), "poison").await.unwrap().unwrap();
         assert_eq!(
             failed.status,
@@ -655,7 +654,7 @@ mod tests {
         let (c, job) = conversation("readable");
         store.insert_conversation(&c, &job, None).await.unwrap();
         let claimed = claim_and_die(&store).await.unwrap();
-        assert_eq!(claimed.subject_id.as_deref(), Some("readable"));
+        assert_eq!(claimed.task.subject_id(), Some("readable"));
         let status: String =
             sqlx::query_scalar("SELECT status FROM jobs WHERE kind = 'no_such_kind'")
                 .fetch_one(store.readers())

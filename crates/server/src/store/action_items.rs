@@ -1,16 +1,11 @@
-//! The storage of the Developer API's conversations and action items: [`DeveloperStore`], a
-//! part of every [`Store`](super::Store).
+//! The storage of action items: [`ActionItemStore`] and [`ActionItemRecord`].
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use omi_model::{
-    ActionItem, ActionItemListParams, ActionItemUpdate, Conversation, ConversationUpdate,
-    DevConversationListParams, TranscriptSegment, Uid,
-};
-
 use omi_extract::ProcessedConversation;
+use omi_model::{ActionItem, ActionItemListParams, ActionItemUpdate, Uid};
 
-use super::{ConversationRecord, IdempotentAnswer, NewJob, StoreResult};
+use super::{IdempotentAnswer, StoreResult};
 
 /// An action item to insert.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,37 +50,10 @@ impl ActionItemRecord {
     }
 }
 
-/// The persistence of the Developer API's conversations and action items. Like every store
-/// method, each takes the user's id and never reads or writes another user's rows.
+/// The persistence of action items. Every method takes the user's id and never reads or
+/// writes another user's rows.
 #[async_trait]
-pub trait DeveloperStore: Send + Sync + 'static {
-    /// Insert a conversation whose transcript the caller gave, with its processing job, in
-    /// one transaction (with `answer`, the create's answer under its `Idempotency-Key`, when
-    /// given). Processing keeps these segments.
-    async fn insert_transcript_conversation(
-        &self,
-        conversation: &ConversationRecord,
-        segments: &[TranscriptSegment],
-        job: &NewJob,
-        answer: Option<IdempotentAnswer<()>>,
-    ) -> StoreResult<()>;
-    /// A page of a user's completed, kept conversations, newest first.
-    async fn list_dev_conversations(
-        &self,
-        uid: &Uid,
-        params: &DevConversationListParams,
-    ) -> StoreResult<Vec<Conversation>>;
-    /// Change one of a user's conversations; `None` when it does not exist.
-    async fn update_conversation(
-        &self,
-        uid: &Uid,
-        id: &str,
-        update: &ConversationUpdate,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Conversation>>;
-    /// Delete one of a user's conversations; `false` when it did not exist.
-    async fn delete_conversation(&self, uid: &Uid, id: &str) -> StoreResult<bool>;
-
+pub trait ActionItemStore: Send + Sync + 'static {
     /// Insert action items in one transaction (with `answer` when given); the stored items,
     /// in input order.
     async fn insert_action_items(
@@ -94,14 +62,17 @@ pub trait DeveloperStore: Send + Sync + 'static {
         items: &[ActionItemRecord],
         answer: Option<IdempotentAnswer<Vec<ActionItem>>>,
     ) -> StoreResult<Vec<ActionItem>>;
+
     /// A page of a user's action items, newest first.
     async fn list_action_items(
         &self,
         uid: &Uid,
         params: &ActionItemListParams,
     ) -> StoreResult<Vec<ActionItem>>;
+
     /// One of a user's action items.
     async fn action_item(&self, uid: &Uid, id: &str) -> StoreResult<Option<ActionItem>>;
+
     /// Change one of a user's action items; `None` when it does not exist.
     async fn update_action_item(
         &self,
@@ -110,6 +81,7 @@ pub trait DeveloperStore: Send + Sync + 'static {
         update: &ActionItemUpdate,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<ActionItem>>;
+
     /// Delete one of a user's action items; `false` when it did not exist.
     async fn delete_action_item(&self, uid: &Uid, id: &str) -> StoreResult<bool>;
 }

@@ -1,0 +1,195 @@
+//! The storage of conversations: [`ConversationStore`] and [`ConversationRecord`].
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use omi_model::{
+    Conversation, ConversationListParams, ConversationSource, ConversationTextSource,
+    ConversationUpdate, DevConversationListParams, Geolocation, NewConversation,
+    NewTranscriptConversation, TranscriptSegment, Uid,
+};
+
+use super::{IdempotentAnswer, NewJob, StoreResult};
+
+/// A conversation as inserted (status `processing`, nothing extracted yet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationRecord {
+    /// Its id.
+    pub id: String,
+    /// Its user.
+    pub uid: Uid,
+    /// The app that imported it, if any.
+    pub app_id: Option<String>,
+    /// What created it (wire name).
+    pub source: ConversationSource,
+    /// The text.
+    pub text: String,
+    /// The kind of text.
+    pub text_source: ConversationTextSource,
+    /// A note on the source.
+    pub text_source_spec: Option<String>,
+    /// Its language.
+    pub language: String,
+    /// When it was created (equal to `started_at` for imports).
+    pub created_at: DateTime<Utc>,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it ended.
+    pub finished_at: DateTime<Utc>,
+    /// Where it happened.
+    pub geolocation: Option<Geolocation>,
+}
+
+impl ConversationRecord {
+    /// A conversation app `app_id` imported for `uid` (source `workflow`).
+    pub fn imported(uid: Uid, app_id: &str, new: NewConversation) -> Self {
+        Self {
+            app_id: Some(app_id.to_owned()),
+            source: ConversationSource::Workflow,
+            ..Self::of_text(uid, new)
+        }
+    }
+
+    /// A conversation of text `uid` gave the Developer API (source `external_integration`).
+    pub fn developer(uid: Uid, new: NewConversation) -> Self {
+        Self::of_text(uid, new)
+    }
+
+    /// A conversation `uid` gave the Developer API as transcript segments; its text is the
+    /// transcript ([`transcript_text`]).
+    pub fn from_transcript(uid: Uid, new: &NewTranscriptConversation) -> Self {
+        Self {
+            id: crate::keys::new_id(),
+            uid,
+            app_id: None,
+            source: new.source,
+            text: transcript_text(&new.segments),
+            text_source: ConversationTextSource::AudioTranscript,
+            text_source_spec: None,
+            language: new.language.as_str().to_owned(),
+            created_at: new.started_at,
+            started_at: new.started_at,
+            finished_at: new.finished_at,
+            geolocation: new.geolocation.clone(),
+        }
+    }
+
+    /// `new` with a new id, from no app (source `external_integration`), created when it
+    /// started.
+    fn of_text(uid: Uid, new: NewConversation) -> Self {
+        Self {
+            id: crate::keys::new_id(),
+            uid,
+            app_id: None,
+            source: ConversationSource::ExternalIntegration,
+            text: new.text.into_inner(),
+            text_source: new.text_source,
+            text_source_spec: new.text_source_spec.map(|s| s.into_inner()),
+            language: new.language.as_str().to_owned(),
+            created_at: new.started_at,
+            started_at: new.started_at,
+            finished_at: new.finished_at,
+            geolocation: new.geolocation,
+        }
+    }
+}
+
+/// The text the extractor reads for a transcript: one `Name: text` line per segment, the
+/// user's lines under `User` (a name the extractor knows as the user).
+pub(crate) fn transcript_text(segments: &[TranscriptSegment]) -> String {
+    segments
+        .iter()
+        .map(|s| {
+            let speaker = if s.is_user {
+                "User"
+            } else {
+                s.speaker.as_str()
+            };
+            format!("{speaker}: {}", s.text)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The persistence of conversations (the routes of both APIs). Every method takes the user's
+/// id and never reads or writes another user's rows.
+#[async_trait]
+pub trait ConversationStore: Send + Sync + 'static {
+    /// Insert a conversation and its processing job in one transaction, with `answer` (the
+    /// create's answer under its `Idempotency-Key`) when given.
+    async fn insert_conversation(
+        &self,
+        conversation: &ConversationRecord,
+        job: &NewJob,
+        answer: Option<IdempotentAnswer<()>>,
+    ) -> StoreResult<()>;
+
+    /// A page of a user's conversations, newest first.
+    async fn list_conversations(
+        &self,
+        uid: &Uid,
+        params: &ConversationListParams,
+    ) -> StoreResult<Vec<Conversation>>;
+
+    /// One of a user's conversations.
+    async fn conversation(&self, uid: &Uid, id: &str) -> StoreResult<Option<Conversation>>;
+
+    /// Insert a conversation whose transcript the caller gave, with its processing job, in
+    /// one transaction (with `answer`, the create's answer under its `Idempotency-Key`, when
+    /// given). Processing keeps these segments.
+    async fn insert_transcript_conversation(
+        &self,
+        conversation: &ConversationRecord,
+        segments: &[TranscriptSegment],
+        job: &NewJob,
+        answer: Option<IdempotentAnswer<()>>,
+    ) -> StoreResult<()>;
+
+    /// A page of a user's completed, kept conversations, newest first.
+    async fn list_dev_conversations(
+        &self,
+        uid: &Uid,
+        params: &DevConversationListParams,
+    ) -> StoreResult<Vec<Conversation>>;
+
+    /// Change one of a user's conversations; `None` when it does not exist.
+    async fn update_conversation(
+        &self,
+        uid: &Uid,
+        id: &str,
+        update: &ConversationUpdate,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Conversation>>;
+
+    /// Delete one of a user's conversations; `false` when it did not exist.
+    async fn delete_conversation(&self, uid: &Uid, id: &str) -> StoreResult<bool>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(text: &str, speaker: &str, is_user: bool) -> TranscriptSegment {
+        TranscriptSegment {
+            text: text.into(),
+            speaker: speaker.into(),
+            speaker_id: None,
+            is_user,
+            person_id: None,
+            start: 0.0,
+            end: 1.0,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn a_transcript_is_read_as_name_lines_with_the_user_named_user() {
+        let text = transcript_text(&[
+            segment("Don't forget the milk.", "SPEAKER_01", false),
+            segment("I love whole grain bread.", "SPEAKER_00", true),
+        ]);
+        assert_eq!(
+            text,
+            "SPEAKER_01: Don't forget the milk.\nUser: I love whole grain bread."
+        );
+    }
+}
