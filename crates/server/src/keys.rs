@@ -8,17 +8,17 @@ use sha2::{Digest, Sha256};
 
 /// A newly made key: the secret (to show once) and what the store keeps of it.
 #[derive(Debug)]
-pub struct GeneratedKey {
+pub(crate) struct GeneratedKey {
     /// The secret, `sk_...` or `omi_dev_...`.
-    pub secret: ApiKey,
+    pub(crate) secret: ApiKey,
     /// SHA-256 of the secret, lowercase hex.
-    pub hash: String,
+    pub(crate) hash: String,
     /// A label safe to show (`sk_ab12...ef90`).
-    pub label: String,
+    pub(crate) label: String,
 }
 
 /// Make a new random key of `kind` (128 bits from the OS's generator).
-pub fn generate(kind: KeyKind) -> GeneratedKey {
+pub(crate) fn generate(kind: KeyKind) -> GeneratedKey {
     let mut bytes = [0u8; KeyKind::SECRET_HEX_CHARS / 2];
     rand::rng().fill_bytes(&mut bytes);
     let secret = ApiKey::new(format!("{}{}", kind.prefix(), hex::encode(bytes)));
@@ -30,7 +30,7 @@ pub fn generate(kind: KeyKind) -> GeneratedKey {
 }
 
 /// The SHA-256 of a key's secret, lowercase hex: what keys are looked up by.
-pub fn hash(key: &ApiKey) -> String {
+pub(crate) fn hash(key: &ApiKey) -> String {
     hex::encode(Sha256::digest(key.expose().as_bytes()))
 }
 
@@ -38,7 +38,7 @@ pub fn hash(key: &ApiKey) -> String {
 /// (monotonically within this process), so records made in the same microsecond, such as the
 /// memories of one batch, still sort in the order they were made, and new rows land at the
 /// end of the id index.
-pub fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
 

@@ -11,7 +11,7 @@
 //!   [`omi_extract::Extractor`].
 //! - [`admin`] makes users, apps and keys; [`server::RunningServer`] runs it all.
 //! - [`metrics`] records request, job and rate-limit metrics and renders them for `GET /metrics`.
-//! - [`openapi::openapi`] is the OpenAPI 3.1 document of the routes, served at
+//! - [`http::openapi::openapi`] is the OpenAPI 3.1 document of the routes, served at
 //!   `GET /openapi.json` with an interactive reference page at `GET /docs/`.
 //!
 //! Features: `mimalloc` (on by default) makes the `omi-server` binary allocate with
@@ -37,9 +37,8 @@
 pub mod admin;
 pub mod faults;
 pub mod http;
-pub mod keys;
+mod keys;
 pub mod metrics;
-pub mod openapi;
 mod panics;
 pub mod ratelimit;
 pub mod server;

@@ -18,7 +18,6 @@ use std::time::Duration;
 use axum::http::{Method, StatusCode};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::ratelimit::Policy;
 use crate::store::JobKind;
 
 /// Counter of HTTP requests, labelled `method`, `route` and `status`.
@@ -244,9 +243,10 @@ pub fn job_failed(kind: JobKind, attempts: i32) {
     ::metrics::histogram!(JOB_ATTEMPTS, "kind" => kind.as_str()).record(f64::from(attempts));
 }
 
-/// Record a request refused with 429 under `policy`.
-pub fn rate_limited(policy: Policy) {
-    ::metrics::counter!(RATE_LIMIT_REJECTIONS_TOTAL, "policy" => policy.name()).increment(1);
+/// Record a request refused with 429 under the rate-limit policy named `policy`
+/// (`Policy::name`).
+pub fn rate_limited(policy: &'static str) {
+    ::metrics::counter!(RATE_LIMIT_REJECTIONS_TOTAL, "policy" => policy).increment(1);
 }
 
 /// Record a rate-limit check the shared backend could not answer: `reason` is `error` or
@@ -352,7 +352,7 @@ mod tests {
     #[test]
     fn rejections_and_backend_errors_render_by_label_and_the_queue_depth_as_a_gauge() {
         install();
-        rate_limited(Policy::DevMemoryBatch);
+        rate_limited(crate::ratelimit::Policy::DevMemoryBatch.name());
         rate_limit_backend_error("timeout");
         set_queue_depth(7);
         let text = render();

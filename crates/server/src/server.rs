@@ -17,7 +17,7 @@ use crate::ratelimit::{RateLimitMode, RateLimits, RedisConfig, SharedError};
 use crate::service::{Service, ServiceConfig, SystemClock};
 use crate::store::postgres::PostgresOptions;
 use crate::store::sqlite::SqliteOptions;
-use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
+use crate::store::{PostgresStore, SqliteStore, Store, StoreError, redacted_url};
 use crate::worker::{WorkerConfig, WorkerPool};
 
 /// The default database: a SQLite file under `./omi-data/`.
@@ -162,82 +162,6 @@ fn listen(addr: SocketAddr, reuse_port: bool) -> std::io::Result<TcpListener> {
     socket.listen(1024)
 }
 
-/// A database URL fit for logs and messages: its password, if any, replaced by `***`, whether
-/// in its user part or in a query parameter whose name holds `password` (PostgreSQL URLs may
-/// say `?password=` or `sslpassword=`).
-///
-/// ```
-/// use omi_server::server::redacted_url;
-/// assert_eq!(redacted_url("postgres://omi:hunter2@db/omi"), "postgres://omi:***@db/omi");
-/// assert_eq!(redacted_url("sqlite://omi-data/omi.sqlite"), "sqlite://omi-data/omi.sqlite");
-/// assert_eq!(
-///     redacted_url("postgres://db/omi?user=omi&password=hunter2&sslmode=require"),
-///     "postgres://db/omi?user=omi&password=***&sslmode=require"
-/// );
-/// // A URL that does not parse (a port that is no number) is redacted all the same.
-/// assert_eq!(
-///     redacted_url("postgres://u:secret@h:notaport/db?password=x"),
-///     "postgres://u:***@h:notaport/db?password=***"
-/// );
-/// ```
-pub fn redacted_url(url: &str) -> String {
-    let Ok(mut parsed) = url::Url::parse(url) else {
-        return redacted_unparsed_url(url);
-    };
-    if parsed.password().is_some() {
-        // Setting a password fails only for URLs that cannot have one, and this one has.
-        let _ = parsed.set_password(Some("***"));
-    }
-    let secret = |name: &str| name.to_ascii_lowercase().contains("password");
-    if parsed.query_pairs().any(|(name, _)| secret(&name)) {
-        let pairs: Vec<(String, String)> = parsed
-            .query_pairs()
-            .map(|(name, value)| {
-                let value = if secret(&name) { "***".into() } else { value };
-                (name.into_owned(), value.into_owned())
-            })
-            .collect();
-        parsed.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    parsed.into()
-}
-
-/// [`redacted_url`] for a URL that does not parse: whatever sits between the first `:` of
-/// the user part and its `@` is hidden, and so is the value of every query parameter whose
-/// name holds `password`. Only ASCII separators are searched, so every cut is at a character
-/// boundary.
-fn redacted_unparsed_url(url: &str) -> String {
-    let (head, query) = url
-        .split_once('?')
-        .map_or((url, None), |(h, q)| (h, Some(q)));
-    let authority_start = head.find("://").map_or(0, |i| i + 3);
-    let (scheme, rest) = head.split_at(authority_start);
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    let authority = match authority.rsplit_once('@') {
-        Some((user, host)) => match user.split_once(':') {
-            Some((name, _)) => format!("{name}:***@{host}"),
-            None => authority.to_owned(),
-        },
-        None => authority.to_owned(),
-    };
-    let mut out = format!("{scheme}{authority}{path}");
-    if let Some(query) = query {
-        let pairs: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((name, _)) if name.to_ascii_lowercase().contains("password") => {
-                    format!("{name}=***")
-                }
-                _ => pair.to_owned(),
-            })
-            .collect();
-        out.push('?');
-        out.push_str(&pairs.join("&"));
-    }
-    out
-}
-
 /// A service over a store, with the system clock and the rate limits of [`rate_limits`].
 pub async fn service(store: Arc<dyn Store>, config: &ServerConfig) -> Result<Service, StartError> {
     Ok(Service::new(
@@ -288,14 +212,24 @@ pub async fn rate_limits(config: &ServerConfig) -> Result<RateLimits, StartError
 }
 
 /// A running server.
-#[derive(Debug)]
 pub struct RunningServer {
     local_addr: SocketAddr,
+    store: Arc<dyn Store>,
     service: Service,
     stop: watch::Sender<bool>,
     http: JoinHandle<std::io::Result<()>>,
     workers: WorkerPool,
     maintenance: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for RunningServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningServer")
+            .field("local_addr", &self.local_addr)
+            .field("service", &self.service)
+            .field("workers", &self.workers)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RunningServer {
@@ -312,7 +246,7 @@ impl RunningServer {
         extractor: Arc<dyn Extractor>,
     ) -> Result<Self, StartError> {
         let store = open_store_with(&config.database_url, config.postgres, config.sqlite).await?;
-        let service = service(store, &config).await?;
+        let service = service(Arc::clone(&store), &config).await?;
         let listener =
             listen(config.addr, config.reuse_port).map_err(|source| StartError::Bind {
                 addr: config.addr,
@@ -338,6 +272,7 @@ impl RunningServer {
         tracing::info!(%local_addr, "listening");
         Ok(Self {
             local_addr,
+            store,
             service,
             stop,
             http,
@@ -359,6 +294,13 @@ impl RunningServer {
     /// The service behind it.
     pub fn service(&self) -> &Service {
         &self.service
+    }
+
+    /// Its store, for the operator's own maintenance (purges, checks). It checks no
+    /// credentials, which is why [`Service`] does not hand it out: code given a `Service`
+    /// can reach the data only through the API's checks.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
     }
 
     /// Stop: finish in-flight requests, release claimed jobs, wait for everything to end.

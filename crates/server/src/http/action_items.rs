@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::extractors::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
-use crate::openapi::{ACTION_ITEMS_TAG, ActionItemIdParam};
+use crate::http::openapi::{ACTION_ITEMS_TAG, ActionItemIdParam};
 use crate::service::DevQueryRoute;
 
 /// The routes of this resource, each with its OpenAPI operation.

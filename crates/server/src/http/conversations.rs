@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::extractors::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
-use crate::openapi::{ConversationIdParam, DEV_CONVERSATIONS_TAG};
+use crate::http::openapi::{ConversationIdParam, DEV_CONVERSATIONS_TAG};
 use crate::service::DevQueryRoute;
 
 /// The routes of this resource, each with its OpenAPI operation.

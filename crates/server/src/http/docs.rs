@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::AppState;
-use crate::openapi::{self, OPERATIONS_TAG};
+use crate::http::openapi::{self, OPERATIONS_TAG};
 
 /// Where the reference page is served (`/docs` redirects to `/docs/`).
 pub const DOCS_PATH: &str = "/docs";

@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::respond::respond;
-use crate::openapi::OPERATIONS_TAG;
+use crate::http::openapi::OPERATIONS_TAG;
 
 /// The routes of this resource, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {

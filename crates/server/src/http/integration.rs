@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::extractors::{ApiJson, Bearer, UidQuery};
 use super::respond::respond;
-use crate::openapi::{AppIdParam, INTEGRATION_TAG, UidParam};
+use crate::http::openapi::{AppIdParam, INTEGRATION_TAG, UidParam};
 use crate::service::IntegrationRoute;
 
 /// The routes of this resource, each with its OpenAPI operation.

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::extractors::{ApiJson, Bearer, RawQueryString};
 use super::respond::respond;
-use crate::openapi::{DEVELOPER_TAG, MemoryIdParam};
+use crate::http::openapi::{DEVELOPER_TAG, MemoryIdParam};
 use crate::service::DevQueryRoute;
 
 /// The routes of this resource, each with its OpenAPI operation.

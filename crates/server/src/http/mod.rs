@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod integration;
 pub mod memories;
 pub mod metrics;
+pub mod openapi;
 pub mod respond;
 pub mod serve;
 mod shed;

@@ -181,8 +181,9 @@ impl Service {
         DeveloperHandle::new(self.clone(), key)
     }
 
-    /// The store.
-    pub fn store(&self) -> &Arc<dyn Store> {
+    /// The store, for this crate's own layers (the worker, maintenance) only: it checks no
+    /// credentials.
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
         &self.inner.store
     }
 
@@ -314,7 +315,7 @@ impl LastQuota {
                     reset_secs: refused.retry_after_secs,
                 }));
                 tracing::info!(policy = refused.policy.name(), "rate limit exceeded");
-                crate::metrics::rate_limited(refused.policy);
+                crate::metrics::rate_limited(refused.policy.name());
                 Err(ApiError::rate_limited(refused.retry_after_secs))
             }
         }

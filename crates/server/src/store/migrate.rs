@@ -37,8 +37,8 @@ use sqlx::{Any, AnyConnection, AssertSqlSafe, Connection, Row, Transaction};
 
 use super::StoreError;
 use super::postgres::{PostgresOptions, PostgresStore};
+use super::redacted_url;
 use super::sqlite::SqliteStore;
-use crate::server::redacted_url;
 
 /// The most rows read and inserted at a time.
 const PAGE_ROWS: usize = 1000;

@@ -13,6 +13,7 @@ mod jobs;
 mod memories;
 pub mod migrate;
 pub mod postgres;
+mod redact;
 mod rows;
 mod shared;
 pub mod sqlite;
@@ -31,6 +32,7 @@ pub(crate) use memories::{
 };
 pub use memories::{MemoryRecord, MemoryStore};
 pub use postgres::PostgresStore;
+pub use redact::redacted_url;
 pub use sqlite::SqliteStore;
 
 /// Every store trait, to bring all their methods into scope at once

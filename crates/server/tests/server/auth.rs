@@ -463,7 +463,7 @@ async fn a_key_disabled_or_revoked_by_another_process_stops_working_within_the_c
     config.service.credential_ttl = std::time::Duration::from_millis(300);
     let s = TestServer::start_with(config, std::sync::Arc::new(omi_extract::RulesExtractor)).await;
     // Another process on the same database: a service of its own, with its own cache.
-    let store = s.service().store().clone();
+    let store = s.store().clone();
     let other = omi_server::admin::Admin::new(
         omi_server::server::service(store, &omi_server::server::ServerConfig::default())
             .await

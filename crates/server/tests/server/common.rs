@@ -29,11 +29,11 @@ pub(crate) const DEADLINE: Duration = Duration::from_secs(10);
 /// How often a test polls while it waits.
 const POLL: Duration = Duration::from_millis(50);
 
-/// A spec example body from `tests/fixtures/spec/`.
+/// A spec example body from `crates/server/spec-examples/`.
 #[track_caller]
 pub(crate) fn spec(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/spec")
+        .join("spec-examples")
         .join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -186,6 +186,11 @@ impl TestServer {
     /// The running server's service.
     pub(crate) fn service(&self) -> &omi_server::service::Service {
         self.server.as_ref().expect("the server runs").service()
+    }
+
+    /// The server's store (maintenance and checks below the API).
+    pub(crate) fn store(&self) -> &std::sync::Arc<dyn omi_server::store::Store> {
+        self.server.as_ref().expect("the server runs").store()
     }
 
     /// Stop the server gracefully.

@@ -101,7 +101,7 @@ async fn finished_jobs_past_their_retention_are_purged_and_nothing_else(s: TestS
         shown.push(read(&s, id).await);
     }
 
-    let store = s.service().store().as_ref();
+    let store = s.store().as_ref();
     let purged = purge_finished_jobs(store, cutoff).await.expect("purged");
     assert_eq!(purged, 2, "the jobs that finished before the cutoff");
     assert_eq!(
@@ -153,7 +153,7 @@ async fn one_purge_statement_deletes_at_most_its_batch() {
     wait_for(&s, &first, "completed").await;
     let second = s.dev_conversation("Me: I love swimming.").await;
     wait_for(&s, &second, "completed").await;
-    let store = s.service().store();
+    let store = s.store();
     let everything = Utc::now() + Duration::days(1);
     let purged = store
         .purge_finished_jobs(everything, 1)

@@ -1,6 +1,6 @@
 //! The examples of OMI's two reference texts, attached to the operations they belong to.
 //!
-//! The JSON files are the server's copies of the spec examples (`tests/fixtures/spec/`, whose
+//! The JSON files are the server's copies of the spec examples (`crates/server/spec-examples/`, whose
 //! README says where each comes from); the tests read the same files, so an example that
 //! stopped decoding would fail there too.
 
@@ -28,10 +28,10 @@ struct SpecExample {
     json: &'static str,
 }
 
-/// `include_str!` of a spec example under `tests/fixtures/spec/`.
+/// `include_str!` of a spec example under `crates/server/spec-examples/`.
 macro_rules! spec {
     ($file:literal) => {
-        include_str!(concat!("../../tests/fixtures/spec/", $file))
+        include_str!(concat!("../../../spec-examples/", $file))
     };
 }
 

@@ -9,7 +9,7 @@
 //! writes it to `docs/openapi.json` and renders `docs/api.md` from it.
 //!
 //! ```
-//! let doc = omi_server::openapi::openapi();
+//! let doc = omi_server::http::openapi::openapi();
 //! assert!(doc.paths.paths.contains_key("/v1/dev/user/memories/{memory_id}"));
 //! ```
 
