@@ -18,8 +18,6 @@ use std::time::Duration;
 use axum::http::{Method, StatusCode};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::store::JobKind;
-
 /// Counter of HTTP requests, labelled `method`, `route` and `status`.
 pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
 /// Histogram of HTTP request durations in seconds, labelled `method` and `route`.
@@ -227,20 +225,20 @@ pub fn http_request(method: &Method, route: &str, status: StatusCode, elapsed: D
 }
 
 /// Record a job that completed after `attempts` attempts.
-pub fn job_completed(kind: JobKind, attempts: i32) {
-    ::metrics::counter!(JOBS_COMPLETED_TOTAL, "kind" => kind.as_str()).increment(1);
-    ::metrics::histogram!(JOB_ATTEMPTS, "kind" => kind.as_str()).record(f64::from(attempts));
+pub fn job_completed(kind: &'static str, attempts: i32) {
+    ::metrics::counter!(JOBS_COMPLETED_TOTAL, "kind" => kind).increment(1);
+    ::metrics::histogram!(JOB_ATTEMPTS, "kind" => kind).record(f64::from(attempts));
 }
 
 /// Record a failed attempt of a job that will be tried again.
-pub fn job_retried(kind: JobKind) {
-    ::metrics::counter!(JOBS_RETRIED_TOTAL, "kind" => kind.as_str()).increment(1);
+pub fn job_retried(kind: &'static str) {
+    ::metrics::counter!(JOBS_RETRIED_TOTAL, "kind" => kind).increment(1);
 }
 
 /// Record a job that failed for good after `attempts` attempts.
-pub fn job_failed(kind: JobKind, attempts: i32) {
-    ::metrics::counter!(JOBS_FAILED_TOTAL, "kind" => kind.as_str()).increment(1);
-    ::metrics::histogram!(JOB_ATTEMPTS, "kind" => kind.as_str()).record(f64::from(attempts));
+pub fn job_failed(kind: &'static str, attempts: i32) {
+    ::metrics::counter!(JOBS_FAILED_TOTAL, "kind" => kind).increment(1);
+    ::metrics::histogram!(JOB_ATTEMPTS, "kind" => kind).record(f64::from(attempts));
 }
 
 /// Record a request refused with 429 under the rate-limit policy named `policy`
@@ -335,9 +333,9 @@ mod tests {
     #[test]
     fn job_outcomes_render_by_kind() {
         install();
-        job_completed(JobKind::ProcessConversation, 1);
-        job_retried(JobKind::ExtractMemories);
-        job_failed(JobKind::ExtractMemories, 5);
+        job_completed("process_conversation", 1);
+        job_retried("extract_memories");
+        job_failed("extract_memories", 5);
         let text = render();
         for line in [
             r#"jobs_completed_total{kind="process_conversation"}"#,
@@ -352,7 +350,7 @@ mod tests {
     #[test]
     fn rejections_and_backend_errors_render_by_label_and_the_queue_depth_as_a_gauge() {
         install();
-        rate_limited(crate::ratelimit::Policy::DevMemoryBatch.name());
+        rate_limited("dev_memory_batch");
         rate_limit_backend_error("timeout");
         set_queue_depth(7);
         let text = render();

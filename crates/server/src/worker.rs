@@ -308,20 +308,20 @@ impl Worker {
         let store = self.service.store();
         let recorded = match outcome {
             Ok(()) => {
-                crate::metrics::job_completed(job.kind(), job.attempts);
+                crate::metrics::job_completed(job.kind().as_str(), job.attempts);
                 Ok(())
             }
             Err(reason) if job.attempts < job.max_attempts => {
                 let delay = self.backoff(job.attempts);
                 tracing::warn!(job_id = job.id, attempt = job.attempts, %reason, "job failed; will retry");
-                crate::metrics::job_retried(job.kind());
+                crate::metrics::job_retried(job.kind().as_str());
                 store
                     .retry_job(&job, &reason.to_string(), now + delay, now)
                     .await
             }
             Err(reason) => {
                 tracing::error!(job_id = job.id, attempts = job.attempts, %reason, "job failed for good");
-                crate::metrics::job_failed(job.kind(), job.attempts);
+                crate::metrics::job_failed(job.kind().as_str(), job.attempts);
                 store
                     .fail_job(&job, &reason.to_string(), reason.public_reason(), now)
                     .await

@@ -1,8 +1,7 @@
 //! `/v1/dev/user/action-items...`: the Developer API's action items.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
-use omi_api::DeveloperActionItems;
 use omi_model::{
     ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, CreateActionItemRequest,
     ListActionItemsQuery, SuccessResponse, UpdateActionItemRequest,
@@ -12,10 +11,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extractors::{ApiJson, Bearer, RawQueryString};
-use super::respond::respond;
+use super::callers::Developer;
+use super::extractors::{ApiJson, RawQueryString};
 use crate::http::openapi::{ACTION_ITEMS_TAG, ActionItemIdParam};
-use crate::service::DevQueryRoute;
+use crate::service::dev_access;
 
 /// The routes of this resource, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -39,16 +38,14 @@ pub fn router() -> OpenApiRouter<AppState> {
     security(("developer_key" = ["action_items:read"])),
 )]
 async fn list(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ActionItemsRead>,
     RawQueryString(raw): RawQueryString,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = match ListActionItemsQuery::from_query_str(&raw) {
-        Ok(q) => api.list_action_items(q).await,
-        Err(e) => Err(api.refuse(DevQueryRoute::ListActionItems, e.into()).await),
+    let result = async {
+        let query = ListActionItemsQuery::from_query_str(&raw)?;
+        dev.api.list_action_items(query).await
     };
-    respond(result, api.quota())
+    dev.answer(result.await)
 }
 
 /// Create action item
@@ -64,13 +61,10 @@ async fn list(
     security(("developer_key" = ["action_items:write"])),
 )]
 async fn create(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ActionItemsWrite>,
     ApiJson(body): ApiJson<CreateActionItemRequest>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.create_action_item(body).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.create_action_item(body).await)
 }
 
 /// Create action items (batch)
@@ -86,13 +80,10 @@ async fn create(
     security(("developer_key" = ["action_items:write"])),
 )]
 async fn create_batch(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ActionItemsWrite>,
     ApiJson(body): ApiJson<BatchCreateActionItemsRequest>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.create_action_items_batch(body).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.create_action_items_batch(body).await)
 }
 
 /// Get action item
@@ -108,13 +99,10 @@ async fn create_batch(
     security(("developer_key" = ["action_items:read"])),
 )]
 async fn get_one(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ActionItemsRead>,
     Path(action_item_id): Path<String>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.get_action_item(&action_item_id).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.get_action_item(&action_item_id).await)
 }
 
 /// Update action item
@@ -132,14 +120,11 @@ async fn get_one(
     security(("developer_key" = ["action_items:write"])),
 )]
 async fn update(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ActionItemsWrite>,
     Path(action_item_id): Path<String>,
     ApiJson(body): ApiJson<UpdateActionItemRequest>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.update_action_item(&action_item_id, body).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.update_action_item(&action_item_id, body).await)
 }
 
 /// Delete action item
@@ -155,11 +140,8 @@ async fn update(
     security(("developer_key" = ["action_items:write"])),
 )]
 async fn delete(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ActionItemsWrite>,
     Path(action_item_id): Path<String>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.delete_action_item(&action_item_id).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.delete_action_item(&action_item_id).await)
 }

@@ -1,8 +1,7 @@
 //! `/v1/dev/user/conversations...`: the Developer API's conversations.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
-use omi_api::DeveloperConversations;
 use omi_model::{
     Conversation, CreateConversationFromSegmentsRequest, CreateConversationRequest,
     CreateConversationResponse, GetConversationQuery, ListDevConversationsQuery, SuccessResponse,
@@ -13,10 +12,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extractors::{ApiJson, Bearer, RawQueryString};
-use super::respond::respond;
+use super::callers::Developer;
+use super::extractors::{ApiJson, RawQueryString};
 use crate::http::openapi::{ConversationIdParam, DEV_CONVERSATIONS_TAG};
-use crate::service::DevQueryRoute;
+use crate::service::dev_access;
 
 /// The routes of this resource, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -39,16 +38,14 @@ pub fn router() -> OpenApiRouter<AppState> {
     security(("developer_key" = ["conversations:read"])),
 )]
 async fn list(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ConversationsRead>,
     RawQueryString(raw): RawQueryString,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = match ListDevConversationsQuery::from_query_str(&raw) {
-        Ok(q) => api.list_conversations(q).await,
-        Err(e) => Err(api.refuse(DevQueryRoute::ListConversations, e.into()).await),
+    let result = async {
+        let query = ListDevConversationsQuery::from_query_str(&raw)?;
+        dev.api.list_conversations(query).await
     };
-    respond(result, api.quota())
+    dev.answer(result.await)
 }
 
 /// Create conversation
@@ -65,13 +62,10 @@ async fn list(
     security(("developer_key" = ["conversations:write"])),
 )]
 async fn create(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ConversationsWrite>,
     ApiJson(body): ApiJson<CreateConversationRequest>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.create_conversation(body).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.create_conversation(body).await)
 }
 
 /// Create conversation from segments
@@ -88,13 +82,10 @@ async fn create(
     security(("developer_key" = ["conversations:write"])),
 )]
 async fn create_from_segments(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ConversationsWrite>,
     ApiJson(body): ApiJson<CreateConversationFromSegmentsRequest>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.create_conversation_from_segments(body).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.create_conversation_from_segments(body).await)
 }
 
 /// Get conversation
@@ -110,17 +101,15 @@ async fn create_from_segments(
     security(("developer_key" = ["conversations:read"])),
 )]
 async fn get_one(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ConversationsRead>,
     Path(conversation_id): Path<String>,
     RawQueryString(raw): RawQueryString,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = match GetConversationQuery::from_query_str(&raw) {
-        Ok(q) => api.get_conversation(&conversation_id, q).await,
-        Err(e) => Err(api.refuse(DevQueryRoute::GetConversation, e.into()).await),
+    let result = async {
+        let query = GetConversationQuery::from_query_str(&raw)?;
+        dev.api.get_conversation(&conversation_id, query).await
     };
-    respond(result, api.quota())
+    dev.answer(result.await)
 }
 
 /// Update conversation
@@ -137,14 +126,11 @@ async fn get_one(
     security(("developer_key" = ["conversations:write"])),
 )]
 async fn update(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ConversationsWrite>,
     Path(conversation_id): Path<String>,
     ApiJson(body): ApiJson<UpdateConversationRequest>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.update_conversation(&conversation_id, body).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.update_conversation(&conversation_id, body).await)
 }
 
 /// Delete conversation
@@ -160,11 +146,8 @@ async fn update(
     security(("developer_key" = ["conversations:write"])),
 )]
 async fn delete(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::ConversationsWrite>,
     Path(conversation_id): Path<String>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.delete_conversation(&conversation_id).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.delete_conversation(&conversation_id).await)
 }

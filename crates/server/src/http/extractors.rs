@@ -102,7 +102,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
 /// The raw query string and the required `uid` parameter of the integration routes.
 ///
 /// Nothing is rejected here: a missing `uid` is reported by [`UidQuery::uid`] and answered
-/// after the key was checked (`IntegrationHandle::refuse`), as OMI's cloud answers it.
+/// after the key was checked (by the `App` caller extractor), as OMI's cloud answers it.
 #[derive(Debug)]
 pub struct UidQuery {
     /// The user id, when given.

@@ -1,8 +1,6 @@
 //! `/v2/integrations/{app_id}/...`: the Integration Imports API.
 
-use axum::extract::{Path, State};
 use axum::response::Response;
-use omi_api::IntegrationImports;
 use omi_model::{
     ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest, EmptyResponse,
     ListConversationsQuery, ListMemoriesQuery, MemoriesResponse,
@@ -11,10 +9,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extractors::{ApiJson, Bearer, UidQuery};
-use super::respond::respond;
+use super::callers::App;
+use super::extractors::ApiJson;
 use crate::http::openapi::{AppIdParam, INTEGRATION_TAG, UidParam};
-use crate::service::IntegrationRoute;
+use crate::service::app_access;
 
 /// The routes of this resource, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -42,20 +40,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     security(("app_key" = ["create_conversation"])),
 )]
 async fn create_conversation(
-    State(state): State<AppState>,
-    Path(app_id): Path<String>,
-    Bearer(key): Bearer,
-    query: UidQuery,
+    app: App<app_access::CreateConversation>,
     ApiJson(body): ApiJson<CreateConversationRequest>,
 ) -> Response {
-    let api = state.service.integration(app_id, key);
-    let result = match query.uid() {
-        Ok(uid) => api.create_conversation(uid, body).await,
-        Err(e) => Err(api
-            .refuse(None, IntegrationRoute::CreateConversation, e)
-            .await),
-    };
-    respond(result, api.quota())
+    app.answer(app.api.create_conversation(body).await)
 }
 
 /// Create memories
@@ -74,18 +62,10 @@ async fn create_conversation(
     security(("app_key" = ["create_memories"])),
 )]
 async fn create_memories(
-    State(state): State<AppState>,
-    Path(app_id): Path<String>,
-    Bearer(key): Bearer,
-    query: UidQuery,
+    app: App<app_access::CreateMemories>,
     ApiJson(body): ApiJson<CreateMemoriesRequest>,
 ) -> Response {
-    let api = state.service.integration(app_id, key);
-    let result = match query.uid() {
-        Ok(uid) => api.create_memories(uid, body).await,
-        Err(e) => Err(api.refuse(None, IntegrationRoute::CreateMemories, e).await),
-    };
-    respond(result, api.quota())
+    app.answer(app.api.create_memories(body).await)
 }
 
 /// Read conversations
@@ -100,24 +80,12 @@ async fn create_memories(
     responses((status = 200, description = "A page of conversations, newest first", body = ConversationsResponse)),
     security(("app_key" = ["read_conversations"])),
 )]
-async fn list_conversations(
-    State(state): State<AppState>,
-    Path(app_id): Path<String>,
-    Bearer(key): Bearer,
-    query: UidQuery,
-) -> Response {
-    let api = state.service.integration(app_id, key);
-    let parsed = query
-        .uid()
-        .and_then(|uid| Ok((uid, ListConversationsQuery::from_query_str(&query.raw)?)));
-    let result = match parsed {
-        Ok((uid, q)) => api.list_conversations(uid, q).await,
-        Err(e) => {
-            let route = IntegrationRoute::ListConversations;
-            Err(api.refuse(query.uid.as_deref(), route, e).await)
-        }
+async fn list_conversations(app: App<app_access::ReadConversations>) -> Response {
+    let result = async {
+        let query = ListConversationsQuery::from_query_str(&app.query)?;
+        app.api.list_conversations(query).await
     };
-    respond(result, api.quota())
+    app.answer(result.await)
 }
 
 /// Read memories
@@ -132,22 +100,10 @@ async fn list_conversations(
     responses((status = 200, description = "A page of memories", body = MemoriesResponse)),
     security(("app_key" = ["read_memories"])),
 )]
-async fn list_memories(
-    State(state): State<AppState>,
-    Path(app_id): Path<String>,
-    Bearer(key): Bearer,
-    query: UidQuery,
-) -> Response {
-    let api = state.service.integration(app_id, key);
-    let parsed = query
-        .uid()
-        .and_then(|uid| Ok((uid, ListMemoriesQuery::from_query_str(&query.raw)?)));
-    let result = match parsed {
-        Ok((uid, q)) => api.list_memories(uid, q).await,
-        Err(e) => {
-            let route = IntegrationRoute::ListMemories;
-            Err(api.refuse(query.uid.as_deref(), route, e).await)
-        }
+async fn list_memories(app: App<app_access::ReadMemories>) -> Response {
+    let result = async {
+        let query = ListMemoriesQuery::from_query_str(&app.query)?;
+        app.api.list_memories(query).await
     };
-    respond(result, api.quota())
+    app.answer(result.await)
 }

@@ -1,8 +1,7 @@
 //! `/v1/dev/user/memories...`: the Developer API's memories.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
-use omi_api::DeveloperMemories;
 use omi_model::{
     BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, ListDevMemoriesQuery,
     Memory, SuccessResponse, UpdateMemoryRequest,
@@ -11,10 +10,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extractors::{ApiJson, Bearer, RawQueryString};
-use super::respond::respond;
+use super::callers::Developer;
+use super::extractors::{ApiJson, RawQueryString};
 use crate::http::openapi::{DEVELOPER_TAG, MemoryIdParam};
-use crate::service::DevQueryRoute;
+use crate::service::dev_access;
 
 /// The routes of this resource, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -37,16 +36,14 @@ pub fn router() -> OpenApiRouter<AppState> {
     security(("developer_key" = ["memories:read"])),
 )]
 async fn list(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::MemoriesRead>,
     RawQueryString(raw): RawQueryString,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = match ListDevMemoriesQuery::from_query_str(&raw) {
-        Ok(q) => api.list_memories(q).await,
-        Err(e) => Err(api.refuse(DevQueryRoute::ListMemories, e.into()).await),
+    let result = async {
+        let query = ListDevMemoriesQuery::from_query_str(&raw)?;
+        dev.api.list_memories(query).await
     };
-    respond(result, api.quota())
+    dev.answer(result.await)
 }
 
 /// Create memory
@@ -63,13 +60,10 @@ async fn list(
     security(("developer_key" = ["memories:write"])),
 )]
 async fn create(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::MemoriesWrite>,
     ApiJson(body): ApiJson<CreateMemoryRequest>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.create_memory(body).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.create_memory(body).await)
 }
 
 /// Create memories (batch)
@@ -85,13 +79,10 @@ async fn create(
     security(("developer_key" = ["memories:write"])),
 )]
 async fn create_batch(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::MemoriesBatch>,
     ApiJson(body): ApiJson<BatchCreateMemoriesRequest>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.create_memories_batch(body).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.create_memories_batch(body).await)
 }
 
 /// Get memory
@@ -107,13 +98,10 @@ async fn create_batch(
     security(("developer_key" = ["memories:read"])),
 )]
 async fn get_one(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::MemoriesRead>,
     Path(memory_id): Path<String>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.get_memory(&memory_id).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.get_memory(&memory_id).await)
 }
 
 /// Update memory
@@ -131,14 +119,11 @@ async fn get_one(
     security(("developer_key" = ["memories:write"])),
 )]
 async fn update(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::MemoriesWrite>,
     Path(memory_id): Path<String>,
     ApiJson(body): ApiJson<UpdateMemoryRequest>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.update_memory(&memory_id, body).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.update_memory(&memory_id, body).await)
 }
 
 /// Delete memory
@@ -154,11 +139,8 @@ async fn update(
     security(("developer_key" = ["memories:write"])),
 )]
 async fn delete(
-    State(state): State<AppState>,
-    Bearer(key): Bearer,
+    dev: Developer<dev_access::MemoriesWrite>,
     Path(memory_id): Path<String>,
 ) -> Response {
-    let api = state.service.developer(key);
-    let result = api.delete_memory(&memory_id).await;
-    respond(result, api.quota())
+    dev.answer(dev.api.delete_memory(&memory_id).await)
 }

@@ -5,6 +5,7 @@
 //! [`respond::respond`]. Errors become responses only in [`error`].
 
 pub mod action_items;
+pub mod callers;
 pub mod conversations;
 pub mod docs;
 pub mod error;
@@ -123,10 +124,12 @@ pub fn app(service: Service, config: &HttpConfig) -> Router {
     };
     let (resources, _) = resource_routes().split_for_parts();
     let (operations, _) = operation_routes().split_for_parts();
-    let resources = resources.route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        idempotency::layer,
-    ));
+    let resources = resources
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
+        .route_layer(middleware::map_response(respond::rate_limit_headers));
     let router = shed::beyond(resources, config.max_in_flight)
         .merge(operations)
         .merge(docs::reference_page())

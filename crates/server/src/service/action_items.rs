@@ -4,15 +4,14 @@ use async_trait::async_trait;
 use omi_api::{ApiError, DeveloperActionItems, messages};
 use omi_model::{
     ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, CreateActionItemRequest,
-    DevScope, ListActionItemsQuery, NewActionItem, SuccessResponse, Uid, UpdateActionItemRequest,
+    ListActionItemsQuery, NewActionItem, SuccessResponse, Uid, UpdateActionItemRequest,
 };
 
-use super::{DevQueryRoute, DeveloperHandle, store_error};
+use super::{AuthorizedDeveloper, DeveloperHandle, dev_access, store_error};
 use crate::keys;
-use crate::ratelimit::Policy;
 use crate::store::ActionItemRecord;
 
-impl DeveloperHandle {
+impl AuthorizedDeveloper {
     /// Store `new` for `uid`, made now, all in one transaction (once per `Idempotency-Key`),
     /// answering with `answer` of what was stored.
     async fn insert_action_items<T>(
@@ -57,15 +56,13 @@ impl DeveloperHandle {
     }
 }
 
-#[async_trait]
-impl DeveloperActionItems for DeveloperHandle {
-    type Error = ApiError;
-
-    async fn list_action_items(
+impl AuthorizedDeveloper {
+    /// [`DeveloperActionItems::list_action_items`] for this caller.
+    pub async fn list_action_items(
         &self,
         query: ListActionItemsQuery,
     ) -> Result<Vec<ActionItem>, ApiError> {
-        let uid = self.authorize_route(DevQueryRoute::ListActionItems).await?;
+        let uid = self.uid.clone();
         let params = query.validate()?;
         self.service()
             .store()
@@ -74,25 +71,23 @@ impl DeveloperActionItems for DeveloperHandle {
             .map_err(store_error)
     }
 
-    async fn create_action_item(
+    /// [`DeveloperActionItems::create_action_item`] for this caller.
+    pub async fn create_action_item(
         &self,
         request: CreateActionItemRequest,
     ) -> Result<ActionItem, ApiError> {
-        let uid = self
-            .authorize(DevScope::ActionItemsWrite, Policy::DevActionItemWrites)
-            .await?;
+        let uid = self.uid.clone();
         let new = request.validate()?;
         let stored = self.insert_action_items(&uid, std::slice::from_ref(&new), |mut s| s.pop());
         stored.await?.ok_or_else(ApiError::internal)
     }
 
-    async fn create_action_items_batch(
+    /// [`DeveloperActionItems::create_action_items_batch`] for this caller.
+    pub async fn create_action_items_batch(
         &self,
         request: BatchCreateActionItemsRequest,
     ) -> Result<BatchActionItemsResponse, ApiError> {
-        let uid = self
-            .authorize(DevScope::ActionItemsWrite, Policy::DevActionItemWrites)
-            .await?;
+        let uid = self.uid.clone();
         let new = request.validate()?;
         self.insert_action_items(&uid, &new, |action_items| BatchActionItemsResponse {
             created_count: action_items.len(),
@@ -101,21 +96,19 @@ impl DeveloperActionItems for DeveloperHandle {
         .await
     }
 
-    async fn get_action_item(&self, action_item_id: &str) -> Result<ActionItem, ApiError> {
-        let uid = self
-            .authorize(DevScope::ActionItemsRead, Policy::DevReads)
-            .await?;
+    /// [`DeveloperActionItems::get_action_item`] for this caller.
+    pub async fn get_action_item(&self, action_item_id: &str) -> Result<ActionItem, ApiError> {
+        let uid = self.uid.clone();
         self.action_item_of(&uid, action_item_id).await
     }
 
-    async fn update_action_item(
+    /// [`DeveloperActionItems::update_action_item`] for this caller.
+    pub async fn update_action_item(
         &self,
         action_item_id: &str,
         request: UpdateActionItemRequest,
     ) -> Result<ActionItem, ApiError> {
-        let uid = self
-            .authorize(DevScope::ActionItemsWrite, Policy::DevActionItemWrites)
-            .await?;
+        let uid = self.uid.clone();
         self.action_item_of(&uid, action_item_id).await?;
         let update = request.validate()?;
         let now = self.service().now();
@@ -127,10 +120,12 @@ impl DeveloperActionItems for DeveloperHandle {
             .ok_or_else(|| ApiError::not_found(messages::ACTION_ITEM_NOT_FOUND))
     }
 
-    async fn delete_action_item(&self, action_item_id: &str) -> Result<SuccessResponse, ApiError> {
-        let uid = self
-            .authorize(DevScope::ActionItemsWrite, Policy::DevActionItemWrites)
-            .await?;
+    /// [`DeveloperActionItems::delete_action_item`] for this caller.
+    pub async fn delete_action_item(
+        &self,
+        action_item_id: &str,
+    ) -> Result<SuccessResponse, ApiError> {
+        let uid = self.uid.clone();
         let deleted = self
             .service()
             .store()
@@ -142,5 +137,65 @@ impl DeveloperActionItems for DeveloperHandle {
         } else {
             Err(ApiError::not_found(messages::ACTION_ITEM_NOT_FOUND))
         }
+    }
+}
+
+#[async_trait]
+impl DeveloperActionItems for DeveloperHandle {
+    type Error = ApiError;
+
+    async fn list_action_items(
+        &self,
+        query: ListActionItemsQuery,
+    ) -> Result<Vec<ActionItem>, ApiError> {
+        self.authorized::<dev_access::ActionItemsRead>()
+            .await?
+            .list_action_items(query)
+            .await
+    }
+
+    async fn create_action_item(
+        &self,
+        request: CreateActionItemRequest,
+    ) -> Result<ActionItem, ApiError> {
+        self.authorized::<dev_access::ActionItemsWrite>()
+            .await?
+            .create_action_item(request)
+            .await
+    }
+
+    async fn create_action_items_batch(
+        &self,
+        request: BatchCreateActionItemsRequest,
+    ) -> Result<BatchActionItemsResponse, ApiError> {
+        self.authorized::<dev_access::ActionItemsWrite>()
+            .await?
+            .create_action_items_batch(request)
+            .await
+    }
+
+    async fn get_action_item(&self, action_item_id: &str) -> Result<ActionItem, ApiError> {
+        self.authorized::<dev_access::ActionItemsRead>()
+            .await?
+            .get_action_item(action_item_id)
+            .await
+    }
+
+    async fn update_action_item(
+        &self,
+        action_item_id: &str,
+        request: UpdateActionItemRequest,
+    ) -> Result<ActionItem, ApiError> {
+        self.authorized::<dev_access::ActionItemsWrite>()
+            .await?
+            .update_action_item(action_item_id, request)
+            .await
+    }
+
+    async fn delete_action_item(&self, action_item_id: &str) -> Result<SuccessResponse, ApiError> {
+        self.authorized::<dev_access::ActionItemsWrite>()
+            .await?
+            .delete_action_item(action_item_id)
+            .await
     }
 }

@@ -8,15 +8,14 @@ use chrono::{DateTime, Utc};
 use omi_api::{ApiError, DeveloperConversations, messages};
 use omi_model::{
     Conversation, ConversationStatus, CreateConversationFromSegmentsRequest,
-    CreateConversationRequest, CreateConversationResponse, DevScope, GetConversationQuery,
+    CreateConversationRequest, CreateConversationResponse, GetConversationQuery,
     ListDevConversationsQuery, SuccessResponse, TranscriptSegment, Uid, UpdateConversationRequest,
 };
 
-use super::{DevQueryRoute, DeveloperHandle, store_error};
-use crate::ratelimit::Policy;
+use super::{AuthorizedDeveloper, DeveloperHandle, dev_access, store_error};
 use crate::store::{ConversationRecord, JobTask};
 
-impl DeveloperHandle {
+impl AuthorizedDeveloper {
     /// Store `record` (with the transcript the caller gave, if any) and its processing job in
     /// one transaction, wake a worker, and answer.
     async fn store_conversation(
@@ -63,17 +62,13 @@ impl DeveloperHandle {
     }
 }
 
-#[async_trait]
-impl DeveloperConversations for DeveloperHandle {
-    type Error = ApiError;
-
-    async fn list_conversations(
+impl AuthorizedDeveloper {
+    /// [`DeveloperConversations::list_conversations`] for this caller.
+    pub async fn list_conversations(
         &self,
         query: ListDevConversationsQuery,
     ) -> Result<Vec<Conversation>, ApiError> {
-        let uid = self
-            .authorize_route(DevQueryRoute::ListConversations)
-            .await?;
+        let uid = self.uid.clone();
         let params = query.validate()?;
         let conversations = self
             .service()
@@ -87,26 +82,24 @@ impl DeveloperConversations for DeveloperHandle {
             .collect())
     }
 
-    async fn create_conversation(
+    /// [`DeveloperConversations::create_conversation`] for this caller.
+    pub async fn create_conversation(
         &self,
         request: CreateConversationRequest,
     ) -> Result<CreateConversationResponse, ApiError> {
-        let uid = self
-            .authorize(DevScope::ConversationsWrite, Policy::DevConversationWrites)
-            .await?;
+        let uid = self.uid.clone();
         let now = self.service().now();
         let new = request.validate_developer(now)?;
         let record = ConversationRecord::developer(uid, new);
         self.store_conversation(record, None, now).await
     }
 
-    async fn create_conversation_from_segments(
+    /// [`DeveloperConversations::create_conversation_from_segments`] for this caller.
+    pub async fn create_conversation_from_segments(
         &self,
         request: CreateConversationFromSegmentsRequest,
     ) -> Result<CreateConversationResponse, ApiError> {
-        let uid = self
-            .authorize(DevScope::ConversationsWrite, Policy::DevConversationWrites)
-            .await?;
+        let uid = self.uid.clone();
         let now = self.service().now();
         let new = request.validate(now)?;
         let record = ConversationRecord::from_transcript(uid, &new);
@@ -114,24 +107,24 @@ impl DeveloperConversations for DeveloperHandle {
             .await
     }
 
-    async fn get_conversation(
+    /// [`DeveloperConversations::get_conversation`] for this caller.
+    pub async fn get_conversation(
         &self,
         conversation_id: &str,
         query: GetConversationQuery,
     ) -> Result<Conversation, ApiError> {
-        let uid = self.authorize_route(DevQueryRoute::GetConversation).await?;
+        let uid = self.uid.clone();
         let conversation = self.conversation_of(&uid, conversation_id).await?;
         Ok(conversation.for_developer(query.include_transcript()))
     }
 
-    async fn update_conversation(
+    /// [`DeveloperConversations::update_conversation`] for this caller.
+    pub async fn update_conversation(
         &self,
         conversation_id: &str,
         request: UpdateConversationRequest,
     ) -> Result<Conversation, ApiError> {
-        let uid = self
-            .authorize(DevScope::ConversationsWrite, Policy::DevConversationWrites)
-            .await?;
+        let uid = self.uid.clone();
         self.conversation_of(&uid, conversation_id).await?;
         let update = request.validate()?;
         let now = self.service().now();
@@ -144,13 +137,12 @@ impl DeveloperConversations for DeveloperHandle {
             .ok_or_else(|| ApiError::not_found(messages::CONVERSATION_NOT_FOUND))
     }
 
-    async fn delete_conversation(
+    /// [`DeveloperConversations::delete_conversation`] for this caller.
+    pub async fn delete_conversation(
         &self,
         conversation_id: &str,
     ) -> Result<SuccessResponse, ApiError> {
-        let uid = self
-            .authorize(DevScope::ConversationsWrite, Policy::DevConversationWrites)
-            .await?;
+        let uid = self.uid.clone();
         let deleted = self
             .service()
             .store()
@@ -162,5 +154,72 @@ impl DeveloperConversations for DeveloperHandle {
         } else {
             Err(ApiError::not_found(messages::CONVERSATION_NOT_FOUND))
         }
+    }
+}
+
+#[async_trait]
+impl DeveloperConversations for DeveloperHandle {
+    type Error = ApiError;
+
+    async fn list_conversations(
+        &self,
+        query: ListDevConversationsQuery,
+    ) -> Result<Vec<Conversation>, ApiError> {
+        self.authorized::<dev_access::ConversationsRead>()
+            .await?
+            .list_conversations(query)
+            .await
+    }
+
+    async fn create_conversation(
+        &self,
+        request: CreateConversationRequest,
+    ) -> Result<CreateConversationResponse, ApiError> {
+        self.authorized::<dev_access::ConversationsWrite>()
+            .await?
+            .create_conversation(request)
+            .await
+    }
+
+    async fn create_conversation_from_segments(
+        &self,
+        request: CreateConversationFromSegmentsRequest,
+    ) -> Result<CreateConversationResponse, ApiError> {
+        self.authorized::<dev_access::ConversationsWrite>()
+            .await?
+            .create_conversation_from_segments(request)
+            .await
+    }
+
+    async fn get_conversation(
+        &self,
+        conversation_id: &str,
+        query: GetConversationQuery,
+    ) -> Result<Conversation, ApiError> {
+        self.authorized::<dev_access::ConversationsRead>()
+            .await?
+            .get_conversation(conversation_id, query)
+            .await
+    }
+
+    async fn update_conversation(
+        &self,
+        conversation_id: &str,
+        request: UpdateConversationRequest,
+    ) -> Result<Conversation, ApiError> {
+        self.authorized::<dev_access::ConversationsWrite>()
+            .await?
+            .update_conversation(conversation_id, request)
+            .await
+    }
+
+    async fn delete_conversation(
+        &self,
+        conversation_id: &str,
+    ) -> Result<SuccessResponse, ApiError> {
+        self.authorized::<dev_access::ConversationsWrite>()
+            .await?
+            .delete_conversation(conversation_id)
+            .await
     }
 }

@@ -1,70 +1,93 @@
-//! The Developer API's handle: a developer key, checked (401, 403, 429) before every call.
-//! What it does with each resource is in `memories`, `conversations` and `action_items`.
+//! The Developer API's handle: a developer key, checked (401, 403, 429) before every call,
+//! and [`AuthorizedDeveloper`], the key's user once it passed. What an authorized developer
+//! does with each resource is in `memories`, `conversations` and `action_items`.
 
 use omi_api::{ApiError, messages};
 use omi_model::{ApiKey, DevScope, Uid};
 
-use super::{LastQuota, Service, credentials, store_error};
+use super::{Checked, Service, credentials, store_error};
 use crate::keys;
-use crate::ratelimit::{Policy, QuotaState};
+use crate::ratelimit::Policy;
 
-/// The Developer API's routes that read a query string, each with the key scope it needs
-/// and the rate-limit policy it counts against (named here once, for the trait's methods and
-/// for [`DeveloperHandle::refuse`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DevQueryRoute {
-    /// `GET /v1/dev/user/memories`.
-    ListMemories,
-    /// `GET /v1/dev/user/conversations`.
-    ListConversations,
-    /// `GET /v1/dev/user/conversations/{id}`.
-    GetConversation,
-    /// `GET /v1/dev/user/action-items`.
-    ListActionItems,
+/// What a Developer API route needs of its key: a scope, and the rate-limit policy the call
+/// counts against. Each route names one of the [`dev_access`] markers, so the in-process
+/// trait methods and the HTTP handlers check the same thing.
+pub trait DevAccess: Send + Sync + 'static {
+    /// The scope the key must carry (else 403).
+    const SCOPE: DevScope;
+    /// The rate-limit policy the call counts against (over it: 429).
+    const POLICY: Policy;
 }
 
-impl DevQueryRoute {
-    fn access(self) -> (DevScope, Policy) {
-        match self {
-            Self::ListMemories => (DevScope::MemoriesRead, Policy::DevReads),
-            Self::ListConversations | Self::GetConversation => {
-                (DevScope::ConversationsRead, Policy::DevReads)
+/// The kinds of access of the Developer API's routes.
+pub mod dev_access {
+    use super::{DevAccess, DevScope, Policy};
+
+    macro_rules! access {
+        ($($(#[$doc:meta])* $name:ident => ($scope:ident, $policy:ident);)+) => {$(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+
+            impl DevAccess for $name {
+                const SCOPE: DevScope = DevScope::$scope;
+                const POLICY: Policy = Policy::$policy;
             }
-            Self::ListActionItems => (DevScope::ActionItemsRead, Policy::DevReads),
-        }
+        )+};
+    }
+
+    access! {
+        /// Reading memories.
+        MemoriesRead => (MemoriesRead, DevReads);
+        /// Creating, changing or deleting one memory.
+        MemoriesWrite => (MemoriesWrite, DevMemoryWrites);
+        /// Creating memories in a batch.
+        MemoriesBatch => (MemoriesWrite, DevMemoryBatch);
+        /// Reading conversations.
+        ConversationsRead => (ConversationsRead, DevReads);
+        /// Creating, changing or deleting conversations.
+        ConversationsWrite => (ConversationsWrite, DevConversationWrites);
+        /// Reading action items.
+        ActionItemsRead => (ActionItemsRead, DevReads);
+        /// Creating, changing or deleting action items.
+        ActionItemsWrite => (ActionItemsWrite, DevActionItemWrites);
     }
 }
 
-/// The Developer API, called with one key.
+/// The Developer API, called with one key (checked at each call).
 #[derive(Debug)]
 pub struct DeveloperHandle {
     service: Service,
     key: Option<ApiKey>,
-    quota: LastQuota,
+}
+
+/// The Developer API for the user of a key that passed the checks of one access: what the
+/// routes do once the caller is known. Made only by [`DeveloperHandle::authorize`].
+#[derive(Debug, Clone)]
+pub struct AuthorizedDeveloper {
+    service: Service,
+    pub(super) uid: Uid,
 }
 
 impl DeveloperHandle {
     pub(super) fn new(service: Service, key: Option<ApiKey>) -> Self {
-        Self {
-            service,
-            key,
-            quota: LastQuota::default(),
-        }
+        Self { service, key }
     }
 
-    /// The quota state after the last call, when its policy is limited.
-    pub fn quota(&self) -> Option<QuotaState> {
-        self.quota.get()
+    /// The key's user, once the key is known (401), carries `A`'s scope (403) and is within
+    /// `A`'s rate limit (429), with the quota the check left.
+    pub async fn authorize<A: DevAccess>(&self) -> Checked<AuthorizedDeveloper> {
+        let mut quota = None;
+        let caller = self.check(A::SCOPE, A::POLICY, &mut quota).await;
+        Checked { caller, quota }
     }
 
-    /// The service this handle calls.
-    pub(super) fn service(&self) -> &Service {
-        &self.service
-    }
-
-    /// The key's user, once the key is known (401), carries `scope` (403) and is within
-    /// `policy`'s limit (429).
-    pub(super) async fn authorize(&self, scope: DevScope, policy: Policy) -> Result<Uid, ApiError> {
+    async fn check(
+        &self,
+        scope: DevScope,
+        policy: Policy,
+        quota: &mut Option<crate::ratelimit::QuotaState>,
+    ) -> Result<AuthorizedDeveloper, ApiError> {
         let key = self
             .key
             .as_ref()
@@ -77,23 +100,30 @@ impl DeveloperHandle {
         if !record.scopes.contains(&scope) {
             return Err(ApiError::forbidden(messages::insufficient_scope(scope)));
         }
-        self.quota.check(&self.service, policy, &record.id).await?;
+        let (counted, state) = self.service.count_call(policy, &record.id).await;
+        *quota = state;
+        counted?;
         self.service.key_used(&record.id).await;
-        Ok(record.uid)
+        Ok(AuthorizedDeveloper {
+            service: self.service.clone(),
+            uid: record.uid,
+        })
     }
 
-    /// [`DeveloperHandle::authorize`] for `route`.
-    pub(super) async fn authorize_route(&self, route: DevQueryRoute) -> Result<Uid, ApiError> {
-        let (scope, policy) = route.access();
-        self.authorize(scope, policy).await
+    /// [`DeveloperHandle::authorize`] for a trait call, which has no use for the quota.
+    pub(super) async fn authorized<A: DevAccess>(&self) -> Result<AuthorizedDeveloper, ApiError> {
+        self.authorize::<A>().await.caller
+    }
+}
+
+impl AuthorizedDeveloper {
+    /// The service it calls.
+    pub(super) fn service(&self) -> &Service {
+        &self.service
     }
 
-    /// The answer to a call of `route` whose query string could not be read (`error`, from
-    /// parsing it): the checks of the key come first (401, 403, 429), as for any call, and
-    /// only when they pass is `error` the answer. So a bad key is 401 or 403 before the query
-    /// is judged, as in OMI's cloud, where the key is checked by a FastAPI dependency, which
-    /// runs before query parameters are validated.
-    pub async fn refuse(&self, route: DevQueryRoute, error: ApiError) -> ApiError {
-        self.authorize_route(route).await.err().unwrap_or(error)
+    /// The key's user.
+    pub fn uid(&self) -> &Uid {
+        &self.uid
     }
 }

@@ -8,37 +8,47 @@ use omi_model::{
     ListMemoriesQuery, Loc, MemoriesResponse, Uid,
 };
 
-use super::{LastQuota, Service, credentials, store_error};
+use super::{Checked, Service, credentials, store_error};
 use crate::keys;
 use crate::ratelimit::{Policy, QuotaState};
 use crate::store::{ConversationRecord, JobTask, MemoryRecord, TextToExtract};
 
-/// The routes of the Integration Imports API, each with the capability it needs and the
-/// rate-limit policy it counts against (named here once, for the trait's methods and for
-/// [`IntegrationHandle::refuse`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IntegrationRoute {
-    /// `POST /v2/integrations/{app_id}/user/conversations`.
-    CreateConversation,
-    /// `POST /v2/integrations/{app_id}/user/memories`.
-    CreateMemories,
-    /// `GET /v2/integrations/{app_id}/conversations`.
-    ListConversations,
-    /// `GET /v2/integrations/{app_id}/memories`.
-    ListMemories,
+/// What an Integration Imports route needs of its app: a capability, and the rate-limit
+/// policy the call counts against. Each route names one of the [`app_access`] markers, so
+/// the in-process trait methods and the HTTP handlers check the same thing.
+pub trait AppAccess: Send + Sync + 'static {
+    /// The capability the app must have (else 403).
+    const CAPABILITY: Capability;
+    /// The rate-limit policy the call counts against (over it: 429).
+    const POLICY: Policy;
 }
 
-impl IntegrationRoute {
-    fn access(self) -> (Capability, Policy) {
-        match self {
-            Self::CreateConversation => (
-                Capability::CreateConversation,
-                Policy::IntegrationConversations,
-            ),
-            Self::CreateMemories => (Capability::CreateMemories, Policy::IntegrationMemories),
-            Self::ListConversations => (Capability::ReadConversations, Policy::IntegrationReads),
-            Self::ListMemories => (Capability::ReadMemories, Policy::IntegrationReads),
-        }
+/// The kinds of access of the Integration Imports routes.
+pub mod app_access {
+    use super::{AppAccess, Capability, Policy};
+
+    macro_rules! access {
+        ($($(#[$doc:meta])* $name:ident => ($capability:ident, $policy:ident);)+) => {$(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+
+            impl AppAccess for $name {
+                const CAPABILITY: Capability = Capability::$capability;
+                const POLICY: Policy = Policy::$policy;
+            }
+        )+};
+    }
+
+    access! {
+        /// `POST /v2/integrations/{app_id}/user/conversations`.
+        CreateConversation => (CreateConversation, IntegrationConversations);
+        /// `POST /v2/integrations/{app_id}/user/memories`.
+        CreateMemories => (CreateMemories, IntegrationMemories);
+        /// `GET /v2/integrations/{app_id}/conversations`.
+        ReadConversations => (ReadConversations, IntegrationReads);
+        /// `GET /v2/integrations/{app_id}/memories`.
+        ReadMemories => (ReadMemories, IntegrationReads);
     }
 }
 
@@ -48,7 +58,16 @@ pub struct IntegrationHandle {
     service: Service,
     app_id: String,
     key: Option<ApiKey>,
-    quota: LastQuota,
+}
+
+/// The Integration Imports API of one app for one user, once the app's key passed the
+/// checks of one access: what the routes do once the caller is known. Made only by
+/// [`IntegrationHandle::authorize`].
+#[derive(Debug, Clone)]
+pub struct AuthorizedIntegration {
+    service: Service,
+    app_id: String,
+    uid: Uid,
 }
 
 impl IntegrationHandle {
@@ -57,13 +76,7 @@ impl IntegrationHandle {
             service,
             app_id,
             key,
-            quota: LastQuota::default(),
         }
-    }
-
-    /// The quota state after the last call, when its policy is limited.
-    pub fn quota(&self) -> Option<QuotaState> {
-        self.quota.get()
     }
 
     /// The key's own checks: present (401) and a key of this app (403).
@@ -83,15 +96,32 @@ impl IntegrationHandle {
     }
 
     /// OMI's checks, in OMI's order: key present (401), key of this app (403), then the
-    /// `uid` (422), rate limit (429), app exists (404), app enabled by the user (403),
-    /// capability (403).
-    async fn authorize(&self, uid: &str, route: IntegrationRoute) -> Result<Uid, ApiError> {
-        let (capability, policy) = route.access();
+    /// `uid` (422: `uid` is the user id, or why the request has none), rate limit (429), app
+    /// exists (404), app enabled by the user (403), `A`'s capability (403); with the quota
+    /// the check left.
+    pub async fn authorize<A: AppAccess>(
+        &self,
+        uid: Result<&str, ApiError>,
+    ) -> Checked<AuthorizedIntegration> {
+        let mut quota = None;
+        let caller = self.check(uid, A::CAPABILITY, A::POLICY, &mut quota).await;
+        Checked { caller, quota }
+    }
+
+    async fn check(
+        &self,
+        uid: Result<&str, ApiError>,
+        capability: Capability,
+        policy: Policy,
+        quota: &mut Option<QuotaState>,
+    ) -> Result<AuthorizedIntegration, ApiError> {
         self.authenticate().await?;
-        let uid = Uid::parse_at(&Loc::query("uid"), uid)?;
+        let uid = Uid::parse_at(&Loc::query("uid"), uid?)?;
         let (cache, store) = (self.service.credentials(), self.service.store().as_ref());
         let subject = format!("{}:{}", self.app_id, uid.as_str());
-        self.quota.check(&self.service, policy, &subject).await?;
+        let (counted, state) = self.service.count_call(policy, &subject).await;
+        *quota = state;
+        counted?;
         let app = credentials::app(cache, store, &self.app_id)
             .await
             .map_err(store_error)?
@@ -107,41 +137,31 @@ impl IntegrationHandle {
                 capability,
             )));
         }
-        Ok(uid)
+        Ok(AuthorizedIntegration {
+            service: self.service.clone(),
+            app_id: self.app_id.clone(),
+            uid,
+        })
     }
 
-    /// The answer to a call of `route` whose query string could not be read (`error`, from
-    /// parsing it): the checks of the credentials come first, as for any call, and only
-    /// when they pass is `error` the answer. So a bad key is 401 or 403 before the query is
-    /// judged, as in OMI's cloud, where the key is checked by a FastAPI dependency, which
-    /// runs before query parameters are validated. Without a `uid` (when it is what is
-    /// missing) only the key is checked: the rate limit and the app's enablement are per user.
-    pub async fn refuse(
-        &self,
-        uid: Option<&str>,
-        route: IntegrationRoute,
-        error: ApiError,
-    ) -> ApiError {
-        let checked = match uid {
-            Some(uid) => self.authorize(uid, route).await.map(drop),
-            None => self.authenticate().await,
-        };
-        checked.err().unwrap_or(error)
+    /// [`IntegrationHandle::authorize`] for a trait call, which has no use for the quota.
+    async fn authorized<A: AppAccess>(&self, uid: &str) -> Result<AuthorizedIntegration, ApiError> {
+        self.authorize::<A>(Ok(uid)).await.caller
     }
 }
 
-#[async_trait]
-impl IntegrationImports for IntegrationHandle {
-    type Error = ApiError;
+impl AuthorizedIntegration {
+    /// The user the call acts for.
+    pub fn uid(&self) -> &Uid {
+        &self.uid
+    }
 
-    async fn create_conversation(
+    /// [`IntegrationImports::create_conversation`] for this caller.
+    pub async fn create_conversation(
         &self,
-        uid: &str,
         request: CreateConversationRequest,
     ) -> Result<EmptyResponse, ApiError> {
-        let uid = self
-            .authorize(uid, IntegrationRoute::CreateConversation)
-            .await?;
+        let uid = self.uid.clone();
         let now = self.service.now();
         let new = request.validate(now, ConversationTextSource::AudioTranscript)?;
         let record = ConversationRecord::imported(uid.clone(), &self.app_id, new);
@@ -162,14 +182,12 @@ impl IntegrationImports for IntegrationHandle {
         service.create_once(|_| EmptyResponse {}, write).await
     }
 
-    async fn create_memories(
+    /// [`IntegrationImports::create_memories`] for this caller.
+    pub async fn create_memories(
         &self,
-        uid: &str,
         request: CreateMemoriesRequest,
     ) -> Result<EmptyResponse, ApiError> {
-        let uid = self
-            .authorize(uid, IntegrationRoute::CreateMemories)
-            .await?;
+        let uid = self.uid.clone();
         let now = self.service.now();
         let import = request.validate()?;
         let records: Vec<MemoryRecord> = import
@@ -203,14 +221,12 @@ impl IntegrationImports for IntegrationHandle {
         service.create_once(|_| EmptyResponse {}, write).await
     }
 
-    async fn list_conversations(
+    /// [`IntegrationImports::list_conversations`] for this caller.
+    pub async fn list_conversations(
         &self,
-        uid: &str,
         query: ListConversationsQuery,
     ) -> Result<ConversationsResponse, ApiError> {
-        let uid = self
-            .authorize(uid, IntegrationRoute::ListConversations)
-            .await?;
+        let uid = self.uid.clone();
         let params = query.validate()?;
         let conversations = self
             .service
@@ -221,12 +237,12 @@ impl IntegrationImports for IntegrationHandle {
         Ok(ConversationsResponse { conversations })
     }
 
-    async fn list_memories(
+    /// [`IntegrationImports::list_memories`] for this caller.
+    pub async fn list_memories(
         &self,
-        uid: &str,
         query: ListMemoriesQuery,
     ) -> Result<MemoriesResponse, ApiError> {
-        let uid = self.authorize(uid, IntegrationRoute::ListMemories).await?;
+        let uid = self.uid.clone();
         let page = query.validate()?;
         let params = DevMemoryListParams {
             page,
@@ -239,5 +255,54 @@ impl IntegrationImports for IntegrationHandle {
             .await
             .map_err(store_error)?;
         Ok(MemoriesResponse { memories })
+    }
+}
+
+#[async_trait]
+impl IntegrationImports for IntegrationHandle {
+    type Error = ApiError;
+
+    async fn create_conversation(
+        &self,
+        uid: &str,
+        request: CreateConversationRequest,
+    ) -> Result<EmptyResponse, ApiError> {
+        self.authorized::<app_access::CreateConversation>(uid)
+            .await?
+            .create_conversation(request)
+            .await
+    }
+
+    async fn create_memories(
+        &self,
+        uid: &str,
+        request: CreateMemoriesRequest,
+    ) -> Result<EmptyResponse, ApiError> {
+        self.authorized::<app_access::CreateMemories>(uid)
+            .await?
+            .create_memories(request)
+            .await
+    }
+
+    async fn list_conversations(
+        &self,
+        uid: &str,
+        query: ListConversationsQuery,
+    ) -> Result<ConversationsResponse, ApiError> {
+        self.authorized::<app_access::ReadConversations>(uid)
+            .await?
+            .list_conversations(query)
+            .await
+    }
+
+    async fn list_memories(
+        &self,
+        uid: &str,
+        query: ListMemoriesQuery,
+    ) -> Result<MemoriesResponse, ApiError> {
+        self.authorized::<app_access::ReadMemories>(uid)
+            .await?
+            .list_memories(query)
+            .await
     }
 }

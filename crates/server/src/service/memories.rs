@@ -3,15 +3,14 @@
 use async_trait::async_trait;
 use omi_api::{ApiError, DeveloperMemories, messages};
 use omi_model::{
-    BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, DevScope,
-    ListDevMemoriesQuery, Memory, NewMemory, SuccessResponse, Uid, UpdateMemoryRequest,
+    BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, ListDevMemoriesQuery,
+    Memory, NewMemory, SuccessResponse, Uid, UpdateMemoryRequest,
 };
 
-use super::{DevQueryRoute, DeveloperHandle, store_error};
-use crate::ratelimit::Policy;
+use super::{AuthorizedDeveloper, DeveloperHandle, dev_access, store_error};
 use crate::store::MemoryRecord;
 
-impl DeveloperHandle {
+impl AuthorizedDeveloper {
     /// Store `new` for `uid` (once per `Idempotency-Key`), answering with `answer` of what
     /// was stored.
     async fn insert<T>(
@@ -42,12 +41,13 @@ impl DeveloperHandle {
     }
 }
 
-#[async_trait]
-impl DeveloperMemories for DeveloperHandle {
-    type Error = ApiError;
-
-    async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, ApiError> {
-        let uid = self.authorize_route(DevQueryRoute::ListMemories).await?;
+impl AuthorizedDeveloper {
+    /// [`DeveloperMemories::list_memories`] for this caller.
+    pub async fn list_memories(
+        &self,
+        query: ListDevMemoriesQuery,
+    ) -> Result<Vec<Memory>, ApiError> {
+        let uid = self.uid.clone();
         let params = query.validate()?;
         self.service()
             .store()
@@ -56,22 +56,20 @@ impl DeveloperMemories for DeveloperHandle {
             .map_err(store_error)
     }
 
-    async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, ApiError> {
-        let uid = self
-            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryWrites)
-            .await?;
+    /// [`DeveloperMemories::create_memory`] for this caller.
+    pub async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, ApiError> {
+        let uid = self.uid.clone();
         let new = request.validate()?;
         let stored = self.insert(&uid, std::slice::from_ref(&new), |mut stored| stored.pop());
         stored.await?.ok_or_else(ApiError::internal)
     }
 
-    async fn create_memories_batch(
+    /// [`DeveloperMemories::create_memories_batch`] for this caller.
+    pub async fn create_memories_batch(
         &self,
         request: BatchCreateMemoriesRequest,
     ) -> Result<BatchMemoriesResponse, ApiError> {
-        let uid = self
-            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryBatch)
-            .await?;
+        let uid = self.uid.clone();
         let new = request.validate()?;
         self.insert(&uid, &new, |memories| BatchMemoriesResponse {
             created_count: memories.len(),
@@ -80,21 +78,19 @@ impl DeveloperMemories for DeveloperHandle {
         .await
     }
 
-    async fn get_memory(&self, memory_id: &str) -> Result<Memory, ApiError> {
-        let uid = self
-            .authorize(DevScope::MemoriesRead, Policy::DevReads)
-            .await?;
+    /// [`DeveloperMemories::get_memory`] for this caller.
+    pub async fn get_memory(&self, memory_id: &str) -> Result<Memory, ApiError> {
+        let uid = self.uid.clone();
         self.existing(&uid, memory_id).await
     }
 
-    async fn update_memory(
+    /// [`DeveloperMemories::update_memory`] for this caller.
+    pub async fn update_memory(
         &self,
         memory_id: &str,
         request: UpdateMemoryRequest,
     ) -> Result<Memory, ApiError> {
-        let uid = self
-            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryWrites)
-            .await?;
+        let uid = self.uid.clone();
         self.existing(&uid, memory_id).await?;
         let update = request.validate()?;
         let now = self.service().now();
@@ -106,10 +102,9 @@ impl DeveloperMemories for DeveloperHandle {
             .ok_or_else(|| ApiError::not_found(messages::MEMORY_NOT_FOUND))
     }
 
-    async fn delete_memory(&self, memory_id: &str) -> Result<SuccessResponse, ApiError> {
-        let uid = self
-            .authorize(DevScope::MemoriesWrite, Policy::DevMemoryWrites)
-            .await?;
+    /// [`DeveloperMemories::delete_memory`] for this caller.
+    pub async fn delete_memory(&self, memory_id: &str) -> Result<SuccessResponse, ApiError> {
+        let uid = self.uid.clone();
         let deleted = self
             .service()
             .store()
@@ -121,5 +116,59 @@ impl DeveloperMemories for DeveloperHandle {
         } else {
             Err(ApiError::not_found(messages::MEMORY_NOT_FOUND))
         }
+    }
+}
+
+#[async_trait]
+impl DeveloperMemories for DeveloperHandle {
+    type Error = ApiError;
+
+    async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, ApiError> {
+        self.authorized::<dev_access::MemoriesRead>()
+            .await?
+            .list_memories(query)
+            .await
+    }
+
+    async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, ApiError> {
+        self.authorized::<dev_access::MemoriesWrite>()
+            .await?
+            .create_memory(request)
+            .await
+    }
+
+    async fn create_memories_batch(
+        &self,
+        request: BatchCreateMemoriesRequest,
+    ) -> Result<BatchMemoriesResponse, ApiError> {
+        self.authorized::<dev_access::MemoriesBatch>()
+            .await?
+            .create_memories_batch(request)
+            .await
+    }
+
+    async fn get_memory(&self, memory_id: &str) -> Result<Memory, ApiError> {
+        self.authorized::<dev_access::MemoriesRead>()
+            .await?
+            .get_memory(memory_id)
+            .await
+    }
+
+    async fn update_memory(
+        &self,
+        memory_id: &str,
+        request: UpdateMemoryRequest,
+    ) -> Result<Memory, ApiError> {
+        self.authorized::<dev_access::MemoriesWrite>()
+            .await?
+            .update_memory(memory_id, request)
+            .await
+    }
+
+    async fn delete_memory(&self, memory_id: &str) -> Result<SuccessResponse, ApiError> {
+        self.authorized::<dev_access::MemoriesWrite>()
+            .await?
+            .delete_memory(memory_id)
+            .await
     }
 }

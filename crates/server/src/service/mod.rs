@@ -26,8 +26,8 @@ use crate::ratelimit::{Policy, QuotaState, RateLimits};
 use crate::store::{JobTask, NewJob, Store, StoreError};
 use credentials::CredentialCache;
 
-pub use developer::{DevQueryRoute, DeveloperHandle};
-pub use integration::{IntegrationHandle, IntegrationRoute};
+pub use developer::{AuthorizedDeveloper, DevAccess, DeveloperHandle, dev_access};
+pub use integration::{AppAccess, AuthorizedIntegration, IntegrationHandle, app_access};
 
 /// How precisely `last_used_at` of a developer key is kept.
 const KEY_USE_RESOLUTION: chrono::Duration = chrono::Duration::seconds(60);
@@ -275,48 +275,39 @@ impl Service {
     }
 }
 
-/// The quota state of the last rate-limited call made through a handle, for the
-/// `X-RateLimit-*` headers of the HTTP layer.
-#[derive(Debug, Default)]
-pub struct LastQuota(Mutex<Option<QuotaState>>);
+/// A caller's credentials checked for one route: the authorized caller, or the error to
+/// answer; either way the rate-limit quota the check left (when the route's policy is
+/// limited), which the HTTP layer sends as `X-RateLimit-*` headers.
+#[derive(Debug)]
+pub struct Checked<T> {
+    /// The authorized caller, or why the call is refused.
+    pub caller: Result<T, ApiError>,
+    /// The quota after the check, when it counted against a limited policy.
+    pub quota: Option<QuotaState>,
+}
 
-impl LastQuota {
-    /// The state recorded by the last call, if its policy is limited.
-    pub fn get(&self) -> Option<QuotaState> {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn set(&self, state: Option<QuotaState>) {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = state;
-    }
-
-    /// Count a request against `policy` for `subject`, remembering the quota state.
-    async fn check(
+impl Service {
+    /// Count a call against `policy` for `subject`: the quota state it leaves, and the 429
+    /// when the limit is reached.
+    async fn count_call(
         &self,
-        service: &Service,
         policy: Policy,
         subject: &str,
-    ) -> Result<(), ApiError> {
-        match service.limits().check(policy, subject).await {
-            Ok(state) => {
-                self.set(state);
-                Ok(())
-            }
+    ) -> (Result<(), ApiError>, Option<QuotaState>) {
+        match self.limits().check(policy, subject).await {
+            Ok(state) => (Ok(()), state),
             Err(refused) => {
-                self.set(Some(QuotaState {
+                tracing::info!(policy = refused.policy.name(), "rate limit exceeded");
+                crate::metrics::rate_limited(refused.policy.name());
+                let state = QuotaState {
                     limit: refused.limit,
                     remaining: 0,
                     reset_secs: refused.retry_after_secs,
-                }));
-                tracing::info!(policy = refused.policy.name(), "rate limit exceeded");
-                crate::metrics::rate_limited(refused.policy.name());
-                Err(ApiError::rate_limited(refused.retry_after_secs))
+                };
+                (
+                    Err(ApiError::rate_limited(refused.retry_after_secs)),
+                    Some(state),
+                )
             }
         }
     }

@@ -115,6 +115,43 @@ async fn developer_calls_without_authorization_are_401() {
     check_developer(&s, Auth::None, 401, INVALID_DEV_KEY).await;
 }
 
+/// A body that is not JSON at all, sent as JSON.
+fn malformed_body() -> Body {
+    Body::Raw {
+        content_type: Some("application/json"),
+        bytes: b"{not json".to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn the_key_is_checked_before_the_body_is_read() {
+    let s = TestServer::start().await;
+    let cases = [
+        (
+            "/v1/dev/user/memories".to_owned(),
+            s.demo.dev_key.clone(),
+            INVALID_DEV_KEY,
+        ),
+        (
+            s.integration_path("user/memories"),
+            s.demo.app_key.clone(),
+            MISSING,
+        ),
+    ];
+    for (path, key, refusal) in cases {
+        // Without a key: the refusal, as OMI's key dependencies answer before the body.
+        let reply = s
+            .call(Method::POST, &path, Auth::None, malformed_body())
+            .await;
+        check(&reply, 401, refusal, &path);
+        // With the key: the body's 422.
+        let reply = s
+            .call(Method::POST, &path, Auth::Bearer(&key), malformed_body())
+            .await;
+        assert_eq!(reply.status, 422, "{path}: {}", reply.text);
+    }
+}
+
 #[tokio::test]
 async fn a_scheme_other_than_bearer_counts_as_no_authorization() {
     let s = TestServer::start().await;

@@ -417,13 +417,17 @@ async fn hostile_texts_never_stop(database: &str, log: std::path::PathBuf) {
 }
 
 /// A real server started with `options`, and a raw connection to it on which `partial` (an
-/// unfinished request) was sent. The folder and the server live as long as the test keeps them.
+/// unfinished request, where `{dev_key}` stands for the demo user's developer key) was sent.
+/// The folder and the server live as long as the test keeps them.
 async fn slow_client(
     options: &[&str],
     partial: &str,
 ) -> (tempfile::TempDir, ServerProcess, tokio::net::TcpStream) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let creds = crate::process::demo(&database);
+    let dev_key = creds["dev_key"].as_str().expect("a developer key");
+    let partial = partial.replace("{dev_key}", dev_key);
     let mut server = ServerProcess::spawn(&database, dir.path().join("server.log"), options);
     server.ready(&reqwest::Client::new()).await;
     let addr = server.base_url.trim_start_matches("http://").to_owned();
@@ -457,7 +461,10 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_never_finishes_its_body_is_answered_400() {
+    // With a valid key: the key is checked before the body is read, so a caller without one
+    // is answered 401 at once, however slowly it sends.
     let partial = "POST /v1/dev/user/memories HTTP/1.1\r\nHost: x\r\n\
+                   Authorization: Bearer {dev_key}\r\n\
                    Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"content\"";
     let (_dir, _server, mut slow) = slow_client(&["--body-read-timeout", "1"], partial).await;
     let mut answer = vec![0_u8; 1024];

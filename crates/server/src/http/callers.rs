@@ -1,0 +1,91 @@
+//! Extractors that yield an authorized caller: the request's credentials checked for the
+//! route's access ([`DevAccess`], [`AppAccess`]) before anything else of the request is read,
+//! its JSON body included, as OMI's cloud runs its key dependencies first. A refused call is
+//! answered by the extractor (401, 403, 404, 422 for the `uid`, 429), with the rate-limit
+//! quota the check left; a handler holds a caller that passed, so it is one call and
+//! [`Developer::answer`] / [`App::answer`].
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use omi_api::ApiError;
+use serde::Serialize;
+
+use super::AppState;
+use super::extractors::{Bearer, UidQuery};
+use super::respond::respond;
+use crate::ratelimit::QuotaState;
+use crate::service::{AppAccess, AuthorizedDeveloper, AuthorizedIntegration, Checked, DevAccess};
+
+/// A Developer API call whose key passed the checks of access `A`.
+#[derive(Debug)]
+pub struct Developer<A> {
+    /// The key's user, authorized for `A`.
+    pub api: AuthorizedDeveloper,
+    quota: Option<QuotaState>,
+    access: PhantomData<fn() -> A>,
+}
+
+impl<A: DevAccess> FromRequestParts<AppState> for Developer<A> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Ok(Bearer(key)) = Bearer::from_request_parts(parts, state).await;
+        let Checked { caller, quota } = state.service.developer(key).authorize::<A>().await;
+        let api = caller.map_err(|refused| respond::<()>(Err(refused), quota))?;
+        Ok(Self {
+            api,
+            quota,
+            access: PhantomData,
+        })
+    }
+}
+
+impl<A> Developer<A> {
+    /// The response to the call's `result`, with the quota of its check.
+    pub fn answer<T: Serialize>(&self, result: Result<T, ApiError>) -> Response {
+        respond(result, self.quota)
+    }
+}
+
+/// An Integration Imports call whose app key passed the checks of access `A` for the
+/// `uid` of its query string.
+#[derive(Debug)]
+pub struct App<A> {
+    /// The app, authorized for `A` and the user.
+    pub api: AuthorizedIntegration,
+    /// The whole query string, for the route's own parameters (read after the checks).
+    pub query: String,
+    quota: Option<QuotaState>,
+    access: PhantomData<fn() -> A>,
+}
+
+impl<A: AppAccess> FromRequestParts<AppState> for App<A> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Path(app_id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Ok(Bearer(key)) = Bearer::from_request_parts(parts, state).await;
+        let Ok(query) = UidQuery::from_request_parts(parts, state).await;
+        let handle = state.service.integration(app_id, key);
+        let Checked { caller, quota } = handle.authorize::<A>(query.uid()).await;
+        let api = caller.map_err(|refused| respond::<()>(Err(refused), quota))?;
+        Ok(Self {
+            api,
+            query: query.raw,
+            quota,
+            access: PhantomData,
+        })
+    }
+}
+
+impl<A> App<A> {
+    /// The response to the call's `result`, with the quota of its check.
+    pub fn answer<T: Serialize>(&self, result: Result<T, ApiError>) -> Response {
+        respond(result, self.quota)
+    }
+}
