@@ -23,20 +23,8 @@ pub trait DevAccess: Send + Sync + 'static {
 pub mod dev_access {
     use super::{DevAccess, DevScope, Policy};
 
-    macro_rules! access {
-        ($($(#[$doc:meta])* $name:ident => ($scope:ident, $policy:ident);)+) => {$(
-            $(#[$doc])*
-            #[derive(Debug, Clone, Copy)]
-            pub struct $name;
-
-            impl DevAccess for $name {
-                const SCOPE: DevScope = DevScope::$scope;
-                const POLICY: Policy = Policy::$policy;
-            }
-        )+};
-    }
-
-    access! {
+    crate::service::access_markers! {
+        DevAccess { SCOPE: DevScope, POLICY: Policy }
         /// Reading memories.
         MemoriesRead => (MemoriesRead, DevReads);
         /// Creating, changing or deleting one memory.

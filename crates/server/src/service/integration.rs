@@ -27,20 +27,8 @@ pub trait AppAccess: Send + Sync + 'static {
 pub mod app_access {
     use super::{AppAccess, Capability, Policy};
 
-    macro_rules! access {
-        ($($(#[$doc:meta])* $name:ident => ($capability:ident, $policy:ident);)+) => {$(
-            $(#[$doc])*
-            #[derive(Debug, Clone, Copy)]
-            pub struct $name;
-
-            impl AppAccess for $name {
-                const CAPABILITY: Capability = Capability::$capability;
-                const POLICY: Policy = Policy::$policy;
-            }
-        )+};
-    }
-
-    access! {
+    crate::service::access_markers! {
+        AppAccess { CAPABILITY: Capability, POLICY: Policy }
         /// `POST /v2/integrations/{app_id}/user/conversations`.
         CreateConversation => (CreateConversation, IntegrationConversations);
         /// `POST /v2/integrations/{app_id}/user/memories`.

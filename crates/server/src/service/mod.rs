@@ -4,6 +4,26 @@
 //! ([`Service::integration`], [`Service::developer`]) and implement the `omi-api` traits, so
 //! the HTTP layer and in-process callers run exactly the same checks in the same order.
 
+/// Declares access marker types (unit structs) implementing an access trait whose two
+/// constants are a required permission and a rate-limit policy: `trait { PERMISSION: Type,
+/// POLICY: Policy }` followed by `Marker => (PermissionVariant, PolicyVariant);` lines.
+macro_rules! access_markers {
+    (
+        $access:ident { $permission:ident: $permission_type:ident, POLICY: Policy }
+        $($(#[$doc:meta])* $name:ident => ($value:ident, $policy:ident);)+
+    ) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+
+        impl $access for $name {
+            const $permission: $permission_type = $permission_type::$value;
+            const POLICY: Policy = Policy::$policy;
+        }
+    )+};
+}
+use access_markers;
+
 mod action_items;
 mod conversations;
 mod credentials;
