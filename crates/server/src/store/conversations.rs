@@ -55,7 +55,7 @@ impl ConversationRecord {
     }
 
     /// A conversation `uid` gave the Developer API as transcript segments; its text is the
-    /// transcript ([`transcript_text`]).
+    /// transcript, one `Name: text` line per segment (the user's under `User`).
     pub fn from_transcript(uid: Uid, new: &NewTranscriptConversation) -> Self {
         Self {
             id: crate::keys::new_id(),
