@@ -12,15 +12,18 @@
 //! This crate has no async runtime, HTTP or database dependency: take it alone to speak the
 //! wire format.
 //!
+//! Its date-times are `chrono`'s, re-exported as [`chrono`] so a user needs no dependency of
+//! their own.
+//!
 //! ```
-//! use chrono::{TimeZone, Utc};
+//! use omi_model::chrono::{Duration, TimeZone, Utc};
 //! use omi_model::{decode, ConversationTextSource, CreateConversationRequest};
 //!
 //! let body = br#"{"text": "John: Hi Sarah", "language": "en"}"#;
 //! let request: CreateConversationRequest = decode::from_json_slice(body).unwrap();
 //! let now = Utc.with_ymd_and_hms(2024, 3, 10, 15, 0, 0).unwrap();
 //! let conversation = request.validate(now, ConversationTextSource::AudioTranscript).unwrap();
-//! assert_eq!(conversation.finished_at, now + chrono::Duration::minutes(5));
+//! assert_eq!(conversation.finished_at, now + Duration::minutes(5));
 //!
 //! let bad: CreateConversationRequest =
 //!     decode::from_json_slice(br#"{"text": " ", "geolocation": {"latitude": 99, "longitude": 0}}"#)
@@ -28,6 +31,10 @@
 //! let problems = bad.validate(now, ConversationTextSource::AudioTranscript).unwrap_err();
 //! assert_eq!(problems.items().len(), 2);
 //! ```
+
+/// The `chrono` crate whose `DateTime<Utc>` this crate's times are, re-exported so users
+/// build and read them without a dependency of their own.
+pub use chrono;
 
 pub mod action_item;
 pub mod conversation;
