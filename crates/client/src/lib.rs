@@ -66,3 +66,9 @@ pub use futures;
 pub use omi_api as api;
 /// The request and answer types (`omi-model`), re-exported.
 pub use omi_model as model;
+
+/// The README's examples, run as doctests (`cargo xtask doc-examples` also builds them in a
+/// crate that depends on this one alone).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

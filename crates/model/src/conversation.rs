@@ -387,13 +387,9 @@ pub struct Conversation {
     pub language: Option<String>,
     /// Its processing state: `processing`, then `completed` or `failed`.
     ///
-    /// omi-server always sends it; it is an `Option` (unlike
-    /// [`CreateConversationResponse::status`](crate::CreateConversationResponse::status))
-    /// because OMI's conversation object does not require it, and a required field would
-    /// make such an answer undecodable, while the field stays left out of the JSON when
-    /// `None`. Code that waits for processing can use `omi-api`'s
-    /// `DeveloperConversations::wait_until_processed`, which reads a missing status as not
-    /// yet processed.
+    /// omi-server always sends it. It is optional (unlike the create answer's `status`)
+    /// because OMI's conversation object does not require it; in Rust a missing field is
+    /// `None`, which `DeveloperConversations::wait_until_processed` reads as not yet processed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ConversationStatus>,
     /// Whether it was discarded (too short or empty to keep).

@@ -299,8 +299,7 @@ pub struct CreateConversationResponse {
     /// The new conversation's id.
     pub id: String,
     /// Its processing state (`processing` until a worker has processed it). Always present
-    /// here, whereas [`Conversation::status`](crate::Conversation::status) is an `Option`
-    /// (see there why).
+    /// here, whereas a conversation's `status` is optional.
     pub status: ConversationStatus,
     /// Whether it was discarded.
     pub discarded: bool,

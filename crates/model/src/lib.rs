@@ -41,6 +41,7 @@ pub mod conversation;
 pub mod decode;
 pub mod dev_conversation;
 pub mod enums;
+pub mod error_body;
 pub mod ids;
 pub mod memory;
 pub mod query;
@@ -48,6 +49,7 @@ pub mod response;
 pub mod scalars;
 pub mod secret;
 pub mod timestamp;
+pub mod validate;
 pub mod validation;
 
 pub use action_item::{
@@ -68,6 +70,7 @@ pub use enums::{
     Capability, ConversationCategory, ConversationSource, ConversationStatus,
     ConversationTextSource, DevScope, MemoryCategory, MemoryTextSource, UnknownVariant, Visibility,
 };
+pub use error_body::{ErrorBody, ErrorDetail};
 pub use ids::Uid;
 pub use memory::{
     BatchCreateMemoriesRequest, CreateMemoriesRequest, CreateMemoryRequest, ExplicitMemory,
@@ -86,4 +89,11 @@ pub use scalars::{
     Language, Limit, MemoryContent, Offset, Tag, Tags, TextSourceSpec,
 };
 pub use secret::{ApiKey, KeyKind};
+pub use validate::{ConversationRoute, Validate};
 pub use validation::{Loc, LocSegment, Problems, ValidationError, ValidationErrors};
+
+/// The README's examples, run as doctests (`cargo xtask doc-examples` also builds them in a
+/// crate that depends on this one alone).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
