@@ -2,9 +2,11 @@
 //! list, patch, delete; what processing adds to the user's action items and memories; and
 //! the answers to mistakes, other users' ids and missing scopes.
 
-use omi_api::{DeveloperActionItems, DeveloperConversations, DeveloperMemories};
+use std::time::Duration;
+
+use omi_api::{DeveloperActionItems, DeveloperConversations, DeveloperMemories, WaitError};
 use omi_model::{
-    ConversationCategory, ConversationSource, ConversationTextSource,
+    ConversationCategory, ConversationSource, ConversationStatus, ConversationTextSource,
     CreateConversationFromSegmentsRequest, CreateConversationRequest, DevScope,
     GetConversationQuery, ListActionItemsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
     TranscriptSegmentRequest, UpdateActionItemRequest, UpdateConversationRequest,
@@ -19,6 +21,7 @@ contracts!(
     patch_and_delete,
     mistakes_other_users_and_scopes,
     its_action_items_and_the_list_agree,
+    waiting_until_processed,
 );
 
 /// The README's walk-through text.
@@ -369,6 +372,89 @@ async fn its_action_items_and_the_list_agree<T: Transport>(ctx: &Ctx<T>) -> Valu
     rec.ok(
         "list: after deleting",
         ctx.dev.list_action_items(of_conversation).await,
+    );
+    rec.finish()
+}
+
+/// How long a contract waits for processing before it fails.
+const PROCESSING_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A wait that reached an answer: the call's own error otherwise (a time-out fails the
+/// contract, naming the conversation).
+fn waited<E>(
+    result: Result<omi_model::Conversation, WaitError<E>>,
+) -> Result<omi_model::Conversation, E> {
+    result.map_err(|e| match e {
+        WaitError::Call(e) => e,
+        WaitError::TimedOut {
+            conversation_id,
+            waited,
+            last_status,
+        } => panic!("{conversation_id} still {last_status:?} after {waited:?}"),
+    })
+}
+
+/// `wait_until_processed` (the trait's one polling loop, on every transport) answers a new
+/// conversation once completed, as `get` then shows it; an unknown id, another user's and a
+/// key without `conversations:read` end the wait with that read's error.
+async fn waiting_until_processed<T: Transport>(ctx: &Ctx<T>) -> Value {
+    let mut rec = Record::new();
+    let created = expect_ok(
+        ctx.dev
+            .create_conversation(CreateConversationRequest::from_text(MILK))
+            .await,
+    );
+    let done = rec.ok(
+        "wait: a new conversation",
+        waited(
+            ctx.dev
+                .wait_until_processed(&created.id, PROCESSING_DEADLINE)
+                .await,
+        ),
+    );
+    assert_eq!(done.status, Some(ConversationStatus::Completed));
+    let read = expect_ok(
+        ctx.dev
+            .get_conversation(&created.id, GetConversationQuery::default())
+            .await,
+    );
+    assert_eq!(done, read, "the wait answers what get answers");
+    rec.ok(
+        "wait: already processed, no timeout",
+        waited(
+            ctx.dev
+                .wait_until_processed(&created.id, Duration::ZERO)
+                .await,
+        ),
+    );
+    rec.err(
+        "wait: an unknown id",
+        404,
+        waited(
+            ctx.dev
+                .wait_until_processed("no-such-conversation", PROCESSING_DEADLINE)
+                .await,
+        ),
+    );
+    let stranger = ctx.user("stranger", DevScope::ALL).await;
+    rec.err(
+        "wait: another user's",
+        404,
+        waited(
+            stranger
+                .wait_until_processed(&created.id, PROCESSING_DEADLINE)
+                .await,
+        ),
+    );
+    let writer = ctx.user("writer", &[DevScope::ConversationsWrite]).await;
+    rec.err(
+        "wait: without conversations:read",
+        403,
+        waited(
+            writer
+                .wait_until_processed(&created.id, PROCESSING_DEADLINE)
+                .await,
+        ),
     );
     rec.finish()
 }

@@ -1,7 +1,7 @@
 //! The Developer API's memories: create, batch, get, list, patch, delete; duplicates,
 //! all-or-nothing batches, and other users' memories.
 
-use omi_api::{DeveloperMemories, IntegrationImports};
+use omi_api::{ApiError, DeveloperMemories, IntegrationImports, messages};
 use omi_model::{
     BatchCreateMemoriesRequest, CreateMemoriesRequest, CreateMemoryRequest, DevScope,
     ExplicitMemoryRequest, ListDevMemoriesQuery, MemoryCategory, UpdateMemoryRequest, Visibility,
@@ -415,7 +415,9 @@ async fn another_users_memory_is_not_found<T: Transport>(ctx: &Ctx<T>) -> Value 
     rec.finish()
 }
 
-/// Editing a memory's content into another memory's content would make a duplicate: refused.
+/// Editing a memory's content into another memory's content would make a duplicate: refused
+/// with 409 and `messages::MEMORY_CONTENT_EXISTS` (the documented answer, unlike a create with
+/// that content, which answers the existing memory), and neither memory changes.
 async fn patch_onto_existing_content_conflicts<T: Transport>(ctx: &Ctx<T>) -> Value {
     let mut rec = Record::new();
     rec.ok(
@@ -430,8 +432,9 @@ async fn patch_onto_existing_content_conflicts<T: Transport>(ctx: &Ctx<T>) -> Va
             .create_memory(CreateMemoryRequest::new("User likes coffee"))
             .await,
     );
-    rec.call(
+    let refused = rec.err(
         "patch: coffee's content to tea's",
+        409,
         ctx.dev
             .update_memory(
                 &coffee.id,
@@ -442,6 +445,18 @@ async fn patch_onto_existing_content_conflicts<T: Transport>(ctx: &Ctx<T>) -> Va
             )
             .await,
     );
+    assert_eq!(
+        refused,
+        ApiError::message(409, messages::MEMORY_CONTENT_EXISTS),
+        "the documented answer, without Retry-After (retrying cannot help)"
+    );
+    let unchanged = ctx
+        .dev
+        .get_memory(&coffee.id)
+        .await
+        .map_err(|e| crate::common::api_error(&e))
+        .expect("coffee is still there");
+    assert_eq!(unchanged, coffee, "a refused PATCH changes nothing");
     let listed = ctx
         .dev
         .list_memories(ListDevMemoriesQuery::default())

@@ -95,6 +95,13 @@ const GATES: &[Gate] = &[
         args: &["doc", "--workspace", "--no-deps"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
     },
+    Gate {
+        name: "doc-examples",
+        about: "every README and rustdoc example of omi-model, omi-api and omi-client compiles \
+                in a crate that depends on that crate alone (offline, target/doc-examples)",
+        args: &["xtask", "doc-examples"],
+        env: &[],
+    },
 ];
 
 /// Options of `cargo xtask ci`.
@@ -269,7 +276,18 @@ mod tests {
     #[test]
     fn gates_run_in_the_documented_order() {
         let order: Vec<_> = GATES.iter().map(|g| g.name).collect();
-        assert_eq!(order, ["fmt", "codegen", "clippy", "test", "fuzz", "doc"]);
+        assert_eq!(
+            order,
+            [
+                "fmt",
+                "codegen",
+                "clippy",
+                "test",
+                "fuzz",
+                "doc",
+                "doc-examples"
+            ]
+        );
     }
 
     #[test]
@@ -283,7 +301,7 @@ mod tests {
     #[test]
     fn skip_leaves_out_only_the_named_gates_and_keeps_the_order() {
         let (selected, skipped) = select(&["clippy".to_owned(), "doc".to_owned()]);
-        assert_eq!(names(&selected), "fmt, codegen, test, fuzz");
+        assert_eq!(names(&selected), "fmt, codegen, test, fuzz, doc-examples");
         assert_eq!(skipped, ["clippy", "doc"]);
     }
 

@@ -7,6 +7,7 @@ mod bench;
 mod ci;
 mod cmd;
 mod codegen;
+mod doc_examples;
 mod fuzz;
 mod release;
 
@@ -30,7 +31,7 @@ struct Cli {
 /// The tasks.
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Run every CI gate in order (fmt, codegen, clippy, test, fuzz, doc), stopping at the first
+    /// Run every CI gate in order (fmt, codegen, clippy, test, fuzz, doc, doc-examples), stopping at the first
     /// failure.
     Ci(ci::Args),
     /// Write docs/openapi.json and docs/api.md from the server's code (`--check`: fail when
@@ -42,6 +43,9 @@ enum Task {
     /// Run the same loopback load against our server and the reference server, and print
     /// the ratios (see docs/benchmarks.md).
     Bench(bench::Args),
+    /// Build every README and rustdoc example of omi-model, omi-api and omi-client in a
+    /// scratch crate that depends on that crate alone, offline.
+    DocExamples(doc_examples::Args),
     /// Replay the inputs saved under fuzz/regressions/, then fuzz the extractor and the
     /// decoders for a time budget (`--seconds`, `--target`).
     Fuzz(fuzz::Args),
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Task::Release(args) => release::run(&args),
         Task::Bench(args) => bench::run(&args),
         Task::Fuzz(args) => fuzz::run(&args),
+        Task::DocExamples(args) => doc_examples::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,7 @@
 //! The Developer API's conversations.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use omi_model::{
     Conversation, CreateConversationFromSegmentsRequest, CreateConversationRequest,
@@ -8,6 +10,7 @@ use omi_model::{
 };
 
 use crate::CallError;
+use crate::wait::{WaitError, until_processed};
 
 /// The Developer API's conversations (`/v1/dev/user/conversations`), built with a developer
 /// key; every call acts for the key's user. Reads need the `conversations:read` scope, writes
@@ -66,4 +69,23 @@ pub trait DeveloperConversations: Send + Sync {
         &self,
         conversation_id: &str,
     ) -> Result<SuccessResponse, Self::Error>;
+
+    /// Read the conversation until it is processed, its status `completed` or `failed`, and
+    /// answer it as [`get_conversation`](Self::get_conversation) with the default query does
+    /// (without its transcript; read it again with `GetConversationQuery::WITH_TRANSCRIPT`
+    /// for that). A `failed` conversation is an answer too: look at its `status`.
+    ///
+    /// Between reads it pauses [`FIRST_PAUSE`](crate::wait::FIRST_PAUSE), doubling up to
+    /// [`MAX_PAUSE`](crate::wait::MAX_PAUSE), never past `timeout`; when `timeout` has passed
+    /// it gives up with [`WaitError::TimedOut`] (a `timeout` of zero reads once). A read that
+    /// fails ends the wait with [`WaitError::Call`]: 404 "Conversation not found" for an
+    /// unknown id, 403 without the `conversations:read` scope. Every transport shares this
+    /// one loop; it needs no async runtime.
+    async fn wait_until_processed(
+        &self,
+        conversation_id: &str,
+        timeout: Duration,
+    ) -> Result<Conversation, WaitError<Self::Error>> {
+        until_processed(self, conversation_id, timeout).await
+    }
 }

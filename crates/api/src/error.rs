@@ -1,37 +1,6 @@
 //! The one error vocabulary of every surface: [`ApiError`], its kinds, and its fixed messages.
 
-use std::fmt;
-
-use omi_model::{QueryError, ValidationError, ValidationErrors};
-use serde::{Deserialize, Serialize};
-
-/// The `detail` of an error body: a message, or FastAPI's list of validation items.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ErrorDetail {
-    /// A message for a person (`{"detail": "Memory not found"}`).
-    Message(String),
-    /// Validation problems (`{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`).
-    Validation(Vec<ValidationError>),
-}
-
-impl fmt::Display for ErrorDetail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Message(m) => f.write_str(m),
-            Self::Validation(items) => f.write_str(&ValidationErrors(items.clone()).to_string()),
-        }
-    }
-}
-
-/// The error body on the wire: exactly OMI's `{"detail": ...}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ErrorBody {
-    /// What went wrong.
-    pub detail: ErrorDetail,
-}
+use omi_model::{ErrorBody, ErrorDetail, QueryError, ValidationErrors};
 
 /// What kind of failure an [`ApiError`] is, told by its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -125,11 +94,7 @@ impl ApiError {
     /// way OMI's cloud reports those rules. At most [`ValidationErrors::MAX_ITEMS`] problems
     /// are given, the first ones.
     pub fn validation(errors: ValidationErrors) -> Self {
-        let errors = errors.bounded();
-        match errors.items() {
-            [only] if only.loc == omi_model::Loc::body() => Self::message(422, only.msg.clone()),
-            _ => Self::new(422, ErrorDetail::Validation(errors.0)),
-        }
+        Self::new(422, ErrorDetail::validation(errors))
     }
 
     /// 429 with OMI's message and a `Retry-After` of `seconds` (at least 1).
@@ -253,6 +218,10 @@ pub mod messages {
     pub const CONVERSATION_NOT_FOUND: &str = "Conversation not found";
     /// 404 for an action item id that is unknown or another user's.
     pub const ACTION_ITEM_NOT_FOUND: &str = "Action item not found";
+    /// 409 of `PATCH /v1/dev/user/memories/{id}` when the new content is another memory's
+    /// (a user has one memory per content): nothing is changed. A create with that content,
+    /// by contrast, answers the existing memory.
+    pub const MEMORY_CONTENT_EXISTS: &str = "A memory with this content already exists";
     /// 500: nothing about the cause.
     pub const INTERNAL: &str = "Internal server error";
 

@@ -14,7 +14,7 @@
 //!
 //! ```
 //! use omi_api::{CallError, DeveloperMemories, ErrorKind};
-//! use omi_model::CreateMemoryRequest;
+//! use omi_api::model::CreateMemoryRequest;
 //!
 //! /// Store a fact once, whatever the transport; `None` when the content is invalid.
 //! async fn remember<A: DeveloperMemories>(api: &A, fact: &str) -> Result<Option<String>, A::Error> {
@@ -31,12 +31,22 @@ mod conversations;
 mod error;
 mod integration;
 mod memories;
+pub mod wait;
 
 pub use action_items::DeveloperActionItems;
 pub use conversations::DeveloperConversations;
-pub use error::{ApiError, CallError, ErrorBody, ErrorDetail, ErrorKind, messages};
+pub use error::{ApiError, CallError, ErrorKind, messages};
 pub use integration::IntegrationImports;
 pub use memories::DeveloperMemories;
+/// The wire error body, defined in `omi-model` (so it can be built with the types alone).
+pub use omi_model::{ErrorBody, ErrorDetail};
+pub use wait::WaitError;
 
 /// The model crate, re-exported so users of the traits need one dependency.
 pub use omi_model as model;
+
+/// The README's examples, run as doctests (`cargo xtask doc-examples` also builds them in a
+/// crate that depends on this one alone).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -33,6 +33,10 @@ pub trait DeveloperMemories: Send + Sync {
     async fn get_memory(&self, memory_id: &str) -> Result<Memory, Self::Error>;
 
     /// `PATCH /v1/dev/user/memories/{id}`: change content, visibility, tags or category.
+    /// Content that another memory of the user already has is refused with 409 Conflict
+    /// ([`messages::MEMORY_CONTENT_EXISTS`](crate::messages::MEMORY_CONTENT_EXISTS)) and
+    /// nothing changes: the memory asked for keeps its id and content, and the other one is
+    /// not touched (unlike a create with that content, which answers the existing memory).
     async fn update_memory(
         &self,
         memory_id: &str,

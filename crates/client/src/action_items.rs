@@ -1,4 +1,5 @@
-//! The Developer API's action items (`/v1/dev/user/action-items...`) over HTTP.
+//! The Developer API's action items (`/v1/dev/user/action-items...`) over HTTP: inherent
+//! methods on [`DeveloperClient`], which its `DeveloperActionItems` implementation calls.
 
 use async_trait::async_trait;
 use futures::Stream;
@@ -16,8 +17,67 @@ const ACTION_ITEMS: &[&str] = &["v1", "dev", "user", "action-items"];
 const ACTION_ITEMS_BATCH: &[&str] = &["v1", "dev", "user", "action-items", "batch"];
 
 impl DeveloperClient {
+    /// `GET /v1/dev/user/action-items`: one page of the user's action items, newest first,
+    /// optionally of one conversation, completed or open, created within dates (scope
+    /// `action_items:read`). [`action_items_stream`](Self::action_items_stream) pages through
+    /// all of them.
+    pub async fn list_action_items(
+        &self,
+        query: ListActionItemsQuery,
+    ) -> Result<Vec<ActionItem>, Error> {
+        self.call::<(), _>(Method::GET, ACTION_ITEMS, &query.to_query_pairs(), None)
+            .await
+    }
+
+    /// `POST /v1/dev/user/action-items`: create an action item (scope `action_items:write`).
+    pub async fn create_action_item(
+        &self,
+        request: CreateActionItemRequest,
+    ) -> Result<ActionItem, Error> {
+        self.call(Method::POST, ACTION_ITEMS, &[], Some(&request))
+            .await
+    }
+
+    /// `POST /v1/dev/user/action-items/batch`: create up to 50 action items, all or nothing.
+    pub async fn create_action_items_batch(
+        &self,
+        request: BatchCreateActionItemsRequest,
+    ) -> Result<BatchActionItemsResponse, Error> {
+        self.call(Method::POST, ACTION_ITEMS_BATCH, &[], Some(&request))
+            .await
+    }
+
+    /// `GET /v1/dev/user/action-items/{id}`: one action item; 404 "Action item not found"
+    /// for an unknown id or another user's.
+    pub async fn get_action_item(&self, action_item_id: &str) -> Result<ActionItem, Error> {
+        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
+        self.call_item::<(), _>(Method::GET, ACTION_ITEMS, id, &[], None)
+            .await
+    }
+
+    /// `PATCH /v1/dev/user/action-items/{id}`: change the description or due time, complete
+    /// it (`completed_at` becomes now) or reopen it (`completed_at` is cleared).
+    pub async fn update_action_item(
+        &self,
+        action_item_id: &str,
+        request: UpdateActionItemRequest,
+    ) -> Result<ActionItem, Error> {
+        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
+        self.call_item(Method::PATCH, ACTION_ITEMS, id, &[], Some(&request))
+            .await
+    }
+
+    /// `DELETE /v1/dev/user/action-items/{id}`: delete it for good; answers
+    /// `{"success": true}`.
+    pub async fn delete_action_item(&self, action_item_id: &str) -> Result<SuccessResponse, Error> {
+        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
+        self.call_item::<(), _>(Method::DELETE, ACTION_ITEMS, id, &[], None)
+            .await
+    }
+
     /// Every action item matching `query`, fetched a page at a time (`query.limit` per page,
-    /// 100 by default) until none are left.
+    /// 100 by default) until none are left. The stream's combinators are in
+    /// [`futures`](crate::futures), re-exported by this crate.
     pub fn action_items_stream(
         &self,
         query: ListActionItemsQuery,
@@ -33,6 +93,7 @@ impl DeveloperClient {
     }
 }
 
+/// The inherent methods above, as the transport-agnostic trait.
 #[async_trait]
 impl DeveloperActionItems for DeveloperClient {
     type Error = Error;
@@ -41,30 +102,25 @@ impl DeveloperActionItems for DeveloperClient {
         &self,
         query: ListActionItemsQuery,
     ) -> Result<Vec<ActionItem>, Error> {
-        self.call::<(), _>(Method::GET, ACTION_ITEMS, &query.to_query_pairs(), None)
-            .await
+        DeveloperClient::list_action_items(self, query).await
     }
 
     async fn create_action_item(
         &self,
         request: CreateActionItemRequest,
     ) -> Result<ActionItem, Error> {
-        self.call(Method::POST, ACTION_ITEMS, &[], Some(&request))
-            .await
+        DeveloperClient::create_action_item(self, request).await
     }
 
     async fn create_action_items_batch(
         &self,
         request: BatchCreateActionItemsRequest,
     ) -> Result<BatchActionItemsResponse, Error> {
-        self.call(Method::POST, ACTION_ITEMS_BATCH, &[], Some(&request))
-            .await
+        DeveloperClient::create_action_items_batch(self, request).await
     }
 
     async fn get_action_item(&self, action_item_id: &str) -> Result<ActionItem, Error> {
-        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
-        self.call_item::<(), _>(Method::GET, ACTION_ITEMS, id, &[], None)
-            .await
+        DeveloperClient::get_action_item(self, action_item_id).await
     }
 
     async fn update_action_item(
@@ -72,14 +128,10 @@ impl DeveloperActionItems for DeveloperClient {
         action_item_id: &str,
         request: UpdateActionItemRequest,
     ) -> Result<ActionItem, Error> {
-        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
-        self.call_item(Method::PATCH, ACTION_ITEMS, id, &[], Some(&request))
-            .await
+        DeveloperClient::update_action_item(self, action_item_id, request).await
     }
 
     async fn delete_action_item(&self, action_item_id: &str) -> Result<SuccessResponse, Error> {
-        let id = (action_item_id, messages::ACTION_ITEM_NOT_FOUND);
-        self.call_item::<(), _>(Method::DELETE, ACTION_ITEMS, id, &[], None)
-            .await
+        DeveloperClient::delete_action_item(self, action_item_id).await
     }
 }

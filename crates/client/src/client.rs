@@ -282,7 +282,7 @@ fn decode<T: DeserializeOwned>(url: &Url, status: StatusCode, bytes: &[u8]) -> R
             status: status.as_u16(),
             path,
             body,
-            source: e.into_inner(),
+            source: crate::error::DecodeError::new(e.into_inner()),
         }
     })
 }

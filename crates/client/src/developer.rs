@@ -10,13 +10,18 @@ use serde::de::DeserializeOwned;
 use crate::client::{Request, is_sendable_segment};
 use crate::{Client, Error};
 
-/// The Developer API, called with one developer key: it implements `DeveloperMemories`,
-/// `DeveloperConversations` and `DeveloperActionItems`, and offers a stream for each list.
+/// The Developer API, called with one developer key: memories, conversations and action
+/// items.
+///
+/// Every route is an inherent method, listed below, so no trait needs importing; the same
+/// calls make its implementations of `DeveloperMemories`, `DeveloperConversations` and
+/// `DeveloperActionItems`, for code generic over the transport. Each list is also a stream
+/// (`*_stream`), and [`wait_until_processed`](Self::wait_until_processed) waits for a new
+/// conversation to be processed.
 ///
 /// ```no_run
-/// use omi_api::DeveloperMemories;
 /// use omi_client::Client;
-/// use omi_model::CreateMemoryRequest;
+/// use omi_client::model::CreateMemoryRequest;
 ///
 /// # async fn run() -> Result<(), omi_client::Error> {
 /// let client = Client::new("http://127.0.0.1:8080")?;

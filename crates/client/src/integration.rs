@@ -14,12 +14,15 @@ use crate::client::Request;
 use crate::paging::pages;
 use crate::{Client, Error};
 
-/// The Integration Imports API of one app, called with one of its keys.
+/// The Integration Imports API of one app, called with one of its keys; every call names
+/// the user (`uid`) it acts for.
+///
+/// Every route is an inherent method (the same calls as its `IntegrationImports`
+/// implementation, which needs no import to use them), and each list is also a stream.
 ///
 /// ```no_run
-/// use omi_api::IntegrationImports;
 /// use omi_client::Client;
-/// use omi_model::CreateConversationRequest;
+/// use omi_client::model::CreateConversationRequest;
 ///
 /// # async fn run() -> Result<(), omi_client::Error> {
 /// let client = Client::new("http://127.0.0.1:8080")?;
@@ -66,8 +69,79 @@ impl IntegrationClient {
             .await
     }
 
+    /// `POST /v2/integrations/{app_id}/user/conversations?uid=`: store a conversation for
+    /// processing (capability `external_integration` with `create_conversation`). Answers
+    /// `{}` once it is durably stored; processing runs afterwards.
+    pub async fn create_conversation(
+        &self,
+        uid: &str,
+        request: CreateConversationRequest,
+    ) -> Result<EmptyResponse, Error> {
+        self.call(
+            Method::POST,
+            &["user", "conversations"],
+            uid,
+            vec![],
+            Some(&request),
+        )
+        .await
+    }
+
+    /// `POST /v2/integrations/{app_id}/user/memories?uid=`: store explicit memories and/or
+    /// a text to extract memories from. Answers `{}` once durably stored.
+    pub async fn create_memories(
+        &self,
+        uid: &str,
+        request: CreateMemoriesRequest,
+    ) -> Result<EmptyResponse, Error> {
+        self.call(
+            Method::POST,
+            &["user", "memories"],
+            uid,
+            vec![],
+            Some(&request),
+        )
+        .await
+    }
+
+    /// `GET /v2/integrations/{app_id}/conversations?uid=`: one page of the user's
+    /// conversations, newest first. [`conversations_stream`](Self::conversations_stream)
+    /// pages through all of them.
+    pub async fn list_conversations(
+        &self,
+        uid: &str,
+        query: ListConversationsQuery,
+    ) -> Result<ConversationsResponse, Error> {
+        self.call::<(), _>(
+            Method::GET,
+            &["conversations"],
+            uid,
+            query.to_query_pairs(),
+            None,
+        )
+        .await
+    }
+
+    /// `GET /v2/integrations/{app_id}/memories?uid=`: one page of the user's memories.
+    /// [`memories_stream`](Self::memories_stream) pages through all of them.
+    pub async fn list_memories(
+        &self,
+        uid: &str,
+        query: ListMemoriesQuery,
+    ) -> Result<MemoriesResponse, Error> {
+        self.call::<(), _>(
+            Method::GET,
+            &["memories"],
+            uid,
+            query.to_query_pairs(),
+            None,
+        )
+        .await
+    }
+
     /// Every conversation matching `query`, newest first, fetched a page at a time
-    /// (`query.limit` per page, 100 by default) until none are left.
+    /// (`query.limit` per page, 100 by default) until none are left. The stream's
+    /// combinators are in [`futures`](crate::futures), re-exported by this crate.
     pub fn conversations_stream<'a>(
         &'a self,
         uid: &'a str,
@@ -83,7 +157,8 @@ impl IntegrationClient {
         })
     }
 
-    /// Every memory, fetched a page at a time (`query.limit` per page, 100 by default).
+    /// Every memory, fetched a page at a time (`query.limit` per page, 100 by default). The
+    /// stream's combinators are in [`futures`](crate::futures), re-exported by this crate.
     pub fn memories_stream<'a>(
         &'a self,
         uid: &'a str,
@@ -99,6 +174,7 @@ impl IntegrationClient {
     }
 }
 
+/// The inherent methods above, as the transport-agnostic trait.
 #[async_trait]
 impl IntegrationImports for IntegrationClient {
     type Error = Error;
@@ -108,14 +184,7 @@ impl IntegrationImports for IntegrationClient {
         uid: &str,
         request: CreateConversationRequest,
     ) -> Result<EmptyResponse, Error> {
-        self.call(
-            Method::POST,
-            &["user", "conversations"],
-            uid,
-            vec![],
-            Some(&request),
-        )
-        .await
+        IntegrationClient::create_conversation(self, uid, request).await
     }
 
     async fn create_memories(
@@ -123,14 +192,7 @@ impl IntegrationImports for IntegrationClient {
         uid: &str,
         request: CreateMemoriesRequest,
     ) -> Result<EmptyResponse, Error> {
-        self.call(
-            Method::POST,
-            &["user", "memories"],
-            uid,
-            vec![],
-            Some(&request),
-        )
-        .await
+        IntegrationClient::create_memories(self, uid, request).await
     }
 
     async fn list_conversations(
@@ -138,14 +200,7 @@ impl IntegrationImports for IntegrationClient {
         uid: &str,
         query: ListConversationsQuery,
     ) -> Result<ConversationsResponse, Error> {
-        self.call::<(), _>(
-            Method::GET,
-            &["conversations"],
-            uid,
-            query.to_query_pairs(),
-            None,
-        )
-        .await
+        IntegrationClient::list_conversations(self, uid, query).await
     }
 
     async fn list_memories(
@@ -153,13 +208,6 @@ impl IntegrationImports for IntegrationClient {
         uid: &str,
         query: ListMemoriesQuery,
     ) -> Result<MemoriesResponse, Error> {
-        self.call::<(), _>(
-            Method::GET,
-            &["memories"],
-            uid,
-            query.to_query_pairs(),
-            None,
-        )
-        .await
+        IntegrationClient::list_memories(self, uid, query).await
     }
 }

@@ -1,4 +1,5 @@
-//! The Developer API's memories (`/v1/dev/user/memories...`) over HTTP.
+//! The Developer API's memories (`/v1/dev/user/memories...`) over HTTP: inherent methods on
+//! [`DeveloperClient`], which its `DeveloperMemories` implementation calls.
 
 use async_trait::async_trait;
 use futures::Stream;
@@ -15,6 +16,7 @@ use crate::paging::pages;
 use crate::{DeveloperClient, Error};
 
 const MEMORIES: &[&str] = &["v1", "dev", "user", "memories"];
+const MEMORIES_BATCH: &[&str] = &["v1", "dev", "user", "memories", "batch"];
 
 impl DeveloperClient {
     /// A call on one memory (see [`call_item`](Self::call_item)).
@@ -34,8 +36,56 @@ impl DeveloperClient {
         .await
     }
 
+    /// `GET /v1/dev/user/memories`: one page of the user's memories, by score, then newest
+    /// first (scope `memories:read`). [`memories_stream`](Self::memories_stream) pages
+    /// through all of them.
+    pub async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, Error> {
+        self.call::<(), _>(Method::GET, MEMORIES, &query.to_query_pairs(), None)
+            .await
+    }
+
+    /// `POST /v1/dev/user/memories`: create a memory (scope `memories:write`). The same
+    /// content a second time answers the existing memory instead of a duplicate.
+    pub async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, Error> {
+        self.call(Method::POST, MEMORIES, &[], Some(&request)).await
+    }
+
+    /// `POST /v1/dev/user/memories/batch`: create up to 25 memories, all or nothing.
+    pub async fn create_memories_batch(
+        &self,
+        request: BatchCreateMemoriesRequest,
+    ) -> Result<BatchMemoriesResponse, Error> {
+        self.call(Method::POST, MEMORIES_BATCH, &[], Some(&request))
+            .await
+    }
+
+    /// `GET /v1/dev/user/memories/{id}`: one memory; 404 "Memory not found" for an unknown
+    /// id or another user's.
+    pub async fn get_memory(&self, memory_id: &str) -> Result<Memory, Error> {
+        self.call_one::<(), _>(Method::GET, memory_id, None).await
+    }
+
+    /// `PATCH /v1/dev/user/memories/{id}`: change its content, visibility, tags or category.
+    /// Content that another memory of the user already has is refused with 409
+    /// ([`messages::MEMORY_CONTENT_EXISTS`]), and nothing changes.
+    pub async fn update_memory(
+        &self,
+        memory_id: &str,
+        request: UpdateMemoryRequest,
+    ) -> Result<Memory, Error> {
+        self.call_one(Method::PATCH, memory_id, Some(&request))
+            .await
+    }
+
+    /// `DELETE /v1/dev/user/memories/{id}`: delete it for good; answers `{"success": true}`.
+    pub async fn delete_memory(&self, memory_id: &str) -> Result<SuccessResponse, Error> {
+        self.call_one::<(), _>(Method::DELETE, memory_id, None)
+            .await
+    }
+
     /// Every memory matching `query`, fetched a page at a time (`query.limit` per page, 100
-    /// by default) until none are left.
+    /// by default) until none are left. The stream's combinators (`try_collect`,
+    /// `try_next`...) are in [`futures`](crate::futures), re-exported by this crate.
     pub fn memories_stream(
         &self,
         query: ListDevMemoriesQuery,
@@ -51,30 +101,28 @@ impl DeveloperClient {
     }
 }
 
+/// The inherent methods above, as the transport-agnostic trait.
 #[async_trait]
 impl DeveloperMemories for DeveloperClient {
     type Error = Error;
 
     async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, Error> {
-        self.call::<(), _>(Method::GET, MEMORIES, &query.to_query_pairs(), None)
-            .await
+        DeveloperClient::list_memories(self, query).await
     }
 
     async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, Error> {
-        self.call(Method::POST, MEMORIES, &[], Some(&request)).await
+        DeveloperClient::create_memory(self, request).await
     }
 
     async fn create_memories_batch(
         &self,
         request: BatchCreateMemoriesRequest,
     ) -> Result<BatchMemoriesResponse, Error> {
-        let mut path = MEMORIES.to_vec();
-        path.push("batch");
-        self.call(Method::POST, &path, &[], Some(&request)).await
+        DeveloperClient::create_memories_batch(self, request).await
     }
 
     async fn get_memory(&self, memory_id: &str) -> Result<Memory, Error> {
-        self.call_one::<(), _>(Method::GET, memory_id, None).await
+        DeveloperClient::get_memory(self, memory_id).await
     }
 
     async fn update_memory(
@@ -82,12 +130,10 @@ impl DeveloperMemories for DeveloperClient {
         memory_id: &str,
         request: UpdateMemoryRequest,
     ) -> Result<Memory, Error> {
-        self.call_one(Method::PATCH, memory_id, Some(&request))
-            .await
+        DeveloperClient::update_memory(self, memory_id, request).await
     }
 
     async fn delete_memory(&self, memory_id: &str) -> Result<SuccessResponse, Error> {
-        self.call_one::<(), _>(Method::DELETE, memory_id, None)
-            .await
+        DeveloperClient::delete_memory(self, memory_id).await
     }
 }

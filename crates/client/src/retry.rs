@@ -72,7 +72,7 @@ impl RetryPolicy {
 /// client mistake (4xx) or an undecodable answer.
 ///
 /// ```
-/// use omi_api::ApiError;
+/// use omi_client::api::ApiError;
 /// use omi_client::{should_retry, Error};
 /// assert!(should_retry(&Error::Api(ApiError::rate_limited(3))));
 /// assert!(!should_retry(&Error::Api(ApiError::not_found("Memory not found"))));
@@ -84,9 +84,9 @@ pub fn should_retry(error: &Error) -> bool {
                 || matches!(e.status(), 502..=504)
                 || (e.status() == 409 && e.retry_after().is_some())
         }
-        Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
+        Error::Transport(e) => e.is_retryable(),
         Error::Timeout(_) => true,
-        Error::Decode { .. } | Error::Config(_) => false,
+        Error::Decode { .. } | Error::NotProcessed { .. } | Error::Config(_) => false,
     }
 }
 

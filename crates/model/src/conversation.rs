@@ -385,7 +385,11 @@ pub struct Conversation {
     /// Its language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// Its processing state.
+    /// Its processing state: `processing`, then `completed` or `failed`.
+    ///
+    /// omi-server always sends it. It is optional (unlike the create answer's `status`)
+    /// because OMI's conversation object does not require it; in Rust a missing field is
+    /// `None`, which `DeveloperConversations::wait_until_processed` reads as not yet processed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ConversationStatus>,
     /// Whether it was discarded (too short or empty to keep).

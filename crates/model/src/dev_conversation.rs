@@ -32,7 +32,7 @@ impl CreateConversationRequest {
     /// `other_text`.
     ///
     /// ```
-    /// use chrono::{TimeZone, Utc};
+    /// use omi_model::chrono::{TimeZone, Utc};
     /// use omi_model::{ConversationTextSource, CreateConversationRequest, DevConversationText};
     ///
     /// let now = Utc.with_ymd_and_hms(2024, 3, 10, 15, 0, 0).unwrap();
@@ -190,7 +190,7 @@ impl CreateConversationFromSegmentsRequest {
     /// span, `source` = `external_integration`, `language` = `en`), every problem at once.
     ///
     /// ```
-    /// use chrono::{Duration, TimeZone, Utc};
+    /// use omi_model::chrono::{Duration, TimeZone, Utc};
     /// use omi_model::{CreateConversationFromSegmentsRequest, TranscriptSegmentRequest};
     ///
     /// let now = Utc.with_ymd_and_hms(2024, 3, 10, 15, 0, 0).unwrap();
@@ -298,7 +298,8 @@ pub struct NewTranscriptConversation {
 pub struct CreateConversationResponse {
     /// The new conversation's id.
     pub id: String,
-    /// Its processing state (`processing` until a worker has processed it).
+    /// Its processing state (`processing` until a worker has processed it). Always present
+    /// here, whereas a conversation's `status` is optional.
     pub status: ConversationStatus,
     /// Whether it was discarded.
     pub discarded: bool,

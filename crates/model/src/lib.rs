@@ -12,15 +12,18 @@
 //! This crate has no async runtime, HTTP or database dependency: take it alone to speak the
 //! wire format.
 //!
+//! Its date-times are `chrono`'s, re-exported as [`chrono`] so a user needs no dependency of
+//! their own.
+//!
 //! ```
-//! use chrono::{TimeZone, Utc};
+//! use omi_model::chrono::{Duration, TimeZone, Utc};
 //! use omi_model::{decode, ConversationTextSource, CreateConversationRequest};
 //!
 //! let body = br#"{"text": "John: Hi Sarah", "language": "en"}"#;
 //! let request: CreateConversationRequest = decode::from_json_slice(body).unwrap();
 //! let now = Utc.with_ymd_and_hms(2024, 3, 10, 15, 0, 0).unwrap();
 //! let conversation = request.validate(now, ConversationTextSource::AudioTranscript).unwrap();
-//! assert_eq!(conversation.finished_at, now + chrono::Duration::minutes(5));
+//! assert_eq!(conversation.finished_at, now + Duration::minutes(5));
 //!
 //! let bad: CreateConversationRequest =
 //!     decode::from_json_slice(br#"{"text": " ", "geolocation": {"latitude": 99, "longitude": 0}}"#)
@@ -29,11 +32,16 @@
 //! assert_eq!(problems.items().len(), 2);
 //! ```
 
+/// The `chrono` crate whose `DateTime<Utc>` this crate's times are, re-exported so users
+/// build and read them without a dependency of their own.
+pub use chrono;
+
 pub mod action_item;
 pub mod conversation;
 pub mod decode;
 pub mod dev_conversation;
 pub mod enums;
+pub mod error_body;
 pub mod ids;
 pub mod memory;
 pub mod query;
@@ -41,6 +49,7 @@ pub mod response;
 pub mod scalars;
 pub mod secret;
 pub mod timestamp;
+pub mod validate;
 pub mod validation;
 
 pub use action_item::{
@@ -61,6 +70,7 @@ pub use enums::{
     Capability, ConversationCategory, ConversationSource, ConversationStatus,
     ConversationTextSource, DevScope, MemoryCategory, MemoryTextSource, UnknownVariant, Visibility,
 };
+pub use error_body::{ErrorBody, ErrorDetail};
 pub use ids::Uid;
 pub use memory::{
     BatchCreateMemoriesRequest, CreateMemoriesRequest, CreateMemoryRequest, ExplicitMemory,
@@ -79,4 +89,11 @@ pub use scalars::{
     Language, Limit, MemoryContent, Offset, Tag, Tags, TextSourceSpec,
 };
 pub use secret::{ApiKey, KeyKind};
+pub use validate::{ConversationRoute, Validate};
 pub use validation::{Loc, LocSegment, Problems, ValidationError, ValidationErrors};
+
+/// The README's examples, run as doctests (`cargo xtask doc-examples` also builds them in a
+/// crate that depends on this one alone).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

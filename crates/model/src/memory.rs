@@ -427,7 +427,7 @@ impl MemoryUpdate {
 /// seconds. Lists sort by it descending, then by `created_at` descending.
 ///
 /// ```
-/// use chrono::{TimeZone, Utc};
+/// use omi_model::chrono::{TimeZone, Utc};
 /// use omi_model::{scoring, MemoryCategory};
 /// let t = Utc.timestamp_opt(1705315800, 0).unwrap();
 /// assert_eq!(scoring(true, MemoryCategory::Interesting, t), "01_998_1705315800");

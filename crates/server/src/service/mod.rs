@@ -350,7 +350,7 @@ pub(crate) fn store_error(e: StoreError) -> ApiError {
         }
         StoreError::Conflict(cause) => {
             tracing::info!(%cause, "conflict");
-            ApiError::message(409, "A memory with this content already exists")
+            ApiError::message(409, messages::MEMORY_CONTENT_EXISTS)
         }
         StoreError::IdempotencyKeyTaken => {
             ApiError::message(409, idempotency::KEY_BUSY).with_retry_after(Some(1))

@@ -148,6 +148,16 @@ fn answers(op: &Operation, not_found: Option<&'static str>) -> Vec<ErrorAnswer> 
                 .unwrap_or_default(),
         ));
     }
+    if id == "update_dev_memory" {
+        answers.push(ErrorAnswer::new(
+            409,
+            "The new content is another memory's (one memory per content): nothing is changed",
+            vec![(
+                "content_exists",
+                ApiError::message(409, messages::MEMORY_CONTENT_EXISTS),
+            )],
+        ));
+    }
     answers.push(ErrorAnswer::new(
         429,
         "Rate limit exceeded; `Retry-After` says when to try again",
