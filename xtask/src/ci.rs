@@ -159,11 +159,13 @@ pub(crate) fn run_every_gate(root: &Path) -> anyhow::Result<()> {
 
 /// Print every gate with its command.
 fn list() {
+    let width = GATES.iter().map(|g| g.name.len()).max().unwrap_or(0);
     for gate in GATES {
         println!(
-            "{:<8} {}\n         {}",
+            "{:<width$} {}\n{:width$} {}",
             gate.name,
             gate.about,
+            "",
             gate.command()
         );
     }

@@ -12,6 +12,9 @@
 //! scratch crates share one target directory, `target/doc-examples/target`, so a second run
 //! compiles only the examples.
 //!
+//! The workspace README's examples are checked too, each in the scratch crate of the library
+//! it uses.
+//!
 //! Examples are taken as rustdoc takes them: fenced blocks with no language, `rust` or
 //! `no_run` (and `should_panic`) are Rust; `ignore`, `text`, `compile_fail` and any other
 //! language are not. Lines hidden with `# ` are kept; a block without `fn main` is wrapped in
@@ -74,7 +77,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         if !args.crates.is_empty() && !args.crates.iter().any(|c| c == name) {
             continue;
         }
-        let examples = crate_examples(&root.join(dir), &root)?;
+        let mut examples = crate_examples(&root.join(dir), &root)?;
+        examples.extend(root_readme_examples(&root, name)?);
         let scratch = write_scratch(&root, name, dir, &examples)?;
         let manifest = scratch.join("Cargo.toml");
         println!(
@@ -126,6 +130,28 @@ fn crate_examples(dir: &Path, root: &Path) -> anyhow::Result<Vec<Example>> {
         examples.extend(rustdoc_examples(&relative(&path, root), &text));
     }
     Ok(examples)
+}
+
+/// The examples of the workspace's README that belong to `name`: those that use it and no
+/// crate that depends on it (an example of omi-client also names `omi_client::model`).
+fn root_readme_examples(root: &Path, name: &str) -> anyhow::Result<Vec<Example>> {
+    let readme = root.join("README.md");
+    let text = std::fs::read_to_string(&readme).context("reading README.md")?;
+    let examples = markdown_examples("README.md", &text);
+    Ok(examples
+        .into_iter()
+        .filter(|e| owner(&e.code) == Some(name))
+        .collect())
+}
+
+/// The library an example is about: the last of [`CRATES`] (the most dependent) whose
+/// path (`omi_client::`...) it uses.
+fn owner(code: &str) -> Option<&'static str> {
+    CRATES
+        .iter()
+        .rev()
+        .map(|(name, _)| *name)
+        .find(|name| code.contains(&format!("{}::", name.replace('-', "_"))))
 }
 
 /// `path` relative to `root`, for messages.
@@ -326,6 +352,17 @@ mod tests {
         );
         assert_eq!(examples[1].origin, "src/lib.rs:7");
         assert_eq!(examples[1].code, "x();\n");
+    }
+
+    #[test]
+    fn a_root_readme_example_belongs_to_the_most_dependent_crate_it_uses() {
+        assert_eq!(
+            owner("use omi_client::Client;\nuse omi_client::model::X;"),
+            Some("omi-client")
+        );
+        assert_eq!(owner("use omi_model::{decode};"), Some("omi-model"));
+        assert_eq!(owner("use omi_api::ApiError;"), Some("omi-api"));
+        assert_eq!(owner("let a = 1;"), None);
     }
 
     #[test]
