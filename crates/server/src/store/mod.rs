@@ -16,6 +16,7 @@ pub mod postgres;
 mod redact;
 mod rows;
 mod shared;
+mod sql;
 pub mod sqlite;
 
 use async_trait::async_trait;

@@ -23,8 +23,7 @@ pub use scratch::ScratchDatabase;
 
 use super::rows::map_err;
 use super::shared::{
-    developer_statements, idempotency_statements, job_statements, memory_statements, query_parts,
-    store_impl,
+    developer_statements, job_statements, memory_statements, query_parts, store_impl,
 };
 use super::{StoreError, StoreResult};
 
@@ -38,7 +37,6 @@ type DbRow = PgRow;
 query_parts!();
 memory_statements!(lock: " FOR UPDATE");
 job_statements!(claim_lock: " FOR UPDATE SKIP LOCKED", row_lock: " FOR UPDATE");
-idempotency_statements!();
 developer_statements!(lock: " FOR UPDATE");
 store_impl!(PostgresStore);
 

@@ -23,14 +23,12 @@
 //! worker claims a job), empty for SQLite, whose single writer already serializes writes.
 
 mod developer;
-mod idempotency;
 mod jobs;
 mod memories;
 mod parts;
 mod store_impl;
 
 pub(crate) use developer::developer_statements;
-pub(crate) use idempotency::idempotency_statements;
 pub(crate) use jobs::job_statements;
 pub(crate) use memories::memory_statements;
 pub(crate) use parts::query_parts;

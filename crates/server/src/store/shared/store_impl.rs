@@ -28,8 +28,9 @@ macro_rules! store_impl {
                 upsert_memory,
             };
             use super::parts::{owned_row, push_any, push_date_range, push_page};
-            use super::{Db, idempotency, jobs};
+            use super::{Db, jobs};
             use omi_extract::ProcessedConversation;
+            use $crate::store::idempotency;
             use $crate::store::rows::{
                 AppKeyRow, AppRow, DevKeyRow, comma_list, json_err, map_err,
             };
@@ -57,7 +58,7 @@ macro_rules! store_impl {
                 stored: &T,
             ) -> StoreResult<()> {
                 match answer {
-                    Some(answer) => idempotency::remember(conn, answer, stored).await,
+                    Some(answer) => idempotency::remember::<Db, T>(conn, answer, stored).await,
                     None => Ok(()),
                 }
             }
@@ -777,7 +778,7 @@ macro_rules! store_impl {
                     key: &IdempotencyKey,
                     not_before: DateTime<Utc>,
                 ) -> StoreResult<Option<EarlierAnswer>> {
-                    idempotency::earlier(self.readers(), key, to_micros(not_before)).await
+                    idempotency::earlier::<Db>(self.readers(), key, not_before).await
                 }
 
                 async fn purge_idempotency(&self, before: DateTime<Utc>) -> StoreResult<u64> {

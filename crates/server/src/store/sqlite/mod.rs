@@ -22,8 +22,7 @@ use group_commit::GroupCommit;
 
 use super::rows::map_err;
 use super::shared::{
-    developer_statements, idempotency_statements, job_statements, memory_statements, query_parts,
-    store_impl,
+    developer_statements, job_statements, memory_statements, query_parts, store_impl,
 };
 use super::{StoreError, StoreResult};
 
@@ -38,7 +37,6 @@ type DbRow = SqliteRow;
 query_parts!();
 memory_statements!(lock: "");
 job_statements!(claim_lock: "", row_lock: "");
-idempotency_statements!();
 developer_statements!(lock: "");
 store_impl!(SqliteStore);
 
