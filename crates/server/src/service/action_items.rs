@@ -8,7 +8,6 @@ use omi_model::{
 };
 
 use super::{AuthorizedDeveloper, DeveloperHandle, dev_access, store_error};
-use crate::keys;
 use crate::store::ActionItemRecord;
 
 impl AuthorizedDeveloper {
@@ -26,15 +25,7 @@ impl AuthorizedDeveloper {
         let now = self.service().now();
         let records: Vec<ActionItemRecord> = new
             .iter()
-            .map(|item| ActionItemRecord {
-                id: keys::new_id(),
-                description: item.description.as_str().to_owned(),
-                completed: item.completed,
-                created_at: now,
-                due_at: item.due_at,
-                completed_at: item.completed.then_some(now),
-                conversation_id: None,
-            })
+            .map(|item| ActionItemRecord::manual(item, now))
             .collect();
         let store = self.service().store();
         let write = |remember| store.insert_action_items(uid, &records, remember);
@@ -62,11 +53,10 @@ impl AuthorizedDeveloper {
         &self,
         query: ListActionItemsQuery,
     ) -> Result<Vec<ActionItem>, ApiError> {
-        let uid = self.uid.clone();
         let params = query.validate()?;
         self.service()
             .store()
-            .list_action_items(&uid, &params)
+            .list_action_items(&self.uid, &params)
             .await
             .map_err(store_error)
     }
@@ -76,9 +66,9 @@ impl AuthorizedDeveloper {
         &self,
         request: CreateActionItemRequest,
     ) -> Result<ActionItem, ApiError> {
-        let uid = self.uid.clone();
         let new = request.validate()?;
-        let stored = self.insert_action_items(&uid, std::slice::from_ref(&new), |mut s| s.pop());
+        let stored =
+            self.insert_action_items(&self.uid, std::slice::from_ref(&new), |mut s| s.pop());
         stored.await?.ok_or_else(ApiError::internal)
     }
 
@@ -87,9 +77,8 @@ impl AuthorizedDeveloper {
         &self,
         request: BatchCreateActionItemsRequest,
     ) -> Result<BatchActionItemsResponse, ApiError> {
-        let uid = self.uid.clone();
         let new = request.validate()?;
-        self.insert_action_items(&uid, &new, |action_items| BatchActionItemsResponse {
+        self.insert_action_items(&self.uid, &new, |action_items| BatchActionItemsResponse {
             created_count: action_items.len(),
             action_items,
         })
@@ -98,8 +87,7 @@ impl AuthorizedDeveloper {
 
     /// [`DeveloperActionItems::get_action_item`] for this caller.
     pub async fn get_action_item(&self, action_item_id: &str) -> Result<ActionItem, ApiError> {
-        let uid = self.uid.clone();
-        self.action_item_of(&uid, action_item_id).await
+        self.action_item_of(&self.uid, action_item_id).await
     }
 
     /// [`DeveloperActionItems::update_action_item`] for this caller.
@@ -108,13 +96,12 @@ impl AuthorizedDeveloper {
         action_item_id: &str,
         request: UpdateActionItemRequest,
     ) -> Result<ActionItem, ApiError> {
-        let uid = self.uid.clone();
-        self.action_item_of(&uid, action_item_id).await?;
+        self.action_item_of(&self.uid, action_item_id).await?;
         let update = request.validate()?;
         let now = self.service().now();
         self.service()
             .store()
-            .update_action_item(&uid, action_item_id, &update, now)
+            .update_action_item(&self.uid, action_item_id, &update, now)
             .await
             .map_err(store_error)?
             .ok_or_else(|| ApiError::not_found(messages::ACTION_ITEM_NOT_FOUND))
@@ -125,11 +112,10 @@ impl AuthorizedDeveloper {
         &self,
         action_item_id: &str,
     ) -> Result<SuccessResponse, ApiError> {
-        let uid = self.uid.clone();
         let deleted = self
             .service()
             .store()
-            .delete_action_item(&uid, action_item_id)
+            .delete_action_item(&self.uid, action_item_id)
             .await
             .map_err(store_error)?;
         if deleted {

@@ -68,12 +68,11 @@ impl AuthorizedDeveloper {
         &self,
         query: ListDevConversationsQuery,
     ) -> Result<Vec<Conversation>, ApiError> {
-        let uid = self.uid.clone();
         let params = query.validate()?;
         let conversations = self
             .service()
             .store()
-            .list_dev_conversations(&uid, &params)
+            .list_dev_conversations(&self.uid, &params)
             .await
             .map_err(store_error)?;
         Ok(conversations
@@ -87,10 +86,9 @@ impl AuthorizedDeveloper {
         &self,
         request: CreateConversationRequest,
     ) -> Result<CreateConversationResponse, ApiError> {
-        let uid = self.uid.clone();
         let now = self.service().now();
         let new = request.validate_developer(now)?;
-        let record = ConversationRecord::developer(uid, new);
+        let record = ConversationRecord::developer(self.uid.clone(), new);
         self.store_conversation(record, None, now).await
     }
 
@@ -99,10 +97,9 @@ impl AuthorizedDeveloper {
         &self,
         request: CreateConversationFromSegmentsRequest,
     ) -> Result<CreateConversationResponse, ApiError> {
-        let uid = self.uid.clone();
         let now = self.service().now();
         let new = request.validate(now)?;
-        let record = ConversationRecord::from_transcript(uid, &new);
+        let record = ConversationRecord::from_transcript(self.uid.clone(), &new);
         self.store_conversation(record, Some(&new.segments), now)
             .await
     }
@@ -113,8 +110,7 @@ impl AuthorizedDeveloper {
         conversation_id: &str,
         query: GetConversationQuery,
     ) -> Result<Conversation, ApiError> {
-        let uid = self.uid.clone();
-        let conversation = self.conversation_of(&uid, conversation_id).await?;
+        let conversation = self.conversation_of(&self.uid, conversation_id).await?;
         Ok(conversation.for_developer(query.include_transcript()))
     }
 
@@ -124,13 +120,12 @@ impl AuthorizedDeveloper {
         conversation_id: &str,
         request: UpdateConversationRequest,
     ) -> Result<Conversation, ApiError> {
-        let uid = self.uid.clone();
-        self.conversation_of(&uid, conversation_id).await?;
+        self.conversation_of(&self.uid, conversation_id).await?;
         let update = request.validate()?;
         let now = self.service().now();
         self.service()
             .store()
-            .update_conversation(&uid, conversation_id, &update, now)
+            .update_conversation(&self.uid, conversation_id, &update, now)
             .await
             .map_err(store_error)?
             .map(|c| c.for_developer(true))
@@ -142,11 +137,10 @@ impl AuthorizedDeveloper {
         &self,
         conversation_id: &str,
     ) -> Result<SuccessResponse, ApiError> {
-        let uid = self.uid.clone();
         let deleted = self
             .service()
             .store()
-            .delete_conversation(&uid, conversation_id)
+            .delete_conversation(&self.uid, conversation_id)
             .await
             .map_err(store_error)?;
         if deleted {

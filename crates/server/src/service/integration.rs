@@ -149,14 +149,13 @@ impl AuthorizedIntegration {
         &self,
         request: CreateConversationRequest,
     ) -> Result<EmptyResponse, ApiError> {
-        let uid = self.uid.clone();
         let now = self.service.now();
         let new = request.validate(now, ConversationTextSource::AudioTranscript)?;
-        let record = ConversationRecord::imported(uid.clone(), &self.app_id, new);
+        let record = ConversationRecord::imported(self.uid.clone(), &self.app_id, new);
         let task = JobTask::ProcessConversation {
             conversation_id: record.id.clone(),
         };
-        let job = self.service.new_job(uid, task, now);
+        let job = self.service.new_job(self.uid.clone(), task, now);
         let service = &self.service;
         let write = |answer| async move {
             service
@@ -175,7 +174,6 @@ impl AuthorizedIntegration {
         &self,
         request: CreateMemoriesRequest,
     ) -> Result<EmptyResponse, ApiError> {
-        let uid = self.uid.clone();
         let now = self.service.now();
         let import = request.validate()?;
         let records: Vec<MemoryRecord> = import
@@ -193,13 +191,13 @@ impl AuthorizedIntegration {
                     .map(|s| s.as_str().to_owned()),
                 app_id: Some(self.app_id.clone()),
             });
-            self.service.new_job(uid.clone(), task, now)
+            self.service.new_job(self.uid.clone(), task, now)
         });
         let service = &self.service;
         let write = |answer| async move {
             let stored = service
                 .store()
-                .insert_memories(&uid, &records, job.as_ref(), answer)
+                .insert_memories(&self.uid, &records, job.as_ref(), answer)
                 .await?;
             if job.is_some() {
                 service.job_enqueued();
@@ -214,12 +212,11 @@ impl AuthorizedIntegration {
         &self,
         query: ListConversationsQuery,
     ) -> Result<ConversationsResponse, ApiError> {
-        let uid = self.uid.clone();
         let params = query.validate()?;
         let conversations = self
             .service
             .store()
-            .list_conversations(&uid, &params)
+            .list_conversations(&self.uid, &params)
             .await
             .map_err(store_error)?;
         Ok(ConversationsResponse { conversations })
@@ -230,7 +227,6 @@ impl AuthorizedIntegration {
         &self,
         query: ListMemoriesQuery,
     ) -> Result<MemoriesResponse, ApiError> {
-        let uid = self.uid.clone();
         let page = query.validate()?;
         let params = DevMemoryListParams {
             page,
@@ -239,7 +235,7 @@ impl AuthorizedIntegration {
         let memories = self
             .service
             .store()
-            .list_memories(&uid, &params)
+            .list_memories(&self.uid, &params)
             .await
             .map_err(store_error)?;
         Ok(MemoriesResponse { memories })

@@ -47,20 +47,20 @@ impl AuthorizedDeveloper {
         &self,
         query: ListDevMemoriesQuery,
     ) -> Result<Vec<Memory>, ApiError> {
-        let uid = self.uid.clone();
         let params = query.validate()?;
         self.service()
             .store()
-            .list_memories(&uid, &params)
+            .list_memories(&self.uid, &params)
             .await
             .map_err(store_error)
     }
 
     /// [`DeveloperMemories::create_memory`] for this caller.
     pub async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, ApiError> {
-        let uid = self.uid.clone();
         let new = request.validate()?;
-        let stored = self.insert(&uid, std::slice::from_ref(&new), |mut stored| stored.pop());
+        let stored = self.insert(&self.uid, std::slice::from_ref(&new), |mut stored| {
+            stored.pop()
+        });
         stored.await?.ok_or_else(ApiError::internal)
     }
 
@@ -69,9 +69,8 @@ impl AuthorizedDeveloper {
         &self,
         request: BatchCreateMemoriesRequest,
     ) -> Result<BatchMemoriesResponse, ApiError> {
-        let uid = self.uid.clone();
         let new = request.validate()?;
-        self.insert(&uid, &new, |memories| BatchMemoriesResponse {
+        self.insert(&self.uid, &new, |memories| BatchMemoriesResponse {
             created_count: memories.len(),
             memories,
         })
@@ -80,8 +79,7 @@ impl AuthorizedDeveloper {
 
     /// [`DeveloperMemories::get_memory`] for this caller.
     pub async fn get_memory(&self, memory_id: &str) -> Result<Memory, ApiError> {
-        let uid = self.uid.clone();
-        self.existing(&uid, memory_id).await
+        self.existing(&self.uid, memory_id).await
     }
 
     /// [`DeveloperMemories::update_memory`] for this caller.
@@ -90,13 +88,12 @@ impl AuthorizedDeveloper {
         memory_id: &str,
         request: UpdateMemoryRequest,
     ) -> Result<Memory, ApiError> {
-        let uid = self.uid.clone();
-        self.existing(&uid, memory_id).await?;
+        self.existing(&self.uid, memory_id).await?;
         let update = request.validate()?;
         let now = self.service().now();
         self.service()
             .store()
-            .update_memory(&uid, memory_id, &update, now)
+            .update_memory(&self.uid, memory_id, &update, now)
             .await
             .map_err(store_error)?
             .ok_or_else(|| ApiError::not_found(messages::MEMORY_NOT_FOUND))
@@ -104,11 +101,10 @@ impl AuthorizedDeveloper {
 
     /// [`DeveloperMemories::delete_memory`] for this caller.
     pub async fn delete_memory(&self, memory_id: &str) -> Result<SuccessResponse, ApiError> {
-        let uid = self.uid.clone();
         let deleted = self
             .service()
             .store()
-            .delete_memory(&uid, memory_id)
+            .delete_memory(&self.uid, memory_id)
             .await
             .map_err(store_error)?;
         if deleted {

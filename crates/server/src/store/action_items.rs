@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use omi_extract::ProcessedConversation;
-use omi_model::{ActionItem, ActionItemListParams, ActionItemUpdate, Uid};
+use omi_model::{ActionItem, ActionItemListParams, ActionItemUpdate, NewActionItem, Uid};
 
 use super::{IdempotentAnswer, StoreResult};
 
@@ -27,6 +27,19 @@ pub struct ActionItemRecord {
 }
 
 impl ActionItemRecord {
+    /// An action item the user made through the Developer API, at `now`.
+    pub fn manual(item: &NewActionItem, now: DateTime<Utc>) -> Self {
+        Self {
+            id: crate::keys::new_id(),
+            description: item.description.as_str().to_owned(),
+            completed: item.completed,
+            created_at: now,
+            due_at: item.due_at,
+            completed_at: item.completed.then_some(now),
+            conversation_id: None,
+        }
+    }
+
     /// The action items processing found in conversation `conversation_id`
     /// ([`ProcessedConversation::kept_action_items`]), made at `now`.
     pub fn extracted_from(
