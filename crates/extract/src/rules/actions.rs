@@ -10,7 +10,8 @@
 use omi_model::StructuredActionItem;
 
 use super::lexicon::actions::{
-    COMMITMENTS, NOT_TASKS, REQUESTS, SMALL_TALK_OBJECTS, TASK_WHEN_OBJECT,
+    COMMITMENTS, CONTINUATIONS, DETERMINERS, NOT_TASKS, PARTICLES, REQUESTS, SMALL_TALK_OBJECTS,
+    TASK_WHEN_OBJECT,
 };
 use super::sentences::{Bullet, Sentence};
 use super::{Doc, capitalize, truncate_words};
@@ -20,14 +21,106 @@ pub(crate) fn find(doc: &Doc) -> Vec<StructuredActionItem> {
     let others = doc.others();
     let mut out: Vec<StructuredActionItem> = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // The last request made of the user: who asked, in which turn, and its verb.
+    let mut last_request: Option<(&str, usize, String)> = None;
     for s in &doc.sentences {
-        for item in actions(doc, s, &others) {
+        let mut items = actions(doc, s, &others);
+        let speaker = doc.speaker(s).filter(|_| !s.by_user);
+        if items.is_empty() {
+            if let (Some((asker, turn, verb)), Some(name)) = (&last_request, speaker) {
+                if *asker == name && s.turn <= turn + 2 {
+                    items.extend(continued(s, name, verb));
+                }
+            }
+        }
+        if let Some(name) = speaker {
+            let prefix = format!("{name} asked you to ");
+            if let Some(verb) = items
+                .iter()
+                .rev()
+                .find_map(|i| i.description.strip_prefix(&prefix))
+                .and_then(verb_phrase)
+            {
+                last_request = Some((name, s.turn, verb));
+            }
+        }
+        for item in items {
             if seen.insert(item.description.to_lowercase()) {
                 out.push(item);
             }
         }
     }
     out
+}
+
+/// The verb of a task, with its particle: "pick up" of "pick up milk on the way home".
+fn verb_phrase(task: &str) -> Option<String> {
+    let mut words = task.split_whitespace();
+    let verb = words.next()?;
+    if !verb.chars().all(|c| c.is_alphabetic() || c == '-') {
+        return None;
+    }
+    match words.next() {
+        Some(p) if PARTICLES.contains(&p) => Some(format!("{verb} {p}")),
+        _ => Some(verb.to_owned()),
+    }
+}
+
+/// A request continued by the one who made it, in the same turn or one of the next two, with
+/// a thing and no verb: "Maybe some bread too if the store has the whole grain kind" after
+/// "Don't forget to pick up milk" is "Mom asked you to pick up some bread if ...".
+fn continued(s: &Sentence, asker: &str, verb: &str) -> Option<StructuredActionItem> {
+    if s.is_question() && !s.lower.starts_with("and ") && !s.lower.starts_with("maybe ") {
+        return None;
+    }
+    let mut rest: &str = &s.lower;
+    let mut marked = false;
+    while let Some(r) = CONTINUATIONS.iter().find_map(|m| {
+        rest.strip_prefix(m)
+            .map(|r| r.trim_start_matches([',', ' ']))
+    }) {
+        rest = r;
+        marked = true;
+    }
+    let first = rest.split_whitespace().next()?;
+    if !DETERMINERS.contains(&first) {
+        return None;
+    }
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let added = words.iter().take(6).any(|w| {
+        matches!(
+            w.trim_matches(|c: char| !c.is_alphanumeric()),
+            "too" | "also"
+        )
+    }) || rest.contains(" as well");
+    if !(marked || added) || words.len() > 25 {
+        return None;
+    }
+    let at = s.lower.len() - rest.len();
+    let thing: Vec<&str> = s.text[at..]
+        .split_whitespace()
+        .filter(|w| {
+            !matches!(
+                w.to_ascii_lowercase()
+                    .trim_matches(|c: char| !c.is_alphanumeric()),
+                "too" | "also"
+            ) || w.trim_matches(|c: char| c.is_alphanumeric()).len() > 1
+        })
+        .collect();
+    let thing = thing
+        .join(" ")
+        .trim_end_matches(['.', '!', '?', ',', ';', ':', ' '])
+        .to_owned();
+    if thing.split_whitespace().count() < 2 {
+        return None;
+    }
+    Some(StructuredActionItem {
+        description: format!(
+            "{asker} asked you to {verb} {}",
+            truncate_words(&thing, 180)
+        ),
+        completed: false,
+    })
 }
 
 fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem> {
@@ -418,6 +511,35 @@ mod tests {
         assert_eq!(
             items("I really need to renew my passport before June."),
             ["Renew my passport before June"]
+        );
+    }
+
+    #[test]
+    fn a_request_continued_by_the_one_who_asked_is_a_second_task() {
+        assert_eq!(
+            items(
+                "Mom: Don't forget to pick up milk on your way home\nMe: Will do. Need anything else?\nMom: Maybe some bread too if the store has the whole grain kind"
+            ),
+            [
+                "Mom asked you to pick up milk on your way home",
+                "Mom asked you to pick up some bread if the store has the whole grain kind"
+            ]
+        );
+        assert_eq!(
+            items("Anna: Can you bring the salad?\nMe: Sure.\nAnna: And some napkins too."),
+            [
+                "Anna asked you to bring the salad",
+                "Anna asked you to bring some napkins"
+            ]
+        );
+        // Another speaker's words, or a sentence with a verb, continue nothing.
+        assert_eq!(
+            items("Anna: Can you bring the salad?\nSam: Maybe some music too."),
+            ["Anna asked you to bring the salad"]
+        );
+        assert_eq!(
+            items("Anna: Can you bring the salad?\nMe: Sure.\nAnna: The party starts at 8."),
+            ["Anna asked you to bring the salad"]
         );
     }
 

@@ -23,6 +23,7 @@
 
 mod clauses;
 mod first_person;
+mod implicit;
 mod relations;
 
 use omi_model::MemoryCategory;
@@ -34,7 +35,7 @@ use crate::ExtractedMemory;
 use crate::rules::lexicon::memories::{MOMENT_WORDS, NOT_FACT_WORDS, NOTABLE};
 use clauses::clauses;
 use first_person::first_person;
-use relations::{named_relation, named_relations, possessive};
+use relations::{doctor, named_relation, named_relations, possessive};
 
 /// The category of a memory created without one: `interesting` for notable achievements and
 /// experiences, `system` for everything else (preferences, work, relationships).
@@ -50,13 +51,33 @@ pub fn categorize_memory(content: &str) -> MemoryCategory {
 /// The memories the text states.
 pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
     let mut out = Vec::new();
-    for s in doc.sentences.iter().filter(|s| s.by_user) {
-        if s.is_question() || s.word_count() > 45 || !speaks_of_self(&s.lower) {
+    for (index, s) in doc.sentences.iter().enumerate() {
+        if !s.by_user || s.is_question() || s.word_count() > 45 {
+            continue;
+        }
+        // "Dr. Smith's contact information: ...": who the user's doctor is.
+        if let Some(content) = doctor(&s.text, &s.lower) {
+            if !out.iter().any(|m: &ExtractedMemory| m.content == content) {
+                out.push(ExtractedMemory {
+                    content,
+                    category: MemoryCategory::System,
+                });
+            }
+        }
+        let achievement = implicit::opens_with_achievement(&s.lower);
+        if !speaks_of_self(&s.lower) && !achievement {
             continue;
         }
         let first = out.len();
         for clause in clauses(s) {
-            if let Some(content) = fact(&clause.text, &clause.lower, doc) {
+            if let Some(mut content) = fact(&clause.text, &clause.lower, doc) {
+                // "Just finished my first marathon! 26.2 miles in 4 hours.": the figures of
+                // an achievement, said next without a verb, belong to it.
+                if achievement && out.len() == first {
+                    if let Some(detail) = doc.sentences.get(index + 1).and_then(|n| detail(s, n)) {
+                        content = format!("{content}, {detail}");
+                    }
+                }
                 let category = categorize_memory(&content);
                 out.push(ExtractedMemory { content, category });
             }
@@ -87,8 +108,33 @@ fn speaks_of_self(lower: &str) -> bool {
             .any(|p| lower.contains(p))
 }
 
+/// The sentence after an achievement when it only gives its figures ("26.2 miles in 4 hours
+/// and 15 minutes."): it opens with a number, is short, and says nothing of its own.
+fn detail(achievement: &Sentence, next: &Sentence) -> Option<String> {
+    let opens_with_number = next.text.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let words = next.word_count();
+    if next.turn != achievement.turn
+        || !opens_with_number
+        || words > 12
+        || next.is_question()
+        || speaks_of_self(&next.lower)
+        || next.lower.split_whitespace().any(|w| {
+            matches!(
+                w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''),
+                "is" | "was" | "are" | "were" | "it" | "it's" | "that" | "this"
+            )
+        })
+    {
+        return None;
+    }
+    let detail = next.text.trim_end_matches(|c: char| !c.is_alphanumeric());
+    (!detail.is_empty()).then(|| detail.to_owned())
+}
+
 /// The clause as a "User ..." fact, or `None`.
 fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
+    let normalized = implicit::normalize(text, lower);
+    let (text, lower) = (normalized.text.as_str(), normalized.lower.as_str());
     let words: Vec<&str> = lower.split_whitespace().collect();
     if words.len() < 2 || words.len() > 30 {
         return None;
@@ -98,7 +144,7 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
     if has_any_word(&words, MOMENT_WORDS) && !is_birthday {
         return None;
     }
-    if !is_birthday && has_moment(lower, doc) {
+    if !is_birthday && !normalized.achievement && has_moment(lower, doc) {
         return None;
     }
     if has_any_phrase(lower, &words, NOT_FACT_WORDS) {
