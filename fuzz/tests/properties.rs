@@ -197,6 +197,9 @@ fn sentence() -> impl Strategy<Value = String> {
         )),
         (word(), word()).prop_map(|(w, v)| format!("Maybe some {w} too if {v}")),
         (word(), word()).prop_map(|(w, v)| format!("And {w} {v} as well.")),
+        (word(), word()).prop_map(|(w, v)| format!(
+            "Have you seen The {w} {v}? I love it. Spent the day at the {v} {w}. I volunteer there."
+        )),
         vec(word(), 1..6).prop_map(|w| w.join(" ")),
         Just("Lunch next week? Tuesday at noon works.".to_owned()),
         Just("the day after tomorrow at 25pm, then at 99:99 on February 30".to_owned()),

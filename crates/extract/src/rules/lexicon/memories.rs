@@ -1135,3 +1135,78 @@ pub(crate) const DOCTOR_CONTEXT: &[&str] = &[
     "practice",
     "surgery",
 ];
+
+/// Words that point back at something said before ("I love it", "all of those games"): a
+/// memory holding one means nothing alone.
+pub(crate) const BACK_REFERENCES: &[&str] = &[
+    "it", "it's", "its", "this", "these", "those", "there", "such", "ones",
+];
+
+/// Phrases that point back ("the one where Dwight ...", "the same one").
+pub(crate) const BACK_PHRASES: &[&str] = &[
+    "the one ",
+    "the ones ",
+    "that one",
+    "this one",
+    "the same",
+    "the other one",
+    "one of them",
+    "the latter",
+    "the former",
+    "the first one",
+    "the last one",
+    "the new one",
+    "the old one",
+];
+
+/// Pronouns of a third person: a memory holding one needs the person named before it in the
+/// same clause ("my sister and her husband").
+pub(crate) const THIRD_PERSONS: &[&str] = &[
+    "he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "he's", "she's",
+    "they're",
+];
+
+/// Words after which "that" is a demonstrative ("I love that show", "all of that"), not a
+/// relative ("the pasta that my mom makes").
+pub(crate) const BEFORE_DEMONSTRATIVE_THAT: &[&str] = &[
+    "of", "about", "like", "likes", "for", "with", "in", "on", "at", "all", "to", "love", "loves",
+    "enjoy", "enjoys", "hate", "hates", "prefer", "prefers", "play", "playing", "watch",
+    "watching", "read", "reading", "do", "doing", "have", "has", "own", "adore", "from",
+];
+
+/// Words for people that a third-person pronoun may refer back to within a clause.
+pub(crate) const PERSON_NOUNS: &[&str] = &[
+    "friend",
+    "friends",
+    "kid",
+    "kids",
+    "child",
+    "children",
+    "parents",
+    "people",
+    "family",
+    "team",
+    "colleague",
+    "colleagues",
+    "neighbor",
+    "neighbour",
+    "neighbors",
+    "neighbours",
+    "grandparents",
+    "siblings",
+    "sisters",
+    "brothers",
+    "daughters",
+    "sons",
+    "boys",
+    "girls",
+    "twins",
+    "doctor",
+    "students",
+    "patients",
+    "clients",
+    "dog",
+    "cat",
+    "puppy",
+    "kitten",
+];

@@ -24,6 +24,7 @@
 mod clauses;
 mod first_person;
 mod implicit;
+mod reference;
 mod relations;
 
 use omi_model::MemoryCategory;
@@ -69,8 +70,31 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
             continue;
         }
         let first = out.len();
+        // What the turn before asked about, for "I love it" after "Have you seen The Office?".
+        // and "I volunteer there" after "Spent the morning at the Oakland food bank.".
+        let before = index.checked_sub(1).and_then(|i| doc.sentences.get(i));
+        let thing = before
+            .filter(|b| b.turn != s.turn)
+            .and_then(|b| reference::named_in_question(&b.text));
+        let place = before
+            .filter(|b| b.by_user == s.by_user)
+            .and_then(|b| reference::named_place(&b.text));
         for clause in clauses(s) {
-            if let Some(mut content) = fact(&clause.text, &clause.lower, doc) {
+            // A memory stands alone: what points back is resolved or the clause dropped.
+            let (text, lower) = if reference::dangles(&clause.text, &clause.lower) {
+                match reference::resolve(
+                    &clause.text,
+                    &clause.lower,
+                    thing.as_deref(),
+                    place.as_deref(),
+                ) {
+                    Some(resolved) => resolved,
+                    None => continue,
+                }
+            } else {
+                (clause.text, clause.lower)
+            };
+            if let Some(mut content) = fact(&text, &lower, doc) {
                 // "Just finished my first marathon! 26.2 miles in 4 hours.": the figures of
                 // an achievement, said next without a verb, belong to it.
                 if achievement && out.len() == first {
@@ -275,6 +299,31 @@ mod tests {
         check("I love you.", &[]);
         check("Do you like sushi?", &[]);
         check("I had dinner with Anna at 7.", &[]);
+    }
+
+    #[test]
+    fn memories_stand_alone() {
+        let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
+        let found = |text: &str| -> Vec<String> {
+            find(&Doc::new(text, TextKind::Message, start))
+                .into_iter()
+                .map(|m| m.content)
+                .collect()
+        };
+        assert!(
+            found("Sam: Do you play video games?\nMe: I like all of those games. I've been playing them for years. I enjoy playing it.")
+                .is_empty()
+        );
+        assert!(found("Me: I also like the one where Dwight tries to get Jim fired.").is_empty());
+        assert_eq!(
+            found("Sam: Have you seen The Office?\nMe: I love it."),
+            ["User loves The Office"]
+        );
+        assert_eq!(
+            found("Sam: Have you seen The Office?\nMe: Yes! I love it."),
+            Vec::<String>::new(),
+            "only the sentence right after the question is resolved"
+        );
     }
 
     #[test]
