@@ -172,3 +172,36 @@ fn the_dinner_email_is_an_event_on_friday_and_no_memory() {
     assert_eq!(dinner.start.to_rfc3339(), "2024-03-15T19:00:00+00:00");
     assert!(out.memories.is_empty(), "{:?}", out.memories);
 }
+
+#[test]
+fn the_readme_demo_line_is_two_turns_titled_by_what_happened() {
+    let out = conversation(
+        "Me: I love hiking. Sarah: Remember to book the cabin.",
+        TextKind::Message,
+    );
+    let p = &out.processed;
+    let turns: Vec<(&str, &str)> = p
+        .transcript_segments
+        .iter()
+        .map(|s| (s.speaker.as_str(), s.text.as_str()))
+        .collect();
+    assert_eq!(
+        turns,
+        [
+            ("Me", "I love hiking."),
+            ("Sarah", "Remember to book the cabin.")
+        ]
+    );
+    assert_eq!(p.title, "Booking the cabin with Sarah");
+    assert!(!p.title.contains(','), "a keyword list: {:?}", p.title);
+    assert!(
+        !p.overview.contains("Sarah:") && !p.overview.contains("Me:"),
+        "{:?}",
+        p.overview
+    );
+    assert_eq!(
+        p.action_items[0].description,
+        "Sarah asked you to book the cabin"
+    );
+    assert_eq!(out.memories[0].content, "User loves hiking");
+}

@@ -71,7 +71,7 @@ impl RulesExtractor {
         let events = events::find(&doc);
         let action_items = actions::find(&doc);
         let category = classify::classify(&doc);
-        let title = title::title(&doc, &keywords, &events);
+        let title = title::title(&doc, &keywords, &events, &action_items);
         let overview = summary::overview(&doc, &keywords);
         let words: usize = doc
             .parsed
