@@ -242,7 +242,8 @@ pub(crate) fn split_speaker(line: &str) -> (Option<&str>, &str) {
         && name.chars().count() <= 40
         && name.split_whitespace().count() <= 4
         && first.is_some_and(char::is_alphabetic)
-        && (first.is_some_and(char::is_uppercase) || is_user_label(name))
+        // A capital, or a letter of a script without case ("母: ...").
+        && (first.is_some_and(|c| c.is_uppercase() || !c.is_lowercase()) || is_user_label(name))
         && !name.ends_with(['.', ','])
         && name
             .chars()

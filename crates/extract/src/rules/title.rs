@@ -11,9 +11,8 @@ use omi_model::{Event, StructuredActionItem};
 
 use super::lexicon::title::NOT_TOPICS;
 use super::summary::Keywords;
-use super::words::{is_stopword, words};
+use super::words::{is_stopword, stem, words};
 use super::{Doc, capitalize, truncate_words};
-use crate::identity::stem;
 
 /// The longest title, in characters.
 pub(crate) const MAX_CHARS: usize = 60;
@@ -105,7 +104,17 @@ fn doing(task: &str) -> Option<String> {
         matches!(
             w.to_ascii_lowercase()
                 .trim_matches(|c: char| !c.is_alphanumeric()),
-            "it" | "them" | "him" | "her" | "that" | "this" | "these" | "those" | "then" | "you"
+            "it" | "them"
+                | "him"
+                | "her"
+                | "that"
+                | "this"
+                | "these"
+                | "those"
+                | "then"
+                | "you"
+                | "me"
+                | "us"
         )
     }) {
         return None;
