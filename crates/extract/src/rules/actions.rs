@@ -87,6 +87,28 @@ fn continued(s: &Sentence, asker: &str, verb: &str) -> Option<StructuredActionIt
         return None;
     }
     let words: Vec<&str> = rest.split_whitespace().collect();
+    // The thing is a few words ("some bread", "the spare chalk bag"), then a stop: "the
+    // internet bill went up to $80" is news, not a thing to get.
+    let thing_len = words
+        .iter()
+        .skip(1)
+        .take_while(|w| {
+            !w.ends_with([',', '.', '!', '?'])
+                && !matches!(
+                    w.trim_matches(|c: char| !c.is_alphanumeric()),
+                    "too" | "also" | "if" | "for" | "from" | "as" | "please" | "when" | "at"
+                )
+        })
+        .count();
+    let by_marker = words.get(1 + thing_len).is_some_and(|w| {
+        matches!(
+            w.trim_matches(|c: char| !c.is_alphanumeric()),
+            "too" | "also" | "if" | "for" | "from" | "as" | "please" | "when" | "at"
+        )
+    });
+    if thing_len > if by_marker { 3 } else { 2 } {
+        return None;
+    }
     let added = words.iter().take(6).any(|w| {
         matches!(
             w.trim_matches(|c: char| !c.is_alphanumeric()),
@@ -539,6 +561,12 @@ mod tests {
         );
         assert_eq!(
             items("Anna: Can you bring the salad?\nMe: Sure.\nAnna: The party starts at 8."),
+            ["Anna asked you to bring the salad"]
+        );
+        assert_eq!(
+            items(
+                "Anna: Can you bring the salad?\nMe: Sure.\nAnna: Also the weather turned cold again."
+            ),
             ["Anna asked you to bring the salad"]
         );
     }

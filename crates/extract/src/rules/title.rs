@@ -115,6 +115,11 @@ fn doing(task: &str) -> Option<String> {
                 | "you"
                 | "me"
                 | "us"
+                | "i"
+                | "i'm"
+                | "my"
+                | "we"
+                | "their"
         )
     }) {
         return None;

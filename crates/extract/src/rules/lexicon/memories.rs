@@ -737,6 +737,8 @@ pub(crate) const OPENINGS: &[&str] = &[
 
 /// Words of a notable achievement or experience: a memory holding one is `interesting`.
 pub(crate) const NOTABLE: &[&str] = &[
+    "promoted",
+    "elected",
     "their first",
     "triathlon",
     "graduated",
@@ -1209,4 +1211,20 @@ pub(crate) const PERSON_NOUNS: &[&str] = &[
     "cat",
     "puppy",
     "kitten",
+];
+
+/// Changes the user underwent, said in the passive ("I've been promoted to ...", "just got
+/// engaged"): memories of what the change made them.
+pub(crate) const PASSIVE_ACHIEVEMENTS: &[&str] = &[
+    "promoted",
+    "hired",
+    "elected",
+    "appointed",
+    "named",
+    "accepted",
+    "admitted",
+    "engaged",
+    "married",
+    "certified",
+    "inducted",
 ];

@@ -3,7 +3,7 @@
 use super::relations::pronouns;
 use crate::rules::lexicon::memories::{
     ACHIEVEMENTS, ADVERBS, FACT_VERBS, HABIT_MARKERS, HABIT_VERBS, HAVE_BEEN, HAVE_DONE,
-    HAVE_OBJECTS, NOT_STATES, PRONOUN_OBJECTS, STATES,
+    HAVE_OBJECTS, NOT_STATES, PASSIVE_ACHIEVEMENTS, PRONOUN_OBJECTS, STATES,
 };
 
 /// "I <verb> ...", "I'm ...", "I am ...", "I've been ...", "I don't ...".
@@ -274,6 +274,13 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
                 "was" => {
                     // "I was born in ..." only.
                     if first_object == "born" {
+                        return Some(format!("User was {object}"));
+                    }
+                    // "I was promoted to Engineering Manager", "I was accepted into Stanford".
+                    if PASSIVE_ACHIEVEMENTS.contains(&first_object)
+                        && (object_words.len() >= 3
+                            || matches!(first_object, "engaged" | "married"))
+                    {
                         return Some(format!("User was {object}"));
                     }
                     return None;

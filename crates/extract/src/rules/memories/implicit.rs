@@ -9,7 +9,7 @@
 
 use crate::rules::lexicon::memories::{
     ACHIEVEMENT_VERBS, ANNOUNCING_FEELINGS, ANNOUNCING_VERBS, HAVE_DONE, NEWS_ADVERBS,
-    START_DATE_MARKERS, START_DATE_OPENERS,
+    PASSIVE_ACHIEVEMENTS, START_DATE_MARKERS, START_DATE_OPENERS,
 };
 
 /// A clause rewritten into the shape the first-person rules read, with its lower-case copy.
@@ -36,6 +36,13 @@ pub(super) fn normalize(text: &str, lower: &str) -> Normalized {
     }
     let end = start_date_at(lower).unwrap_or(lower.len());
     let (text, lower) = (&text[..end], &lower[..end]);
+    if let Some((verb, rest_at)) = passive_achievement(lower) {
+        return Normalized {
+            text: format!("I was {verb}{}", &text[rest_at..]),
+            lower: format!("i was {verb}{}", &lower[rest_at..]),
+            achievement: true,
+        };
+    }
     match achievement(lower) {
         Some((verb, rest_at)) => Normalized {
             text: format!("I {verb}{}", &text[rest_at..]),
@@ -56,9 +63,55 @@ pub(super) fn opens_with_achievement(lower: &str) -> bool {
     achievement(lower).is_some()
 }
 
+/// A change the user underwent, at the start of `lower` ("i've been promoted to", "i just got
+/// hired as", "got engaged"): the participle and the byte offset after it.
+fn passive_achievement(lower: &str) -> Option<(&'static str, usize)> {
+    let mut rest = lower;
+    for subject in ["i've ", "i have ", "i "] {
+        if let Some(r) = rest.strip_prefix(subject) {
+            rest = r;
+            break;
+        }
+    }
+    while let Some(r) = NEWS_ADVERBS
+        .iter()
+        .find_map(|a| rest.strip_prefix(a).and_then(|r| r.strip_prefix(' ')))
+    {
+        rest = r;
+    }
+    rest = ["been ", "got ", "was ", "just got "]
+        .iter()
+        .find_map(|b| rest.strip_prefix(b))?;
+    let word_end = rest.find(' ').unwrap_or(rest.len());
+    let word = &rest[..word_end];
+    let participle = PASSIVE_ACHIEVEMENTS.iter().find(|p| **p == word)?;
+    let after = &rest[word_end..];
+    // "promoted to ...", "hired as ...", "elected to ...": the change says what it made the
+    // user; "engaged" and "married" need nothing after them.
+    let complete = matches!(*participle, "engaged" | "married")
+        || after.starts_with(" to ")
+        || after.starts_with(" as ")
+        || after.starts_with(" by ")
+        || after.starts_with(" into ");
+    complete.then_some((*participle, lower.len() - rest.len() + word_end))
+}
+
 /// The byte length of an announcement's opening at the start of `lower` ("i'm so excited to
 /// announce that "), or 0.
 fn announcement_len(lower: &str) -> usize {
+    // "Some news: ...", "Big news! ...", "Personal update - ...": a short heading of the news.
+    for mark in [": ", "! ", " - "] {
+        if let Some((head, after)) = lower.split_once(mark) {
+            let head_words = head.split_whitespace().count();
+            if (1..=3).contains(&head_words)
+                && ["news", "update", "announcement"]
+                    .iter()
+                    .any(|n| head.ends_with(n))
+            {
+                return lower.len() - after.len() + announcement_len(after);
+            }
+        }
+    }
     let mut rest = lower;
     for subject in ["i'm ", "i am ", "we're ", "we are "] {
         if let Some(r) = rest.strip_prefix(subject) {
@@ -171,6 +224,10 @@ mod tests {
             "I accepted a new position at Acme"
         );
         assert_eq!(
+            norm("Some news: I've been promoted to Engineering Manager at Brightline"),
+            "I was promoted to Engineering Manager at Brightline"
+        );
+        assert_eq!(
             norm("So happy to share: I joined the board effective March 1"),
             "I joined the board"
         );
@@ -189,6 +246,12 @@ mod tests {
         assert_eq!(norm("I've accepted an offer"), "I accepted an offer");
         assert_eq!(norm("I've just run a marathon"), "I ran a marathon");
         assert_eq!(norm("I've joined Lumen"), "I've joined Lumen");
+        assert_eq!(
+            norm("I've been promoted to Engineering Manager at Brightline"),
+            "I was promoted to Engineering Manager at Brightline"
+        );
+        assert_eq!(norm("Just got engaged"), "I was engaged");
+        assert_eq!(norm("I was hired"), "I was hired");
         assert!(opens_with_achievement("just finished my first marathon!"));
         assert!(!opens_with_achievement("finishing touches on the deck"));
         assert!(!opens_with_achievement("the race started late"));

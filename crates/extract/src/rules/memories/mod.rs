@@ -165,10 +165,15 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
     }
     let is_birthday =
         lower.contains("birthday") || lower.contains("anniversary") || lower.contains("born on");
-    if has_any_word(&words, MOMENT_WORDS) && !is_birthday {
+    // "I tore my ACL two years ago", "I started running three years ago": years ago date a
+    // lasting fact of the user's past; the verb rules still decide whether it is one.
+    let long_ago = [" years ago", " decades ago", " year ago"]
+        .iter()
+        .any(|p| lower.ends_with(p) || lower.contains(&format!("{p} ")));
+    if has_any_word(&words, MOMENT_WORDS) && !is_birthday && !long_ago {
         return None;
     }
-    if !is_birthday && !normalized.achievement && has_moment(lower, doc) {
+    if !is_birthday && !long_ago && !normalized.achievement && has_moment(lower, doc) {
         return None;
     }
     if has_any_phrase(lower, &words, NOT_FACT_WORDS) {
