@@ -198,6 +198,9 @@ fn sentence() -> impl Strategy<Value = String> {
         (word(), word()).prop_map(|(w, v)| format!("Maybe some {w} too if {v}")),
         (word(), word()).prop_map(|(w, v)| format!("And {w} {v} as well.")),
         (word(), word()).prop_map(|(w, v)| format!(
+            "Okay, note to self. Pick up {w}, call {v}, and make sure {w} {v}."
+        )),
+        (word(), word()).prop_map(|(w, v)| format!(
             "Have you seen The {w} {v}? I love it. Spent the day at the {v} {w}. I volunteer there."
         )),
         vec(word(), 1..6).prop_map(|w| w.join(" ")),

@@ -23,8 +23,15 @@ pub(crate) fn find(doc: &Doc) -> Vec<StructuredActionItem> {
     let mut seen = std::collections::HashSet::new();
     // The last request made of the user: who asked, in which turn, and its verb.
     let mut last_request: Option<(&str, usize, String)> = None;
+    // The turn of a sentence that was only a cue ("Okay, note to self."): the user's next
+    // sentence in it is a list of tasks.
+    let mut cue_turn: Option<usize> = None;
     for s in &doc.sentences {
         let mut items = actions(doc, s, &others);
+        if items.is_empty() && cue_turn == Some(s.turn) && (s.by_user || !doc.user_known) {
+            items = listed_tasks(s);
+        }
+        cue_turn = is_bare_cue(&s.lower).then_some(s.turn);
         let speaker = doc.speaker(s).filter(|_| !s.by_user);
         if items.is_empty() {
             if let (Some((asker, turn, verb)), Some(name)) = (&last_request, speaker) {
@@ -51,6 +58,70 @@ pub(crate) fn find(doc: &Doc) -> Vec<StructuredActionItem> {
         }
     }
     out
+}
+
+/// Whether a sentence is only a cue that tasks follow: "Okay, note to self.", "Reminders:".
+fn is_bare_cue(lower: &str) -> bool {
+    let core = lower.trim_end_matches(|c: char| !c.is_alphanumeric());
+    [
+        "note to self",
+        "reminder",
+        "reminders",
+        "to do",
+        "todo",
+        "to-do",
+    ]
+    .iter()
+    .any(|cue| {
+        core.strip_suffix(cue).is_some_and(|before| {
+            before.is_empty()
+                || (before.ends_with([' ', ',']) && before.split_whitespace().count() <= 2)
+        })
+    })
+}
+
+/// The tasks of a sentence after a bare cue: its parts between commas and "and"
+/// ("Pick up the dry cleaning before 6, call the insurance company, and book a haircut").
+fn listed_tasks(s: &Sentence) -> Vec<StructuredActionItem> {
+    let text = s.text.trim_end_matches(['.', '!', ';']);
+    text.split(", ")
+        .flat_map(|part| part.split(" and "))
+        .map(|part| part.trim().trim_start_matches("and ").trim())
+        .filter(|part| {
+            let words = part.split_whitespace().count();
+            (2..=20).contains(&words)
+                && part
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| !is_stopword_subject(w))
+        })
+        .map(|part| StructuredActionItem {
+            description: capitalize(&truncate_words(part, 200)),
+            completed: false,
+        })
+        .collect()
+}
+
+/// Whether a word opens a statement rather than a task ("I", "we", "it"...).
+fn is_stopword_subject(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "i" | "i'm"
+            | "we"
+            | "it"
+            | "it's"
+            | "that"
+            | "this"
+            | "he"
+            | "she"
+            | "they"
+            | "you"
+            | "my"
+            | "the"
+            | "a"
+            | "an"
+            | "there"
+    )
 }
 
 /// The verb of a task, with its particle: "pick up" of "pick up milk on the way home".
@@ -328,7 +399,9 @@ fn describe(
             .collect();
         let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
         let skip = match lower.as_slice() {
-            ["remember", "to", ..] | ["make", "sure", ..] => 2,
+            ["remember", "to", ..] => 2,
+            // "make sure to call" is "call"; "make sure someone is home" stays whole.
+            ["make", "sure", "to" | "you"] => 2,
             ["don't", "forget", "to"] | ["do", "not", "forget"] | ["remind", "me", "to"] => 3,
             _ => 0,
         };
@@ -568,6 +641,28 @@ mod tests {
                 "Anna: Can you bring the salad?\nMe: Sure.\nAnna: Also the weather turned cold again."
             ),
             ["Anna asked you to bring the salad"]
+        );
+    }
+
+    #[test]
+    fn a_bare_cue_makes_the_next_sentence_a_list_of_tasks() {
+        assert_eq!(
+            items(
+                "Me: Okay, note to self. Pick up the dry cleaning before 6, call the bank, and book a haircut."
+            ),
+            [
+                "Pick up the dry cleaning before 6",
+                "Call the bank",
+                "Book a haircut"
+            ]
+        );
+        assert_eq!(
+            items("Me: Note to self. It was a long day."),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            items("Mr. Patel: Please make sure someone is home."),
+            ["Mr. Patel asked you to make sure someone is home"]
         );
     }
 

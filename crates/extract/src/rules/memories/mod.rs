@@ -157,7 +157,23 @@ fn detail(achievement: &Sentence, next: &Sentence) -> Option<String> {
 
 /// The clause as a "User ..." fact, or `None`.
 fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
-    let normalized = implicit::normalize(text, lower);
+    let mut normalized = implicit::normalize(text, lower);
+    // "Completed my first half marathon today in 1:58": the day dates the news, not the
+    // achievement, which stays true; its moment words are left out.
+    if normalized.achievement {
+        let kept: Vec<&str> = normalized
+            .text
+            .split(' ')
+            .filter(|w| {
+                let core = w
+                    .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+                    .to_ascii_lowercase();
+                !MOMENT_WORDS.contains(&core.as_str())
+            })
+            .collect();
+        normalized.text = kept.join(" ");
+        normalized.lower = normalized.text.to_ascii_lowercase();
+    }
     let (text, lower) = (normalized.text.as_str(), normalized.lower.as_str());
     let words: Vec<&str> = lower.split_whitespace().collect();
     if words.len() < 2 || words.len() > 30 {
