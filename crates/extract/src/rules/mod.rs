@@ -79,11 +79,12 @@ impl RulesExtractor {
         let category = classify::classify(&doc);
         let title = title::title(&doc, &keywords, &events, &action_items);
         let overview = summary::overview(&doc, &keywords);
+        // Words by Unicode's boundaries: a Japanese sentence has no spaces but many words.
         let words: usize = doc
             .parsed
             .turns
             .iter()
-            .map(|t| t.text.split_whitespace().count())
+            .map(|t| words::words(&t.text).take(2).count())
             .sum();
         let memories = if doc.english {
             retain_novel(memories::find(&doc), input.known_memories)
@@ -312,6 +313,13 @@ mod tests {
     #[test]
     fn a_text_of_one_word_is_discarded() {
         assert!(RulesExtractor.extract(&input("hello")).processed.discarded);
+        assert!(RulesExtractor.extract(&input("🎉 !!")).processed.discarded);
+        assert!(
+            !RulesExtractor
+                .extract(&input("今日は山に登りました"))
+                .processed
+                .discarded
+        );
         assert!(
             !RulesExtractor
                 .extract(&input("hello there"))
@@ -334,6 +342,7 @@ mod tests {
             "母: 帰りに牛乳を買ってきてね。\n私: わかった。6時ごろ帰るよ。\n母: パンもお願い。全粒粉のがあれば。",
         ));
         let p = &out.processed;
+        assert!(!p.discarded);
         assert_eq!(p.transcript_segments.len(), 3);
         assert!(!p.title.is_empty() && !p.overview.is_empty());
         assert!(p.action_items.is_empty() && p.events.is_empty());
