@@ -277,6 +277,8 @@ fn list_item(s: &Sentence) -> Option<StructuredActionItem> {
             "next steps",
             "follow-ups",
             "follow ups",
+            "reminder",
+            "errands",
         ]
         .iter()
         .any(|t| h.contains(t))

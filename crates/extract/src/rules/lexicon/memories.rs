@@ -1136,6 +1136,8 @@ pub(crate) const DOCTOR_CONTEXT: &[&str] = &[
     "referred",
     "practice",
     "surgery",
+    "primary care",
+    "pediatrician",
 ];
 
 /// Words that point back at something said before ("I love it", "all of those games"): a

@@ -323,6 +323,19 @@ mod tests {
     }
 
     #[test]
+    fn the_users_doctor_is_named_with_a_visit_or_a_record() {
+        check(
+            "Dr. Smith's contact information: Phone: (555) 123-4567.",
+            &["User's doctor is Dr. Smith"],
+        );
+        check(
+            "Primary care: Dr. Hannah Weiss, Elm Street Clinic",
+            &["User's primary care doctor is Dr. Hannah Weiss"],
+        );
+        check("Dr. Who is a great show.", &[]);
+    }
+
+    #[test]
     fn memories_stand_alone() {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
         let found = |text: &str| -> Vec<String> {

@@ -169,11 +169,42 @@ pub(super) fn doctor(text: &str, lower: &str) -> Option<String> {
         if !is_name {
             continue;
         }
-        let who = if lower.contains("dentist") {
-            "dentist"
+        // "Dr. Hannah Weiss": a second capitalized word is the family name.
+        let surname: String = words
+            .get(i + 2)
+            .filter(|_| !name_word.ends_with([',', '.', ';', ':']) && !name_word.contains('\''))
+            .map(|w| {
+                w.chars()
+                    .take_while(|c| c.is_alphabetic() || *c == '-')
+                    .collect::<String>()
+            })
+            .filter(|w| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && w.chars().count() >= 2
+                    && !crate::rules::words::is_stopword(&w.to_ascii_lowercase())
+            })
+            .unwrap_or_default();
+        let name = if surname.is_empty() {
+            name.to_owned()
         } else {
-            "doctor"
+            format!("{name} {surname}")
         };
+        let who = [
+            "dentist",
+            "pediatrician",
+            "dermatologist",
+            "therapist",
+            "primary care",
+        ]
+        .into_iter()
+        .find(|w| lower.contains(w))
+        .map_or("doctor", |w| {
+            if w == "primary care" {
+                "primary care doctor"
+            } else {
+                w
+            }
+        });
         return Some(format!("User's {who} is Dr. {name}"));
     }
     None
