@@ -187,6 +187,22 @@ fn sentence() -> impl Strategy<Value = String> {
         (word(), word()).prop_map(|(w, v)| format!("Don't forget to pick up {w} and {v}.")),
         (word(), word()).prop_map(|(w, v)| format!("Can you call {w} by Friday? Remember to {v}.")),
         (word(), word()).prop_map(|(w, v)| format!("{w} asked me to {v} {w}")),
+        (word(), number())
+            .prop_map(|(w, n)| format!("Just finished my first {w}! {n} miles in {n} hours.")),
+        (word(), word()).prop_map(|(w, v)| format!(
+            "I'm so excited to announce that I've accepted a {w} as {v} at {w} starting {v}!"
+        )),
+        (word(), word()).prop_map(|(w, v)| format!(
+            "Dr. {w}'s contact information: {v}. Next appointment with Dr. {v}"
+        )),
+        (word(), word()).prop_map(|(w, v)| format!("Maybe some {w} too if {v}")),
+        (word(), word()).prop_map(|(w, v)| format!("And {w} {v} as well.")),
+        (word(), word()).prop_map(|(w, v)| format!(
+            "Okay, note to self. Pick up {w}, call {v}, and make sure {w} {v}."
+        )),
+        (word(), word()).prop_map(|(w, v)| format!(
+            "Have you seen The {w} {v}? I love it. Spent the day at the {v} {w}. I volunteer there."
+        )),
         vec(word(), 1..6).prop_map(|w| w.join(" ")),
         Just("Lunch next week? Tuesday at noon works.".to_owned()),
         Just("the day after tomorrow at 25pm, then at 99:99 on February 30".to_owned()),

@@ -30,10 +30,15 @@ fn matches(similarity: f64) -> bool {
     similarity > MATCH
 }
 
-const MEMORY_PRECISION_FLOOR: f64 = 0.8;
-const MEMORY_RECALL_FLOOR: f64 = 0.6;
-const ACTION_RECALL_FLOOR: f64 = 0.7;
-const EVENT_RECALL_FLOOR: f64 = 0.7;
+// Floors a little under what the set measures (docs/extraction.md has the figures). The
+// goals are memory precision 0.9 and recall 0.75, action items and events found 0.8.
+const MEMORY_PRECISION_FLOOR: f64 = 0.9;
+const MEMORY_RECALL_FLOOR: f64 = 0.5;
+const ACTION_RECALL_FLOOR: f64 = 0.68;
+const EVENT_RECALL_FLOOR: f64 = 0.65;
+/// Every source on its own: memory precision and recall may not fall under these.
+const SOURCE_MEMORY_PRECISION_FLOOR: f64 = 0.85;
+const SOURCE_MEMORY_RECALL_FLOOR: f64 = 0.3;
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -171,15 +176,15 @@ fn expected_start(raw: &str) -> EventStart {
 fn the_rules_extractor_meets_its_quality_floors_on_the_fixture_set() {
     let fixtures = fixtures();
     assert!(
-        fixtures.len() >= 40,
-        "at least 40 fixtures, found {}",
+        fixtures.len() >= 120,
+        "at least 120 fixtures, found {}",
         fixtures.len()
     );
     let mut memories = Tally::default();
     let mut actions = Tally::default();
     let mut events = Tally::default();
     let (mut timed, mut exact) = (0usize, 0usize);
-    let mut by_source: BTreeMap<String, (usize, Tally)> = BTreeMap::new();
+    let mut by_source: BTreeMap<String, (usize, Tally, Tally, Tally)> = BTreeMap::new();
     let mut report = String::new();
     for (name, f) in &fixtures {
         let started_at = omi_model::timestamp::parse_datetime(&f.started_at).expect("a started_at");
@@ -208,6 +213,9 @@ fn the_rules_extractor_meets_its_quality_floors_on_the_fixture_set() {
             .collect();
         let a = match_texts(&found_a, &f.action_items);
         actions.add(a.len(), found_a.len(), f.action_items.len());
+        if let Some(source) = by_source.get_mut(&f.source) {
+            source.2.add(a.len(), found_a.len(), f.action_items.len());
+        }
 
         let mut used = vec![false; p.events.len()];
         let mut matched_events = 0;
@@ -228,6 +236,9 @@ fn the_rules_extractor_meets_its_quality_floors_on_the_fixture_set() {
             }
         }
         events.add(matched_events, p.events.len(), f.events.len());
+        if let Some(source) = by_source.get_mut(&f.source) {
+            source.3.add(matched_events, p.events.len(), f.events.len());
+        }
 
         let (extra_m, miss_m) = unmatched(&found_m, &f.memories, &m);
         let (extra_a, miss_a) = unmatched(&found_a, &f.action_items, &a);
@@ -244,11 +255,18 @@ fn the_rules_extractor_meets_its_quality_floors_on_the_fixture_set() {
     }
     println!("{report}");
     println!("fixtures: {}", fixtures.len());
-    for (source, (n, t)) in &by_source {
+    for (source, (n, m, a, e)) in &by_source {
         println!(
-            "  {source}: {n} texts, memory precision {:.2} recall {:.2}",
-            t.precision(),
-            t.recall()
+            "  {source}: {n} texts, memories precision {:.2} recall {:.2} ({}/{}/{}), action items precision {:.2} recall {:.2}, events precision {:.2} recall {:.2}",
+            m.precision(),
+            m.recall(),
+            m.matched,
+            m.found,
+            m.expected,
+            a.precision(),
+            a.recall(),
+            e.precision(),
+            e.recall()
         );
     }
     println!(
@@ -280,6 +298,18 @@ fn the_rules_extractor_meets_its_quality_floors_on_the_fixture_set() {
         exact,
         timed
     );
+    for (source, (_, m, _, _)) in &by_source {
+        assert!(
+            m.precision() >= SOURCE_MEMORY_PRECISION_FLOOR,
+            "{source}: memory precision {:.3} < {SOURCE_MEMORY_PRECISION_FLOOR}",
+            m.precision()
+        );
+        assert!(
+            m.recall() >= SOURCE_MEMORY_RECALL_FLOOR,
+            "{source}: memory recall {:.3} < {SOURCE_MEMORY_RECALL_FLOOR}",
+            m.recall()
+        );
+    }
     assert!(
         memories.precision() >= MEMORY_PRECISION_FLOOR,
         "memory precision {:.3} < {MEMORY_PRECISION_FLOOR}",
@@ -330,7 +360,7 @@ fn every_fixture_source_is_covered() {
         "note",
     ] {
         let n = fixtures.iter().filter(|(_, f)| f.source == source).count();
-        assert!(n >= 5, "{source}: {n} fixtures, want at least 5");
+        assert!(n >= 10, "{source}: {n} fixtures, want at least 10");
     }
 }
 

@@ -1,5 +1,5 @@
 //! The word lists of memory identity: function words, which carry no content, and synonyms,
-//! which count as one word. Both are compared after stemming ([`super::stem`]), so they hold
+//! which count as one word. Both are compared after stemming ([`super::stem::stem`]), so they hold
 //! stems ("lov", "themselv"), not words.
 
 /// Words that carry no content of their own, compared after stemming.

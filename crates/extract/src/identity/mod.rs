@@ -24,7 +24,6 @@ mod words;
 
 pub use novelty::retain_novel;
 pub use similarity::{NEAR_DUPLICATE_SIMILARITY, is_near_duplicate, similarity};
-pub(crate) use stem::stem;
 pub use words::{content_words, indexed_words, indexed_words_of, min_shared_words};
 
 /// The normalized form of a memory's content under which duplicates are recognized:

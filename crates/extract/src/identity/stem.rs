@@ -1,5 +1,7 @@
-//! Stemming: a word reduced to the form under which its plurals, possessives and `-ing`/`-ed`
-//! forms compare equal. Used by memory identity and by the rules' keyword counts.
+//! Stemming for memory identity: a word reduced to the form under which its plurals,
+//! possessives and `-ing`/`-ed` forms compare equal. The rules' keyword counts use Snowball
+//! (`rules::words::stem`); this one stays because a store has indexed every memory under
+//! these stems (`indexed_words`), and a different stemmer needs that index rebuilt first.
 
 /// Reduce a lower-case word to its stem: possessive, plural and `-ing`/`-ed` endings go,
 /// then a final `e`, then one of a doubled final ASCII consonant ("running" -> "run").

@@ -10,7 +10,8 @@
 use omi_model::StructuredActionItem;
 
 use super::lexicon::actions::{
-    COMMITMENTS, NOT_TASKS, REQUESTS, SMALL_TALK_OBJECTS, TASK_WHEN_OBJECT,
+    COMMITMENTS, CONTINUATIONS, DETERMINERS, NOT_TASKS, PARTICLES, REQUESTS, SMALL_TALK_OBJECTS,
+    TASK_WHEN_OBJECT,
 };
 use super::sentences::{Bullet, Sentence};
 use super::{Doc, capitalize, truncate_words};
@@ -20,14 +21,199 @@ pub(crate) fn find(doc: &Doc) -> Vec<StructuredActionItem> {
     let others = doc.others();
     let mut out: Vec<StructuredActionItem> = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // The last request made of the user: who asked, in which turn, and its verb.
+    let mut last_request: Option<(&str, usize, String)> = None;
+    // The turn of a sentence that was only a cue ("Okay, note to self."): the user's next
+    // sentence in it is a list of tasks.
+    let mut cue_turn: Option<usize> = None;
     for s in &doc.sentences {
-        for item in actions(doc, s, &others) {
+        let mut items = actions(doc, s, &others);
+        if items.is_empty() && cue_turn == Some(s.turn) && (s.by_user || !doc.user_known) {
+            items = listed_tasks(s);
+        }
+        cue_turn = is_bare_cue(&s.lower).then_some(s.turn);
+        let speaker = doc.speaker(s).filter(|_| !s.by_user);
+        if items.is_empty() {
+            if let (Some((asker, turn, verb)), Some(name)) = (&last_request, speaker) {
+                if *asker == name && s.turn <= turn + 2 {
+                    items.extend(continued(s, name, verb));
+                }
+            }
+        }
+        if let Some(name) = speaker {
+            let prefix = format!("{name} asked you to ");
+            if let Some(verb) = items
+                .iter()
+                .rev()
+                .find_map(|i| i.description.strip_prefix(&prefix))
+                .and_then(verb_phrase)
+            {
+                last_request = Some((name, s.turn, verb));
+            }
+        }
+        for item in items {
             if seen.insert(item.description.to_lowercase()) {
                 out.push(item);
             }
         }
     }
     out
+}
+
+/// Whether a sentence is only a cue that tasks follow: "Okay, note to self.", "Reminders:".
+fn is_bare_cue(lower: &str) -> bool {
+    let core = lower.trim_end_matches(|c: char| !c.is_alphanumeric());
+    [
+        "note to self",
+        "reminder",
+        "reminders",
+        "to do",
+        "todo",
+        "to-do",
+    ]
+    .iter()
+    .any(|cue| {
+        core.strip_suffix(cue).is_some_and(|before| {
+            before.is_empty()
+                || (before.ends_with([' ', ',']) && before.split_whitespace().count() <= 2)
+        })
+    })
+}
+
+/// The tasks of a sentence after a bare cue: its parts between commas and "and"
+/// ("Pick up the dry cleaning before 6, call the insurance company, and book a haircut").
+fn listed_tasks(s: &Sentence) -> Vec<StructuredActionItem> {
+    let text = s.text.trim_end_matches(['.', '!', ';']);
+    text.split(", ")
+        .flat_map(|part| part.split(" and "))
+        .map(|part| part.trim().trim_start_matches("and ").trim())
+        .filter(|part| {
+            let words = part.split_whitespace().count();
+            (2..=20).contains(&words)
+                && part
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| !is_stopword_subject(w))
+        })
+        .map(|part| StructuredActionItem {
+            description: capitalize(&truncate_words(part, 200)),
+            completed: false,
+        })
+        .collect()
+}
+
+/// Whether a word opens a statement rather than a task ("I", "we", "it"...).
+fn is_stopword_subject(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "i" | "i'm"
+            | "we"
+            | "it"
+            | "it's"
+            | "that"
+            | "this"
+            | "he"
+            | "she"
+            | "they"
+            | "you"
+            | "my"
+            | "the"
+            | "a"
+            | "an"
+            | "there"
+    )
+}
+
+/// The verb of a task, with its particle: "pick up" of "pick up milk on the way home".
+fn verb_phrase(task: &str) -> Option<String> {
+    let mut words = task.split_whitespace();
+    let verb = words.next()?;
+    if !verb.chars().all(|c| c.is_alphabetic() || c == '-') {
+        return None;
+    }
+    match words.next() {
+        Some(p) if PARTICLES.contains(&p) => Some(format!("{verb} {p}")),
+        _ => Some(verb.to_owned()),
+    }
+}
+
+/// A request continued by the one who made it, in the same turn or one of the next two, with
+/// a thing and no verb: "Maybe some bread too if the store has the whole grain kind" after
+/// "Don't forget to pick up milk" is "Mom asked you to pick up some bread if ...".
+fn continued(s: &Sentence, asker: &str, verb: &str) -> Option<StructuredActionItem> {
+    if s.is_question() && !s.lower.starts_with("and ") && !s.lower.starts_with("maybe ") {
+        return None;
+    }
+    let mut rest: &str = &s.lower;
+    let mut marked = false;
+    while let Some(r) = CONTINUATIONS.iter().find_map(|m| {
+        rest.strip_prefix(m)
+            .map(|r| r.trim_start_matches([',', ' ']))
+    }) {
+        rest = r;
+        marked = true;
+    }
+    let first = rest.split_whitespace().next()?;
+    if !DETERMINERS.contains(&first) {
+        return None;
+    }
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    // The thing is a few words ("some bread", "the spare chalk bag"), then a stop: "the
+    // internet bill went up to $80" is news, not a thing to get.
+    let thing_len = words
+        .iter()
+        .skip(1)
+        .take_while(|w| {
+            !w.ends_with([',', '.', '!', '?'])
+                && !matches!(
+                    w.trim_matches(|c: char| !c.is_alphanumeric()),
+                    "too" | "also" | "if" | "for" | "from" | "as" | "please" | "when" | "at"
+                )
+        })
+        .count();
+    let by_marker = words.get(1 + thing_len).is_some_and(|w| {
+        matches!(
+            w.trim_matches(|c: char| !c.is_alphanumeric()),
+            "too" | "also" | "if" | "for" | "from" | "as" | "please" | "when" | "at"
+        )
+    });
+    if thing_len > if by_marker { 3 } else { 2 } {
+        return None;
+    }
+    let added = words.iter().take(6).any(|w| {
+        matches!(
+            w.trim_matches(|c: char| !c.is_alphanumeric()),
+            "too" | "also"
+        )
+    }) || rest.contains(" as well");
+    if !(marked || added) || words.len() > 25 {
+        return None;
+    }
+    let at = s.lower.len() - rest.len();
+    let thing: Vec<&str> = s.text[at..]
+        .split_whitespace()
+        .filter(|w| {
+            !matches!(
+                w.to_ascii_lowercase()
+                    .trim_matches(|c: char| !c.is_alphanumeric()),
+                "too" | "also"
+            ) || w.trim_matches(|c: char| c.is_alphanumeric()).len() > 1
+        })
+        .collect();
+    let thing = thing
+        .join(" ")
+        .trim_end_matches(['.', '!', '?', ',', ';', ':', ' '])
+        .to_owned();
+    if thing.split_whitespace().count() < 2 {
+        return None;
+    }
+    Some(StructuredActionItem {
+        description: format!(
+            "{asker} asked you to {verb} {}",
+            truncate_words(&thing, 180)
+        ),
+        completed: false,
+    })
 }
 
 fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem> {
@@ -91,6 +277,8 @@ fn list_item(s: &Sentence) -> Option<StructuredActionItem> {
             "next steps",
             "follow-ups",
             "follow ups",
+            "reminder",
+            "errands",
         ]
         .iter()
         .any(|t| h.contains(t))
@@ -213,7 +401,9 @@ fn describe(
             .collect();
         let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
         let skip = match lower.as_slice() {
-            ["remember", "to", ..] | ["make", "sure", ..] => 2,
+            ["remember", "to", ..] => 2,
+            // "make sure to call" is "call"; "make sure someone is home" stays whole.
+            ["make", "sure", "to" | "you"] => 2,
             ["don't", "forget", "to"] | ["do", "not", "forget"] | ["remind", "me", "to"] => 3,
             _ => 0,
         };
@@ -418,6 +608,63 @@ mod tests {
         assert_eq!(
             items("I really need to renew my passport before June."),
             ["Renew my passport before June"]
+        );
+    }
+
+    #[test]
+    fn a_request_continued_by_the_one_who_asked_is_a_second_task() {
+        assert_eq!(
+            items(
+                "Mom: Don't forget to pick up milk on your way home\nMe: Will do. Need anything else?\nMom: Maybe some bread too if the store has the whole grain kind"
+            ),
+            [
+                "Mom asked you to pick up milk on your way home",
+                "Mom asked you to pick up some bread if the store has the whole grain kind"
+            ]
+        );
+        assert_eq!(
+            items("Anna: Can you bring the salad?\nMe: Sure.\nAnna: And some napkins too."),
+            [
+                "Anna asked you to bring the salad",
+                "Anna asked you to bring some napkins"
+            ]
+        );
+        // Another speaker's words, or a sentence with a verb, continue nothing.
+        assert_eq!(
+            items("Anna: Can you bring the salad?\nSam: Maybe some music too."),
+            ["Anna asked you to bring the salad"]
+        );
+        assert_eq!(
+            items("Anna: Can you bring the salad?\nMe: Sure.\nAnna: The party starts at 8."),
+            ["Anna asked you to bring the salad"]
+        );
+        assert_eq!(
+            items(
+                "Anna: Can you bring the salad?\nMe: Sure.\nAnna: Also the weather turned cold again."
+            ),
+            ["Anna asked you to bring the salad"]
+        );
+    }
+
+    #[test]
+    fn a_bare_cue_makes_the_next_sentence_a_list_of_tasks() {
+        assert_eq!(
+            items(
+                "Me: Okay, note to self. Pick up the dry cleaning before 6, call the bank, and book a haircut."
+            ),
+            [
+                "Pick up the dry cleaning before 6",
+                "Call the bank",
+                "Book a haircut"
+            ]
+        );
+        assert_eq!(
+            items("Me: Note to self. It was a long day."),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            items("Mr. Patel: Please make sure someone is home."),
+            ["Mr. Patel asked you to make sure someone is home"]
         );
     }
 

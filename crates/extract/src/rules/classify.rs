@@ -9,8 +9,7 @@ use omi_model::ConversationCategory as C;
 
 use super::Doc;
 use super::lexicon::classify::LEXICON;
-use super::words::words;
-use crate::identity::stem;
+use super::words::{stem, words};
 
 /// The emoji of each category.
 pub(crate) fn emoji(category: C) -> &'static str {

@@ -12,6 +12,7 @@
 mod actions;
 mod classify;
 mod events;
+mod language;
 mod lexicon;
 mod memories;
 mod segments;
@@ -68,18 +69,28 @@ impl RulesExtractor {
         let transcript_segments =
             segments::transcript_segments(&doc.parsed.turns, input.started_at, input.finished_at);
         let keywords = summary::Keywords::count(&doc);
-        let events = events::find(&doc);
-        let action_items = actions::find(&doc);
+        // The cues of events, tasks and memories are English; another language gets an
+        // extractive title, overview and segments only.
+        let (events, action_items) = if doc.english {
+            (events::find(&doc), actions::find(&doc))
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let category = classify::classify(&doc);
-        let title = title::title(&doc, &keywords, &events);
+        let title = title::title(&doc, &keywords, &events, &action_items);
         let overview = summary::overview(&doc, &keywords);
+        // Words by Unicode's boundaries: a Japanese sentence has no spaces but many words.
         let words: usize = doc
             .parsed
             .turns
             .iter()
-            .map(|t| t.text.split_whitespace().count())
+            .map(|t| words::words(&t.text).take(2).count())
             .sum();
-        let memories = retain_novel(memories::find(&doc), input.known_memories);
+        let memories = if doc.english {
+            retain_novel(memories::find(&doc), input.known_memories)
+        } else {
+            Vec::new()
+        };
         ConversationExtraction {
             processed: ProcessedConversation {
                 title,
@@ -99,6 +110,9 @@ impl RulesExtractor {
     /// synchronously).
     pub fn extract_memories(&self, input: &TextInput<'_>) -> Vec<ExtractedMemory> {
         let doc = Doc::new(input.text, input.kind, Utc::now());
+        if !doc.english {
+            return Vec::new();
+        }
         retain_novel(memories::find(&doc), input.known_memories)
     }
 }
@@ -176,6 +190,8 @@ pub(crate) struct Doc {
     pub(crate) started_at: DateTime<Utc>,
     /// Whether some turn is the user's, or the text has no speakers (so it is the user's own).
     pub(crate) user_known: bool,
+    /// Whether the text is English (or too short to tell): the rules' cues are English.
+    pub(crate) english: bool,
 }
 
 impl Doc {
@@ -188,6 +204,7 @@ impl Doc {
             sentences,
             started_at,
             user_known,
+            english: language::is_english(text),
         }
     }
 
@@ -296,6 +313,13 @@ mod tests {
     #[test]
     fn a_text_of_one_word_is_discarded() {
         assert!(RulesExtractor.extract(&input("hello")).processed.discarded);
+        assert!(RulesExtractor.extract(&input("🎉 !!")).processed.discarded);
+        assert!(
+            !RulesExtractor
+                .extract(&input("今日は山に登りました"))
+                .processed
+                .discarded
+        );
         assert!(
             !RulesExtractor
                 .extract(&input("hello there"))
@@ -310,6 +334,24 @@ mod tests {
         let sync = RulesExtractor.extract(&input(&text));
         let out = RulesExtractor.conversation(&input(&text)).await.unwrap();
         assert_eq!(out, sync);
+    }
+
+    #[test]
+    fn another_language_gets_a_title_overview_and_segments_but_no_english_patterns() {
+        let out = RulesExtractor.extract(&input(
+            "母: 帰りに牛乳を買ってきてね。\n私: わかった。6時ごろ帰るよ。\n母: パンもお願い。全粒粉のがあれば。",
+        ));
+        let p = &out.processed;
+        assert!(!p.discarded);
+        assert_eq!(p.transcript_segments.len(), 3);
+        assert!(!p.title.is_empty() && !p.overview.is_empty());
+        assert!(p.action_items.is_empty() && p.events.is_empty());
+        assert!(out.memories.is_empty());
+        let out = RulesExtractor.extract(&input(
+            "Ich liebe Wandern in den Bergen. Ich arbeite seit zehn Jahren als Krankenschwester in Berlin.",
+        ));
+        assert!(out.memories.is_empty(), "{:?}", out.memories);
+        assert!(!out.processed.title.is_empty());
     }
 
     #[test]

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use omi_model::TranscriptSegment;
 
 use super::lexicon::segments::{HEADERS, NOT_SPEAKERS};
+use super::lexicon::sentences::ABBREVIATIONS;
 use super::words::fold_quotes;
 use crate::TextKind;
 
@@ -38,6 +39,7 @@ pub(crate) fn parse(text: &str, kind: TextKind) -> Parsed {
     let lines: Vec<&str> = lines
         .into_iter()
         .filter(|l| !l.is_empty() && !is_signature_noise(l))
+        .flat_map(inline_turns)
         .collect();
     let split: Vec<(Option<&str>, &str)> = lines
         .iter()
@@ -86,6 +88,55 @@ pub(crate) fn parse(text: &str, kind: TextKind) -> Parsed {
         subject,
         labelled,
     }
+}
+
+/// A line holding several turns ("Me: I love hiking. Sarah: Remember to book the cabin.", as
+/// a one-line request sends a chat) cut where a new speaker label follows a sentence end. Only
+/// a line that opens with a label is cut, and only at a label that is the user's or one or two
+/// capitalized words, so "Me: Great. Note the time: 7pm" stays whole.
+fn inline_turns(line: &str) -> Vec<&str> {
+    let (Some(_), first_text) = split_speaker(strip_timestamp(line)) else {
+        return vec![line];
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    // Not inside the opening label ("Dr. Patel: ...").
+    let mut search = line.len() - first_text.len();
+    let stops = ['.', '!', '?', '。', '！', '？'];
+    while let Some(at) = line[search..].find(stops) {
+        let stop_len = line[search + at..].chars().next().map_or(1, char::len_utf8);
+        let end = search + at + stop_len;
+        search = end;
+        let after = &line[end..];
+        if !after.starts_with(' ') && stop_len == 1 {
+            continue;
+        }
+        let candidate = after.trim_start();
+        // "... with Dr. Patel: ..." is no sentence end.
+        let before = line[..end - stop_len]
+            .rsplit(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if before.chars().count() <= 1 || ABBREVIATIONS.contains(&before.as_str()) {
+            continue;
+        }
+        if let (Some(name), _) = split_speaker(candidate) {
+            let words: Vec<&str> = name.split_whitespace().collect();
+            let named = words.len() <= 2
+                && words
+                    .iter()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+                && !crate::rules::words::is_stopword(&name.to_lowercase());
+            if is_user_label(name) || named {
+                out.push(line[start..end].trim());
+                start = line.len() - candidate.len();
+            }
+        }
+    }
+    out.push(line[start..].trim());
+    out.retain(|l| !l.is_empty());
+    out
 }
 
 /// Read email headers from the top of `lines` (removing them) and return the subject.
@@ -191,7 +242,8 @@ pub(crate) fn split_speaker(line: &str) -> (Option<&str>, &str) {
         && name.chars().count() <= 40
         && name.split_whitespace().count() <= 4
         && first.is_some_and(char::is_alphabetic)
-        && (first.is_some_and(char::is_uppercase) || is_user_label(name))
+        // A capital, or a letter of a script without case ("母: ...").
+        && (first.is_some_and(|c| c.is_uppercase() || !c.is_lowercase()) || is_user_label(name))
         && !name.ends_with(['.', ','])
         && name
             .chars()
@@ -264,6 +316,36 @@ mod tests {
         assert!(!p.turns[0].is_user);
         assert!(p.turns[1].is_user);
         assert_eq!(p.turns[1].text, "Will do.\nand the bread");
+    }
+
+    #[test]
+    fn speaker_labels_inside_a_line_start_a_new_turn() {
+        let p = parse(
+            "Me: I love hiking. Sarah: Remember to book the cabin.",
+            TextKind::Message,
+        );
+        let turns: Vec<(Option<&str>, &str)> = p
+            .turns
+            .iter()
+            .map(|t| (t.speaker.as_deref(), t.text.as_str()))
+            .collect();
+        assert_eq!(
+            turns,
+            [
+                (Some("Me"), "I love hiking."),
+                (Some("Sarah"), "Remember to book the cabin.")
+            ]
+        );
+        let p = parse(
+            "Me: Great. Note the time: 7pm. Bring wine",
+            TextKind::Message,
+        );
+        assert_eq!(p.turns.len(), 1);
+        let p = parse(
+            "Anna: Okay! Me: 日本語でも大丈夫。 Anna: 🎉 yes",
+            TextKind::Message,
+        );
+        assert_eq!(p.turns.len(), 3);
     }
 
     #[test]

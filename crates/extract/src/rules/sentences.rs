@@ -1,5 +1,7 @@
 //! Sentences: where one ends, who said it, and whether it is an item of a list.
 
+use unicode_segmentation::UnicodeSegmentation;
+
 use super::lexicon::sentences::ABBREVIATIONS;
 use super::segments::Turn;
 
@@ -174,10 +176,23 @@ fn is_abbreviation(before: &str, line: &str, after: usize) -> bool {
     false
 }
 
+/// Push the sentence `s`, white space collapsed. A sentence holding a full stop of another
+/// script ("。", "！", "？", "।", "؟"), which needs no space after it, is cut further at the
+/// sentence boundaries of Unicode's rules (UAX #29, by `unicode-segmentation`).
 fn push(out: &mut Vec<String>, s: &str) {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.chars().any(char::is_alphanumeric) {
+    if !s.chars().any(char::is_alphanumeric) {
+        return;
+    }
+    if s.is_ascii() || !s.contains(['。', '！', '？', '｡', '।', '؟', '።']) {
         out.push(s);
+        return;
+    }
+    for part in s.split_sentence_bounds() {
+        let part = part.trim();
+        if part.chars().any(char::is_alphanumeric) {
+            out.push(part.to_owned());
+        }
     }
 }
 
@@ -216,6 +231,19 @@ mod tests {
         check(
             "Dinner at 7 p.m. tomorrow. Bring wine.",
             &["Dinner at 7 p.m. tomorrow.", "Bring wine."],
+        );
+    }
+
+    #[test]
+    fn sentences_of_other_scripts_end_at_their_own_stops() {
+        check(
+            "今日は山に登りました。とても楽しかった！また行きたい？ I went too.",
+            &[
+                "今日は山に登りました。",
+                "とても楽しかった！",
+                "また行きたい？",
+                "I went too.",
+            ],
         );
     }
 

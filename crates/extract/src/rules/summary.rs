@@ -2,9 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::words::{is_stopword, words};
+use super::words::{is_stopword, stem, words};
 use super::{Doc, truncate_words};
-use crate::identity::stem;
 
 /// How often each content word (by stem) occurs, with the form it was first written in.
 #[derive(Debug, Default)]

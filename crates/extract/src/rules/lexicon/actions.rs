@@ -140,3 +140,26 @@ pub(crate) const SMALL_TALK_OBJECTS: &[&str] = &[
     "it", "that", "this", "me", "you", "so", "too", "there", "what", "how", "why", "if", "out",
     "later", "soon", "up", "now", "right", "a", "for", "on", "back", "by",
 ];
+
+/// Particles that stay with a task's verb when a continued request reuses it ("pick up").
+pub(crate) const PARTICLES: &[&str] = &["up", "off", "out", "down", "back", "in", "over", "away"];
+
+/// Words that open a request continued in a later sentence ("Maybe some bread too").
+pub(crate) const CONTINUATIONS: &[&str] = &[
+    "maybe",
+    "and",
+    "also",
+    "oh",
+    "plus",
+    "perhaps",
+    "possibly",
+    "ah",
+    "oh and",
+    "and maybe",
+];
+
+/// Words that open the thing a continued request adds: it must be a thing, not a clause.
+pub(crate) const DETERMINERS: &[&str] = &[
+    "some", "a", "an", "the", "more", "any", "two", "three", "four", "few", "couple", "extra",
+    "another",
+];

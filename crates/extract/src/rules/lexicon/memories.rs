@@ -79,6 +79,8 @@ pub(crate) const FACT_VERBS: &[(&str, &str)] = &[
     ("lived", "lived"),
     ("played", "played"),
     ("ran", "ran"),
+    ("finished", "finished"),
+    ("completed", "completed"),
 ];
 
 /// Verbs that state a fact only as a habit ("I swim every morning") or with their kind of
@@ -735,6 +737,11 @@ pub(crate) const OPENINGS: &[&str] = &[
 
 /// Words of a notable achievement or experience: a memory holding one is `interesting`.
 pub(crate) const NOTABLE: &[&str] = &[
+    "promoted",
+    "elected",
+    "their first",
+    "triathlon",
+    "graduated",
     "climbed",
     "won ",
     "ran a",
@@ -981,4 +988,245 @@ pub(crate) const CLOSING_FILLERS: &[&str] = &[
     " tbh",
     " anyway",
     " now",
+];
+
+/// How an announcement opens before the fact it announces: `(I'm) (so) <feeling> to <verb>
+/// (that)`, as in "I'm excited to announce that I've accepted ...": the feelings.
+pub(crate) const ANNOUNCING_FEELINGS: &[&str] = &[
+    "excited",
+    "thrilled",
+    "happy",
+    "proud",
+    "pleased",
+    "delighted",
+    "honored",
+    "honoured",
+    "humbled",
+    "glad",
+    "stoked",
+    "grateful",
+];
+
+/// The verbs of an announcement's opening ("excited to announce", "happy to share").
+pub(crate) const ANNOUNCING_VERBS: &[&str] = &[
+    "announce",
+    "share",
+    "say",
+    "report",
+    "tell you",
+    "tell everyone",
+    "let you know",
+    "let everyone know",
+];
+
+/// Adverbs of a moment before an achievement ("Just finished ...", "I finally ran ..."): they
+/// date the news, not the fact, so they are dropped before the fact is read.
+pub(crate) const NEWS_ADVERBS: &[&str] = &["just", "finally", "officially", "recently", "now"];
+
+/// Past-tense verbs of an achievement or a change of circumstance that a post may state with
+/// no subject ("Just finished my first marathon!", "Officially joined the board"), with the
+/// simple past their `have` form ("I've run", "I've begun") reads as.
+pub(crate) const ACHIEVEMENT_VERBS: &[(&str, &str)] = &[
+    ("finished", "finished"),
+    ("completed", "completed"),
+    ("ran", "ran"),
+    ("run", "ran"),
+    ("won", "won"),
+    ("accepted", "accepted"),
+    ("joined", "joined"),
+    ("started", "started"),
+    ("began", "began"),
+    ("begun", "began"),
+    ("graduated", "graduated"),
+    ("moved", "moved"),
+    ("founded", "founded"),
+    ("climbed", "climbed"),
+];
+
+/// What a finished or completed thing must be for the clause to be an achievement rather than
+/// a chore ("finished my first marathon", not "finished the dishes"); "first" also does.
+pub(crate) const ACHIEVEMENTS: &[&str] = &[
+    "marathon",
+    "half-marathon",
+    "triathlon",
+    "ironman",
+    "ultramarathon",
+    "ultra",
+    "race",
+    "10k",
+    "5k",
+    "degree",
+    "phd",
+    "doctorate",
+    "masters",
+    "master's",
+    "thesis",
+    "dissertation",
+    "residency",
+    "bootcamp",
+    "certification",
+    "apprenticeship",
+    "first",
+];
+
+/// The words after which the rest of a clause is a start date ("... at TechCorp starting next
+/// month"): the fact is kept, the date left out.
+pub(crate) const START_DATE_MARKERS: &[&str] =
+    &[" starting ", " beginning ", " effective ", " as of "];
+
+/// Words that open a start date after a marker of [`START_DATE_MARKERS`].
+pub(crate) const START_DATE_OPENERS: &[&str] = &[
+    "next",
+    "this",
+    "in",
+    "on",
+    "today",
+    "tomorrow",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "early",
+    "mid",
+    "late",
+];
+
+/// What a sentence naming a doctor must also say for the doctor to be the user's ("Dr.
+/// Smith's contact information", "appointment with Dr. Lee", "I saw Dr. Patel").
+pub(crate) const DOCTOR_CONTEXT: &[&str] = &[
+    "contact",
+    "appointment",
+    "office",
+    "clinic",
+    "my doctor",
+    "my dentist",
+    "saw dr",
+    "see dr",
+    "visit",
+    "checkup",
+    "check-up",
+    "prescri",
+    "referred",
+    "practice",
+    "surgery",
+    "primary care",
+    "pediatrician",
+];
+
+/// Words that point back at something said before ("I love it", "all of those games"): a
+/// memory holding one means nothing alone.
+pub(crate) const BACK_REFERENCES: &[&str] = &[
+    "it", "it's", "its", "this", "these", "those", "there", "such", "ones",
+];
+
+/// Phrases that point back ("the one where Dwight ...", "the same one").
+pub(crate) const BACK_PHRASES: &[&str] = &[
+    "the one ",
+    "the ones ",
+    "that one",
+    "this one",
+    "the same",
+    "the other one",
+    "one of them",
+    "the latter",
+    "the former",
+    "the first one",
+    "the last one",
+    "the new one",
+    "the old one",
+];
+
+/// Pronouns of a third person: a memory holding one needs the person named before it in the
+/// same clause ("my sister and her husband").
+pub(crate) const THIRD_PERSONS: &[&str] = &[
+    "he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "he's", "she's",
+    "they're",
+];
+
+/// Words after which "that" is a demonstrative ("I love that show", "all of that"), not a
+/// relative ("the pasta that my mom makes").
+pub(crate) const BEFORE_DEMONSTRATIVE_THAT: &[&str] = &[
+    "of", "about", "like", "likes", "for", "with", "in", "on", "at", "all", "to", "love", "loves",
+    "enjoy", "enjoys", "hate", "hates", "prefer", "prefers", "play", "playing", "watch",
+    "watching", "read", "reading", "do", "doing", "have", "has", "own", "adore", "from",
+];
+
+/// Words for people that a third-person pronoun may refer back to within a clause.
+pub(crate) const PERSON_NOUNS: &[&str] = &[
+    "friend",
+    "friends",
+    "kid",
+    "kids",
+    "child",
+    "children",
+    "parents",
+    "people",
+    "family",
+    "team",
+    "colleague",
+    "colleagues",
+    "neighbor",
+    "neighbour",
+    "neighbors",
+    "neighbours",
+    "grandparents",
+    "siblings",
+    "sisters",
+    "brothers",
+    "daughters",
+    "sons",
+    "boys",
+    "girls",
+    "twins",
+    "doctor",
+    "students",
+    "patients",
+    "clients",
+    "dog",
+    "cat",
+    "puppy",
+    "kitten",
+];
+
+/// Changes the user underwent, said in the passive ("I've been promoted to ...", "just got
+/// engaged"): memories of what the change made them.
+pub(crate) const PASSIVE_ACHIEVEMENTS: &[&str] = &[
+    "promoted",
+    "hired",
+    "elected",
+    "appointed",
+    "named",
+    "accepted",
+    "admitted",
+    "engaged",
+    "married",
+    "certified",
+    "inducted",
 ];

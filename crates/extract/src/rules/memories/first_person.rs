@@ -2,8 +2,8 @@
 
 use super::relations::pronouns;
 use crate::rules::lexicon::memories::{
-    ADVERBS, FACT_VERBS, HABIT_MARKERS, HABIT_VERBS, HAVE_BEEN, HAVE_DONE, HAVE_OBJECTS,
-    NOT_STATES, PRONOUN_OBJECTS, STATES,
+    ACHIEVEMENTS, ADVERBS, FACT_VERBS, HABIT_MARKERS, HABIT_VERBS, HAVE_BEEN, HAVE_DONE,
+    HAVE_OBJECTS, NOT_STATES, PASSIVE_ACHIEVEMENTS, PRONOUN_OBJECTS, STATES,
 };
 
 /// "I <verb> ...", "I'm ...", "I am ...", "I've been ...", "I don't ...".
@@ -276,6 +276,13 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
                     if first_object == "born" {
                         return Some(format!("User was {object}"));
                     }
+                    // "I was promoted to Engineering Manager", "I was accepted into Stanford".
+                    if PASSIVE_ACHIEVEMENTS.contains(&first_object)
+                        && (object_words.len() >= 3
+                            || matches!(first_object, "engaged" | "married"))
+                    {
+                        return Some(format!("User was {object}"));
+                    }
                     return None;
                 }
                 "grew" => {
@@ -302,8 +309,19 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
                                 | "league"
                         )
                     }) || first_object.ends_with("ing")
-                        || first_object == "to";
+                        || first_object == "to"
+                        || object_words.contains(&"as");
                     return lasting.then(|| format!("User {adverb_text}{third} {object}"));
+                }
+                "finished" | "completed" => {
+                    // "I finished my first marathon", not "I finished the dishes".
+                    let achieved =
+                        object_words.iter().take(5).any(|w| {
+                            ACHIEVEMENTS.contains(&w.trim_matches(|c: char| {
+                                !c.is_alphanumeric() && c != '\'' && c != '-'
+                            }))
+                        });
+                    return achieved.then(|| format!("User {adverb_text}{third} {object}"));
                 }
                 "tore" | "broke" | "quit" | "won" | "lived" | "played" | "ran" => {
                     // Biography: "I tore my ACL playing soccer in college", "I lived in Lisbon".

@@ -23,6 +23,8 @@
 
 mod clauses;
 mod first_person;
+mod implicit;
+mod reference;
 mod relations;
 
 use omi_model::MemoryCategory;
@@ -34,7 +36,7 @@ use crate::ExtractedMemory;
 use crate::rules::lexicon::memories::{MOMENT_WORDS, NOT_FACT_WORDS, NOTABLE};
 use clauses::clauses;
 use first_person::first_person;
-use relations::{named_relation, named_relations, possessive};
+use relations::{doctor, named_relation, named_relations, possessive};
 
 /// The category of a memory created without one: `interesting` for notable achievements and
 /// experiences, `system` for everything else (preferences, work, relationships).
@@ -50,13 +52,56 @@ pub fn categorize_memory(content: &str) -> MemoryCategory {
 /// The memories the text states.
 pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
     let mut out = Vec::new();
-    for s in doc.sentences.iter().filter(|s| s.by_user) {
-        if s.is_question() || s.word_count() > 45 || !speaks_of_self(&s.lower) {
+    for (index, s) in doc.sentences.iter().enumerate() {
+        if !s.by_user || s.is_question() || s.word_count() > 45 {
+            continue;
+        }
+        // "Dr. Smith's contact information: ...": who the user's doctor is.
+        if let Some(content) = doctor(&s.text, &s.lower) {
+            if !out.iter().any(|m: &ExtractedMemory| m.content == content) {
+                out.push(ExtractedMemory {
+                    content,
+                    category: MemoryCategory::System,
+                });
+            }
+        }
+        let achievement = implicit::opens_with_achievement(&s.lower);
+        if !speaks_of_self(&s.lower) && !achievement {
             continue;
         }
         let first = out.len();
+        // What the turn before asked about, for "I love it" after "Have you seen The Office?".
+        // and "I volunteer there" after "Spent the morning at the Oakland food bank.".
+        let before = index.checked_sub(1).and_then(|i| doc.sentences.get(i));
+        let thing = before
+            .filter(|b| b.turn != s.turn)
+            .and_then(|b| reference::named_in_question(&b.text));
+        let place = before
+            .filter(|b| b.by_user == s.by_user)
+            .and_then(|b| reference::named_place(&b.text));
         for clause in clauses(s) {
-            if let Some(content) = fact(&clause.text, &clause.lower, doc) {
+            // A memory stands alone: what points back is resolved or the clause dropped.
+            let (text, lower) = if reference::dangles(&clause.text, &clause.lower) {
+                match reference::resolve(
+                    &clause.text,
+                    &clause.lower,
+                    thing.as_deref(),
+                    place.as_deref(),
+                ) {
+                    Some(resolved) => resolved,
+                    None => continue,
+                }
+            } else {
+                (clause.text, clause.lower)
+            };
+            if let Some(mut content) = fact(&text, &lower, doc) {
+                // "Just finished my first marathon! 26.2 miles in 4 hours.": the figures of
+                // an achievement, said next without a verb, belong to it.
+                if achievement && out.len() == first {
+                    if let Some(detail) = doc.sentences.get(index + 1).and_then(|n| detail(s, n)) {
+                        content = format!("{content}, {detail}");
+                    }
+                }
                 let category = categorize_memory(&content);
                 out.push(ExtractedMemory { content, category });
             }
@@ -87,18 +132,64 @@ fn speaks_of_self(lower: &str) -> bool {
             .any(|p| lower.contains(p))
 }
 
+/// The sentence after an achievement when it only gives its figures ("26.2 miles in 4 hours
+/// and 15 minutes."): it opens with a number, is short, and says nothing of its own.
+fn detail(achievement: &Sentence, next: &Sentence) -> Option<String> {
+    let opens_with_number = next.text.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let words = next.word_count();
+    if next.turn != achievement.turn
+        || !opens_with_number
+        || words > 12
+        || next.is_question()
+        || speaks_of_self(&next.lower)
+        || next.lower.split_whitespace().any(|w| {
+            matches!(
+                w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''),
+                "is" | "was" | "are" | "were" | "it" | "it's" | "that" | "this"
+            )
+        })
+    {
+        return None;
+    }
+    let detail = next.text.trim_end_matches(|c: char| !c.is_alphanumeric());
+    (!detail.is_empty()).then(|| detail.to_owned())
+}
+
 /// The clause as a "User ..." fact, or `None`.
 fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
+    let mut normalized = implicit::normalize(text, lower);
+    // "Completed my first half marathon today in 1:58": the day dates the news, not the
+    // achievement, which stays true; its moment words are left out.
+    if normalized.achievement {
+        let kept: Vec<&str> = normalized
+            .text
+            .split(' ')
+            .filter(|w| {
+                let core = w
+                    .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+                    .to_ascii_lowercase();
+                !MOMENT_WORDS.contains(&core.as_str())
+            })
+            .collect();
+        normalized.text = kept.join(" ");
+        normalized.lower = normalized.text.to_ascii_lowercase();
+    }
+    let (text, lower) = (normalized.text.as_str(), normalized.lower.as_str());
     let words: Vec<&str> = lower.split_whitespace().collect();
     if words.len() < 2 || words.len() > 30 {
         return None;
     }
     let is_birthday =
         lower.contains("birthday") || lower.contains("anniversary") || lower.contains("born on");
-    if has_any_word(&words, MOMENT_WORDS) && !is_birthday {
+    // "I tore my ACL two years ago", "I started running three years ago": years ago date a
+    // lasting fact of the user's past; the verb rules still decide whether it is one.
+    let long_ago = [" years ago", " decades ago", " year ago"]
+        .iter()
+        .any(|p| lower.ends_with(p) || lower.contains(&format!("{p} ")));
+    if has_any_word(&words, MOMENT_WORDS) && !is_birthday && !long_ago {
         return None;
     }
-    if !is_birthday && has_moment(lower, doc) {
+    if !is_birthday && !long_ago && !normalized.achievement && has_moment(lower, doc) {
         return None;
     }
     if has_any_phrase(lower, &words, NOT_FACT_WORDS) {
@@ -229,6 +320,44 @@ mod tests {
         check("I love you.", &[]);
         check("Do you like sushi?", &[]);
         check("I had dinner with Anna at 7.", &[]);
+    }
+
+    #[test]
+    fn the_users_doctor_is_named_with_a_visit_or_a_record() {
+        check(
+            "Dr. Smith's contact information: Phone: (555) 123-4567.",
+            &["User's doctor is Dr. Smith"],
+        );
+        check(
+            "Primary care: Dr. Hannah Weiss, Elm Street Clinic",
+            &["User's primary care doctor is Dr. Hannah Weiss"],
+        );
+        check("Dr. Who is a great show.", &[]);
+    }
+
+    #[test]
+    fn memories_stand_alone() {
+        let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
+        let found = |text: &str| -> Vec<String> {
+            find(&Doc::new(text, TextKind::Message, start))
+                .into_iter()
+                .map(|m| m.content)
+                .collect()
+        };
+        assert!(
+            found("Sam: Do you play video games?\nMe: I like all of those games. I've been playing them for years. I enjoy playing it.")
+                .is_empty()
+        );
+        assert!(found("Me: I also like the one where Dwight tries to get Jim fired.").is_empty());
+        assert_eq!(
+            found("Sam: Have you seen The Office?\nMe: I love it."),
+            ["User loves The Office"]
+        );
+        assert_eq!(
+            found("Sam: Have you seen The Office?\nMe: Yes! I love it."),
+            Vec::<String>::new(),
+            "only the sentence right after the question is resolved"
+        );
     }
 
     #[test]

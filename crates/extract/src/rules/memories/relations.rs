@@ -1,7 +1,9 @@
 //! The user's things and people: `My <noun> ...`, "my husband Mark", `<Name> is my
 //! <relation>`, and the user's pronouns in the third person.
 
-use crate::rules::lexicon::memories::{MY_NOUNS, PASSING, RELATION_ADJECTIVES, RELATIONS};
+use crate::rules::lexicon::memories::{
+    DOCTOR_CONTEXT, MY_NOUNS, PASSING, RELATION_ADJECTIVES, RELATIONS,
+};
 
 /// "My <noun> ..." -> "User's <noun> ...".
 pub(super) fn possessive(text: &str, lower: &str, words: &[&str]) -> Option<String> {
@@ -132,4 +134,78 @@ pub(super) fn pronouns(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The user's doctor, named in the user's own record or words: "Dr. Smith's contact
+/// information", "next appointment with Dr. Lee", "I saw Dr. Patel" -> "User's doctor is Dr.
+/// Smith" ("dentist" when the sentence says so). The sentence must say something that makes
+/// the doctor the user's (an appointment, a visit, contact details: `DOCTOR_CONTEXT`).
+pub(super) fn doctor(text: &str, lower: &str) -> Option<String> {
+    if !DOCTOR_CONTEXT.iter().any(|c| lower.contains(c)) {
+        return None;
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for (i, word) in words.iter().enumerate() {
+        let title = word.to_ascii_lowercase();
+        if !matches!(title.as_str(), "dr." | "dr" | "doctor") {
+            continue;
+        }
+        let Some(name_word) = words.get(i + 1) else {
+            continue;
+        };
+        let name: String = name_word
+            .chars()
+            .take_while(|c| c.is_alphabetic() || *c == '-' || *c == '\'' || *c == '’')
+            .collect();
+        let name = name
+            .strip_suffix("'s")
+            .or_else(|| name.strip_suffix("’s"))
+            .unwrap_or(&name)
+            .trim_end_matches(['\'', '’']);
+        let is_name = name.chars().next().is_some_and(char::is_uppercase)
+            && name.chars().count() >= 2
+            && !name.chars().all(char::is_uppercase)
+            && !crate::rules::words::is_stopword(&name.to_ascii_lowercase());
+        if !is_name {
+            continue;
+        }
+        // "Dr. Hannah Weiss": a second capitalized word is the family name.
+        let surname: String = words
+            .get(i + 2)
+            .filter(|_| !name_word.ends_with([',', '.', ';', ':']) && !name_word.contains('\''))
+            .map(|w| {
+                w.chars()
+                    .take_while(|c| c.is_alphabetic() || *c == '-')
+                    .collect::<String>()
+            })
+            .filter(|w| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && w.chars().count() >= 2
+                    && !crate::rules::words::is_stopword(&w.to_ascii_lowercase())
+            })
+            .unwrap_or_default();
+        let name = if surname.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{name} {surname}")
+        };
+        let who = [
+            "dentist",
+            "pediatrician",
+            "dermatologist",
+            "therapist",
+            "primary care",
+        ]
+        .into_iter()
+        .find(|w| lower.contains(w))
+        .map_or("doctor", |w| {
+            if w == "primary care" {
+                "primary care doctor"
+            } else {
+                w
+            }
+        });
+        return Some(format!("User's {who} is Dr. {name}"));
+    }
+    None
 }
