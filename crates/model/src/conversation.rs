@@ -436,11 +436,11 @@ impl Conversation {
     /// let conversation: Conversation = serde_json::from_str(
     ///     r#"{"id": "c1", "created_at": "2024-01-15T10:30:00Z",
     ///         "external_data": {"text_source": "message", "text_source_spec": "sms"}}"#,
-    /// )?;
+    /// )
+    /// .expect("a conversation");
     /// let external = conversation.external_data().unwrap_or_default();
     /// assert_eq!(external.text_source, Some(ConversationTextSource::Message));
     /// assert_eq!(external.text_source_spec.as_deref(), Some("sms"));
-    /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn external_data(&self) -> Option<ExternalData> {
         let value = self.extra.get("external_data")?;

@@ -388,18 +388,21 @@ impl MemoryUpdate {
     /// category change recomputes its `scoring`; `updated_at` becomes `now`.
     ///
     /// ```
-    /// use chrono::Utc;
-    /// use omi_model::{Memory, MemoryUpdate, UpdateMemoryRequest};
+    /// use omi_model::chrono::Utc;
+    /// use omi_model::{Memory, UpdateMemoryRequest};
     ///
     /// let memory: Memory = serde_json::from_str(
     ///     r#"{"id": "m1", "content": "Likes tea", "created_at": "2024-01-15T10:30:00Z"}"#,
-    /// )?;
-    /// let update = UpdateMemoryRequest { content: Some("Likes green tea".into()), ..Default::default() }
-    ///     .validate()?;
+    /// )
+    /// .expect("a memory");
+    /// let request = UpdateMemoryRequest {
+    ///     content: Some("Likes green tea".into()),
+    ///     ..Default::default()
+    /// };
+    /// let update = request.validate().expect("a valid update");
     /// let changed = update.apply_to(memory, Utc::now());
     /// assert_eq!(changed.content, "Likes green tea");
     /// assert_eq!(changed.edited, Some(true));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply_to(&self, mut memory: Memory, now: DateTime<Utc>) -> Memory {
         if let Some(content) = &self.content {
