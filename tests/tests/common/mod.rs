@@ -160,6 +160,28 @@ impl TestServer {
         (app_id, key.key)
     }
 
+    /// Wait until no job is queued or running, so what the jobs make (titles, memories,
+    /// action items) is all there before a read that a snapshot records.
+    pub async fn jobs_settled(&self) {
+        let started = Instant::now();
+        loop {
+            let depth = self
+                .running
+                .store()
+                .queue_depth()
+                .await
+                .expect("the queue depth");
+            if depth == 0 {
+                return;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "{depth} jobs still queued or running after {DEADLINE:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Stop: finish in-flight requests and jobs, then drop the database.
     pub async fn shutdown(self) {
         self.running.shutdown().await;
