@@ -4,7 +4,7 @@
 //! connection; PostgreSQL runs them side by side. Workers of every server claim jobs with
 //! `FOR UPDATE SKIP LOCKED`, so each job goes to exactly one of them, and a read-modify-write
 //! locks its row (`FOR UPDATE`), so concurrent updates of one record cannot lose each other's
-//! changes. The statements are the SQLite store's (`store/shared`): the same ordering,
+//! changes. The statements are the SQLite store's (`store/sql`): the same ordering,
 //! conflicts and limits. The schema is `migrations/postgres`, applied at open under
 //! PostgreSQL's advisory lock, so servers starting together migrate once.
 //!
@@ -15,30 +15,15 @@
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 mod scratch;
 
 pub use scratch::ScratchDatabase;
 
 use super::rows::map_err;
-use super::shared::{
-    developer_statements, job_statements, memory_statements, query_parts, store_impl,
-};
+use super::sql::Backend;
 use super::{StoreError, StoreResult};
-
-/// The database of this store's statements.
-type Db = sqlx::Postgres;
-/// A connection of it.
-type Conn = PgConnection;
-/// A row of it.
-type DbRow = PgRow;
-
-query_parts!();
-memory_statements!(lock: " FOR UPDATE");
-job_statements!(claim_lock: " FOR UPDATE SKIP LOCKED", row_lock: " FOR UPDATE");
-developer_statements!(lock: " FOR UPDATE");
-store_impl!(PostgresStore);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -93,13 +78,10 @@ impl PostgresStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
 
-    /// Writes run on the pool itself, with no task of their own that could stop: always
-    /// `Ok` (the ping that follows tells whether the database answers).
-    #[allow(clippy::unnecessary_wraps, clippy::unused_self)]
-    fn check_writer(&self) -> StoreResult<()> {
-        Ok(())
-    }
+impl Backend for PostgresStore {
+    type Db = sqlx::Postgres;
 
     /// The pool reads run on.
     fn readers(&self) -> &PgPool {
@@ -111,12 +93,21 @@ impl PostgresStore {
         &self.pool
     }
 
+    /// Writes run on the pool itself, with no task of their own that could stop: always
+    /// `Ok` (the ping that follows tells whether the database answers).
+    fn check_writer(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
     /// Run `op` over `data` in a transaction of its own; resolves once it committed.
     async fn write<D, T, F>(&self, data: D, op: F) -> StoreResult<T>
     where
         D: Send + Sync + 'static,
         T: Send + 'static,
-        F: for<'c> Fn(&'c mut Conn, &'c D) -> BoxFuture<'c, StoreResult<T>> + Send + Sync + 'static,
+        F: for<'c> Fn(&'c mut PgConnection, &'c D) -> BoxFuture<'c, StoreResult<T>>
+            + Send
+            + Sync
+            + 'static,
     {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         let value = op(&mut tx, &data).await?;

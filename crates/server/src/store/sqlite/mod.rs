@@ -4,7 +4,7 @@
 //! (more would only add lock waits) and reads through a pool of read-only connections, which
 //! WAL lets run beside the writer. Writes of more than one statement share transactions
 //! through the group commit. The statements themselves are the ones the PostgreSQL store runs
-//! (`store/shared`).
+//! (`store/sql`).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow, SqliteSynchronous,
+    SqliteSynchronous,
 };
 
 mod group_commit;
@@ -21,24 +21,8 @@ mod word_index;
 use group_commit::GroupCommit;
 
 use super::rows::map_err;
-use super::shared::{
-    developer_statements, job_statements, memory_statements, query_parts, store_impl,
-};
+use super::sql::Backend;
 use super::{StoreError, StoreResult};
-
-/// The database of this store's statements.
-type Db = sqlx::Sqlite;
-/// A connection of it.
-type Conn = SqliteConnection;
-/// A row of it.
-type DbRow = SqliteRow;
-
-// The one writer serializes every write, so no row is ever locked explicitly.
-query_parts!();
-memory_statements!(lock: "");
-job_statements!(claim_lock: "", row_lock: "");
-developer_statements!(lock: "");
-store_impl!(SqliteStore);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -150,6 +134,20 @@ impl SqliteStore {
         self.writer.close().await;
         self.readers.close().await;
     }
+}
+
+impl Backend for SqliteStore {
+    type Db = sqlx::Sqlite;
+
+    /// The read-only connections.
+    fn readers(&self) -> &SqlitePool {
+        &self.readers
+    }
+
+    /// The writer, for writes of a single statement.
+    fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
 
     /// `Err` when the writer task has stopped: no write can succeed, so the store is not
     /// ready whatever the readers say.
@@ -163,23 +161,16 @@ impl SqliteStore {
         }
     }
 
-    /// The read-only connections.
-    fn readers(&self) -> &SqlitePool {
-        &self.readers
-    }
-
-    /// The writer, for writes of a single statement.
-    fn writer(&self) -> &SqlitePool {
-        &self.writer
-    }
-
     /// Run `op` over `data` in the next group-commit transaction; resolves once that
     /// committed. `op` may run more than once, its earlier runs rolled back.
     async fn write<D, T, F>(&self, data: D, op: F) -> StoreResult<T>
     where
         D: Send + Sync + 'static,
         T: Send + 'static,
-        F: for<'c> Fn(&'c mut Conn, &'c D) -> BoxFuture<'c, StoreResult<T>> + Send + Sync + 'static,
+        F: for<'c> Fn(&'c mut SqliteConnection, &'c D) -> BoxFuture<'c, StoreResult<T>>
+            + Send
+            + Sync
+            + 'static,
     {
         self.group.write(data, op).await
     }
@@ -438,7 +429,10 @@ mod tests {
     }
 
     /// The names of the columns `q` reads, in order.
-    async fn columns_read(store: &SqliteStore, mut q: sqlx::QueryBuilder<Db>) -> Vec<String> {
+    async fn columns_read(
+        store: &SqliteStore,
+        mut q: sqlx::QueryBuilder<sqlx::Sqlite>,
+    ) -> Vec<String> {
         use sqlx::{Column, Row};
         let rows = q.build().fetch_all(&store.readers).await.unwrap();
         let row = rows.first().expect("the list has a row");
@@ -456,10 +450,10 @@ mod tests {
 
     #[tokio::test]
     async fn lists_read_only_the_columns_they_return() {
-        use super::store_impl::{
+        use crate::store::ActionItemRecord;
+        use crate::store::sql::lists::{
             action_items_list, conversations_list, dev_conversations_list, memories_list,
         };
-        use crate::store::ActionItemRecord;
         use omi_model::{ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery};
         let (store, _dir) = store().await;
         completed_conversation(&store, "c1").await;

@@ -1,13 +1,13 @@
 //! Indexing the words of memories stored before the content-word index (`memory_words`,
 //! migration 0003) existed. New memories are indexed as they are written
-//! (`memories::index_words`).
+//! (`sql::index_words`).
 
 use sqlx::Row;
 use sqlx::sqlite::SqlitePool;
 
-use super::memories::index_words;
 use crate::store::StoreResult;
 use crate::store::rows::map_err;
+use crate::store::sql::index_words;
 use omi_extract::identity::indexed_words_of;
 
 /// Memories indexed per transaction when indexing the memories of an older database.
@@ -43,7 +43,7 @@ pub(super) async fn backfill(writer: &SqlitePool) -> StoreResult<()> {
                 row.try_get("uid").map_err(map_err)?,
                 row.try_get("content").map_err(map_err)?,
             );
-            index_words(&mut tx, &uid, &id, &indexed_words_of(&content)).await?;
+            index_words::<sqlx::Sqlite>(&mut tx, &uid, &id, &indexed_words_of(&content)).await?;
         }
         tx.commit().await.map_err(map_err)?;
         indexed += rows.len();

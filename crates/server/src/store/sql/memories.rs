@@ -1,0 +1,364 @@
+//! Memories: the upsert, the read-modify-write update, the lists, and the content-word index
+//! (`memory_words`) kept in step with every memory write.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures::FutureExt;
+use omi_model::{DevMemoryListParams, Memory, MemoryUpdate, Uid};
+use sqlx::{Pool, QueryBuilder};
+
+use super::backend::Conn;
+use super::parts::{owned_row, push_any, push_page};
+use super::{Arg, Backend, Dialect, PushArg, jobs, locking, memory_columns, read, remember};
+use crate::store::rows::{MemoryRow, json_err, map_err};
+use crate::store::{
+    IdempotentAnswer, MAX_LOOKUP_WORDS, MAX_POSTINGS_PER_WORD, MemoryRecord, MemoryStore, NewJob,
+    PreparedEdit, PreparedMemory, StoreResult, to_micros, word_group_chunks,
+};
+
+/// The order of the memory lists.
+const BY_SCORE: &str = "ORDER BY scoring DESC, created_at DESC, id DESC";
+
+#[async_trait]
+impl<B: Backend> MemoryStore for B {
+    async fn insert_memories(
+        &self,
+        uid: &Uid,
+        memories: &[MemoryRecord],
+        job: Option<&NewJob>,
+        answer: Option<IdempotentAnswer<Vec<Memory>>>,
+    ) -> StoreResult<Vec<Memory>> {
+        let data = (
+            uid.clone(),
+            job.cloned(),
+            PreparedMemory::all(memories)?,
+            answer,
+        );
+        self.write(data, |conn, (uid, job, memories, answer)| {
+            async move {
+                let mut stored = Vec::with_capacity(memories.len());
+                for m in memories {
+                    stored.push(upsert::<B::Db>(conn, uid, m).await?);
+                }
+                if let Some(job) = job {
+                    jobs::insert::<B::Db>(conn, job).await?;
+                }
+                remember::<B::Db, _>(conn, answer.as_ref(), &stored).await?;
+                Ok(stored)
+            }
+            .boxed()
+        })
+        .await
+    }
+
+    async fn near_duplicate_candidates(
+        &self,
+        uid: &Uid,
+        groups: &[Vec<String>],
+        limit_each: i64,
+    ) -> StoreResult<Vec<String>> {
+        // Bind parameters are limited (SQLite: 32 766), so a huge batch is looked up in
+        // chunks of whole groups.
+        let mut found = Vec::new();
+        let mut seen = HashSet::new();
+        for chunk in word_group_chunks(groups, MAX_LOOKUP_WORDS) {
+            let contents = near_duplicates(self.readers(), uid.as_str(), chunk, limit_each).await?;
+            for content in contents {
+                if seen.insert(content.clone()) {
+                    found.push(content);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn list_memories(
+        &self,
+        uid: &Uid,
+        params: &DevMemoryListParams,
+    ) -> StoreResult<Vec<Memory>> {
+        let rows = list::<B::Db>(uid, params)
+            .build()
+            .fetch_all(B::Db::on_pool(self.readers()))
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(memory_from_row::<B::Db>).collect()
+    }
+
+    async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>> {
+        let sql = concat!(
+            "SELECT ",
+            memory_columns!(),
+            " FROM memories WHERE uid = $1 AND id = $2"
+        );
+        let row = owned_row(B::Db::on_pool(self.readers()), sql, uid.as_str(), id).await?;
+        row.as_ref().map(memory_from_row::<B::Db>).transpose()
+    }
+
+    async fn update_memory(
+        &self,
+        uid: &Uid,
+        id: &str,
+        update: &MemoryUpdate,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Memory>> {
+        let Some(before) = self.memory(uid, id).await? else {
+            return Ok(None);
+        };
+        let new_content = update.content.as_ref().map(|c| c.as_str());
+        let edit = PreparedEdit::new(&before.content, new_content);
+        let data = (uid.clone(), id.to_owned(), update.clone(), edit, now);
+        self.write(data, |conn, (uid, id, update, edit, now)| {
+            update_row::<B::Db>(conn, uid, id, update, edit, *now).boxed()
+        })
+        .await
+    }
+
+    async fn delete_memory(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
+        let Some(before) = self.memory(uid, id).await? else {
+            return Ok(false);
+        };
+        let words = PreparedEdit::new(&before.content, None).old_words;
+        self.write(
+            (uid.clone(), id.to_owned(), words),
+            |conn, (uid, id, words)| delete_row::<B::Db>(conn, uid, id, words).boxed(),
+        )
+        .await
+    }
+}
+
+/// A memory object from a row of `memory_columns!()`.
+fn memory_from_row<DB: Dialect>(row: &DB::Row) -> StoreResult<Memory> {
+    read::<DB, MemoryRow>(row)?.into_memory()
+}
+
+/// Both memory lists.
+pub(crate) fn list<DB: Dialect>(uid: &Uid, params: &DevMemoryListParams) -> QueryBuilder<DB> {
+    let mut q = QueryBuilder::<DB>::new(concat!(
+        "SELECT ",
+        memory_columns!(),
+        " FROM memories WHERE uid = "
+    ));
+    q.push_arg(uid.as_str());
+    push_any(
+        &mut q,
+        "category",
+        params.categories.iter().map(|c| c.as_str()),
+    );
+    push_page(&mut q, BY_SCORE, &params.page);
+    q
+}
+
+/// Insert one memory unless the user has its content already; the stored one. A new row is
+/// not read back (one statement less in the writer): its object is
+/// [`PreparedMemory::inserted`].
+pub(super) async fn upsert<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    uid: &Uid,
+    p: &PreparedMemory,
+) -> StoreResult<Memory> {
+    let m = &p.record;
+    let inserted = sqlx::query::<DB>(
+        "INSERT INTO memories (id, uid, content, content_key, category, visibility, tags, \
+         created_at, updated_at, manually_added, scoring, app_id, conversation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) \
+         ON CONFLICT (uid, content_key) DO NOTHING",
+    )
+    .arg(m.id.as_str())
+    .arg(uid.as_str())
+    .arg(m.content.as_str())
+    .arg(p.key.as_str())
+    .arg(m.category.as_str())
+    .arg(m.visibility.as_str())
+    .arg(p.tags.as_str())
+    .arg(to_micros(m.created_at))
+    .arg(m.manually_added)
+    .arg(p.scoring.as_str())
+    .arg(m.app_id.as_deref())
+    .arg(m.conversation_id.as_deref())
+    .execute(DB::on(conn))
+    .await
+    .map_err(map_err)?;
+    if DB::rows_affected(&inserted) > 0 {
+        index_words::<DB>(conn, uid.as_str(), &m.id, &p.words).await?;
+        return Ok(p.inserted());
+    }
+    let row = sqlx::query::<DB>(concat!(
+        "SELECT ",
+        memory_columns!(),
+        " FROM memories WHERE uid = $1 AND content_key = $2"
+    ))
+    .arg(uid.as_str())
+    .arg(p.key.as_str())
+    .fetch_one(DB::on(conn))
+    .await
+    .map_err(map_err)?;
+    memory_from_row::<DB>(&row)
+}
+
+/// Apply `update` to one of a user's memories, with its index changes prepared in `edit`;
+/// `None` when it does not exist.
+async fn update_row<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    uid: &Uid,
+    id: &str,
+    update: &MemoryUpdate,
+    edit: &PreparedEdit,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Memory>> {
+    const READ: super::Locking = locking!(
+        "SELECT ", memory_columns!(), " FROM memories WHERE uid = $1 AND id = $2";
+        lock: " FOR UPDATE"
+    );
+    let row = owned_row(DB::on(conn), DB::text(&READ), uid.as_str(), id).await?;
+    let Some(row) = row else { return Ok(None) };
+    let before = memory_from_row::<DB>(&row)?;
+    let old_content = before.content.clone();
+    let changed = update.apply_to(before, now);
+    sqlx::query::<DB>(
+        "UPDATE memories SET content = $1, content_key = COALESCE($2, content_key), \
+         category = $3, visibility = $4, tags = $5, updated_at = $6, scoring = $7, \
+         edited = $8 WHERE uid = $9 AND id = $10",
+    )
+    .arg(changed.content.as_str())
+    .arg(edit.new_key.as_deref())
+    .arg(changed.category.map(|c| c.as_str()))
+    .arg(changed.visibility.map(|v| v.as_str()))
+    .arg(serde_json::to_string(&changed.tags).map_err(json_err)?)
+    .arg(changed.updated_at.map(to_micros))
+    .arg(changed.scoring.as_deref())
+    .arg(changed.edited)
+    .arg(uid.as_str())
+    .arg(id)
+    .execute(DB::on(conn))
+    .await
+    .map_err(map_err)?;
+    if changed.content != old_content {
+        unindex_words::<DB>(conn, uid.as_str(), id, &edit.old_words).await?;
+        index_words::<DB>(conn, uid.as_str(), id, &edit.new_words).await?;
+    }
+    Ok(Some(changed))
+}
+
+/// Delete one of a user's memories and its index rows `words` (prepared from its content
+/// before the write); `false` when it did not exist.
+async fn delete_row<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    uid: &Uid,
+    id: &str,
+    words: &[String],
+) -> StoreResult<bool> {
+    let deleted = sqlx::query::<DB>("DELETE FROM memories WHERE uid = $1 AND id = $2")
+        .arg(uid.as_str())
+        .arg(id)
+        .execute(DB::on(conn))
+        .await
+        .map_err(map_err)?;
+    if DB::rows_affected(&deleted) == 0 {
+        return Ok(false);
+    }
+    unindex_words::<DB>(conn, uid.as_str(), id, words).await?;
+    Ok(true)
+}
+
+/// Index a memory just inserted or given new content under `words`: the indexed words of
+/// its content.
+pub(crate) async fn index_words<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    uid: &str,
+    memory_id: &str,
+    words: &[String],
+) -> StoreResult<()> {
+    if words.is_empty() {
+        return Ok(());
+    }
+    let mut q = QueryBuilder::<DB>::new("INSERT INTO memory_words (uid, word, memory_id) VALUES ");
+    for (n, word) in words.iter().enumerate() {
+        q.push(if n == 0 { "(" } else { ", (" });
+        q.push_arg(uid).push(", ").push_arg(word.as_str());
+        q.push(", ").push_arg(memory_id).push(")");
+    }
+    q.push(" ON CONFLICT DO NOTHING");
+    q.build().execute(DB::on(conn)).await.map_err(map_err)?;
+    Ok(())
+}
+
+/// Remove a memory's index rows under `words` (those of its content before a change or a
+/// delete). Found through the primary key, word by word.
+async fn unindex_words<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    uid: &str,
+    memory_id: &str,
+    words: &[String],
+) -> StoreResult<()> {
+    if words.is_empty() {
+        return Ok(());
+    }
+    let mut q = QueryBuilder::<DB>::new("DELETE FROM memory_words WHERE uid = ");
+    q.push_arg(uid)
+        .push(" AND memory_id = ")
+        .push_arg(memory_id);
+    push_any(&mut q, "word", words.iter().map(String::as_str));
+    q.build().execute(DB::on(conn)).await.map_err(map_err)?;
+    Ok(())
+}
+
+/// For each group of content words in `groups` (those of one memory to check), the contents
+/// of `uid`'s memories holding the most of them as indexed words, at most `limit_each` per
+/// group: one list without repeats, those closest to some group first (then by id, so both
+/// stores agree). One query for every group.
+async fn near_duplicates<DB: Dialect>(
+    pool: &Pool<DB>,
+    uid: &str,
+    groups: &[Vec<String>],
+    limit_each: i64,
+) -> StoreResult<Vec<String>> {
+    let pairs: Vec<(i64, &str)> = groups
+        .iter()
+        .zip(0_i64..)
+        .flat_map(|(words, n)| words.iter().map(move |w| (n, w.as_str())))
+        .collect();
+    if pairs.is_empty() || limit_each <= 0 {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::<DB>::new("WITH wanted (n, word) AS (VALUES ");
+    for (i, (n, word)) in pairs.into_iter().enumerate() {
+        q.push(if i == 0 { "(" } else { ", (" });
+        q.push_arg(n).push(", ").push_arg(word).push(")");
+    }
+    // Each word's postings are cut to its newest MAX_POSTINGS_PER_WORD memories before any
+    // pair is formed, so a word every memory holds costs no more than a rare one: a
+    // near-duplicate shares most of a memory's words, its rarer ones among them, so it is
+    // still found through those.
+    q.push(
+        "), postings AS (SELECT word, memory_id FROM (SELECT word, memory_id, \
+         ROW_NUMBER() OVER (PARTITION BY word ORDER BY memory_id DESC) AS nth \
+         FROM memory_words WHERE word IN (SELECT word FROM wanted) AND uid = ",
+    )
+    .push_arg(uid)
+    .push(") numbered WHERE nth <= ")
+    .push_arg(MAX_POSTINGS_PER_WORD)
+    .push(
+        "), shared AS (SELECT wanted.n, p.memory_id, COUNT(*) AS hits \
+         FROM wanted JOIN postings p ON p.word = wanted.word \
+         GROUP BY wanted.n, p.memory_id), \
+         ranked AS (SELECT memory_id, ROW_NUMBER() OVER \
+         (PARTITION BY n ORDER BY hits DESC, memory_id) AS place FROM shared) \
+         SELECT m.content FROM memories m JOIN (SELECT memory_id, \
+         MIN(place) AS best FROM ranked WHERE place <= ",
+    )
+    .push_arg(limit_each)
+    .push(" GROUP BY memory_id) r ON m.id = r.memory_id WHERE m.uid = ")
+    .push_arg(uid)
+    .push(" ORDER BY r.best, m.id");
+    let rows = q
+        .build()
+        .fetch_all(DB::on_pool(pool))
+        .await
+        .map_err(map_err)?;
+    rows.iter()
+        .map(|row| Ok(read::<DB, (String,)>(row)?.0))
+        .collect()
+}

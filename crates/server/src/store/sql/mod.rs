@@ -1,0 +1,289 @@
+//! The SQL of both stores, written once: plain generic functions over a [`Dialect`] (SQLite
+//! or PostgreSQL), one module per resource, each with the store trait it implements for every
+//! [`Backend`].
+//!
+//! SQLite and PostgreSQL accept every statement here as written: `$1`-style parameters
+//! (sqlx's SQLite driver binds them by number), `ON CONFLICT ... DO NOTHING` and
+//! `DO UPDATE ... WHERE`, `RETURNING`, `FALSE`, and the columns of [`super::rows`], which
+//! both schemas name and type alike. So ordering, conflicts and limits are the same in both
+//! stores because the statements are the same statements. What only PostgreSQL says, the
+//! row locks of a read-modify-write and of a job claim, is a [`Locking`] pair of texts.
+//!
+//! sqlx needs a bound for every type a generic function binds or reads, and for the
+//! connection it runs on; Rust does not carry such bounds from a trait to its users. So
+//! [`Dialect`] names them once, as supertraits on the database type itself ([`Binds`],
+//! [`ReadsRow`]), which Rust does carry, and hands out its connections and pools as executors
+//! ([`Dialect::on`], [`Dialect::on_pool`]). A statement then reads as SQL:
+//!
+//! ```text
+//! sqlx::query::<DB>("SELECT ... WHERE caller = $1")
+//!     .arg(key.caller.as_str())
+//!     .fetch_optional(DB::on(conn))
+//! ```
+//!
+//! A statement module adds what it binds and reads to [`Dialect`]'s list. Everything here is
+//! monomorphized per database: no dynamic dispatch, no `Any` driver.
+
+mod action_items;
+mod backend;
+mod conversations;
+mod credentials;
+mod idempotency;
+mod jobs;
+mod memories;
+mod parts;
+
+use sqlx::query::Query;
+use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, QueryBuilder, Type};
+
+pub(crate) use backend::Backend;
+pub(crate) use idempotency::remember;
+pub(crate) use memories::index_words;
+
+/// The list statements, for the tests that check which columns each reads.
+#[cfg(test)]
+pub(crate) mod lists {
+    pub(crate) use super::action_items::list as action_items_list;
+    pub(crate) use super::conversations::{
+        developer_list as dev_conversations_list, integration_list as conversations_list,
+    };
+    pub(crate) use super::memories::list as memories_list;
+}
+
+use super::StoreResult;
+use super::rows::{
+    ActionItemRow, AppKeyRow, AppRow, ConversationRow, DevConversationRow, DevKeyRow,
+    IdempotencyRow, JobRow, MemoryRow, map_err,
+};
+
+/// A database our statements run on: what they bind and read, and where.
+pub(crate) trait Dialect:
+    Database<Arguments: IntoArguments<Self>>
+    + Binds<'static, i64>
+    + Binds<'static, Option<i64>>
+    + Binds<'static, i32>
+    + Binds<'static, bool>
+    + Binds<'static, Option<bool>>
+    + Binds<'static, String>
+    + Binds<'static, Vec<u8>>
+    + for<'a> Binds<'a, &'a str>
+    + for<'a> Binds<'a, Option<&'a str>>
+    + ReadsRow<IdempotencyRow>
+    + ReadsRow<MemoryRow>
+    + ReadsRow<ConversationRow>
+    + ReadsRow<DevConversationRow>
+    + ReadsRow<ActionItemRow>
+    + ReadsRow<JobRow>
+    + ReadsRow<AppRow>
+    + ReadsRow<AppKeyRow>
+    + ReadsRow<DevKeyRow>
+    + ReadsRow<(i64,)>
+    + ReadsRow<(String,)>
+    + ReadsRow<jobs::UserEditsRow>
+    + ReadsRow<jobs::JobIdRow>
+    + ReadsRow<action_items::StructuredRow>
+{
+    /// Whether a read-modify-write locks the rows it reads (PostgreSQL, where writes run
+    /// side by side); SQLite's one writer already serializes every write.
+    const LOCKS_ROWS: bool;
+
+    /// A connection (or transaction) as an executor.
+    fn on(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self>;
+
+    /// A pool as an executor.
+    fn on_pool(pool: &Pool<Self>) -> impl Executor<'_, Database = Self>;
+
+    /// How many rows a statement changed.
+    fn rows_affected(done: &Self::QueryResult) -> u64;
+
+    /// The text of `statement` this database runs.
+    fn text(statement: &Locking) -> &'static str {
+        if Self::LOCKS_ROWS {
+            statement.locked
+        } else {
+            statement.unlocked
+        }
+    }
+}
+
+/// A statement with and without its row lock (`FOR UPDATE`, `FOR UPDATE SKIP LOCKED`);
+/// [`Dialect::text`] picks the one a database runs. Made by [`locking!`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Locking {
+    /// Without the lock (SQLite).
+    pub(crate) unlocked: &'static str,
+    /// With it (PostgreSQL).
+    pub(crate) locked: &'static str,
+}
+
+/// `locking!("SELECT ...", lock: " FOR UPDATE", then: ")")`: a [`Locking`] statement
+/// whose lock goes between the two parts (`then` may be left out). Each part is a literal
+/// or a macro expanding to one (`memory_columns!()`), as `concat!` takes.
+macro_rules! locking {
+    ($($before:expr),+ ; lock: $lock:literal $(; then: $($after:expr),+)?) => {
+        $crate::store::sql::Locking {
+            unlocked: concat!($($before),+ $(, $($after),+)?),
+            locked: concat!($($before),+, $lock $(, $($after),+)?),
+        }
+    };
+}
+pub(crate) use locking;
+
+/// A database that can bind a `T` (encoded for `'t`) as a statement parameter.
+pub(crate) trait Binds<'t, T>: Database {
+    /// `query` with `value` bound as its next parameter.
+    fn bind_to(
+        query: Query<'_, Self, Self::Arguments>,
+        value: T,
+    ) -> Query<'_, Self, Self::Arguments>;
+
+    /// Bind `value` as the next parameter of `builder`, and push its placeholder.
+    fn push_to(builder: &mut QueryBuilder<Self>, value: T);
+}
+
+impl<'t, DB: Database, T> Binds<'t, T> for DB
+where
+    T: Encode<'t, DB> + Type<DB>,
+{
+    fn bind_to(
+        query: Query<'_, Self, Self::Arguments>,
+        value: T,
+    ) -> Query<'_, Self, Self::Arguments> {
+        query.bind(value)
+    }
+
+    fn push_to(builder: &mut QueryBuilder<Self>, value: T) {
+        builder.push_bind(value);
+    }
+}
+
+/// A database whose rows can be read into a row struct `T`.
+pub(crate) trait ReadsRow<T>: Database {
+    /// The row read as a `T`.
+    fn read_row(row: &Self::Row) -> sqlx::Result<T>;
+}
+
+impl<DB: Database, T> ReadsRow<T> for DB
+where
+    T: for<'r> FromRow<'r, DB::Row>,
+{
+    fn read_row(row: &Self::Row) -> sqlx::Result<T> {
+        T::from_row(row)
+    }
+}
+
+/// `row` read as a `T`, its errors as the store's.
+pub(crate) fn read<DB: ReadsRow<T>, T>(row: &DB::Row) -> StoreResult<T> {
+    DB::read_row(row).map_err(map_err)
+}
+
+/// `.arg(value)`: bind through the statement's [`Dialect`], so generic code can chain binds.
+pub(crate) trait Arg<DB: Database>: Sized {
+    /// The query with `value` bound as its next parameter.
+    fn arg<'t, T>(self, value: T) -> Self
+    where
+        DB: Binds<'t, T>;
+}
+
+impl<DB: Database> Arg<DB> for Query<'_, DB, DB::Arguments> {
+    fn arg<'t, T>(self, value: T) -> Self
+    where
+        DB: Binds<'t, T>,
+    {
+        DB::bind_to(self, value)
+    }
+}
+
+/// `.push_arg(value)`: [`QueryBuilder::push_bind`] through the builder's [`Dialect`].
+pub(crate) trait PushArg<DB: Database> {
+    /// Bind `value` and push its placeholder.
+    fn push_arg<'t, T>(&mut self, value: T) -> &mut Self
+    where
+        DB: Binds<'t, T>;
+}
+
+impl<DB: Database> PushArg<DB> for QueryBuilder<DB> {
+    fn push_arg<'t, T>(&mut self, value: T) -> &mut Self
+    where
+        DB: Binds<'t, T>,
+    {
+        DB::push_to(self, value);
+        self
+    }
+}
+
+impl Dialect for sqlx::Sqlite {
+    const LOCKS_ROWS: bool = false;
+
+    fn on(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self> {
+        conn
+    }
+
+    fn on_pool(pool: &Pool<Self>) -> impl Executor<'_, Database = Self> {
+        pool
+    }
+
+    fn rows_affected(done: &Self::QueryResult) -> u64 {
+        done.rows_affected()
+    }
+}
+
+impl Dialect for sqlx::Postgres {
+    const LOCKS_ROWS: bool = true;
+
+    fn on(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self> {
+        conn
+    }
+
+    fn on_pool(pool: &Pool<Self>) -> impl Executor<'_, Database = Self> {
+        pool
+    }
+
+    fn rows_affected(done: &Self::QueryResult) -> u64 {
+        done.rows_affected()
+    }
+}
+
+/// The columns a memory object is built from (`MemoryRow`): every column but `uid` and
+/// `content_key`. The driver copies each value of each row, so every read names the columns
+/// its answer is built from, and a list reads no more than it returns.
+macro_rules! memory_columns {
+    () => {
+        "id, content, category, visibility, tags, created_at, updated_at, manually_added, \
+         scoring, reviewed, user_review, edited, app_id, conversation_id"
+    };
+}
+use memory_columns;
+
+/// The columns a conversation object is built from (`ConversationRow`): every column but
+/// `uid`, `updated_at` and `category` (which SQLite computes from `structured` on every read
+/// of it, and which only the developer list's filter uses).
+macro_rules! conversation_columns {
+    () => {
+        "id, source, language, created_at, started_at, finished_at, status, discarded, \
+         geolocation, structured, failure_reason, transcript_segments, app_id, text, \
+         text_source, text_source_spec"
+    };
+}
+use conversation_columns;
+
+/// The columns the Developer API shows of a conversation (`DevConversationRow`): no
+/// imported text, importing app or text source, which its routes leave out, and no
+/// transcript, which a list adds (`, transcript_segments`) only when it shows it.
+macro_rules! dev_conversation_columns {
+    () => {
+        "id, source, language, created_at, started_at, finished_at, status, discarded, \
+         geolocation, structured, failure_reason"
+    };
+}
+use dev_conversation_columns;
+
+/// The columns an action item object is built from (`ActionItemRow`): every column but
+/// `uid`.
+macro_rules! action_item_columns {
+    () => {
+        "id, description, completed, created_at, updated_at, due_at, completed_at, \
+         conversation_id"
+    };
+}
+use action_item_columns;
