@@ -673,6 +673,24 @@ fn scenarios(demo: &Demo) -> Vec<Scenario> {
             p99_goal: Some(1.5),
         },
         Scenario {
+            // The same create with an `Idempotency-Key` (a new one per request): the answer is
+            // remembered in the create's own transaction.
+            name: "memory create, Idempotency-Key",
+            ours: Load {
+                method: "POST",
+                path: "/v1/dev/user/memories".to_owned(),
+                headers: vec![
+                    dev.clone(),
+                    json.clone(),
+                    ("Idempotency-Key", "bench-{id}".to_owned()),
+                ],
+                body: Some(format!(r#"{{"content":"{content}"}}"#)),
+            },
+            reference: insert.clone(),
+            rate_goal: 1.0,
+            p99_goal: None,
+        },
+        Scenario {
             name: "memory list",
             ours: Load {
                 method: "GET",
