@@ -162,10 +162,11 @@ fn title(s: &Sentence, tokens: &[&str], others: &[&str]) -> Option<(String, i64)
     let lower: Vec<String> = original.iter().map(|w| w.to_ascii_lowercase()).collect();
     // "after lunch", "before the meeting": a moment relative to an event, not the event.
     let found = lower.iter().enumerate().find_map(|(i, w)| {
+        // "after lunch" is a moment; "dry cleaning" a chore, not the dentist's cleaning.
         let relative = i > 0
             && matches!(
                 lower[i - 1].as_str(),
-                "after" | "before" | "until" | "till" | "during" | "since"
+                "after" | "before" | "until" | "till" | "during" | "since" | "dry"
             );
         noun_minutes(w).filter(|_| !relative).map(|d| (i, d))
     });

@@ -192,6 +192,8 @@ pub(crate) struct Doc {
     pub(crate) user_known: bool,
     /// Whether the text is English (or too short to tell): the rules' cues are English.
     pub(crate) english: bool,
+    /// What kind of text it is.
+    pub(crate) kind: TextKind,
 }
 
 impl Doc {
@@ -205,6 +207,7 @@ impl Doc {
             started_at,
             user_known,
             english: language::is_english(text),
+            kind,
         }
     }
 
