@@ -43,9 +43,22 @@ pub(crate) fn parse(text: &str, kind: TextKind) -> Parsed {
         .filter(|l| !l.is_empty() && !is_signature_noise(l))
         .flat_map(inline_turns)
         .collect();
+    // A label said on two lines or more is a speaker even when it reads like a heading
+    // ("Florence:", "Sterling:" in a chat): records do not repeat their headings.
+    let labels: Vec<(Option<&str>, &str)> = lines
+        .iter()
+        .map(|l| split_label(strip_timestamp(l)))
+        .collect();
+    let repeated = |name: &str| labels.iter().filter(|(l, _)| *l == Some(name)).count() >= 2;
     let split: Vec<(Option<&str>, &str)> = lines
         .iter()
-        .map(|l| split_speaker(strip_timestamp(l)))
+        .zip(&labels)
+        .map(|(line, (label, rest))| match label {
+            Some(name) if looks_like_speaker(name) || (repeated(name) && !is_heading(name)) => {
+                (Some(*name), *rest)
+            }
+            _ => (None, strip_timestamp(line)),
+        })
         .collect();
     let labelled_lines = split.iter().filter(|(s, _)| s.is_some()).count();
     // A post or note opening "Big news: ..." is not a transcript; a one-line chat message is.
@@ -240,6 +253,15 @@ fn strip_timestamp(line: &str) -> &str {
 /// the line has no speaker label. Only a label that looks like a speaker counts
 /// ([`looks_like_speaker`]): "Upcoming: cleaning on the 28th" is text.
 pub(crate) fn split_speaker(line: &str) -> (Option<&str>, &str) {
+    match split_label(line) {
+        (Some(name), rest) if looks_like_speaker(name) => (Some(name), rest),
+        _ => (None, line),
+    }
+}
+
+/// `("Anna", "hi")` for `"Anna: hi"` when the label has a speaker label's form (short,
+/// capitalized, no header name), whether or not it looks like a speaker.
+fn split_label(line: &str) -> (Option<&str>, &str) {
     let Some((name, rest)) = line.split_once([':', '：']) else {
         return (None, line);
     };
@@ -262,8 +284,7 @@ pub(crate) fn split_speaker(line: &str) -> (Option<&str>, &str) {
             .all(|c| c.is_alphanumeric() || " ._-'".contains(c))
         && !HEADERS.contains(&lower.as_str())
         && !NOT_SPEAKERS.contains(&lower.as_str())
-        && !rest.starts_with("//")
-        && looks_like_speaker(name);
+        && !rest.starts_with("//");
     if is_label {
         (Some(name), rest)
     } else {
@@ -275,7 +296,8 @@ pub(crate) fn split_speaker(line: &str) -> (Option<&str>, &str) {
 /// ("Speaker 1"), a role ("Mom", "Doctor", "Host") or a name ("Anna", "Dr. Patel"). A
 /// heading of a record is not: a word of a form or calendar ("Upcoming", "Next appointment",
 /// "Dosage"), a possessive ("Dr. Alvarez's office"), or a single word made from a verb or an
-/// abstract noun ("Pending", "Confirmation", "Payment") that is no role.
+/// abstract noun ("Pending", "Confirmation", "Payment") that is no role. A label a text
+/// repeats is a speaker all the same (see [`parse`]).
 pub(crate) fn looks_like_speaker(name: &str) -> bool {
     if is_user_label(name) || crate::rules::is_anonymous(name) {
         return true;
@@ -288,19 +310,30 @@ pub(crate) fn looks_like_speaker(name: &str) -> bool {
     if words.iter().any(|w| SPEAKER_ROLES.contains(w)) {
         return true;
     }
-    if words.iter().any(|w| NOT_SPEAKER_WORDS.contains(w)) {
+    if is_heading(name) {
         return false;
     }
     match words.as_slice() {
         [one] => {
             let n = one.chars().count();
-            let derived = ["ing", "tion", "sion", "ment", "ness", "ity", "ance", "ence"]
+            // Not "-ence" or "-ity": Florence and Felicity are names.
+            let derived = ["ing", "tion", "sion", "ment", "ness"]
                 .iter()
                 .any(|suffix| one.ends_with(suffix));
             !(n >= 6 && derived)
         }
         _ => true,
     }
+}
+
+/// Whether a label is a heading of a record by its words: a possessive ("Dr. Alvarez's
+/// office") or a word of forms and calendars ("Upcoming", "Dose"), even when repeated.
+fn is_heading(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    lower.contains("'s")
+        || lower
+            .split_whitespace()
+            .any(|w| NOT_SPEAKER_WORDS.contains(&w) && !SPEAKER_ROLES.contains(&w))
 }
 
 /// Whether a speaker label names the user.
@@ -463,6 +496,20 @@ mod tests {
                 "{speaker}"
             );
         }
+    }
+
+    #[test]
+    fn a_name_that_reads_like_a_heading_is_a_speaker_when_it_comes_back() {
+        let p = parse(
+            "Sterling: are you coming?\nMe: yes\nSterling: great",
+            TextKind::Message,
+        );
+        assert_eq!(p.turns.len(), 3);
+        assert_eq!(p.turns[0].speaker.as_deref(), Some("Sterling"));
+        assert_eq!(split_speaker("Florence: hi").0, Some("Florence"));
+        assert_eq!(split_speaker("Felicity: hi").0, Some("Felicity"));
+        let p = parse("Dose: 10mg\nDose: 5mg\nTaken with food", TextKind::Other);
+        assert!(!p.labelled);
     }
 
     #[test]
