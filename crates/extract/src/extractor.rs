@@ -37,6 +37,20 @@ pub trait Extractor: Send + Sync + 'static {
         input: &ConversationInput<'_>,
     ) -> Result<ConversationExtraction, ExtractError>;
 
+    /// Process a conversation whose request named its `language` (a BCP 47 / ISO 639-1 code:
+    /// `"en"`, `"ja"`, `"pt-BR"`). The rules extractor trusts a named language other than
+    /// English (no English patterns) and identifies the language itself when `language` is
+    /// `None`; pass `None` when the request gave no language and only a default was filled
+    /// in. By default this is [`Extractor::conversation`], which ignores the language.
+    async fn conversation_in_language(
+        &self,
+        input: &ConversationInput<'_>,
+        language: Option<&str>,
+    ) -> Result<ConversationExtraction, ExtractError> {
+        let _ = language;
+        self.conversation(input).await
+    }
+
     /// Extract memories from an imported text of unknown kind, knowing none of the user's
     /// memories.
     async fn memories(&self, text: &str) -> Result<Vec<ExtractedMemory>, ExtractError>;

@@ -10,11 +10,12 @@
 use omi_model::StructuredActionItem;
 
 use super::lexicon::actions::{
-    COMMITMENTS, CONTINUATIONS, DETERMINERS, NOT_TASKS, PARTICLES, REQUESTS, SMALL_TALK_OBJECTS,
-    TASK_WHEN_OBJECT,
+    COMMITMENTS, CONTINUATIONS, DETERMINERS, IMPERATIVE_VERBS, NOT_TASKS, PARTICLES, REQUESTS,
+    SMALL_TALK_OBJECTS, TASK_WHEN_OBJECT,
 };
 use super::sentences::{Bullet, Sentence};
 use super::{Doc, capitalize, truncate_words};
+use crate::TextKind;
 
 /// The action items of the text, in order, without repeats.
 pub(crate) fn find(doc: &Doc) -> Vec<StructuredActionItem> {
@@ -233,6 +234,15 @@ fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem
         (false, true) => COMMITMENTS,
         (false, false) => &[],
     };
+    // "Keep a headache diary." said by the doctor, "Bring a valid passport." in a
+    // booking: an imperative from someone else, or in a record or email with no speakers.
+    let imperative_here =
+        from_other || (speaker.is_none() && matches!(doc.kind, TextKind::Email | TextKind::Other));
+    if imperative_here && !s.is_question() {
+        if let Some(item) = imperative(s, speaker, from_other, others) {
+            return vec![item];
+        }
+    }
     let mut out = Vec::new();
     // The cue of the clause before, for "make sure you stretch, and drink more water".
     let mut carried: Option<&'static str> = None;
@@ -261,6 +271,44 @@ fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem
         }
     }
     out
+}
+
+/// A sentence that opens with the verb of a task ("Keep a headache diary", "Ice the knee
+/// after exercise"), as a task; `None` when its first word is no such verb or it is too
+/// short to say what to do.
+fn imperative(
+    s: &Sentence,
+    speaker: Option<&str>,
+    from_other: bool,
+    others: &[&str],
+) -> Option<StructuredActionItem> {
+    let first = s.lower.split_whitespace().next()?;
+    let first = first.trim_end_matches(|c: char| !c.is_alphanumeric());
+    if !IMPERATIVE_VERBS.contains(&first) || s.word_count() < 3 || s.word_count() > 25 {
+        return None;
+    }
+    // "Call (555) 010-4433 with questions", "Contact us if you need help": an offer of
+    // service, not a task.
+    if [
+        "question", "if you", "any time", "anytime", "for help", "for more",
+    ]
+    .iter()
+    .any(|p| s.lower.contains(p))
+    {
+        return None;
+    }
+    // The task ends where the next clause begins ("..., and let's see you again").
+    let lower = &s.lower;
+    let end = [", and ", "; ", " and let's ", ", but ", " - ", ", so "]
+        .iter()
+        .filter_map(|p| lower.find(p))
+        .min()
+        .unwrap_or(lower.len());
+    let description = describe(&s.text[..end], "please ", speaker, from_other, others)?;
+    Some(StructuredActionItem {
+        description,
+        completed: false,
+    })
 }
 
 /// A to-do list item: a line marked `[ ]`/`[x]`, or any item of a list headed "to do",
@@ -466,9 +514,20 @@ fn describe(
         object.as_str(),
         "you" | "me" | "them" | "him" | "her" | "us"
     ) && words.len() >= 4;
+    // "keep a headache diary" has a thing to do; "take a look", "take a break" do not.
+    let a_thing = matches!(object.as_str(), "a" | "an")
+        && matches!(verb.as_str(), "keep" | "take" | "start" | "get")
+        && words.len() >= 4
+        && words.get(2).is_some_and(|w| {
+            !matches!(
+                w.to_ascii_lowercase()
+                    .trim_matches(|c: char| !c.is_alphanumeric()),
+                "look" | "break" | "minute" | "second" | "moment" | "chance" | "bit" | "sec"
+            )
+        });
     let has_object = TASK_WHEN_OBJECT.contains(&verb.as_str())
         && !object.is_empty()
-        && (gives || !SMALL_TALK_OBJECTS.contains(&object.as_str()))
+        && (gives || a_thing || !SMALL_TALK_OBJECTS.contains(&object.as_str()))
         && words.len() >= 3;
     if NOT_TASKS.contains(&verb.as_str()) && !has_object {
         return None;
@@ -666,6 +725,31 @@ mod tests {
             items("Mr. Patel: Please make sure someone is home."),
             ["Mr. Patel asked you to make sure someone is home"]
         );
+    }
+
+    #[test]
+    fn an_imperative_from_someone_else_or_in_a_record_is_a_task() {
+        let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
+        let found = |text: &str, kind: TextKind| -> Vec<String> {
+            find(&Doc::new(text, kind, start))
+                .into_iter()
+                .map(|i| i.description)
+                .collect()
+        };
+        assert_eq!(
+            found(
+                "Dr. Okoro: Keep a headache diary.\nMe: Okay.",
+                TextKind::AudioTranscript
+            ),
+            ["Dr. Okoro asked you to keep a headache diary"]
+        );
+        assert_eq!(
+            found("Physio plan\nIce the knee after exercise.", TextKind::Other),
+            ["Ice the knee after exercise"]
+        );
+        assert!(found("Call (555) 010-4433 with questions.", TextKind::Other).is_empty());
+        assert!(found("Me: Bring it on, Sam!\nSam: Ha.", TextKind::Message).is_empty());
+        assert!(found("Take care of yourself.", TextKind::SocialPost).is_empty());
     }
 
     #[test]

@@ -121,6 +121,29 @@ mod tests {
     }
 
     #[test]
+    fn a_health_card_is_health_not_finance() {
+        assert_eq!(
+            category(
+                "Dr. Smith's contact information: Phone: (555) 123-4567, Email: \
+                 dr.smith@hospital.org. Next appointment scheduled for April 3rd at 2:30 PM. \
+                 Remember to bring your insurance card and list of current medications."
+            ),
+            C::Health
+        );
+        assert_eq!(
+            category(
+                "Bright Smiles Dental - Patient portal\nUpcoming: cleaning and x-rays on \
+                 August 28th at 9:00 AM.\nPlease bring your updated insurance information."
+            ),
+            C::Health
+        );
+        assert_eq!(
+            category("My credit card bill is due and the car insurance went up again."),
+            C::Finance
+        );
+    }
+
+    #[test]
     fn every_category_has_an_emoji() {
         for c in C::ALL {
             assert!(!emoji(*c).is_empty());

@@ -162,10 +162,11 @@ fn title(s: &Sentence, tokens: &[&str], others: &[&str]) -> Option<(String, i64)
     let lower: Vec<String> = original.iter().map(|w| w.to_ascii_lowercase()).collect();
     // "after lunch", "before the meeting": a moment relative to an event, not the event.
     let found = lower.iter().enumerate().find_map(|(i, w)| {
+        // "after lunch" is a moment; "dry cleaning" a chore, not the dentist's cleaning.
         let relative = i > 0
             && matches!(
                 lower[i - 1].as_str(),
-                "after" | "before" | "until" | "till" | "during" | "since"
+                "after" | "before" | "until" | "till" | "during" | "since" | "dry"
             );
         noun_minutes(w).filter(|_| !relative).map(|d| (i, d))
     });
@@ -203,11 +204,14 @@ fn title(s: &Sentence, tokens: &[&str], others: &[&str]) -> Option<(String, i64)
     Some((capitalize(&head), minutes))
 }
 
-/// "my parents arrive Sunday", "the package lands Friday": who or what, and the verb.
+/// "my parents arrive Sunday", "the package lands Friday": who or what, and the verb. A
+/// plan's verb is a verb: "landing page", "arriving passengers", "the departing flight"
+/// use it as a word before a noun, and make no plan.
 fn verb_plan(original: &[&str], lower: &[String]) -> Option<String> {
     let at = lower
         .iter()
-        .position(|w| PLAN_VERBS.contains(&w.as_str()))?;
+        .enumerate()
+        .position(|(i, w)| PLAN_VERBS.contains(&w.as_str()) && !names_a_thing(lower, i))?;
     let mut first = at;
     while first > 0
         && at - first < 3
@@ -219,11 +223,44 @@ fn verb_plan(original: &[&str], lower: &[String]) -> Option<String> {
     {
         first -= 1;
     }
-    let words = &original[first..=at];
+    // A verb with no one who comes or goes ("Departs: September 20") names no event of its
+    // own; the event named before it ("Flight SW 482") is the one it times.
     if first == at {
-        return Some(capitalize(words[0]));
+        return None;
     }
-    Some(capitalize(&words.join(" ")))
+    Some(capitalize(&original[first..=at].join(" ")))
+}
+
+/// Whether the plan verb at `at` is used before a noun ("landing page", "arriving
+/// passengers") or after an article ("the landing"), not as a verb: what follows a verb of
+/// coming and going is a time, a place, a preposition or nothing.
+fn names_a_thing(lower: &[String], at: usize) -> bool {
+    let after_article = at > 0 && matches!(lower[at - 1].as_str(), "the" | "a" | "an");
+    let intransitive = !lower[at].starts_with("visit");
+    let Some(next) = lower.get(at + 1) else {
+        return after_article;
+    };
+    let next_fits_a_verb = is_stopword(next)
+        || WEEKDAY_OR_MONTH.contains(&next.as_str())
+        || next.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || matches!(
+            next.as_str(),
+            "today"
+                | "tonight"
+                | "tomorrow"
+                | "home"
+                | "back"
+                | "early"
+                | "late"
+                | "soon"
+                | "here"
+                | "there"
+                | "around"
+                | "next"
+                | "this"
+                | "safely"
+        );
+    after_article || (intransitive && !next_fits_a_verb)
 }
 
 /// Whether a word before the event noun belongs to its name ("team meeting",
@@ -351,6 +388,28 @@ mod tests {
         assert!(find(&doc("I can't make the meeting tomorrow at 10.")).is_empty());
         assert!(find(&doc("Send the report by Friday.")).is_empty());
         assert!(find(&doc("I love dinner parties.")).is_empty());
+    }
+
+    #[test]
+    fn a_landing_page_is_no_event_but_a_landing_flight_is() {
+        for text in [
+            "The landing page copy is almost done, I will polish it on Thursday.",
+            "Can we look at the landing page on Monday?",
+            "Arriving passengers use gate 4 from 6pm on Friday.",
+        ] {
+            let events = find(&doc(text));
+            assert!(
+                events
+                    .iter()
+                    .all(|e| !e.title.to_lowercase().contains("landing")
+                        && !e.title.to_lowercase().contains("arriving")),
+                "{text}: {events:?}"
+            );
+        }
+        let events = find(&doc("My parents arrive on Sunday at 3pm."));
+        assert_eq!(events[0].title, "Parents arrive");
+        let events = find(&doc("Our flight lands Friday at 6pm."));
+        assert_eq!(events.len(), 1, "{events:?}");
     }
 
     #[test]

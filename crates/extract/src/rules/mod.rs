@@ -63,9 +63,41 @@ pub use memories::categorize_memory;
 pub struct RulesExtractor;
 
 impl RulesExtractor {
-    /// Process a conversation (what [`Extractor::conversation`] does, synchronously).
+    /// Process a conversation (what [`Extractor::conversation`] does, synchronously). The
+    /// language is identified from the text.
     pub fn extract(&self, input: &ConversationInput<'_>) -> ConversationExtraction {
-        let doc = Doc::new(input.text, input.kind, input.started_at);
+        self.extract_in_language(input, None)
+    }
+
+    /// Process a conversation whose request named its `language` (a BCP 47 / ISO 639-1 code
+    /// such as `"en"`, `"en-US"`, `"ja"`; what [`Extractor::conversation_in_language`] does,
+    /// synchronously). A named language other than English is trusted: the text gets an
+    /// extractive title, overview and segments and no English patterns, whatever it looks
+    /// like. English is trusted too, except for a text in a script English is not written in
+    /// (a Japanese text sent with the API's default `"en"`). `None`, or a code that names no
+    /// language, leaves the language to be identified from the text, as [`Self::extract`].
+    ///
+    /// ```
+    /// use omi_extract::{ConversationInput, RulesExtractor, TextKind};
+    ///
+    /// let start = "2024-03-10T15:00:00Z".parse().unwrap();
+    /// let input = ConversationInput {
+    ///     text: "Me: I love hiking. Sarah: Remember to book the cabin for Friday.",
+    ///     kind: TextKind::Message,
+    ///     started_at: start,
+    ///     finished_at: start + chrono::Duration::minutes(1),
+    ///     known_memories: &[],
+    /// };
+    /// assert!(!RulesExtractor.extract_in_language(&input, Some("en")).memories.is_empty());
+    /// // Said to be Dutch: no English patterns are read into it.
+    /// assert!(RulesExtractor.extract_in_language(&input, Some("nl")).memories.is_empty());
+    /// ```
+    pub fn extract_in_language(
+        &self,
+        input: &ConversationInput<'_>,
+        language: Option<&str>,
+    ) -> ConversationExtraction {
+        let doc = Doc::with_language(input.text, input.kind, input.started_at, language);
         let transcript_segments =
             segments::transcript_segments(&doc.parsed.turns, input.started_at, input.finished_at);
         let keywords = summary::Keywords::count(&doc);
@@ -138,17 +170,29 @@ impl Extractor for RulesExtractor {
         &self,
         input: &ConversationInput<'_>,
     ) -> Result<ConversationExtraction, ExtractError> {
+        self.conversation_in_language(input, None).await
+    }
+
+    async fn conversation_in_language(
+        &self,
+        input: &ConversationInput<'_>,
+        language: Option<&str>,
+    ) -> Result<ConversationExtraction, ExtractError> {
         let text = input.text.to_owned();
         let known = input.known_memories.to_vec();
+        let language = language.map(str::to_owned);
         let (kind, started_at, finished_at) = (input.kind, input.started_at, input.finished_at);
         off_runtime(move || {
-            RulesExtractor.extract(&ConversationInput {
-                text: &text,
-                kind,
-                started_at,
-                finished_at,
-                known_memories: &known,
-            })
+            RulesExtractor.extract_in_language(
+                &ConversationInput {
+                    text: &text,
+                    kind,
+                    started_at,
+                    finished_at,
+                    known_memories: &known,
+                },
+                language.as_deref(),
+            )
         })
         .await
     }
@@ -192,10 +236,23 @@ pub(crate) struct Doc {
     pub(crate) user_known: bool,
     /// Whether the text is English (or too short to tell): the rules' cues are English.
     pub(crate) english: bool,
+    /// What kind of text it is.
+    pub(crate) kind: TextKind,
 }
 
 impl Doc {
     pub(crate) fn new(text: &str, kind: TextKind, started_at: DateTime<Utc>) -> Self {
+        Self::with_language(text, kind, started_at, None)
+    }
+
+    /// A text whose language a request may have named (see
+    /// [`RulesExtractor::extract_in_language`]).
+    pub(crate) fn with_language(
+        text: &str,
+        kind: TextKind,
+        started_at: DateTime<Utc>,
+        language: Option<&str>,
+    ) -> Self {
         let parsed = segments::parse(text, kind);
         let user_known = !parsed.labelled || parsed.turns.iter().any(|t| t.is_user);
         let sentences = sentences::split(&parsed.turns, |t| t.is_user || t.speaker.is_none());
@@ -204,7 +261,8 @@ impl Doc {
             sentences,
             started_at,
             user_known,
-            english: language::is_english(text),
+            english: language::reads_as_english(text, language),
+            kind,
         }
     }
 
@@ -352,6 +410,28 @@ mod tests {
         ));
         assert!(out.memories.is_empty(), "{:?}", out.memories);
         assert!(!out.processed.title.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_requests_language_decides_whether_english_patterns_are_read() {
+        let text = "Me: I love hiking. Sarah: Remember to book the cabin for Friday at 6pm.";
+        let english = RulesExtractor
+            .conversation_in_language(&input(text), Some("en"))
+            .await
+            .unwrap();
+        assert_eq!(english, RulesExtractor.extract(&input(text)));
+        assert!(!english.memories.is_empty() && !english.processed.action_items.is_empty());
+        let dutch = RulesExtractor
+            .conversation_in_language(&input(text), Some("nl"))
+            .await
+            .unwrap();
+        assert!(dutch.memories.is_empty());
+        assert!(dutch.processed.action_items.is_empty() && dutch.processed.events.is_empty());
+        assert_eq!(dutch.processed.transcript_segments.len(), 2);
+        // The API's default "en" does not make a Japanese text English.
+        let japanese = "母: 帰りに牛乳を買ってきてね。\n私: わかった。6時ごろ帰るよ。";
+        let out = RulesExtractor.extract_in_language(&input(japanese), Some("en"));
+        assert!(out.processed.events.is_empty() && out.memories.is_empty());
     }
 
     #[test]

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use omi_model::TranscriptSegment;
 
-use super::lexicon::segments::{HEADERS, NOT_SPEAKERS};
+use super::lexicon::segments::{
+    HEADERS, NOT_SPEAKER_WORDS, NOT_SPEAKERS, SPEAKER_ROLES, USER_LABELS,
+};
 use super::lexicon::sentences::ABBREVIATIONS;
 use super::words::fold_quotes;
 use crate::TextKind;
@@ -41,14 +43,30 @@ pub(crate) fn parse(text: &str, kind: TextKind) -> Parsed {
         .filter(|l| !l.is_empty() && !is_signature_noise(l))
         .flat_map(inline_turns)
         .collect();
+    // A label said on two lines or more is a speaker even when it reads like a heading
+    // ("Florence:", "Sterling:" in a chat): records do not repeat their headings.
+    let labels: Vec<(Option<&str>, &str)> = lines
+        .iter()
+        .map(|l| split_label(strip_timestamp(l)))
+        .collect();
+    let repeated = |name: &str| labels.iter().filter(|(l, _)| *l == Some(name)).count() >= 2;
     let split: Vec<(Option<&str>, &str)> = lines
         .iter()
-        .map(|l| split_speaker(strip_timestamp(l)))
+        .zip(&labels)
+        .map(|(line, (label, rest))| match label {
+            Some(name) if looks_like_speaker(name) || (repeated(name) && !is_heading(name)) => {
+                (Some(*name), *rest)
+            }
+            _ => (None, strip_timestamp(line)),
+        })
         .collect();
     let labelled_lines = split.iter().filter(|(s, _)| s.is_some()).count();
     // A post or note opening "Big news: ..." is not a transcript; a one-line chat message is.
+    // A line labelled with the user ("Me:", "私:") is a turn in any kind of text.
+    let user_labelled = split.iter().any(|(s, _)| s.is_some_and(is_user_label));
     let needed = match kind {
         TextKind::AudioTranscript | TextKind::Message => 1,
+        TextKind::Email | TextKind::SocialPost | TextKind::Other if user_labelled => 1,
         TextKind::Email | TextKind::SocialPost | TextKind::Other => 2,
     };
     let labelled = labelled_lines >= needed && labelled_lines * 2 >= split.len();
@@ -123,10 +141,13 @@ fn inline_turns(line: &str) -> Vec<&str> {
         }
         if let (Some(name), _) = split_speaker(candidate) {
             let words: Vec<&str> = name.split_whitespace().collect();
+            // A capitalized name, or a short one in a script without case ("母").
             let named = words.len() <= 2
-                && words
-                    .iter()
-                    .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+                && words.iter().all(|w| {
+                    w.chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() || !c.is_lowercase())
+                })
                 && !crate::rules::words::is_stopword(&name.to_lowercase());
             if is_user_label(name) || named {
                 out.push(line[start..end].trim());
@@ -228,22 +249,35 @@ fn strip_timestamp(line: &str) -> &str {
     rest
 }
 
-/// `("Anna", "hi")` for `"Anna: hi"`; `(None, line)` when the line has no speaker label.
+/// `("Anna", "hi")` for `"Anna: hi"` (or the full-width `"Anna：hi"`); `(None, line)` when
+/// the line has no speaker label. Only a label that looks like a speaker counts
+/// ([`looks_like_speaker`]): "Upcoming: cleaning on the 28th" is text.
 pub(crate) fn split_speaker(line: &str) -> (Option<&str>, &str) {
-    let Some((name, rest)) = line.split_once(':') else {
+    match split_label(line) {
+        (Some(name), rest) if looks_like_speaker(name) => (Some(name), rest),
+        _ => (None, line),
+    }
+}
+
+/// `("Anna", "hi")` for `"Anna: hi"` when the label has a speaker label's form (short,
+/// capitalized, no header name), whether or not it looks like a speaker.
+fn split_label(line: &str) -> (Option<&str>, &str) {
+    let Some((name, rest)) = line.split_once([':', '：']) else {
         return (None, line);
     };
     let name = name.trim();
     let rest = rest.trim();
-    let lower = name.to_ascii_lowercase();
+    let lower = name.to_lowercase();
     let first = name.chars().next();
+    // A script without case ("母", "田中さん") writes a name in a few characters.
+    let caseless =
+        first.is_some_and(|c| c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase());
     let is_label = !name.is_empty()
         && !rest.is_empty()
-        && name.chars().count() <= 40
+        && name.chars().count() <= if caseless { 8 } else { 40 }
         && name.split_whitespace().count() <= 4
         && first.is_some_and(char::is_alphabetic)
-        // A capital, or a letter of a script without case ("母: ...").
-        && (first.is_some_and(|c| c.is_uppercase() || !c.is_lowercase()) || is_user_label(name))
+        && (first.is_some_and(|c| c.is_uppercase()) || caseless || is_user_label(name))
         && !name.ends_with(['.', ','])
         && name
             .chars()
@@ -258,9 +292,53 @@ pub(crate) fn split_speaker(line: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// Whether a label before a colon names someone who speaks: the user, an anonymous speaker
+/// ("Speaker 1"), a role ("Mom", "Doctor", "Host") or a name ("Anna", "Dr. Patel"). A
+/// heading of a record is not: a word of a form or calendar ("Upcoming", "Next appointment",
+/// "Dosage"), a possessive ("Dr. Alvarez's office"), or a single word made from a verb or an
+/// abstract noun ("Pending", "Confirmation", "Payment") that is no role. A label a text
+/// repeats is a speaker all the same (see [`parse`]).
+pub(crate) fn looks_like_speaker(name: &str) -> bool {
+    if is_user_label(name) || crate::rules::is_anonymous(name) {
+        return true;
+    }
+    let lower = name.to_lowercase();
+    if lower.contains("'s") {
+        return false;
+    }
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    if words.iter().any(|w| SPEAKER_ROLES.contains(w)) {
+        return true;
+    }
+    if is_heading(name) {
+        return false;
+    }
+    match words.as_slice() {
+        [one] => {
+            let n = one.chars().count();
+            // Not "-ence" or "-ity": Florence and Felicity are names.
+            let derived = ["ing", "tion", "sion", "ment", "ness"]
+                .iter()
+                .any(|suffix| one.ends_with(suffix));
+            !(n >= 6 && derived)
+        }
+        _ => true,
+    }
+}
+
+/// Whether a label is a heading of a record by its words: a possessive ("Dr. Alvarez's
+/// office") or a word of forms and calendars ("Upcoming", "Dose"), even when repeated.
+fn is_heading(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    lower.contains("'s")
+        || lower
+            .split_whitespace()
+            .any(|w| NOT_SPEAKER_WORDS.contains(&w) && !SPEAKER_ROLES.contains(&w))
+}
+
 /// Whether a speaker label names the user.
 pub(crate) fn is_user_label(speaker: &str) -> bool {
-    ["me", "i", "user", "myself", "you"].contains(&speaker.to_lowercase().as_str())
+    USER_LABELS.contains(&speaker.to_lowercase().as_str())
 }
 
 /// Transcript segments of the turns, their start and end seconds spread over
@@ -376,6 +454,74 @@ mod tests {
         assert_eq!(split_speaker("Note to self: call Bob").0, None);
         assert_eq!(split_speaker("Time: 7pm").0, None);
         assert_eq!(split_speaker("see https://example.com").0, None);
+    }
+
+    #[test]
+    fn upcoming_at_the_start_of_a_line_is_no_speaker_label() {
+        let p = parse(
+            "Bright Smiles Dental - Patient portal\nDr. Alvarez's office: (415) 555-0199\n\
+             Upcoming: cleaning and x-rays on August 28th at 9:00 AM.\n\
+             Please arrive 10 minutes early.",
+            TextKind::Other,
+        );
+        assert!(!p.labelled);
+        assert!(p.turns.iter().all(|t| t.speaker.is_none()));
+        for heading in [
+            "Upcoming",
+            "Next appointment",
+            "Dosage",
+            "Pending",
+            "Confirmation",
+            "Dr. Alvarez's office",
+        ] {
+            assert_eq!(
+                split_speaker(&format!("{heading}: 9am")).0,
+                None,
+                "{heading}"
+            );
+        }
+        for speaker in [
+            "Anna",
+            "Dr. Patel",
+            "Host",
+            "Speaker 1",
+            "Mom",
+            "Sarah Chen",
+            "私",
+            "母",
+        ] {
+            assert_eq!(
+                split_speaker(&format!("{speaker}: hello")).0,
+                Some(speaker),
+                "{speaker}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_that_reads_like_a_heading_is_a_speaker_when_it_comes_back() {
+        let p = parse(
+            "Sterling: are you coming?\nMe: yes\nSterling: great",
+            TextKind::Message,
+        );
+        assert_eq!(p.turns.len(), 3);
+        assert_eq!(p.turns[0].speaker.as_deref(), Some("Sterling"));
+        assert_eq!(split_speaker("Florence: hi").0, Some("Florence"));
+        assert_eq!(split_speaker("Felicity: hi").0, Some("Felicity"));
+        let p = parse("Dose: 10mg\nDose: 5mg\nTaken with food", TextKind::Other);
+        assert!(!p.labelled);
+    }
+
+    #[test]
+    fn first_person_labels_of_other_languages_are_the_user() {
+        let p = parse(
+            "母：牛乳を買ってきてね。\n私：わかった。",
+            TextKind::Message,
+        );
+        assert_eq!(p.turns.len(), 2);
+        assert!(p.turns[1].is_user);
+        let p = parse("私: 今日は山に登りました。", TextKind::Other);
+        assert!(p.labelled && p.turns[0].is_user);
     }
 
     #[test]

@@ -142,19 +142,51 @@ pub(crate) fn overview(doc: &Doc, keywords: &Keywords) -> String {
     if chosen.is_empty() {
         chosen = (0..doc.sentences.len().min(2)).collect();
     }
-    chosen
+    let parts: Vec<String> = chosen
         .into_iter()
-        .map(|i| {
-            let s = &doc.sentences[i];
-            let text = truncate_words(&s.text, 200);
-            if text.ends_with(['.', '!', '?', '…']) {
-                text
-            } else {
-                format!("{text}.")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .map(|i| truncate_words(&doc.sentences[i].text, 200))
+        .collect();
+    join_sentences(&parts)
+}
+
+/// Marks that end a sentence, in the scripts that have their own ("。", "।", "؟"...).
+const SENTENCE_ENDS: &[char] = &[
+    '.', '!', '?', '…', '。', '！', '？', '｡', '।', '॥', '؟', '۔', '።', '။', '։', '჻',
+];
+
+/// Sentences joined as their script writes them: each ends with a full stop (the script's
+/// own, "。" after Chinese or Japanese, "." otherwise) unless it already ends a sentence, and
+/// sentences are separated by a space except after a full-width mark ("。", "！", "？"), after
+/// which Chinese and Japanese put none.
+pub(crate) fn join_sentences(parts: &[String]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        if !out.is_empty() && !out.ends_with(['。', '！', '？', '｡']) {
+            out.push(' ');
+        }
+        out.push_str(part);
+        if !part.ends_with(SENTENCE_ENDS) {
+            let wide = part.chars().last().is_some_and(is_wide_script);
+            out.push(if wide { '。' } else { '.' });
+        }
+    }
+    out
+}
+
+/// Whether `c` is of a script that ends sentences with "。" (Han, kana, and their marks).
+fn is_wide_script(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30ff}' // hiragana, katakana
+        | '\u{3400}'..='\u{4dbf}' // Han extension A
+        | '\u{4e00}'..='\u{9fff}' // Han
+        | '\u{f900}'..='\u{faff}' // Han compatibility
+        | '\u{ff66}'..='\u{ff9f}' // half-width katakana
+        | '\u{3000}'..='\u{303f}' // CJK punctuation
+    )
 }
 
 #[cfg(test)]
@@ -179,6 +211,40 @@ mod tests {
         assert!(o.contains("tomatoes"), "{o}");
         assert!(!o.contains("weather"), "{o}");
         assert!(!o.contains("See you"), "{o}");
+    }
+
+    #[test]
+    fn a_japanese_overview_has_no_speaker_labels_and_joins_sentences_with_the_japanese_full_stop() {
+        for text in [
+            "母: 帰りに牛乳を買ってきてね。\n私: わかった。6時ごろ帰るよ。\n母: パンもお願い。全粒粉のがあれば。",
+            "母：帰りに牛乳を買ってきてね。\n私：わかった。6時ごろ帰るよ。\n母：パンもお願い。全粒粉のがあれば。",
+            "母: 帰りに牛乳を買ってきてね。私: わかった。6時ごろ帰るよ。母: パンもお願い。",
+            "私: 今日は友達と一緒に高尾山に登りました。とても楽しかったです。来週の土曜日にまた行く予定です。",
+        ] {
+            let d = doc(text);
+            let o = overview(&d, &Keywords::count(&d));
+            assert!(!o.is_empty(), "{text}");
+            assert!(!o.contains(':') && !o.contains('：'), "{o}");
+            assert!(!o.contains("。."), "{o}");
+            assert!(!o.contains("。 "), "{o}");
+        }
+    }
+
+    #[test]
+    fn sentences_are_joined_per_script() {
+        let parts = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            join_sentences(&parts(&["わかった。", "6時ごろ帰るよ", "Ok"])),
+            "わかった。6時ごろ帰るよ。Ok."
+        );
+        assert_eq!(
+            join_sentences(&parts(&["I love hiking", "Book the cabin!"])),
+            "I love hiking. Book the cabin!"
+        );
+        assert_eq!(
+            join_sentences(&parts(&["क्या आप आएंगे?", "मैं घर पर हूँ।"])),
+            "क्या आप आएंगे? मैं घर पर हूँ।"
+        );
     }
 
     #[test]

@@ -75,7 +75,10 @@ pub(crate) fn title(
         });
     let Some((topic, _)) = topic else {
         let first = doc.sentences.first().map_or("", |s| s.text.as_str());
-        return truncate_words(first.trim_end_matches(['.', '!', '?']), MAX_CHARS);
+        return truncate_words(
+            first.trim_end_matches(['.', '!', '?', '。', '！', '？', '｡']),
+            MAX_CHARS,
+        );
     };
     let phrase = phrase_around(doc, &topic).unwrap_or(topic);
     with(capitalize(&truncate_words(&phrase, MAX_CHARS)))

@@ -163,3 +163,13 @@ pub(crate) const DETERMINERS: &[&str] = &[
     "some", "a", "an", "the", "more", "any", "two", "three", "four", "few", "couple", "extra",
     "another",
 ];
+
+/// Verbs that open an imperative sentence that is a task ("Keep a headache diary", "Bring a
+/// valid passport"): only verbs rarely used to open a statement.
+pub(crate) const IMPERATIVE_VERBS: &[&str] = &[
+    "bring", "keep", "call", "buy", "take", "ice", "cut", "stop", "send", "reply", "confirm",
+    "check", "arrive", "schedule", "book", "water", "submit", "restart", "shred", "refill", "pack",
+    "wear", "avoid", "email", "text", "pay", "renew", "sign", "print", "update", "register",
+    "contact", "recheck", "drink", "stretch", "rest", "apply", "complete", "fill", "return",
+    "cancel", "charge", "feed", "walk", "clean", "download", "install",
+];

@@ -18,11 +18,11 @@ pub(crate) const LEXICON: &[(C, &str)] = &[
     ),
     (
         C::Finance,
-        "money budget bank loan mortgage invest investing investment stock stocks savings saving tax taxes rent bills debt credit card expense expenses crypto retirement pension insurance paycheck",
+        "money budget bank loan mortgage invest investing investment stock stocks savings saving tax taxes rent bills debt credit expense expenses crypto retirement pension insurance paycheck",
     ),
     (
         C::Health,
-        "doctor dentist health sick illness pain allergy allergic asthma diabetes medication medicine pill prescription hospital clinic therapy therapist symptoms fever surgery blood pressure diet sleep workout gym exercise weight checkup vaccine injury knee",
+        "doctor dentist health sick illness pain allergy allergic asthma diabetes medication medicine pill prescription hospital clinic therapy therapist symptoms fever surgery blood pressure diet sleep workout gym exercise weight checkup vaccine injury knee dr patient patients medical medications dental x-ray x-rays physio physiotherapy pharmacy dose dosage cholesterol vitamin",
     ),
     (
         C::Family,
@@ -42,7 +42,7 @@ pub(crate) const LEXICON: &[(C, &str)] = &[
     ),
     (
         C::Travel,
-        "trip travel flight flights airport hotel vacation holiday passport visa beach luggage itinerary tour abroad destination airbnb",
+        "trip travel flight flights airport hotel vacation holiday passport visa beach luggage itinerary tour abroad destination airbnb inn motel resort hostel",
     ),
     (
         C::Education,

@@ -81,6 +81,12 @@ pub(crate) const FACT_VERBS: &[(&str, &str)] = &[
     ("ran", "ran"),
     ("finished", "finished"),
     ("completed", "completed"),
+    ("grow", "grows"),
+    ("get", "gets"),
+    ("bought", "bought"),
+    ("adopted", "adopted"),
+    ("passed", "passed"),
+    ("left", "left"),
 ];
 
 /// Verbs that state a fact only as a habit ("I swim every morning") or with their kind of
@@ -88,7 +94,7 @@ pub(crate) const FACT_VERBS: &[(&str, &str)] = &[
 pub(crate) const HABIT_VERBS: &[&str] = &[
     "run", "play", "swim", "cook", "bake", "read", "go", "walk", "bike", "cycle", "meditate",
     "drink", "eat", "take", "wake", "listen", "watch", "write", "paint", "sing", "call", "visit",
-    "climb", "hike", "ski", "surf", "fish", "garden", "knit", "dance", "drive", "study",
+    "climb", "hike", "ski", "surf", "fish", "garden", "knit", "dance", "drive", "study", "get",
 ];
 
 /// Words that make a clause a habit.
@@ -152,6 +158,28 @@ pub(crate) const HABIT_MARKERS: &[&str] = &[
     "sugar",
     "caffeine",
     "decaf",
+    "to work",
+    "to school",
+    "bass",
+    "ukulele",
+    "saxophone",
+    "sax",
+    "trumpet",
+    "flute",
+    "clarinet",
+    "harp",
+    "banjo",
+    "mandolin",
+    "keyboard",
+    "in a band",
+    "migraines",
+    "headaches",
+    "carsick",
+    "seasick",
+    "airsick",
+    "nosebleeds",
+    "panic attacks",
+    "cold sores",
 ];
 
 /// Adverbs allowed between "I" and the verb.
@@ -193,6 +221,7 @@ pub(crate) const ADVERBS: &[&str] = &[
     "only",
     "mainly",
     "just",
+    "finally",
 ];
 
 /// What may follow "I'm" / "I am" in a lasting fact.
@@ -391,6 +420,12 @@ pub(crate) const HAVE_DONE: &[&str] = &[
     "loved",
     "hated",
     "used",
+    "read",
+    "seen",
+    "watched",
+    "struggled",
+    "suffered",
+    "battled",
 ];
 
 /// Whose things make a fact: "my <one of these> ...".
@@ -1041,6 +1076,9 @@ pub(crate) const ACHIEVEMENT_VERBS: &[(&str, &str)] = &[
     ("moved", "moved"),
     ("founded", "founded"),
     ("climbed", "climbed"),
+    ("passed", "passed"),
+    ("bought", "bought"),
+    ("adopted", "adopted"),
 ];
 
 /// What a finished or completed thing must be for the clause to be an achievement rather than
@@ -1229,4 +1267,178 @@ pub(crate) const PASSIVE_ACHIEVEMENTS: &[&str] = &[
     "married",
     "certified",
     "inducted",
+];
+
+/// What a bought thing must be for the purchase to be a lasting fact ("bought our first
+/// house"), not shopping ("bought groceries").
+pub(crate) const LASTING_PURCHASES: &[&str] = &[
+    "house",
+    "home",
+    "apartment",
+    "condo",
+    "flat",
+    "farm",
+    "cabin",
+    "land",
+    "first",
+    "car",
+    "boat",
+    "business",
+    "bakery",
+    "cafe",
+    "restaurant",
+];
+
+/// What a left thing must be for leaving it to be a lasting change ("left my job at the
+/// bank", not "left my keys").
+pub(crate) const LEFT: &[&str] = &[
+    "job",
+    "company",
+    "position",
+    "role",
+    "firm",
+    "career",
+    "church",
+    "band",
+    "team",
+    "school",
+    "university",
+    "college",
+    "program",
+    "army",
+    "navy",
+];
+
+/// What an adopted one must be ("adopted a dog", "adopted our daughter").
+pub(crate) const ADOPTED: &[&str] = &[
+    "dog",
+    "cat",
+    "puppy",
+    "kitten",
+    "rescue",
+    "son",
+    "daughter",
+    "baby",
+    "child",
+    "kids",
+    "twins",
+    "greyhound",
+    "pup",
+    "bunny",
+    "rabbit",
+];
+
+/// What a passed thing must be ("passed my AWS exam", "passed the bar").
+pub(crate) const PASSED: &[&str] = &[
+    "exam",
+    "exams",
+    "test",
+    "bar",
+    "boards",
+    "certification",
+    "driving",
+    "thesis",
+    "defense",
+    "defence",
+    "jlpt",
+    "cpa",
+    "interview",
+];
+
+/// Body parts: tearing or breaking one is a lasting fact of the user's health.
+pub(crate) const BODY_PARTS: &[&str] = &[
+    "acl",
+    "mcl",
+    "meniscus",
+    "arm",
+    "leg",
+    "wrist",
+    "ankle",
+    "collarbone",
+    "nose",
+    "hip",
+    "rib",
+    "ribs",
+    "back",
+    "foot",
+    "hand",
+    "finger",
+    "toe",
+    "shoulder",
+    "knee",
+    "elbow",
+    "hamstring",
+    "achilles",
+    "rotator",
+    "jaw",
+    "tooth",
+    "pelvis",
+    "spine",
+    "neck",
+];
+
+/// Diets and abstinence one goes, becomes or is: "I've gone gluten-free" -> "User is
+/// gluten-free".
+pub(crate) const DIETS: &[&str] = &[
+    "vegan",
+    "vegetarian",
+    "gluten-free",
+    "dairy-free",
+    "keto",
+    "pescatarian",
+    "sober",
+    "plant-based",
+    "teetotal",
+    "sugar-free",
+    "paleo",
+];
+
+/// Verbs of a lasting goal after "I want to" ("I want to become a nurse"), unlike an errand
+/// ("I want to grab lunch").
+pub(crate) const GOAL_VERBS: &[&str] = &[
+    "become",
+    "be",
+    "learn",
+    "pass",
+    "move",
+    "run",
+    "start",
+    "open",
+    "write",
+    "travel",
+    "visit",
+    "retire",
+    "buy",
+    "live",
+    "work",
+    "switch",
+    "study",
+    "get",
+    "finish",
+    "complete",
+    "climb",
+    "publish",
+    "launch",
+    "build",
+    "adopt",
+    "qualify",
+    "compete",
+    "transition",
+    "go",
+];
+
+/// Openings of a goal of the user's: "I want to", "my goal is to".
+pub(crate) const GOAL_OPENINGS: &[&str] = &[
+    "i want to ",
+    "i really want to ",
+    "i'd love to ",
+    "i would love to ",
+    "i hope to ",
+    "i'm hoping to ",
+    "i plan to ",
+    "i'm planning to ",
+    "my goal is to ",
+    "my dream is to ",
+    "i'm aiming to ",
+    "i'm determined to ",
 ];

@@ -2,9 +2,49 @@
 
 use super::relations::pronouns;
 use crate::rules::lexicon::memories::{
-    ACHIEVEMENTS, ADVERBS, FACT_VERBS, HABIT_MARKERS, HABIT_VERBS, HAVE_BEEN, HAVE_DONE,
-    HAVE_OBJECTS, NOT_STATES, PASSIVE_ACHIEVEMENTS, PRONOUN_OBJECTS, STATES,
+    ACHIEVEMENTS, ADOPTED, ADVERBS, BODY_PARTS, DIETS, FACT_VERBS, HABIT_MARKERS, HABIT_VERBS,
+    HAVE_BEEN, HAVE_DONE, HAVE_OBJECTS, LASTING_PURCHASES, LEFT, NOT_STATES, PASSED,
+    PASSIVE_ACHIEVEMENTS, PRONOUN_OBJECTS, STATES,
 };
+
+/// Whether one of the first `n` words of `words` (punctuation trimmed) is in `list`.
+fn any_of(words: &[&str], n: usize, list: &[&str]) -> bool {
+    words.iter().take(n).any(|w| {
+        list.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-'))
+    })
+}
+
+/// Whether a verb of a one-off act states a lasting fact with this object: a house bought, a
+/// dog adopted, an exam passed ("bought groceries", "passed the salt" are not).
+fn lasting_act(base: &str, object_words: &[&str]) -> Option<bool> {
+    let list = match base {
+        "bought" => LASTING_PURCHASES,
+        "adopted" => ADOPTED,
+        "passed" => PASSED,
+        "left" => LEFT,
+        _ => return None,
+    };
+    Some(any_of(object_words, 6, list))
+}
+
+/// "I've gone gluten-free", "I went vegan", "I became vegetarian" -> "User is gluten-free".
+fn diet(lower: &str) -> Option<String> {
+    let rest = [
+        "i've gone ",
+        "i have gone ",
+        "i went ",
+        "i've become ",
+        "i have become ",
+        "i became ",
+    ]
+    .iter()
+    .find_map(|p| lower.strip_prefix(p))?;
+    let word = rest
+        .split_whitespace()
+        .next()?
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+    DIETS.contains(&word).then(|| format!("User is {word}"))
+}
 
 /// "I <verb> ...", "I'm ...", "I am ...", "I've been ...", "I don't ...".
 pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
@@ -23,6 +63,18 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
             }
         }
         return None;
+    }
+    if let Some(found) = diet(lower) {
+        return Some(found);
+    }
+    // "We bought our first house", "we adopted a rescue dog": the household's lasting acts.
+    for (we, verb) in [("we bought ", "bought"), ("we adopted ", "adopted")] {
+        if let Some(rest) = lower.strip_prefix(we) {
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            return lasting_act(verb, &words)
+                .filter(|lasting| *lasting)
+                .map(|_| format!("User {verb} {}", pronouns(&text[we.len()..])));
+        }
     }
     // "We have two kids", "we love being near parks": the user's household.
     for (we, verb, third) in [
@@ -197,6 +249,7 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
                             | "secretly"
                             | "low-key"
                             | "lowkey"
+                            | "finally"
                     ) {
                         adverbs.push(text_words[i]);
                     }
@@ -323,6 +376,15 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
                         });
                     return achieved.then(|| format!("User {adverb_text}{third} {object}"));
                 }
+                "bought" | "adopted" | "passed" | "left" => {
+                    return lasting_act(base, object_words)
+                        .filter(|lasting| *lasting)
+                        .map(|_| format!("User {adverb_text}{third} {object}"));
+                }
+                "tore" | "broke" if any_of(object_words, 3, BODY_PARTS) => {
+                    // An injury is part of the user's health history.
+                    return Some(format!("User {adverb_text}{third} {object}"));
+                }
                 "tore" | "broke" | "quit" | "won" | "lived" | "played" | "ran" => {
                     // Biography: "I tore my ACL playing soccer in college", "I lived in Lisbon".
                     let joined = object_words.join(" ");
@@ -368,7 +430,14 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
                 }
                 _ => {}
             }
-            if HABIT_VERBS.contains(base) && !habit_ok() {
+            // "I drive an old 2009 Corolla", "I drive a Subaru": the car is a lasting fact.
+            let drives_a_car = *base == "drive"
+                && matches!(first_object, "a" | "an" | "the")
+                && text_words[i + 1..].iter().take(4).any(|w| {
+                    w.chars().next().is_some_and(char::is_uppercase)
+                        || (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()))
+                });
+            if HABIT_VERBS.contains(base) && !habit_ok() && !drives_a_car {
                 return None;
             }
             if *base == "work"

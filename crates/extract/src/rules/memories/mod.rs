@@ -24,6 +24,7 @@
 mod clauses;
 mod first_person;
 mod implicit;
+mod records;
 mod reference;
 mod relations;
 
@@ -33,10 +34,12 @@ use super::Doc;
 use super::sentences::Sentence;
 use super::when;
 use crate::ExtractedMemory;
-use crate::rules::lexicon::memories::{MOMENT_WORDS, NOT_FACT_WORDS, NOTABLE};
+use crate::rules::lexicon::memories::{
+    GOAL_OPENINGS, GOAL_VERBS, MOMENT_WORDS, NOT_FACT_WORDS, NOTABLE, PRONOUN_OBJECTS,
+};
 use clauses::clauses;
 use first_person::first_person;
-use relations::{doctor, named_relation, named_relations, possessive};
+use relations::{doctor, named_relation, named_relations, possessive, pronouns};
 
 /// The category of a memory created without one: `interesting` for notable achievements and
 /// experiences, `system` for everything else (preferences, work, relationships).
@@ -63,6 +66,16 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
                     content,
                     category: MemoryCategory::System,
                 });
+            }
+        }
+        // "Allergies: penicillin", "Lisinopril 10mg every morning": the user's own record.
+        if doc.speaker(s).is_none() || doc.parsed.turns.get(s.turn).is_some_and(|t| t.is_user) {
+            if let Some(content) = records::record_fact(&s.text, &s.lower) {
+                if !out.iter().any(|m: &ExtractedMemory| m.content == content) {
+                    let category = categorize_memory(&content);
+                    out.push(ExtractedMemory { content, category });
+                }
+                continue;
             }
         }
         let achievement = implicit::opens_with_achievement(&s.lower);
@@ -174,6 +187,50 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
         normalized.text = kept.join(" ");
         normalized.lower = normalized.text.to_ascii_lowercase();
     }
+    // "My routine: I wake up at 6", "Life update: I left my job": a short heading before
+    // the user's own words is left out.
+    if let Some(colon) = normalized.lower.find(": ") {
+        let head_words = normalized.lower[..colon].split_whitespace().count();
+        let after = &normalized.lower[colon + 2..];
+        if head_words <= 3
+            && (after.starts_with("i ") || after.starts_with("i'") || after.starts_with("we "))
+        {
+            normalized.text = normalized.text[colon + 2..].to_owned();
+            normalized.lower = normalized.lower[colon + 2..].to_owned();
+        }
+    }
+    // "We also adopted a cat", "we finally bought a house": the adverb is left out.
+    for (adverb, plain) in [
+        ("we also ", "we "),
+        ("we just ", "we "),
+        ("we finally ", "we "),
+        ("we recently ", "we "),
+    ] {
+        if normalized.lower.starts_with(adverb) {
+            normalized.text = format!("We {}", &normalized.text[adverb.len()..]);
+            normalized.lower = format!("{plain}{}", &normalized.lower[adverb.len()..]);
+        }
+    }
+    // "On Sundays I call my grandmother": a habit's days said first go after the fact.
+    if let Some(rest_at) = leading_habit_time(&normalized.lower) {
+        let when = normalized.text[..rest_at].trim().trim_end_matches(',');
+        let mut chars = when.chars();
+        let when: String = chars
+            .next()
+            .map(|c| c.to_lowercase().chain(chars).collect())
+            .unwrap_or_default();
+        normalized.text = format!("{} {when}", &normalized.text[rest_at..]);
+        normalized.lower = normalized.text.to_ascii_lowercase();
+    }
+    // "I walk to work now", "I live alone now": a trailing "now" marks a change that lasts,
+    // not a moment.
+    for tail in [" now", " these days", " nowadays"] {
+        if let Some(kept) = normalized.lower.strip_suffix(tail) {
+            let at = kept.len();
+            normalized.text.truncate(at);
+            normalized.lower.truncate(at);
+        }
+    }
     let (text, lower) = (normalized.text.as_str(), normalized.lower.as_str());
     let words: Vec<&str> = lower.split_whitespace().collect();
     if words.len() < 2 || words.len() > 30 {
@@ -192,12 +249,16 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
     if !is_birthday && !long_ago && !normalized.achievement && has_moment(lower, doc) {
         return None;
     }
+    if let Some(goal) = goal(text, lower) {
+        return Some(goal);
+    }
     if has_any_phrase(lower, &words, NOT_FACT_WORDS) {
         return None;
     }
     let out = first_person(text, lower)
         .or_else(|| possessive(text, lower, &words))
-        .or_else(|| named_relation(text, &words))?;
+        .or_else(|| named_relation(text, &words))
+        .or_else(|| favorite_named_first(text, lower))?;
     let out = out
         .trim()
         .trim_end_matches([',', ';', ':', '-', '.'])
@@ -208,6 +269,90 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
         return None;
     }
     Some(out)
+}
+
+/// Where "I ..." starts after a habit's time said first ("on sundays i call", "every morning,
+/// i run"), if the clause opens with one.
+fn leading_habit_time(lower: &str) -> Option<usize> {
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let habitual = match words.as_slice() {
+        ["on", day, ..] => day.trim_end_matches(',').ends_with("days"),
+        ["every", _, ..] => true,
+        [first, ..] => first.trim_end_matches(',').ends_with("days") && first.len() > 5,
+        [] => false,
+    };
+    if !habitual {
+        return None;
+    }
+    let at = [" i ", ", i "]
+        .iter()
+        .filter_map(|p| lower.find(p).map(|at| at + p.len() - 2))
+        .min()?;
+    (lower[..at].split_whitespace().count() <= 3).then_some(at)
+}
+
+/// A lasting goal of the user's: "I want to pass the JLPT N4 in December", "my goal is to
+/// run a marathon" -> "User wants to ...". The verb after the opening must be one of a goal
+/// (`GOAL_VERBS`: become, learn, move, run...), so "I want to grab lunch" is no goal, and a
+/// goal has no moment of its own ("I want to go home tonight").
+fn goal(text: &str, lower: &str) -> Option<String> {
+    let opening = GOAL_OPENINGS.iter().find(|o| lower.starts_with(*o))?;
+    let rest_lower = &lower[opening.len()..];
+    let rest_text = &text[opening.len()..];
+    let rest_words: Vec<&str> = rest_lower.split_whitespace().collect();
+    let verb = *rest_words.first()?;
+    if !GOAL_VERBS.contains(&verb)
+        || rest_words.len() < 2
+        || rest_words.len() > 15
+        || has_any_word(&rest_words, MOMENT_WORDS)
+        || has_any_word(
+            &rest_words,
+            &["this", "that", "it", "you", "them", "there", "some"],
+        )
+        || (verb == "go" && !matches!(rest_words.get(1), Some(&"back")))
+    {
+        return None;
+    }
+    let rest = pronouns(rest_text.trim_end_matches(|c: char| !c.is_alphanumeric()));
+    Some(format!("User wants to {rest}"))
+}
+
+/// "Kyoto was my favorite city" -> "User's favorite city is Kyoto": a thing named before "is
+/// my favorite" (or "was"), a name or a short noun phrase, not a pronoun.
+fn favorite_named_first(text: &str, lower: &str) -> Option<String> {
+    let (at, marker) = [
+        " is my favorite ",
+        " was my favorite ",
+        " is my favourite ",
+        " was my favourite ",
+    ]
+    .iter()
+    .find_map(|m| lower.find(m).map(|at| (at, *m)))?;
+    let subject = text[..at].trim();
+    let subject_words: Vec<&str> = subject.split_whitespace().collect();
+    let first = subject_words.first()?.to_ascii_lowercase();
+    if subject_words.len() > 5
+        || PRONOUN_OBJECTS.contains(&first.as_str())
+        || matches!(
+            first.as_str(),
+            "he" | "she" | "they" | "which" | "who" | "there" | "and" | "but"
+        )
+    {
+        return None;
+    }
+    let mut what: Vec<&str> = Vec::new();
+    for w in text[at + marker.len()..].split_whitespace().take(4) {
+        let ends = w.ends_with([',', '.', '!', ';', '?']);
+        what.push(w.trim_end_matches([',', '.', '!', ';', '?']));
+        if ends {
+            break;
+        }
+    }
+    let thing = what.join(" ");
+    if thing.is_empty() {
+        return None;
+    }
+    Some(format!("User's favorite {thing} is {subject}"))
 }
 
 /// Whether the clause names a day or time of its own ("at 7pm", "on Friday").
@@ -309,10 +454,57 @@ mod tests {
     }
 
     #[test]
+    fn lasting_goals_are_facts_but_errands_are_not() {
+        check("I want to learn French.", &["User wants to learn French"]);
+        check(
+            "My goal is to run a marathon before I turn 40.",
+            &["User wants to run a marathon before they turn 40"],
+        );
+        check("I want to pick it up.", &[]);
+    }
+
+    #[test]
+    fn one_off_acts_are_facts_only_when_they_last() {
+        check(
+            "We bought our first house in Portland.",
+            &["User bought their first house in Portland"],
+        );
+        check("I bought groceries.", &[]);
+        check(
+            "I left my job at the bank.",
+            &["User left their job at the bank"],
+        );
+        check("I left my keys at home.", &[]);
+        check(
+            "I tore my ACL playing football in March.",
+            &["User tore their ACL playing football in March"],
+        );
+        check(
+            "Passed my driving test today!",
+            &["User passed their driving test"],
+        );
+        check("I've gone gluten-free.", &["User is gluten-free"]);
+        check("I play bass.", &["User plays bass"]);
+        check(
+            "Kyoto was my favorite city.",
+            &["User's favorite city is Kyoto"],
+        );
+        check(
+            "On Sundays I call my grandmother.",
+            &["User calls their grandmother on Sundays"],
+        );
+        check(
+            "My routine: I usually cycle to work.",
+            &["User usually cycles to work"],
+        );
+    }
+
+    #[test]
     fn tasks_moments_wishes_and_passing_states_are_not_facts() {
         check("I need to call the dentist.", &[]);
         check("I'm going to Paris next week.", &[]);
-        check("I want to learn French.", &[]);
+        check("I want to grab lunch.", &[]);
+        check("I want to go home tonight.", &[]);
         check("I'm so tired today.", &[]);
         check("My phone is dead.", &[]);
         check("I love it!", &[]);

@@ -125,6 +125,8 @@ pub(super) fn pronouns(text: &str) -> String {
                 "me" => "them",
                 "myself" => "themselves",
                 "mine" => "theirs",
+                "our" => "their",
+                "ours" => "theirs",
                 "i" => "they",
                 "i'm" => "they're",
                 "i've" => "they've",
