@@ -9,7 +9,8 @@
 //! `target/schemathesis/` when it is not there at the pinned version, and run `st run` against
 //! `/openapi.json` twice, with every check, a fixed seed and `--examples` cases per operation:
 //! the Developer API (and the operation routes) with the demo developer key, then the
-//! Integration Imports routes with the demo app's key, its real `app_id` and the demo `uid`.
+//! Integration Imports routes with the demo app's key, its real `app_id` and the demo `uid`
+//! (given to Schemathesis by security scheme, so it also sends requests without them).
 //! Any finding fails the task.
 //!
 //! What Schemathesis is told beyond the command line is `xtask/schemathesis.toml`: the fixed
@@ -91,18 +92,11 @@ impl Surface {
             Self::Integration => ["--include-path-regex", INTEGRATION_PATHS],
         }
     }
-
-    /// The key this surface is called with.
-    fn key(self, demo: &Demo) -> &str {
-        match self {
-            Self::Developer => &demo.dev_key,
-            Self::Integration => &demo.app_key,
-        }
-    }
 }
 
-/// The `st` command of one run against the server at `addr`.
-fn st_command(st: &Path, args: &Args, surface: Surface, addr: SocketAddr, key: &str) -> Command {
+/// The `st` command of one run against the server at `addr` (the credentials and ids come
+/// from the environment, see [`demo_environment`]).
+fn st_command(st: &Path, args: &Args, surface: Surface, addr: SocketAddr) -> Command {
     let mut command = Command::new(st);
     command
         .args(["--config-file", CONFIG, "--no-color", "run"])
@@ -112,12 +106,21 @@ fn st_command(st: &Path, args: &Args, surface: Surface, addr: SocketAddr, key: &
         .args(["--max-examples", &args.examples.to_string()])
         // One worker: with a seed, the same cases in the same order on every run.
         .args(["--workers", "1"])
-        .args(["--header", &format!("Authorization: Bearer {key}")])
         .args(surface.filter());
     command
 }
 
-/// A command line as a shell would show it, with the key hidden.
+/// The variables `xtask/schemathesis.toml` reads: the demo keys, app and user.
+fn demo_environment(demo: &Demo) -> [(&'static str, &str); 4] {
+    [
+        ("OMI_DEV_KEY", &demo.dev_key),
+        ("OMI_APP_KEY", &demo.app_key),
+        ("OMI_APP_ID", &demo.app_id),
+        ("OMI_UID", &demo.uid),
+    ]
+}
+
+/// A command line as a shell would show it.
 fn shown(command: &Command) -> String {
     let args: Vec<String> = command
         .get_args()
@@ -126,9 +129,7 @@ fn shown(command: &Command) -> String {
             let plain = a
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_=./:,+@".contains(c));
-            if a.starts_with("Authorization: Bearer ") {
-                "'Authorization: Bearer <key>'".to_owned()
-            } else if plain {
+            if plain {
                 a.into_owned()
             } else {
                 format!("'{a}'")
@@ -162,15 +163,17 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             venv.join("bin/pip").display()
         );
         let addr = SocketAddr::from(([127, 0, 0, 1], 0));
-        let placeholder = Demo {
-            uid: "<uid>".into(),
-            app_id: "<app_id>".into(),
-            app_key: "<app key>".into(),
-            dev_key: "<dev key>".into(),
-        };
+        let names: Vec<_> = demo_environment(&Demo {
+            uid: String::new(),
+            app_id: String::new(),
+            app_key: String::new(),
+            dev_key: String::new(),
+        })
+        .map(|(name, _)| format!("{name}=..."))
+        .to_vec();
         for surface in Surface::ALL {
-            let command = st_command(&st, args, surface, addr, surface.key(&placeholder));
-            println!("{}", shown(&command));
+            let command = st_command(&st, args, surface, addr);
+            println!("{} {}", names.join(" "), shown(&command));
         }
         return Ok(());
     }
@@ -202,11 +205,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
 
     let mut failed = Vec::new();
     for surface in Surface::ALL {
-        let mut command = st_command(&st, args, surface, addr, surface.key(&demo));
+        let mut command = st_command(&st, args, surface, addr);
         command
             .current_dir(&root)
-            .env("OMI_APP_ID", &demo.app_id)
-            .env("OMI_UID", &demo.uid)
+            .envs(demo_environment(&demo))
             // Hypothesis keeps its example database and Schemathesis its reports here.
             .env("HYPOTHESIS_STORAGE_DIRECTORY", scratch.join("hypothesis"));
         println!(
@@ -300,28 +302,32 @@ mod tests {
     }
 
     #[test]
-    fn each_surface_runs_every_check_with_a_fixed_seed_and_its_own_key() {
+    fn each_surface_runs_every_check_with_a_fixed_seed() {
         let addr = SocketAddr::from(([127, 0, 0, 1], 8080));
-        let dev = st_command(
-            Path::new("st"),
-            &args(),
-            Surface::Developer,
-            addr,
-            "omi_dev_x",
-        );
+        let dev = st_command(Path::new("st"), &args(), Surface::Developer, addr);
         assert_eq!(
             shown(&dev),
             "st --config-file xtask/schemathesis.toml --no-color run \
              http://127.0.0.1:8080/openapi.json --checks all --seed 23 --max-examples 10 \
-             --workers 1 --header 'Authorization: Bearer <key>' --exclude-path-regex \
-             '^/v2/integrations/'"
+             --workers 1 --exclude-path-regex '^/v2/integrations/'"
         );
-        let app = st_command(Path::new("st"), &args(), Surface::Integration, addr, "sk_x");
+        let app = st_command(Path::new("st"), &args(), Surface::Integration, addr);
         assert!(shown(&app).ends_with("--include-path-regex '^/v2/integrations/'"));
-        let key = app
-            .get_args()
-            .find(|a| a.to_string_lossy().starts_with("Authorization"));
-        assert_eq!(key.unwrap(), "Authorization: Bearer sk_x");
+    }
+
+    #[test]
+    fn the_configuration_reads_every_demo_variable() {
+        let root = cmd::workspace_root().unwrap();
+        let config = std::fs::read_to_string(root.join(CONFIG)).unwrap();
+        let demo = Demo {
+            uid: String::new(),
+            app_id: String::new(),
+            app_key: String::new(),
+            dev_key: String::new(),
+        };
+        for (name, _) in demo_environment(&demo) {
+            assert!(config.contains(&format!("${{{name}}}")), "{name}");
+        }
     }
 
     #[test]
