@@ -35,15 +35,18 @@ const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// The configuration file Schemathesis reads: fixed parameters and the known false positives.
 const CONFIG: &str = "xtask/schemathesis.toml";
 
+/// The Schemathesis hooks that work around the false positives the configuration lists.
+const HOOKS: &str = "xtask/schemathesis_hooks.py";
+
 /// The paths of the Integration Imports routes, which take the app key.
 const INTEGRATION_PATHS: &str = "^/v2/integrations/";
 
 /// Options of `cargo xtask schemathesis`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Test cases per operation and phase (Schemathesis's `--max-examples`); CI runs the
-    /// default, a longer run is e.g. `--examples 200`.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Test cases per operation (Schemathesis's `--max-examples`); CI runs the default, a
+    /// longer run is e.g. `--examples 500`.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
     examples: u32,
 
     /// The random seed, so a run can be repeated exactly.
@@ -178,6 +181,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    for file in [CONFIG, HOOKS] {
+        if !root.join(file).is_file() {
+            bail!("{file} is missing: Schemathesis would run without its configuration");
+        }
+    }
     let start = Instant::now();
     if !args.no_build {
         build.run(&root)?;
@@ -331,11 +339,32 @@ mod tests {
     }
 
     #[test]
-    fn the_configuration_names_a_reason_for_every_false_positive() {
+    fn every_false_positive_worked_around_is_listed_with_its_reason() {
         let root = cmd::workspace_root().unwrap();
         let config = std::fs::read_to_string(root.join(CONFIG)).unwrap();
-        let entries = config.split("[[operations]]").skip(1);
-        for entry in entries {
+        let hooks = std::fs::read_to_string(root.join(HOOKS)).unwrap();
+        assert!(config.contains(&format!("hooks = \"{HOOKS}\"")));
+        // Each hook names the numbered entries of the list it works around.
+        let named: Vec<u32> = hooks
+            .split("False positive")
+            .skip(1)
+            .flat_map(|rest| {
+                let words = rest.split(':').next().unwrap_or_default();
+                words
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter_map(|n| n.parse().ok())
+                    .collect::<Vec<u32>>()
+            })
+            .collect();
+        assert!(!named.is_empty());
+        for n in named {
+            assert!(
+                config.contains(&format!("\n# {n}. ")),
+                "{HOOKS} works around false positive {n}, which {CONFIG} does not list"
+            );
+        }
+        // An operation's check turned off says why.
+        for entry in config.split("[[operations]]").skip(1) {
             assert!(
                 entry.contains("# Why:"),
                 "an entry of {CONFIG} gives no `# Why:` line:\n{entry}"
