@@ -311,8 +311,8 @@ fn nullable_formats(value: &mut Value) {
     }
 }
 
-/// The date filters of the list routes: a date, a date-time with its offset, or nothing
-/// (an empty value is no filter).
+/// The date filters of the list routes (a date, a date-time with its offset, or nothing: an
+/// empty value is no filter) and the list filters, whose empty values are dropped.
 fn query_dates(doc: &mut Value) {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
@@ -324,7 +324,23 @@ fn query_dates(doc: &mut Value) {
         .filter_map(|op| op.get_mut("parameters").and_then(Value::as_array_mut))
         .flatten();
     for parameter in parameters {
-        let name = parameter["name"].as_str().unwrap_or_default();
+        let name = parameter["name"].as_str().unwrap_or_default().to_owned();
+        let name = name.as_str();
+        if parameter["in"] == "query" && matches!(name, "categories" | "statuses") {
+            // A list filter drops empty values (`categories=`, `a,,b`): no filter from them.
+            // So the most values (`maxItems`) counts only the others (`maxContains`).
+            let schema = &mut parameter["schema"];
+            let member = schema["items"].take();
+            schema["items"] = json!({ "anyOf": [
+                member.clone(),
+                { "type": "string", "pattern": format!("^[{WHITE_SPACE}]*$") },
+            ] });
+            if let Some(max) = schema.as_object_mut().and_then(|s| s.remove("maxItems")) {
+                schema["contains"] = member;
+                schema["minContains"] = json!(0);
+                schema["maxContains"] = max;
+            }
+        }
         if parameter["in"] == "query" && matches!(name, "start_date" | "end_date") {
             parameter["schema"] = json!({ "anyOf": [
                 { "type": "string", "format": "date" },
