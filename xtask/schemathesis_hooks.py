@@ -1,9 +1,10 @@
 """Schemathesis hooks of `cargo xtask schemathesis`, loaded through xtask/schemathesis.toml.
 
-Each hook works around one known false positive listed (with its reason) in that file: a rule
-the document states in words because JSON Schema cannot, and which Schemathesis therefore
-breaks in cases it believes valid. The hooks leave every check on; they only keep such cases
-from being sent.
+Each hook works around known false positives listed, numbered and with their reasons, in that
+file: a rule the document states in words because JSON Schema cannot, which Schemathesis
+breaks in cases it believes valid, or a case Schemathesis judges by a value that is not what
+goes on the wire. The hooks leave every check on; they only keep such cases from being sent
+(or send the value Schemathesis meant).
 """
 
 import uuid
