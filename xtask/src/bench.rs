@@ -14,7 +14,7 @@ mod big_import;
 mod http;
 mod overload;
 mod postgres;
-mod servers;
+pub(crate) mod servers;
 mod soak;
 mod wrk;
 
@@ -212,15 +212,15 @@ impl Scratch {
 
 /// The credentials `omi-server demo --json` prints.
 #[derive(Debug, Clone)]
-struct Demo {
+pub(crate) struct Demo {
     /// The demo user.
-    uid: String,
+    pub(crate) uid: String,
     /// The demo app.
-    app_id: String,
+    pub(crate) app_id: String,
     /// A key of the demo app.
-    app_key: String,
+    pub(crate) app_key: String,
     /// A developer key of the demo user.
-    dev_key: String,
+    pub(crate) dev_key: String,
 }
 
 /// One run: its options, its processes, and warnings gathered for after the tables.
@@ -610,7 +610,7 @@ impl Bench<'_> {
 }
 
 /// `omi-server demo --json` on a fresh database: the demo user's keys.
-fn demo(bin: &Path, database_url: &str) -> anyhow::Result<Demo> {
+pub(crate) fn demo(bin: &Path, database_url: &str) -> anyhow::Result<Demo> {
     let output = Command::new(bin)
         .args(["demo", "--json", "--database", database_url])
         .env("OMI_LOG", "warn")

@@ -90,6 +90,14 @@ const GATES: &[Gate] = &[
         env: &[],
     },
     Gate {
+        name: "schemathesis",
+        about: "Schemathesis finds nothing wrong with /openapi.json against the server it \
+                describes: every check, fixed seed, both key kinds (dev profile, reusing the \
+                server the codegen gate built; `cargo xtask schemathesis`)",
+        args: &["xtask", "schemathesis", "--dev"],
+        env: &[],
+    },
+    Gate {
         name: "doc",
         about: "the docs build without a warning (broken links included)",
         args: &["doc", "--workspace", "--no-deps"],
@@ -286,6 +294,7 @@ mod tests {
                 "clippy",
                 "test",
                 "fuzz",
+                "schemathesis",
                 "doc",
                 "doc-examples"
             ]
@@ -303,7 +312,10 @@ mod tests {
     #[test]
     fn skip_leaves_out_only_the_named_gates_and_keeps_the_order() {
         let (selected, skipped) = select(&["clippy".to_owned(), "doc".to_owned()]);
-        assert_eq!(names(&selected), "fmt, codegen, test, fuzz, doc-examples");
+        assert_eq!(
+            names(&selected),
+            "fmt, codegen, test, fuzz, schemathesis, doc-examples"
+        );
         assert_eq!(skipped, ["clippy", "doc"]);
     }
 

@@ -10,6 +10,7 @@ mod codegen;
 mod doc_examples;
 mod fuzz;
 mod release;
+mod schemathesis;
 
 use std::process::ExitCode;
 
@@ -31,8 +32,8 @@ struct Cli {
 /// The tasks.
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Run every CI gate in order (fmt, codegen, clippy, test, fuzz, doc, doc-examples), stopping at the first
-    /// failure.
+    /// Run every CI gate in order (fmt, codegen, clippy, test, fuzz, schemathesis, doc,
+    /// doc-examples), stopping at the first failure.
     Ci(ci::Args),
     /// Write docs/openapi.json and docs/api.md from the server's code (`--check`: fail when
     /// the committed ones are stale).
@@ -49,6 +50,9 @@ enum Task {
     /// Replay the inputs saved under fuzz/regressions/, then fuzz the extractor and the
     /// decoders for a time budget (`--seconds`, `--target`).
     Fuzz(fuzz::Args),
+    /// Start the server on a scratch database and hold /openapi.json to what it does with
+    /// Schemathesis (every check, fixed seed; `--examples N` for a longer run).
+    Schemathesis(schemathesis::Args),
 }
 
 /// Run the task; on failure print the error with its causes (no backtrace: the failing
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Task::Bench(args) => bench::run(&args),
         Task::Fuzz(args) => fuzz::run(&args),
         Task::DocExamples(args) => doc_examples::run(&args),
+        Task::Schemathesis(args) => schemathesis::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

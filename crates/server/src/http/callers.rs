@@ -1,9 +1,10 @@
 //! Extractors that yield an authorized caller: the request's credentials checked for the
 //! route's access ([`DevAccess`], [`AppAccess`]) before anything else of the request is read,
 //! its JSON body included, as OMI's cloud runs its key dependencies first. A refused call is
-//! answered by the extractor (401, 403, 404, 422 for the `uid`, 429), with the rate-limit
-//! quota the check left; a handler holds a caller that passed, so it is one call and
-//! [`Developer::answer`] / [`App::answer`].
+//! answered by the extractor (401, 403, 404, 422 for the `uid`, 429, then the 400 or 413 the
+//! idempotency layer left for after the checks), with the rate-limit quota the check left; a
+//! handler holds a caller that passed, so it is one call and [`Developer::answer`] /
+//! [`App::answer`].
 
 use std::marker::PhantomData;
 
@@ -15,6 +16,7 @@ use serde::Serialize;
 
 use super::AppState;
 use super::extractors::{Bearer, UidQuery};
+use super::idempotency::Refused;
 use super::respond::respond;
 use crate::ratelimit::QuotaState;
 use crate::service::{AppAccess, AuthorizedDeveloper, AuthorizedIntegration, Checked, DevAccess};
@@ -35,6 +37,9 @@ impl<A: DevAccess> FromRequestParts<AppState> for Developer<A> {
         let Ok(Bearer(key)) = Bearer::from_request_parts(parts, state).await;
         let Checked { caller, quota } = state.service.developer(key).authorize::<A>().await;
         let api = caller.map_err(|refused| respond::<()>(Err(refused), quota))?;
+        if let Some(refusal) = unusable_request(parts, quota) {
+            return Err(refusal);
+        }
         Ok(Self {
             api,
             quota,
@@ -74,6 +79,9 @@ impl<A: AppAccess> FromRequestParts<AppState> for App<A> {
         let handle = state.service.integration(app_id, key);
         let Checked { caller, quota } = handle.authorize::<A>(query.uid()).await;
         let api = caller.map_err(|refused| respond::<()>(Err(refused), quota))?;
+        if let Some(refusal) = unusable_request(parts, quota) {
+            return Err(refusal);
+        }
         Ok(Self {
             api,
             query: query.raw,
@@ -81,6 +89,13 @@ impl<A: AppAccess> FromRequestParts<AppState> for App<A> {
             access: PhantomData,
         })
     }
+}
+
+/// The refusal the idempotency layer left for after the credentials (an `Idempotency-Key`
+/// that is not 1 to 255 visible characters, a body over the limit), answered now.
+fn unusable_request(parts: &mut Parts, quota: Option<QuotaState>) -> Option<Response> {
+    let Refused(error) = parts.extensions.remove::<Refused>()?;
+    Some(respond::<()>(Err(error), quota))
 }
 
 impl<A> App<A> {

@@ -28,9 +28,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         let json_like = is_json(req.headers());
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::message(413, "Request body is too large")
+                ApiError::message(413, super::idempotency::BODY_TOO_LARGE)
             } else {
-                ApiError::bad_request(format!("Could not read the request body: {rejection}"))
+                ApiError::bad_request(format!("{UNREADABLE_BODY}: {rejection}"))
             }
         })?;
         if !json_like {
@@ -55,6 +55,10 @@ fn decoding_failed(errors: ValidationErrors) -> HttpError {
         ErrorDetail::Validation(errors.bounded().0),
     ))
 }
+
+/// The start of the 400 detail for a body that could not be read (the client stopped sending
+/// it, or took longer than the body-read timeout); the cause follows.
+pub const UNREADABLE_BODY: &str = "Could not read the request body";
 
 /// A body is read as JSON when its content type says JSON, says nothing, or is the form type
 /// that `curl -d` sends by default (so a forgotten `-H 'Content-Type: application/json'` still

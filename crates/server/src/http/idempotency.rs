@@ -12,12 +12,11 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use omi_api::ApiError;
 use sha2::{Digest, Sha256};
 
 use super::AppState;
-use super::error::HttpError;
 use crate::service::idempotency::IdempotentRequest;
 use crate::store::IdempotencyKey;
 
@@ -30,22 +29,49 @@ pub const MAX_KEY_CHARS: usize = 255;
 
 /// The middleware: POSTs with an `Idempotency-Key` run as an [`IdempotentRequest`]; others
 /// pass.
+///
+/// A key that is not 1 to [`MAX_KEY_CHARS`] visible characters (400) or a body over the limit
+/// (413) is not answered here: the request goes on without its body and with the refusal as a
+/// [`Refused`] extension, which the caller extractors answer after the credentials were
+/// checked, so a call without a key is a 401 whatever its headers and body.
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST || !request.headers().contains_key(HEADER) {
         return next.run(request).await;
     }
-    match run(&state, request, next).await {
-        Ok(response) => response,
-        Err(e) => e.into_response(),
+    let (mut parts, body) = request.into_parts();
+    match read(&state, &parts, body).await {
+        Ok((idempotent, body)) => {
+            let request = Request::from_parts(parts, Body::from(body));
+            let mut response = idempotent.scope(next.run(request)).await;
+            if idempotent.replayed() {
+                response
+                    .headers_mut()
+                    .insert(REPLAYED, HeaderValue::from_static("true"));
+            }
+            response
+        }
+        Err(refusal) => {
+            parts.extensions.insert(Refused(refusal));
+            next.run(Request::from_parts(parts, Body::empty())).await
+        }
     }
 }
 
-async fn run(state: &AppState, request: Request, next: Next) -> Result<Response, HttpError> {
-    let (parts, body) = request.into_parts();
+/// A request's `Idempotency-Key` or body that cannot be used: the error to answer once the
+/// caller's credentials have passed.
+#[derive(Debug, Clone)]
+pub struct Refused(pub ApiError);
+
+/// The key and fingerprint of a request, and its body.
+async fn read(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    body: Body,
+) -> Result<(std::sync::Arc<IdempotentRequest>, axum::body::Bytes), ApiError> {
     let key = key_text(&parts.headers)?;
     let body = to_bytes(body, state.body_limit)
         .await
-        .map_err(|_| ApiError::message(413, "Request body is too large"))?;
+        .map_err(|_| ApiError::message(413, BODY_TOO_LARGE))?;
     let idempotent = IdempotentRequest::new(IdempotencyKey {
         caller: sha256_hex(&[parts
             .headers
@@ -58,26 +84,25 @@ async fn run(state: &AppState, request: Request, next: Next) -> Result<Response,
         ]),
         key,
     });
-    let request = Request::from_parts(parts, Body::from(body));
-    let mut response = idempotent.scope(next.run(request)).await;
-    if idempotent.replayed() {
-        response
-            .headers_mut()
-            .insert(REPLAYED, HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok((idempotent, body))
 }
 
-fn key_text(headers: &axum::http::HeaderMap) -> Result<String, HttpError> {
+/// The 413 detail.
+pub const BODY_TOO_LARGE: &str = "Request body is too large";
+
+/// The 400 detail of an `Idempotency-Key` that is empty or too long.
+pub fn invalid_key_message() -> String {
+    format!("Idempotency-Key must be 1 to {MAX_KEY_CHARS} visible ASCII characters")
+}
+
+fn key_text(headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
     let text = headers
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .unwrap_or_default();
     if text.is_empty() || text.chars().count() > MAX_KEY_CHARS {
-        return Err(HttpError(ApiError::bad_request(format!(
-            "Idempotency-Key must be 1 to {MAX_KEY_CHARS} visible ASCII characters"
-        ))));
+        return Err(ApiError::bad_request(invalid_key_message()));
     }
     Ok(text.to_owned())
 }
@@ -241,5 +266,19 @@ mod tests {
     async fn an_empty_key_is_a_bad_request() {
         let f = fixture().await;
         assert_eq!(post(&f, &f.dev_key, " ", "x").await.0, 400);
+    }
+
+    #[tokio::test]
+    async fn an_unusable_key_is_refused_only_after_the_credentials() {
+        let f = fixture().await;
+        let unknown = format!("omi_dev_{}", "0".repeat(32));
+        let too_long = "k".repeat(MAX_KEY_CHARS + 1);
+        for idem in [" ", too_long.as_str()] {
+            let refused = post(&f, &unknown, idem, "User likes tea").await;
+            assert_eq!(refused.0, 401, "{}", refused.2);
+            let bad = post(&f, &f.dev_key, idem, "User likes tea").await;
+            assert_eq!(bad.0, 400, "{}", bad.2);
+            assert!(bad.2.contains(&invalid_key_message()), "{}", bad.2);
+        }
     }
 }

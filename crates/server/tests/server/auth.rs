@@ -153,6 +153,51 @@ async fn the_key_is_checked_before_the_body_is_read() {
 }
 
 #[tokio::test]
+async fn the_key_is_checked_before_the_query_string_is_read() {
+    let s = TestServer::start().await;
+    let bad = "limit=many&offset=-1&categories=bogus&statuses=bogus&start_date=never\
+               &include_transcript=maybe&completed=maybe";
+    let dev_routes = [
+        "/v1/dev/user/memories",
+        "/v1/dev/user/conversations",
+        "/v1/dev/user/conversations/0",
+        "/v1/dev/user/action-items",
+    ];
+    for route in dev_routes {
+        let path = format!("{route}?{bad}");
+        let reply = s.call(Method::GET, &path, Auth::None, Body::None).await;
+        check(&reply, 401, INVALID_DEV_KEY, &path);
+        let reply = s
+            .call(
+                Method::GET,
+                &path,
+                Auth::Bearer(&s.demo.dev_key),
+                Body::None,
+            )
+            .await;
+        assert!(
+            [400, 404, 422].contains(&reply.status),
+            "{path}: {}",
+            reply.text
+        );
+    }
+    for tail in ["conversations", "memories"] {
+        let path = format!("{}&{bad}", s.integration_path(tail));
+        let reply = s.call(Method::GET, &path, Auth::None, Body::None).await;
+        check(&reply, 401, MISSING, &path);
+        let reply = s
+            .call(
+                Method::GET,
+                &path,
+                Auth::Bearer(&s.demo.app_key),
+                Body::None,
+            )
+            .await;
+        assert_eq!(reply.status, 422, "{path}: {}", reply.text);
+    }
+}
+
+#[tokio::test]
 async fn a_scheme_other_than_bearer_counts_as_no_authorization() {
     let s = TestServer::start().await;
     let basic = format!("Basic {}", s.demo.app_key);

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use omi_api::{ApiError, ErrorBody, messages};
 use omi_model::validation::{kind, msg};
 use omi_model::{
-    BatchCreateMemoriesRequest, Capability, ConversationTextSource, CreateActionItemRequest,
-    CreateConversationRequest, CreateMemoriesRequest, CreateMemoryRequest, DevScope,
+    BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Capability, ConversationTextSource,
+    CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
+    CreateMemoriesRequest, CreateMemoryRequest, DevScope, GetConversationQuery,
     ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
     ListMemoriesQuery, Loc, UpdateActionItemRequest, UpdateConversationRequest,
     UpdateMemoryRequest, ValidationError, ValidationErrors,
@@ -21,6 +22,9 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder, schema};
 
 use super::{APP_KEY, DEVELOPER_KEY, operations_mut};
+use crate::http::extractors::UNREADABLE_BODY;
+use crate::http::idempotency;
+use crate::service::idempotency as idempotency_service;
 
 /// The seconds a 429 example asks to wait.
 const EXAMPLE_RETRY_AFTER: u64 = 42;
@@ -68,7 +72,7 @@ impl Guard {
 /// One error answer: its status, what it means, and named examples.
 struct ErrorAnswer {
     status: u16,
-    description: &'static str,
+    description: String,
     examples: Vec<(&'static str, ApiError)>,
 }
 
@@ -76,12 +80,12 @@ impl ErrorAnswer {
     /// An answer with one example per error.
     fn new(
         status: u16,
-        description: &'static str,
+        description: impl Into<String>,
         examples: Vec<(&'static str, ApiError)>,
     ) -> Self {
         Self {
             status,
-            description,
+            description: description.into(),
             examples,
         }
     }
@@ -91,8 +95,8 @@ impl ErrorAnswer {
 pub(super) fn add(doc: &mut OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
         let not_found = not_found_message(path);
-        for (_, op) in operations_mut(item) {
-            let answers = answers(op, not_found);
+        for (method, op) in operations_mut(item) {
+            let answers = answers(method, op, not_found);
             for answer in answers {
                 let status = answer.status.to_string();
                 op.responses
@@ -103,8 +107,9 @@ pub(super) fn add(doc: &mut OpenApi) {
     }
 }
 
-/// The error answers of `op`.
-fn answers(op: &Operation, not_found: Option<&'static str>) -> Vec<ErrorAnswer> {
+/// The error answers of `op`, called with `method`: the guard's, then the input's, then the
+/// server's own (429, 503), each with examples from the code that answers it.
+fn answers(method: &str, op: &Operation, not_found: Option<&'static str>) -> Vec<ErrorAnswer> {
     let guard = Guard::of(op);
     let mut answers = match guard {
         Guard::App(capability) => app_answers(capability),
@@ -112,6 +117,80 @@ fn answers(op: &Operation, not_found: Option<&'static str>) -> Vec<ErrorAnswer> 
         Guard::Open => return Vec::new(),
     };
     let id = op.operation_id.as_deref().unwrap_or_default();
+    let post = method == "post";
+    let body = op.request_body.is_some();
+
+    let mut bad_request = Vec::new();
+    let mut why = Vec::new();
+    if post {
+        bad_request.push((
+            "invalid_idempotency_key",
+            ApiError::bad_request(idempotency::invalid_key_message()),
+        ));
+        why.push("an `Idempotency-Key` that is not 1 to 255 visible ASCII characters");
+    }
+    if body {
+        bad_request.push((
+            "unreadable_body",
+            ApiError::bad_request(format!(
+                "{UNREADABLE_BODY}: the client stopped sending it, or took too long"
+            )),
+        ));
+        why.push("a body that could not be read (the client stopped sending it, or was too slow)");
+    }
+    if let Some(unknown) = unknown_category(id) {
+        bad_request.push(("unknown_category", unknown));
+        why.push("an unknown category in `categories`");
+    }
+    if !bad_request.is_empty() {
+        answers.push(ErrorAnswer::new(
+            400,
+            format!(
+                "An unusable request (checked after the key): {}",
+                why.join("; ")
+            ),
+            bad_request,
+        ));
+    }
+
+    let mut conflict = Vec::new();
+    let mut why = Vec::new();
+    if id == "update_dev_memory" {
+        conflict.push((
+            "content_exists",
+            ApiError::message(409, messages::MEMORY_CONTENT_EXISTS),
+        ));
+        why.push("the new content is another memory's (nothing is changed)");
+    }
+    if post {
+        conflict.push((
+            "idempotency_key_in_flight",
+            ApiError::message(409, idempotency_service::KEY_BUSY).with_retry_after(Some(1)),
+        ));
+        why.push(
+            "a request with the same `Idempotency-Key` was answered a moment ago (retry, after \
+             `Retry-After`, to get its answer)",
+        );
+    }
+    if !conflict.is_empty() {
+        answers.push(ErrorAnswer::new(
+            409,
+            format!("A conflict: {}", why.join("; ")),
+            conflict,
+        ));
+    }
+
+    if body {
+        answers.push(ErrorAnswer::new(
+            413,
+            "The body is larger than the server's limit (1 MiB unless configured otherwise)",
+            vec![(
+                "too_large",
+                ApiError::message(413, idempotency::BODY_TOO_LARGE),
+            )],
+        ));
+    }
+
     let mut invalid: Vec<(&'static str, ApiError)> = invalid_input(id)
         .into_iter()
         .map(|(name, errors)| (name, ApiError::validation(errors)))
@@ -119,51 +198,71 @@ fn answers(op: &Operation, not_found: Option<&'static str>) -> Vec<ErrorAnswer> 
     if matches!(guard, Guard::App(_)) {
         invalid.insert(0, ("missing_uid", missing_uid()));
     }
-    if invalid.is_empty() {
-        // Nothing to validate: no 422.
-    } else {
-        answers.push(ErrorAnswer::new(
-        422,
-        "Invalid input: every problem at once, as `{loc, msg, type}` items (a lone problem with \
-         the body as a whole is a message)",
-        invalid,
-    ));
-    }
-    if op.request_body.is_some() {
-        answers.push(ErrorAnswer::new(
-            413,
-            "The body is larger than the server's limit (1 MiB unless configured otherwise)",
-            Vec::new(),
+    if body {
+        invalid.extend(not_json().map(|e| ("not_json", e)));
+        invalid.push((
+            "unstorable_text",
+            ApiError::message(422, messages::UNSTORABLE_TEXT),
         ));
     }
-    if id == "list_dev_memories" {
-        let unknown = ListDevMemoriesQuery::from_query_str("categories=bogus")
-            .err()
-            .map(ApiError::from);
-        answers.push(ErrorAnswer::new(
-            400,
-            "An unknown category",
-            unknown
-                .map(|e| vec![("unknown_category", e)])
-                .unwrap_or_default(),
+    if post {
+        invalid.push((
+            "idempotency_key_reused",
+            ApiError::message(422, idempotency_service::KEY_REUSED),
         ));
     }
-    if id == "update_dev_memory" {
+    if !invalid.is_empty() {
         answers.push(ErrorAnswer::new(
-            409,
-            "The new content is another memory's (one memory per content): nothing is changed",
-            vec![(
-                "content_exists",
-                ApiError::message(409, messages::MEMORY_CONTENT_EXISTS),
-            )],
+            422,
+            "Invalid input: every problem at once, as `{loc, msg, type}` items (a lone problem \
+             with the body as a whole is a message)",
+            invalid,
         ));
     }
+
     answers.push(ErrorAnswer::new(
         429,
         "Rate limit exceeded; `Retry-After` says when to try again",
         vec![("rate_limited", ApiError::rate_limited(EXAMPLE_RETRY_AFTER))],
     ));
+    answers.push(ErrorAnswer::new(
+        503,
+        "The server cannot take the request now (at capacity, the request took too long, the \
+         database is unreachable or too many writes wait); `Retry-After` says when to try again",
+        [
+            ("at_capacity", messages::SERVER_OVERLOADED),
+            ("too_slow", messages::REQUEST_TIMEOUT),
+            ("database_unavailable", messages::DATABASE_UNAVAILABLE),
+            ("writes_waiting", messages::SERVER_BUSY),
+        ]
+        .into_iter()
+        .map(|(name, message)| {
+            (
+                name,
+                ApiError::unavailable(message).with_retry_after(Some(1)),
+            )
+        })
+        .collect(),
+    ));
     answers
+}
+
+/// The 400 of a list route filtered by an unknown category, if it has a `categories` filter.
+fn unknown_category(id: &str) -> Option<ApiError> {
+    let query = "categories=bogus";
+    let error = match id {
+        "list_dev_memories" => ListDevMemoriesQuery::from_query_str(query).err(),
+        "list_dev_conversations" => ListDevConversationsQuery::from_query_str(query).err(),
+        _ => None,
+    };
+    error.map(ApiError::from)
+}
+
+/// The 422 of a body that is not JSON, as the body decoder reports it.
+fn not_json() -> Option<ApiError> {
+    omi_model::decode::from_json_slice::<CreateMemoryRequest>(b"{not json")
+        .err()
+        .map(|errors| ApiError::new(422, omi_api::ErrorDetail::Validation(errors.bounded().0)))
 }
 
 /// 401, 403 and 404 of an integration route needing `capability`, in the order checked.
@@ -323,6 +422,23 @@ fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
             .validate()
             .err()
             .map(|e| ("empty_description", e)),
+        "create_action_items_batch" => BatchCreateActionItemsRequest {
+            action_items: vec![CreateActionItemRequest::default()],
+        }
+        .validate()
+        .err()
+        .map(|e| ("empty_description", e)),
+        "create_dev_conversation_from_segments" => CreateConversationFromSegmentsRequest::default()
+            .validate(now)
+            .err()
+            .map(|e| ("no_segments", e)),
+        "get_dev_conversation" => GetConversationQuery::from_query_str("include_transcript=maybe")
+            .err()
+            .and_then(|e| match e {
+                omi_model::query::QueryError::Invalid(errors) => Some(errors),
+                omi_model::query::QueryError::BadRequest(_) => None,
+            })
+            .map(|e| ("not_a_boolean", e)),
         "update_action_item" => UpdateActionItemRequest::default()
             .validate()
             .err()
@@ -351,14 +467,16 @@ fn response(answer: ErrorAnswer) -> utoipa::openapi::Response {
         .examples_from_iter(examples)
         .build();
     let mut response = ResponseBuilder::new()
-        .description(answer.description)
+        .description(answer.description.as_str())
         .content("application/json", content);
-    if answer.status == 429 {
+    if matches!(answer.status, 409 | 429 | 503) {
         response = response.header(
             "Retry-After",
             HeaderBuilder::new()
                 .schema(schema::ObjectBuilder::new().schema_type(schema::Type::Integer))
-                .description(Some("Seconds to wait before trying again"))
+                .description(Some(
+                    "Seconds to wait before trying again (on a 409, only when retrying will help)",
+                ))
                 .build(),
         );
     }

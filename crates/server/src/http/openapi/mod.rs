@@ -16,6 +16,7 @@
 mod examples;
 mod guards;
 mod params;
+mod rules;
 
 use omi_api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -100,10 +101,19 @@ pub fn openapi() -> OpenApi {
     doc
 }
 
-/// `doc` as pretty-printed JSON with a final newline: the form of `docs/openapi.json`.
+/// The document as served: `doc` (from [`openapi`]) as JSON with the input rules JSON Schema
+/// can say and utoipa's types cannot hold (`anyOf` beside `properties`, `not`, patterns on
+/// list items) written in. [`to_json`] is this, printed.
+pub fn to_value(doc: &OpenApi) -> serde_json::Value {
+    let mut json = serde_json::to_value(doc).expect("an OpenAPI document serializes to JSON");
+    rules::apply(&mut json);
+    json
+}
+
+/// `doc` as served ([`to_value`]), pretty-printed with a final newline: the form of
+/// `docs/openapi.json`.
 pub fn to_json(doc: &OpenApi) -> String {
-    let mut json = doc
-        .to_pretty_json()
+    let mut json = serde_json::to_string_pretty(&to_value(doc))
         .expect("an OpenAPI document always serializes to JSON");
     json.push('\n');
     json
@@ -201,7 +211,13 @@ fn idempotency_key() -> path::Parameter {
              dropped connection; with a different request it is a 422. Concurrent requests with \
              one key create once and all get that answer."
         )))
-        .schema(Some(String::schema()))
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .min_length(Some(1))
+                .max_length(Some(MAX_KEY_CHARS))
+                .pattern(Some(r"^[\x20-\x7E]*[\x21-\x7E][\x20-\x7E]*$")),
+        ))
         .build()
 }
 

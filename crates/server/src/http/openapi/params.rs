@@ -15,7 +15,12 @@ pub struct AppIdParam {
 #[into_params(parameter_in = Query)]
 pub struct UidParam {
     /// The user (OMI's `uid`): 1 to 128 characters, no control characters.
-    #[param(min_length = 1, max_length = 128, example = "user_123")]
+    #[param(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$",
+        example = "user_123"
+    )]
     pub uid: String,
 }
 

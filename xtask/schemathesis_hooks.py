@@ -1,0 +1,106 @@
+"""Schemathesis hooks of `cargo xtask schemathesis`, loaded through xtask/schemathesis.toml.
+
+Each hook works around known false positives listed, numbered and with their reasons, in that
+file: a rule the document states in words because JSON Schema cannot, which Schemathesis
+breaks in cases it believes valid, or a case Schemathesis judges by a value that is not what
+goes on the wire. The hooks leave every check on; they only keep such cases from being sent
+(or send the value Schemathesis meant).
+"""
+
+import uuid
+from datetime import datetime, timezone
+
+import schemathesis
+
+# The operations whose body has a time range, `finished_at` not before `started_at`, which
+# is now when the body gives none.
+TIME_RANGE_OPERATIONS = {
+    "POST /v2/integrations/{app_id}/user/conversations",
+    "POST /v1/dev/user/conversations",
+    "POST /v1/dev/user/conversations/from-segments",
+}
+
+SEGMENTS_OPERATION = "POST /v1/dev/user/conversations/from-segments"
+
+
+def _operation(case):
+    return f"{case.method.upper()} {case.operation.path}"
+
+
+def _instant(value):
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
+def _vanishes(value):
+    """Whether a query value is sent as nothing (`name=` or no parameter at all)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return True
+    if isinstance(value, list):
+        return all(_vanishes(item) for item in value)
+    return False
+
+
+@schemathesis.hook
+def filter_case(context, case):
+    """False positives 1, 2 and 5: a time range or a segment that ends before it starts, and
+    a query value that is sent as nothing."""
+    query = case.query if isinstance(case.query, dict) else {}
+    if any(_vanishes(value) for value in query.values()):
+        return False
+    body = case.body
+    if not isinstance(body, dict):
+        return True
+    operation = _operation(case)
+    if operation in TIME_RANGE_OPERATIONS:
+        started = _instant(body.get("started_at"))
+        finished = _instant(body.get("finished_at"))
+        if started is None and body.get("started_at") is None:
+            started = datetime.now(timezone.utc)
+        if started is not None and finished is not None:
+            try:
+                if finished < started:
+                    return False
+            except TypeError:
+                pass
+    segments = body.get("transcript_segments")
+    if operation == SEGMENTS_OPERATION and isinstance(segments, list):
+        for segment in segments:
+            if isinstance(segment, dict):
+                start, end = _number(segment.get("start")), _number(segment.get("end"))
+                if start is not None and end is not None and end <= start:
+                    return False
+    return True
+
+
+def _usable_key(value):
+    text = value.strip() if isinstance(value, str) else ""
+    return 0 < len(text) <= 255 and all(" " <= c <= "~" for c in text)
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    """False positives 3 and 4: one generated Idempotency-Key sent with different requests,
+    and a transcript segment's `speaker_id` written as an integral float."""
+    headers = case.headers or {}
+    for name in list(headers):
+        if name.lower() == "idempotency-key" and _usable_key(headers[name]):
+            headers[name] = uuid.uuid4().hex
+    body = case.body
+    segments = body.get("transcript_segments") if isinstance(body, dict) else None
+    if _operation(case) == SEGMENTS_OPERATION and isinstance(segments, list):
+        for segment in segments:
+            if isinstance(segment, dict):
+                speaker = segment.get("speaker_id")
+                if isinstance(speaker, float) and speaker.is_integer():
+                    segment["speaker_id"] = int(speaker)
