@@ -3,7 +3,7 @@
 //! SQL lives only below this module. The trait speaks in domain terms (a conversation and its
 //! job are inserted together; a job is claimed with a lease), so the PostgreSQL store can
 //! satisfy it with the same behaviour as the SQLite one: both run the same statements
-//! (`store/sql`, implemented once for every [`sql::Backend`]), each over its own connections.
+//! (`store/sql`, implemented once for every `sql::Backend`), each over its own connections.
 
 mod action_items;
 mod conversations;
