@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use omi_extract::{ConversationInput, RulesExtractor, TextInput, TextKind};
+use omi_model::FromQueryStr;
 use omi_model::{
     ActionItem, BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Conversation,
     ConversationTextSource, CreateActionItemRequest, CreateConversationFromSegmentsRequest,

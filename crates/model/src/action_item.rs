@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::query::{PageParams, QueryError, QueryParams, date_pairs, page, page_pairs};
+use crate::query::{
+    FromQueryStr, PageParams, QueryError, QueryParams, date_pairs, page, page_pairs,
+};
 use crate::scalars::{ActionItemDescription, Limit};
 use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
@@ -271,9 +273,9 @@ pub struct ActionItemListParams {
     pub end_date: Option<DateTime<Utc>>,
 }
 
-impl ListActionItemsQuery {
+impl FromQueryStr for ListActionItemsQuery {
     /// Read from a raw query string.
-    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+    fn from_query_str(raw: &str) -> Result<Self, QueryError> {
         let q = QueryParams::parse(raw);
         let mut problems = Problems::new();
         let conversation_id = q.last("conversation_id").map(str::to_owned);
@@ -293,7 +295,9 @@ impl ListActionItemsQuery {
             })
         })?)
     }
+}
 
+impl ListActionItemsQuery {
     /// The query-string pairs a client sends.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = page_pairs(self.limit, self.offset);

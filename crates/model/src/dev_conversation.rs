@@ -17,7 +17,8 @@ use crate::enums::{
     ConversationCategory, ConversationSource, ConversationStatus, ConversationTextSource,
 };
 use crate::query::{
-    PageParams, QueryError, QueryParams, date_pairs, list_filter, list_pair, page, page_pairs,
+    FromQueryStr, PageParams, QueryError, QueryParams, date_pairs, list_filter, list_pair, page,
+    page_pairs,
 };
 use crate::scalars::{
     ConversationText, ConversationTitle, DevConversationText, Language, Limit, optional_texts,
@@ -431,9 +432,9 @@ pub struct DevConversationListParams {
     pub include_transcript: bool,
 }
 
-impl ListDevConversationsQuery {
+impl FromQueryStr for ListDevConversationsQuery {
     /// Read from a raw query string. An unknown category is a 400, as in OMI's cloud.
-    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+    fn from_query_str(raw: &str) -> Result<Self, QueryError> {
         let q = QueryParams::parse(raw);
         let mut problems = Problems::new();
         let limit = q.int("limit", &mut problems);
@@ -453,7 +454,9 @@ impl ListDevConversationsQuery {
             })
         })?)
     }
+}
 
+impl ListDevConversationsQuery {
     /// The query-string pairs a client sends.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = page_pairs(self.limit, self.offset);
@@ -498,19 +501,21 @@ pub struct GetConversationQuery {
     pub include_transcript: Option<bool>,
 }
 
-impl GetConversationQuery {
-    /// Ask for the transcript too.
-    pub const WITH_TRANSCRIPT: Self = Self {
-        include_transcript: Some(true),
-    };
-
+impl FromQueryStr for GetConversationQuery {
     /// Read from a raw query string.
-    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+    fn from_query_str(raw: &str) -> Result<Self, QueryError> {
         let q = QueryParams::parse(raw);
         let mut problems = Problems::new();
         let include_transcript = q.bool("include_transcript", &mut problems);
         Ok(problems.finish(|| Some(Self { include_transcript }))?)
     }
+}
+
+impl GetConversationQuery {
+    /// Ask for the transcript too.
+    pub const WITH_TRANSCRIPT: Self = Self {
+        include_transcript: Some(true),
+    };
 
     /// The query-string pairs a client sends.
     pub fn to_query_pairs(self) -> Vec<(&'static str, String)> {

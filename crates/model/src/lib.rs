@@ -78,8 +78,8 @@ pub use memory::{
     scoring,
 };
 pub use query::{
-    ConversationListParams, DevMemoryListParams, ListConversationsQuery, ListDevMemoriesQuery,
-    ListMemoriesQuery, PageParams, QueryError,
+    ConversationListParams, DevMemoryListParams, FromQueryStr, ListConversationsQuery,
+    ListDevMemoriesQuery, ListMemoriesQuery, PageParams, QueryError,
 };
 pub use response::{
     BatchMemoriesResponse, ConversationsResponse, EmptyResponse, MemoriesResponse, SuccessResponse,

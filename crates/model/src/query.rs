@@ -42,6 +42,22 @@ impl From<ValidationErrors> for QueryError {
     }
 }
 
+/// A route's parameters read from its raw query string, as OMI's cloud reads them: a value
+/// of the wrong form or out of range is a 422 with items, a request the cloud refuses with a
+/// message (an unknown category) a 400.
+///
+/// ```
+/// use omi_model::{FromQueryStr, ListMemoriesQuery};
+///
+/// let query = ListMemoriesQuery::from_query_str("limit=5&offset=10").unwrap();
+/// assert_eq!((query.limit, query.offset), (Some(5), Some(10)));
+/// assert!(ListMemoriesQuery::from_query_str("limit=ten").is_err());
+/// ```
+pub trait FromQueryStr: Sized {
+    /// Read from a raw query string (without the `?`).
+    fn from_query_str(raw: &str) -> Result<Self, QueryError>;
+}
+
 /// The parameters of a query string, read one name at a time with problems collected.
 #[derive(Debug, Default)]
 pub struct QueryParams {
@@ -199,9 +215,9 @@ pub struct ConversationListParams {
     pub end_date: Option<DateTime<Utc>>,
 }
 
-impl ListConversationsQuery {
+impl FromQueryStr for ListConversationsQuery {
     /// Read from a raw query string (`statuses` as `a,b` or repeated).
-    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+    fn from_query_str(raw: &str) -> Result<Self, QueryError> {
         let q = QueryParams::parse(raw);
         let mut problems = Problems::new();
         let limit = q.int("limit", &mut problems);
@@ -221,7 +237,9 @@ impl ListConversationsQuery {
             })
         })?)
     }
+}
 
+impl ListConversationsQuery {
     /// The query-string pairs a client sends.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = page_pairs(self.limit, self.offset);
@@ -277,16 +295,18 @@ pub struct PageParams {
     pub offset: Offset,
 }
 
-impl ListMemoriesQuery {
+impl FromQueryStr for ListMemoriesQuery {
     /// Read from a raw query string.
-    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+    fn from_query_str(raw: &str) -> Result<Self, QueryError> {
         let q = QueryParams::parse(raw);
         let mut problems = Problems::new();
         let limit = q.int("limit", &mut problems);
         let offset = q.int("offset", &mut problems);
         Ok(problems.finish(|| Some(Self { limit, offset }))?)
     }
+}
 
+impl ListMemoriesQuery {
     /// The query-string pairs a client sends.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         page_pairs(self.limit, self.offset)
@@ -336,9 +356,9 @@ pub struct DevMemoryListParams {
     pub categories: Vec<MemoryCategory>,
 }
 
-impl ListDevMemoriesQuery {
+impl FromQueryStr for ListDevMemoriesQuery {
     /// Read from a raw query string. An unknown category is a 400, as in OMI's cloud.
-    pub fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+    fn from_query_str(raw: &str) -> Result<Self, QueryError> {
         let q = QueryParams::parse(raw);
         let mut problems = Problems::new();
         let limit = q.int("limit", &mut problems);
@@ -352,7 +372,9 @@ impl ListDevMemoriesQuery {
             })
         })?)
     }
+}
 
+impl ListDevMemoriesQuery {
     /// The query-string pairs a client sends.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = page_pairs(self.limit, self.offset);

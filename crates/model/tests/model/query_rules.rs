@@ -3,6 +3,7 @@
 //! them, statuses and categories as comma lists or repeated parameters, and an unknown
 //! developer category answered with 400 as OMI's cloud does.
 
+use omi_model::FromQueryStr;
 use std::fmt::Debug;
 
 use omi_model::{

@@ -10,6 +10,7 @@
 //! Case counts are modest so the suite runs in seconds; proptest saves any failure it finds
 //! under `proptest-regressions/` to replay it first next time.
 
+use omi_model::FromQueryStr;
 use std::fmt::Debug;
 
 use chrono::{DateTime, Duration, Utc};

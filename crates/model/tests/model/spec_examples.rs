@@ -9,6 +9,7 @@
 //! again; nothing of the original may be lost, and the re-serialized JSON is snapshotted.
 //! The query strings of the read examples are inline below.
 
+use omi_model::FromQueryStr;
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 

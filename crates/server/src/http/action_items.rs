@@ -41,11 +41,10 @@ async fn list(
     dev: Developer<dev_access::ActionItemsRead>,
     RawQueryString(raw): RawQueryString,
 ) -> Response {
-    let result = async {
-        let query = ListActionItemsQuery::from_query_str(&raw)?;
-        dev.api.list_action_items(query).await
-    };
-    dev.answer(result.await)
+    dev.answer_query(&raw, |query: ListActionItemsQuery| {
+        dev.api.list_action_items(query)
+    })
+    .await
 }
 
 /// Create action item

@@ -12,6 +12,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use omi_api::ApiError;
+use omi_model::FromQueryStr;
 use serde::Serialize;
 
 use super::AppState;
@@ -52,6 +53,17 @@ impl<A> Developer<A> {
     /// The response to the call's `result`, with the quota of its check.
     pub fn answer<T: Serialize>(&self, result: Result<T, ApiError>) -> Response {
         respond(result, self.quota)
+    }
+
+    /// The response to `call` with the route's parameters read from the query string `raw`;
+    /// parameters that do not read are answered as the refusal they are.
+    pub async fn answer_query<Q, T, F>(&self, raw: &str, call: impl FnOnce(Q) -> F) -> Response
+    where
+        Q: FromQueryStr,
+        T: Serialize,
+        F: Future<Output = Result<T, ApiError>>,
+    {
+        self.answer(with_query(raw, call).await)
     }
 }
 
@@ -103,4 +115,24 @@ impl<A> App<A> {
     pub fn answer<T: Serialize>(&self, result: Result<T, ApiError>) -> Response {
         respond(result, self.quota)
     }
+
+    /// The response to `call` with the route's parameters read from the request's query
+    /// string; parameters that do not read are answered as the refusal they are.
+    pub async fn answer_query<Q, T, F>(&self, call: impl FnOnce(Q) -> F) -> Response
+    where
+        Q: FromQueryStr,
+        T: Serialize,
+        F: Future<Output = Result<T, ApiError>>,
+    {
+        self.answer(with_query(&self.query, call).await)
+    }
+}
+
+/// `call`'s result with parameters `Q` read from `raw`, or why they do not read.
+async fn with_query<Q, T, F>(raw: &str, call: impl FnOnce(Q) -> F) -> Result<T, ApiError>
+where
+    Q: FromQueryStr,
+    F: Future<Output = Result<T, ApiError>>,
+{
+    call(Q::from_query_str(raw)?).await
 }

@@ -41,11 +41,10 @@ async fn list(
     dev: Developer<dev_access::ConversationsRead>,
     RawQueryString(raw): RawQueryString,
 ) -> Response {
-    let result = async {
-        let query = ListDevConversationsQuery::from_query_str(&raw)?;
-        dev.api.list_conversations(query).await
-    };
-    dev.answer(result.await)
+    dev.answer_query(&raw, |query: ListDevConversationsQuery| {
+        dev.api.list_conversations(query)
+    })
+    .await
 }
 
 /// Create conversation
@@ -105,11 +104,10 @@ async fn get_one(
     Path(conversation_id): Path<String>,
     RawQueryString(raw): RawQueryString,
 ) -> Response {
-    let result = async {
-        let query = GetConversationQuery::from_query_str(&raw)?;
-        dev.api.get_conversation(&conversation_id, query).await
-    };
-    dev.answer(result.await)
+    dev.answer_query(&raw, |query: GetConversationQuery| {
+        dev.api.get_conversation(&conversation_id, query)
+    })
+    .await
 }
 
 /// Update conversation

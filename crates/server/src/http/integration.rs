@@ -81,11 +81,8 @@ async fn create_memories(
     security(("app_key" = ["read_conversations"])),
 )]
 async fn list_conversations(app: App<app_access::ReadConversations>) -> Response {
-    let result = async {
-        let query = ListConversationsQuery::from_query_str(&app.query)?;
-        app.api.list_conversations(query).await
-    };
-    app.answer(result.await)
+    app.answer_query(|query: ListConversationsQuery| app.api.list_conversations(query))
+        .await
 }
 
 /// Read memories
@@ -101,9 +98,6 @@ async fn list_conversations(app: App<app_access::ReadConversations>) -> Response
     security(("app_key" = ["read_memories"])),
 )]
 async fn list_memories(app: App<app_access::ReadMemories>) -> Response {
-    let result = async {
-        let query = ListMemoriesQuery::from_query_str(&app.query)?;
-        app.api.list_memories(query).await
-    };
-    app.answer(result.await)
+    app.answer_query(|query: ListMemoriesQuery| app.api.list_memories(query))
+        .await
 }

@@ -39,11 +39,10 @@ async fn list(
     dev: Developer<dev_access::MemoriesRead>,
     RawQueryString(raw): RawQueryString,
 ) -> Response {
-    let result = async {
-        let query = ListDevMemoriesQuery::from_query_str(&raw)?;
-        dev.api.list_memories(query).await
-    };
-    dev.answer(result.await)
+    dev.answer_query(&raw, |query: ListDevMemoriesQuery| {
+        dev.api.list_memories(query)
+    })
+    .await
 }
 
 /// Create memory

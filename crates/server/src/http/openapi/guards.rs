@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use omi_api::{ApiError, ErrorBody, messages};
+use omi_model::FromQueryStr;
 use omi_model::validation::{kind, msg};
 use omi_model::{
     BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Capability, ConversationTextSource,
