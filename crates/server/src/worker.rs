@@ -17,7 +17,7 @@ use omi_extract::identity::{content_words, retain_novel};
 use omi_extract::{
     ConversationInput, ExtractError, ExtractedMemory, Extractor, TextInput, TextKind,
 };
-use omi_model::ConversationTextSource;
+use omi_model::{ConversationTextSource, Language};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
@@ -418,7 +418,11 @@ impl Worker {
             finished_at: conversation.finished_at.unwrap_or(started_at),
             known_memories: &known,
         };
-        let mut extraction = self.extractor.conversation(&input).await?;
+        let language = named_language(conversation.language.as_deref());
+        let mut extraction = self
+            .extractor
+            .conversation_in_language(&input, language)
+            .await?;
         let found = self.novel(&job.uid, extraction.memories, known).await?;
         let processed = &mut extraction.processed;
         processed.action_items.truncate(MAX_ACTION_ITEMS_PER_JOB);
@@ -524,6 +528,13 @@ fn text_kind(source: Option<ConversationTextSource>, spec: Option<&str>) -> Text
         }
         _ => TextKind::from(source),
     }
+}
+
+/// The language a conversation's request named, for the extractor: `None` for the API's
+/// default (`en`, filled in when a request names none, so the extractor identifies the
+/// language itself rather than reading a Spanish text as English).
+fn named_language(stored: Option<&str>) -> Option<&str> {
+    stored.filter(|code| *code != Language::DEFAULT)
 }
 
 #[cfg(test)]
@@ -682,6 +693,65 @@ mod tests {
         assert_eq!(service.workers().counts(), (1, 1), "the worker still runs");
         assert!(crate::metrics::render().contains(r#"panics_total{where="job"}"#));
         pool.shutdown().await;
+    }
+
+    /// The rules, recording the language each conversation was processed in.
+    #[derive(Default)]
+    struct LanguageRecorder(std::sync::Mutex<Vec<Option<String>>>);
+
+    #[async_trait::async_trait]
+    impl Extractor for LanguageRecorder {
+        async fn conversation(
+            &self,
+            input: &ConversationInput<'_>,
+        ) -> Result<omi_extract::ConversationExtraction, omi_extract::ExtractError> {
+            RulesExtractor.conversation(input).await
+        }
+
+        async fn conversation_in_language(
+            &self,
+            input: &ConversationInput<'_>,
+            language: Option<&str>,
+        ) -> Result<omi_extract::ConversationExtraction, omi_extract::ExtractError> {
+            (self.0.lock().unwrap_or_else(|e| e.into_inner())).push(language.map(str::to_owned));
+            RulesExtractor
+                .conversation_in_language(input, language)
+                .await
+        }
+
+        async fn memories(
+            &self,
+            text: &str,
+        ) -> Result<Vec<ExtractedMemory>, omi_extract::ExtractError> {
+            RulesExtractor.memories(text).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_named_language_reaches_the_extractor_and_the_default_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = service(&dir, Arc::new(crate::service::SystemClock)).await;
+        let uid = Uid::try_from("u1".to_owned()).unwrap();
+        for (id, language) in [("default", "en"), ("named", "pt-BR")] {
+            let (mut record, job) =
+                crate::store::fixtures::queued_conversation(&uid, id, "Me: Eu adoro caminhadas.");
+            record.language = language.to_owned();
+            let store = service.store();
+            store
+                .insert_conversation(&record, &job, None)
+                .await
+                .unwrap();
+            let recorder = Arc::new(LanguageRecorder::default());
+            let pool = WorkerPool::start(service.clone(), recorder.clone(), fast());
+            assert_eq!(
+                settled(&service, &uid, id).await,
+                Some(ConversationStatus::Completed)
+            );
+            pool.shutdown().await;
+            let seen = recorder.0.lock().unwrap().clone();
+            let expected = (language != "en").then(|| language.to_owned());
+            assert_eq!(seen, [expected], "{id}");
+        }
     }
 
     #[test]
