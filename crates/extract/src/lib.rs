@@ -51,6 +51,7 @@ mod input;
 mod llm;
 mod output;
 mod rules;
+pub mod search;
 
 pub use extractor::{ExtractError, Extractor, ExtractorConfig};
 pub use input::{ConversationInput, TextInput, TextKind};

@@ -20,7 +20,7 @@ mod sentences;
 mod summary;
 mod title;
 mod when;
-mod words;
+pub(crate) mod words;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -1,0 +1,275 @@
+//! Search analysis: the terms a text is indexed under and the phrases a query looks for.
+//!
+//! Both stores index the same terms with their own full-text engines (SQLite FTS5 with bm25,
+//! PostgreSQL `tsvector` with `ts_rank_cd`), so what a query finds is decided here, once:
+//!
+//! - text is NFKC-normalized (full-width letters and digits, half-width katakana), lower-cased,
+//!   and Latin, Greek and Cyrillic letters lose their accents ("Café" and "cafe" match);
+//! - words (runs of letters, digits and their combining marks) are stemmed with the Snowball
+//!   English stemmer when they are ASCII letters ("hiking" and "hike" match); a possessive
+//!   `'s` is dropped;
+//! - text in scripts written without spaces (Han, kana, Thai, Lao, Khmer, Myanmar) is
+//!   indexed as overlapping character pairs, and a query's run of such text is a phrase of
+//!   its pairs, so any substring of two characters or more is found ("渋谷" in
+//!   "ユーザーは東京の渋谷に住んでいる"); a one-character query matches the pairs it starts.
+//!
+//! ```
+//! use omi_extract::search::{index_terms, query_phrases};
+//!
+//! assert_eq!(index_terms("User loves Hiking in Zürich"), "user love hike in zurich");
+//! assert_eq!(index_terms("東京に住む"), "東京 京に に住 住む");
+//! let phrases = query_phrases("hikes 京に");
+//! assert_eq!(phrases[0].terms, ["hike"]);
+//! assert_eq!(phrases[1].terms, ["京に"]);
+//! ```
+
+use std::collections::HashSet;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+use crate::rules::words::stem;
+
+/// The most phrases a query looks for; words past these are ignored.
+pub const MAX_QUERY_PHRASES: usize = 32;
+
+/// The most characters of one indexed word; a longer one is cut to this (PostgreSQL ignores
+/// lexemes over 2 047 bytes, and no real word comes near this).
+pub const MAX_TERM_CHARS: usize = 64;
+
+/// Something a query looks for: one term, or for text in a script without spaces the
+/// character pairs of a substring, which must stand next to each other in that order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QueryPhrase {
+    /// The terms, in order (at least one).
+    pub terms: Vec<String>,
+    /// Whether the last term is a prefix (a one-character query in a script without
+    /// spaces, which matches every pair it starts).
+    pub prefix: bool,
+}
+
+/// The terms `text` is indexed under, in order, separated by single spaces (empty when it
+/// has no word).
+pub fn index_terms(text: &str) -> String {
+    let mut terms: Vec<String> = Vec::new();
+    for piece in pieces(text) {
+        match piece {
+            Piece::Word(word) => terms.push(word),
+            Piece::Run(chars) => terms.extend(pairs(&chars)),
+        }
+    }
+    terms.join(" ")
+}
+
+/// The phrases `query` looks for, without repeats, at most [`MAX_QUERY_PHRASES`]; empty
+/// when it has no word (a query of punctuation alone finds nothing).
+pub fn query_phrases(query: &str) -> Vec<QueryPhrase> {
+    let mut seen = HashSet::new();
+    pieces(query)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Word(word) => QueryPhrase {
+                terms: vec![word],
+                prefix: false,
+            },
+            Piece::Run(chars) => QueryPhrase {
+                prefix: chars.len() == 1,
+                terms: pairs(&chars),
+            },
+        })
+        .filter(|phrase| seen.insert(phrase.clone()))
+        .take(MAX_QUERY_PHRASES)
+        .collect()
+}
+
+/// A word or a run of text in a script without spaces, folded.
+enum Piece {
+    Word(String),
+    Run(Vec<char>),
+}
+
+/// The words and runs of `text`, in order.
+fn pieces(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut run = Vec::new();
+    let mut after_apostrophe = false;
+    for c in text.nfkc() {
+        if is_unspaced(c) {
+            finish_word(&mut out, &mut word, &mut after_apostrophe);
+            run.push(c);
+        } else if c.is_alphanumeric() || (is_combining_mark(c) && !word.is_empty()) {
+            finish_run(&mut out, &mut run);
+            fold_into(&mut word, c);
+        } else {
+            let apostrophe = matches!(c, '\'' | '\u{2019}') && !word.is_empty();
+            finish_word(&mut out, &mut word, &mut after_apostrophe);
+            finish_run(&mut out, &mut run);
+            after_apostrophe = apostrophe;
+        }
+    }
+    finish_word(&mut out, &mut word, &mut after_apostrophe);
+    finish_run(&mut out, &mut run);
+    out
+}
+
+/// End the word being read: stemmed and cut to [`MAX_TERM_CHARS`]; a possessive `s` (right
+/// after an apostrophe) is dropped.
+fn finish_word(out: &mut Vec<Piece>, word: &mut String, after_apostrophe: &mut bool) {
+    let possessive = std::mem::take(after_apostrophe) && word == "s";
+    let word = std::mem::take(word);
+    if word.is_empty() || possessive {
+        return;
+    }
+    let stemmed = stem(&word);
+    out.push(Piece::Word(stemmed.chars().take(MAX_TERM_CHARS).collect()));
+}
+
+/// End the run being read.
+fn finish_run(out: &mut Vec<Piece>, run: &mut Vec<char>) {
+    if !run.is_empty() {
+        out.push(Piece::Run(std::mem::take(run)));
+    }
+}
+
+/// Append `c` to `word` lower-cased, without the accents of a Latin, Greek or Cyrillic
+/// letter.
+fn fold_into(word: &mut String, c: char) {
+    for lower in c.to_lowercase() {
+        if has_foldable_accents(lower) {
+            decompose_canonical(lower, |part| {
+                if !is_combining_mark(part) {
+                    word.push(part);
+                }
+            });
+        } else if !(is_combining_mark(lower) && ends_with_foldable(word)) {
+            word.push(lower);
+        }
+    }
+}
+
+/// Whether `c` is a letter whose accents search ignores (Latin, Greek, Cyrillic).
+fn has_foldable_accents(c: char) -> bool {
+    matches!(c, '\u{00C0}'..='\u{052F}' | '\u{1E00}'..='\u{1FFF}')
+}
+
+/// Whether `word` ends with such a letter (a combining accent after it is dropped too).
+fn ends_with_foldable(word: &str) -> bool {
+    word.chars()
+        .last()
+        .is_some_and(|c| c.is_ascii_alphabetic() || has_foldable_accents(c))
+}
+
+/// Whether `c` belongs to a script written without spaces between words.
+fn is_unspaced(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0EFF}'     // Thai, Lao
+        | '\u{1000}'..='\u{109F}'   // Myanmar
+        | '\u{1780}'..='\u{17FF}'   // Khmer
+        | '\u{3005}' | '\u{3007}'   // ideographic iteration mark, zero
+        | '\u{3040}'..='\u{30FF}'   // hiragana, katakana
+        | '\u{31F0}'..='\u{31FF}'   // katakana phonetic extensions
+        | '\u{3400}'..='\u{4DBF}'   // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'   // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}'   // CJK compatibility ideographs
+        | '\u{20000}'..='\u{3134F}' // CJK extensions B-G
+    ) && c != '\u{30FB}' // katakana middle dot: a separator
+}
+
+/// The overlapping character pairs of a run (the one character of a run of one).
+fn pairs(chars: &[char]) -> Vec<String> {
+    if chars.len() == 1 {
+        return vec![chars[0].to_string()];
+    }
+    chars
+        .windows(2)
+        .map(|pair| pair.iter().collect::<String>())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_forms_case_and_accents_fold() {
+        assert_eq!(index_terms("HIKING, hikes & Hiked!"), "hike hike hike");
+        assert_eq!(index_terms("Café Olé in ZÜRICH"), "cafe ole in zurich");
+        assert_eq!(index_terms("naïve résumé"), index_terms("naive resume"));
+        assert_eq!(index_terms("Ｆｕｌｌｗｉｄｔｈ １２３"), "fullwidth 123");
+        assert_eq!(index_terms("Москва"), "москва");
+    }
+
+    #[test]
+    fn possessives_go_and_apostrophes_split() {
+        assert_eq!(index_terms("User's sister"), "user sister");
+        assert_eq!(index_terms("User’s dog"), "user dog");
+        assert_eq!(index_terms("don't"), "don t");
+    }
+
+    #[test]
+    fn unspaced_scripts_index_pairs_and_query_substrings() {
+        assert_eq!(index_terms("ラーメン"), "ラー ーメ メン");
+        let phrases = query_phrases("東京");
+        assert_eq!(phrases.len(), 1);
+        assert_eq!(phrases[0].terms, ["東京"]);
+        assert!(!phrases[0].prefix);
+        let one = query_phrases("京");
+        assert!(one[0].prefix);
+        assert_eq!(index_terms("สวัสดีครับ").split(' ').count(), 9);
+        // Mixed with Latin and emoji: each part on its own, the emoji ignored.
+        assert_eq!(index_terms("東京tower 🍣 sushi"), "東京 tower sushi");
+    }
+
+    #[test]
+    fn japanese_voiced_kana_keep_their_marks() {
+        // NFKC composes が; half-width ｶﾞ becomes ガ.
+        assert_eq!(index_terms("ｶﾞｽ"), "ガス");
+        assert_ne!(index_terms("かき"), index_terms("がき"));
+    }
+
+    #[test]
+    fn queries_have_no_repeats_and_a_bound() {
+        assert_eq!(query_phrases("hike hiking HIKES").len(), 1);
+        assert!(query_phrases("?! ... 🎉").is_empty());
+        let many: String = (0..100).map(|n| format!("w{n} ")).collect();
+        assert_eq!(query_phrases(&many).len(), MAX_QUERY_PHRASES);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_bounded_terms_without_spaces(text in "\\PC{0,300}") {
+            let terms = index_terms(&text);
+            for term in terms.split(' ').filter(|t| !t.is_empty()) {
+                proptest::prop_assert!(term.chars().count() <= MAX_TERM_CHARS);
+                proptest::prop_assert!(!term.chars().any(char::is_whitespace));
+            }
+            let phrases = query_phrases(&text);
+            proptest::prop_assert!(phrases.len() <= MAX_QUERY_PHRASES);
+            proptest::prop_assert!(phrases.iter().all(|p| !p.terms.is_empty()));
+        }
+
+        #[test]
+        fn a_word_of_a_text_finds_it(words in proptest::collection::vec("\\PC{1,12}", 1..8), pick in 0usize..8) {
+            let text = words.join(" ");
+            let terms = index_terms(&text);
+            let terms: Vec<&str> = terms.split(' ').collect();
+            let query = &words[pick % words.len()];
+            for phrase in query_phrases(query) {
+                let found = terms.windows(phrase.terms.len()).any(|w| {
+                    let (last, head) = w.split_last().unwrap();
+                    let (want_last, want_head) = phrase.terms.split_last().unwrap();
+                    head == want_head.iter().map(String::as_str).collect::<Vec<_>>().as_slice()
+                        && if phrase.prefix { last.starts_with(want_last.as_str()) } else { last == want_last }
+                });
+                proptest::prop_assert!(found, "{phrase:?} not in {terms:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_words_are_cut_by_characters() {
+        let long = "é".repeat(500);
+        assert_eq!(index_terms(&long).chars().count(), MAX_TERM_CHARS);
+    }
+}
