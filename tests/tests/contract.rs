@@ -18,5 +18,7 @@ mod integration_memories;
 mod memories;
 mod pagination;
 mod properties;
+mod search;
+mod search_quality;
 mod spec_examples;
 mod validation;

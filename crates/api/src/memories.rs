@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use omi_model::{
     BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, ListDevMemoriesQuery,
-    Memory, SuccessResponse, UpdateMemoryRequest,
+    Memory, MemorySearchResponse, SearchMemoriesQuery, SuccessResponse, UpdateMemoryRequest,
 };
 
 use crate::CallError;
@@ -18,6 +18,17 @@ pub trait DeveloperMemories: Send + Sync {
 
     /// `GET /v1/dev/user/memories`: the user's memories by score, then newest first.
     async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, Self::Error>;
+
+    /// `GET /v1/dev/user/memories/vector/search`: the user's memories that match
+    /// `query.query`, best first, at most `query.limit` (1..=100, default 10), in OMI's
+    /// cloud's envelope. Full-text: any form of a word finds the others ("hiking" finds
+    /// "hike"), case and accents do not matter, and any part of a text in a script without
+    /// spaces (Japanese, Chinese, Thai) is found; a memory is found as soon as its write is
+    /// answered.
+    async fn search_memories(
+        &self,
+        query: SearchMemoriesQuery,
+    ) -> Result<MemorySearchResponse, Self::Error>;
 
     /// `POST /v1/dev/user/memories`: create a memory. The same content a second time gives
     /// back the existing memory instead of a duplicate.

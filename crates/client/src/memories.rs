@@ -6,7 +6,7 @@ use futures::Stream;
 use omi_api::{DeveloperMemories, messages};
 use omi_model::{
     BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, ListDevMemoriesQuery,
-    Memory, SuccessResponse, UpdateMemoryRequest,
+    Memory, MemorySearchResponse, SearchMemoriesQuery, SuccessResponse, UpdateMemoryRequest,
 };
 use reqwest::Method;
 use serde::Serialize;
@@ -17,6 +17,7 @@ use crate::{DeveloperClient, Error};
 
 const MEMORIES: &[&str] = &["v1", "dev", "user", "memories"];
 const MEMORIES_BATCH: &[&str] = &["v1", "dev", "user", "memories", "batch"];
+const MEMORIES_SEARCH: &[&str] = &["v1", "dev", "user", "memories", "vector", "search"];
 
 impl DeveloperClient {
     /// A call on one memory (see [`call_item`](Self::call_item)).
@@ -41,6 +42,17 @@ impl DeveloperClient {
     /// through all of them.
     pub async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, Error> {
         self.call::<(), _>(Method::GET, MEMORIES, &query.to_query_pairs(), None)
+            .await
+    }
+
+    /// `GET /v1/dev/user/memories/vector/search`: the user's memories that match the query,
+    /// best first (scope `memories:read`): any form of a word finds the others, case and
+    /// accents do not matter, and any part of a Japanese, Chinese or Thai text is found.
+    pub async fn search_memories(
+        &self,
+        query: SearchMemoriesQuery,
+    ) -> Result<MemorySearchResponse, Error> {
+        self.call::<(), _>(Method::GET, MEMORIES_SEARCH, &query.to_query_pairs(), None)
             .await
     }
 
@@ -108,6 +120,13 @@ impl DeveloperMemories for DeveloperClient {
 
     async fn list_memories(&self, query: ListDevMemoriesQuery) -> Result<Vec<Memory>, Error> {
         DeveloperClient::list_memories(self, query).await
+    }
+
+    async fn search_memories(
+        &self,
+        query: SearchMemoriesQuery,
+    ) -> Result<MemorySearchResponse, Error> {
+        DeveloperClient::search_memories(self, query).await
     }
 
     async fn create_memory(&self, request: CreateMemoryRequest) -> Result<Memory, Error> {

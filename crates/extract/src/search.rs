@@ -11,7 +11,8 @@
 //! - text in scripts written without spaces (Han, kana, Thai, Lao, Khmer, Myanmar) is
 //!   indexed as overlapping character pairs, and a query's run of such text is a phrase of
 //!   its pairs, so any substring of two characters or more is found ("渋谷" in
-//!   "ユーザーは東京の渋谷に住んでいる"); a one-character query matches the pairs it starts.
+//!   "ユーザーは東京の渋谷に住んでいる"); a one-character query matches the pairs it starts;
+//! - each emoji is a term of its own (`emoji` and its code point: "🍣" is `emoji1f363`).
 //!
 //! ```
 //! use omi_extract::search::{index_terms, query_phrases};
@@ -95,7 +96,11 @@ fn pieces(text: &str) -> Vec<Piece> {
     let mut run = Vec::new();
     let mut after_apostrophe = false;
     for c in text.nfkc() {
-        if is_unspaced(c) {
+        if is_pictograph(c) {
+            finish_word(&mut out, &mut word, &mut after_apostrophe);
+            finish_run(&mut out, &mut run);
+            out.push(Piece::Word(pictograph_term(c)));
+        } else if is_unspaced(c) {
             finish_word(&mut out, &mut word, &mut after_apostrophe);
             run.push(c);
         } else if c.is_alphanumeric() || (is_combining_mark(c) && !word.is_empty()) {
@@ -160,6 +165,23 @@ fn ends_with_foldable(word: &str) -> bool {
         .is_some_and(|c| c.is_ascii_alphabetic() || has_foldable_accents(c))
 }
 
+/// Whether `c` is an emoji or a pictographic symbol (each is a term of its own; skin tones,
+/// joiners and variation selectors around it are not).
+fn is_pictograph(c: char) -> bool {
+    matches!(c,
+        '\u{2600}'..='\u{27BF}'       // miscellaneous symbols, dingbats
+        | '\u{2B00}'..='\u{2BFF}'     // arrows, stars
+        | '\u{1F000}'..='\u{1F3FA}'   // cards, enclosed, pictographs (not skin tones)
+        | '\u{1F400}'..='\u{1FAFF}'   // pictographs, emoticons, transport, supplemental
+    )
+}
+
+/// The term of a pictograph: `emoji` and its code point in hex (`🍣` is `emoji1f363`),
+/// letters and digits that every full-text tokenizer keeps whole.
+fn pictograph_term(c: char) -> String {
+    format!("emoji{:x}", u32::from(c))
+}
+
 /// Whether `c` belongs to a script written without spaces between words.
 fn is_unspaced(c: char) -> bool {
     matches!(c,
@@ -217,8 +239,13 @@ mod tests {
         let one = query_phrases("京");
         assert!(one[0].prefix);
         assert_eq!(index_terms("สวัสดีครับ").split(' ').count(), 9);
-        // Mixed with Latin and emoji: each part on its own, the emoji ignored.
-        assert_eq!(index_terms("東京tower 🍣 sushi"), "東京 tower sushi");
+        // Mixed with Latin and emoji: each part on its own.
+        assert_eq!(
+            index_terms("東京tower 🍣 sushi"),
+            "東京 tower emoji1f363 sushi"
+        );
+        // A skin tone and a joiner are not terms; the pictographs are.
+        assert_eq!(index_terms("👍🏽 👩‍💻"), "emoji1f44d emoji1f469 emoji1f4bb");
     }
 
     #[test]
@@ -231,7 +258,7 @@ mod tests {
     #[test]
     fn queries_have_no_repeats_and_a_bound() {
         assert_eq!(query_phrases("hike hiking HIKES").len(), 1);
-        assert!(query_phrases("?! ... 🎉").is_empty());
+        assert!(query_phrases("?! ... —").is_empty());
         let many: String = (0..100).map(|n| format!("w{n} ")).collect();
         assert_eq!(query_phrases(&many).len(), MAX_QUERY_PHRASES);
     }

@@ -47,6 +47,7 @@ pub mod memory;
 pub mod query;
 pub mod response;
 pub mod scalars;
+pub mod search;
 pub mod secret;
 pub mod timestamp;
 pub mod validate;
@@ -87,6 +88,9 @@ pub use response::{
 pub use scalars::{
     ActionItemDescription, ConversationText, ConversationTitle, DevConversationText, ImportText,
     Language, Limit, MemoryContent, Offset, Tag, Tags, TextSourceSpec,
+};
+pub use search::{
+    MemorySearch, MemorySearchItem, MemorySearchPolicy, MemorySearchResponse, SearchMemoriesQuery,
 };
 pub use secret::{ApiKey, KeyKind};
 pub use validate::{ConversationRoute, Validate};

@@ -340,9 +340,24 @@ impl Limit {
     pub const DEVELOPER_DEFAULT: Self = Self(25);
     /// The default of the developer action item list.
     pub const ACTION_ITEMS_DEFAULT: Self = Self(100);
+    /// The default of the memory search.
+    pub const SEARCH_DEFAULT: Self = Self(10);
+    /// The largest page of the memory search.
+    pub const SEARCH_MAX: u32 = 100;
 
     /// Check `raw` (absent means `default`), reported at `loc`.
     pub fn parse_at(loc: &Loc, raw: Option<i64>, default: Self) -> Result<Self, ValidationErrors> {
+        Self::parse_within(loc, raw, default, Self::MAX)
+    }
+
+    /// Check `raw` (absent means `default`) against [`Limit::MIN`]..=`max` (a route with a
+    /// smaller page than [`Limit::MAX`]), reported at `loc`.
+    pub fn parse_within(
+        loc: &Loc,
+        raw: Option<i64>,
+        default: Self,
+        max: u32,
+    ) -> Result<Self, ValidationErrors> {
         let Some(raw) = raw else { return Ok(default) };
         if raw < i64::from(Self::MIN) {
             Err(ValidationErrors::single(ValidationError::new(
@@ -350,11 +365,11 @@ impl Limit {
                 kind::GREATER_THAN_EQUAL,
                 msg::greater_than_equal(Self::MIN),
             )))
-        } else if raw > i64::from(Self::MAX) {
+        } else if raw > i64::from(max) {
             Err(ValidationErrors::single(ValidationError::new(
                 loc.clone(),
                 kind::LESS_THAN_EQUAL,
-                msg::less_than_equal(Self::MAX),
+                msg::less_than_equal(max),
             )))
         } else {
             Ok(Self(raw as u32))

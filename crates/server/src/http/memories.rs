@@ -4,7 +4,7 @@ use axum::extract::Path;
 use axum::response::Response;
 use omi_model::{
     BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, ListDevMemoriesQuery,
-    Memory, SuccessResponse, UpdateMemoryRequest,
+    Memory, MemorySearchResponse, SearchMemoriesQuery, SuccessResponse, UpdateMemoryRequest,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(create_batch))
+        .routes(routes!(search))
         .routes(routes!(get_one, update, delete))
 }
 
@@ -41,6 +42,31 @@ async fn list(
 ) -> Response {
     dev.answer_query(&raw, |query: ListDevMemoriesQuery| {
         dev.api.list_memories(query)
+    })
+    .await
+}
+
+/// Search memories
+///
+/// The key owner's memories that match `query`, best first, in OMI's cloud's envelope.
+/// Full-text, offline: any form of a word finds the others ("hiking" finds "hike"), case
+/// and accents do not matter, and any part of a Japanese, Chinese or Thai text of two
+/// characters or more is found. `relevance_score` is in (0, 1), higher is better.
+#[utoipa::path(
+    get,
+    path = "/v1/dev/user/memories/vector/search",
+    operation_id = "search_dev_memories",
+    tag = DEVELOPER_TAG,
+    params(SearchMemoriesQuery),
+    responses((status = 200, description = "The memories found, best first", body = MemorySearchResponse)),
+    security(("developer_key" = ["memories:read"])),
+)]
+async fn search(
+    dev: Developer<dev_access::MemoriesRead>,
+    RawQueryString(raw): RawQueryString,
+) -> Response {
+    dev.answer_query(&raw, |query: SearchMemoriesQuery| {
+        dev.api.search_memories(query)
     })
     .await
 }

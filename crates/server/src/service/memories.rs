@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use omi_api::{ApiError, DeveloperMemories, messages};
 use omi_model::{
     BatchCreateMemoriesRequest, BatchMemoriesResponse, CreateMemoryRequest, ListDevMemoriesQuery,
-    Memory, NewMemory, SuccessResponse, Uid, UpdateMemoryRequest,
+    Memory, MemorySearchResponse, NewMemory, SearchMemoriesQuery, SuccessResponse, Uid,
+    UpdateMemoryRequest,
 };
 
 use super::{AuthorizedDeveloper, DeveloperHandle, dev_access, store_error};
@@ -53,6 +54,18 @@ impl AuthorizedDeveloper {
             .list_memories(&self.uid, &params)
             .await
             .map_err(store_error)
+    }
+
+    /// [`DeveloperMemories::search_memories`] for this caller.
+    pub async fn search_memories(
+        &self,
+        query: SearchMemoriesQuery,
+    ) -> Result<MemorySearchResponse, ApiError> {
+        let search = query.validate()?;
+        let items = self.service().store().search_memories(&self.uid, &search);
+        Ok(MemorySearchResponse::developer_api(
+            items.await.map_err(store_error)?,
+        ))
     }
 
     /// [`DeveloperMemories::create_memory`] for this caller.
@@ -123,6 +136,16 @@ impl DeveloperMemories for DeveloperHandle {
         self.authorized::<dev_access::MemoriesRead>()
             .await?
             .list_memories(query)
+            .await
+    }
+
+    async fn search_memories(
+        &self,
+        query: SearchMemoriesQuery,
+    ) -> Result<MemorySearchResponse, ApiError> {
+        self.authorized::<dev_access::MemoriesRead>()
+            .await?
+            .search_memories(query)
             .await
     }
 

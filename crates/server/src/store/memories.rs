@@ -4,10 +4,11 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use omi_extract::identity::{content_key, indexed_words_of};
+use omi_extract::search::index_terms;
 use omi_extract::{ExtractedMemory, categorize_memory};
 use omi_model::{
-    DevMemoryListParams, ExplicitMemory, Memory, MemoryCategory, MemoryUpdate, NewMemory, Uid,
-    Visibility,
+    DevMemoryListParams, ExplicitMemory, Memory, MemoryCategory, MemorySearch, MemorySearchItem,
+    MemoryUpdate, NewMemory, Uid, Visibility,
 };
 
 use super::{IdempotentAnswer, NewJob, StoreResult};
@@ -109,6 +110,8 @@ pub(crate) struct PreparedMemory {
     pub(crate) tags: String,
     /// The words it is indexed under ([`indexed_words_of`]).
     pub(crate) words: Vec<String>,
+    /// Its full-text search terms ([`index_terms`]).
+    pub(crate) search_terms: String,
 }
 
 impl PreparedMemory {
@@ -119,6 +122,7 @@ impl PreparedMemory {
             scoring: omi_model::scoring(record.manually_added, record.category, record.created_at),
             tags: serde_json::to_string(&record.tags).map_err(super::rows::json_err)?,
             words: indexed_words_of(&record.content),
+            search_terms: index_terms(&record.content),
             record: record.clone(),
         })
     }
@@ -167,6 +171,8 @@ pub(crate) struct PreparedEdit {
     pub(crate) new_key: Option<String>,
     /// The new content's index words (empty when the content does not change).
     pub(crate) new_words: Vec<String>,
+    /// The new content's full-text search terms, when the content changes.
+    pub(crate) new_search_terms: Option<String>,
 }
 
 impl PreparedEdit {
@@ -176,6 +182,7 @@ impl PreparedEdit {
             old_words: indexed_words_of(old),
             new_key: new.map(content_key),
             new_words: new.map(indexed_words_of).unwrap_or_default(),
+            new_search_terms: new.map(index_terms),
         }
     }
 }
@@ -215,6 +222,14 @@ pub trait MemoryStore: Send + Sync + 'static {
         uid: &Uid,
         params: &DevMemoryListParams,
     ) -> StoreResult<Vec<Memory>>;
+
+    /// A user's memories that match `search.query` (as [`omi_extract::search`] reads it),
+    /// best first, at most `search.limit`; none for a query without a word.
+    async fn search_memories(
+        &self,
+        uid: &Uid,
+        search: &MemorySearch,
+    ) -> StoreResult<Vec<MemorySearchItem>>;
 
     /// One of a user's memories.
     async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>>;

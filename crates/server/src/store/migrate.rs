@@ -47,9 +47,21 @@ const PAGE_ROWS: usize = 1000;
 /// a wide table holds fewer rows than [`PAGE_ROWS`] so that its insert stays below this.
 const MAX_PARAMETERS: usize = 16_384;
 
-/// Tables a database may hold that are not copied: migration bookkeeping, and the SQLite
-/// store's list of work to finish when it opens (a new target's store did it already).
-const NOT_COPIED: &[&str] = &["_sqlx_migrations", "store_tasks"];
+/// Tables a database may hold that are not copied: migration bookkeeping, the stores' list
+/// of work to finish when they open (a new target's store did it already), and SQLite's
+/// full-text index of memories with its shadow tables, which the target's triggers fill as
+/// the memories are inserted.
+const NOT_COPIED: &[&str] = &[
+    "_sqlx_migrations",
+    "store_tasks",
+    "memory_search_rows",
+    "memory_search",
+    "memory_search_data",
+    "memory_search_idx",
+    "memory_search_content",
+    "memory_search_docsize",
+    "memory_search_config",
+];
 
 /// How a column's values are read and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +192,7 @@ pub const TABLES: &[Table] = &[
             ("edited", Flag),
             ("app_id", Text),
             ("conversation_id", Text),
+            ("search_terms", Text),
         ],
         identity: false,
     },

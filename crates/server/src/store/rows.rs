@@ -6,7 +6,7 @@
 
 use std::str::FromStr;
 
-use omi_model::{Capability, Conversation, DevScope, Memory, Structured, Uid};
+use omi_model::{Capability, Conversation, DevScope, Memory, MemorySearchItem, Structured, Uid};
 use serde_json::{Map, Value};
 
 use super::{
@@ -118,6 +118,31 @@ impl MemoryRow {
             app_id: self.app_id,
             conversation_id: self.conversation_id,
             extra: Map::new(),
+        })
+    }
+}
+
+/// A memory found by a search: its id, content and category, and how well it matches
+/// (`score`, in `[0, 1)`, higher is better).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SearchHitRow {
+    id: String,
+    content: String,
+    category: String,
+    score: f64,
+}
+
+impl SearchHitRow {
+    /// The search item, its score rounded to four decimals as OMI's cloud rounds it, and
+    /// kept inside (0, 1): a memory found always has some relevance (bm25 gives a word
+    /// that most memories hold next to none).
+    pub(crate) fn into_item(self) -> StoreResult<MemorySearchItem> {
+        let score = ((self.score * 10_000.0).round() / 10_000.0).clamp(0.0001, 0.9999);
+        Ok(MemorySearchItem {
+            id: self.id,
+            content: self.content,
+            category: Some(parse_wire(&self.category)?),
+            relevance_score: Some(score),
         })
     }
 }

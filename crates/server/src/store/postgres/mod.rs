@@ -71,6 +71,7 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Internal(format!("migrations failed: {e}")))?;
+        crate::store::sql::backfill_search_terms(&pool).await?;
         Ok(Self { pool })
     }
 

@@ -6,13 +6,14 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use omi_model::{DevMemoryListParams, Memory, MemoryUpdate, Uid};
+use omi_extract::search::{index_terms, query_phrases};
+use omi_model::{DevMemoryListParams, Memory, MemorySearch, MemorySearchItem, MemoryUpdate, Uid};
 use sqlx::{Pool, QueryBuilder};
 
 use super::backend::Conn;
 use super::parts::{owned_row, push_any, push_page};
 use super::{Arg, Backend, Dialect, PushArg, jobs, locking, memory_columns, read, remember};
-use crate::store::rows::{MemoryRow, json_err, map_err};
+use crate::store::rows::{MemoryRow, SearchHitRow, json_err, map_err};
 use crate::store::{
     IdempotentAnswer, MAX_LOOKUP_WORDS, MAX_POSTINGS_PER_WORD, MemoryRecord, MemoryStore, NewJob,
     PreparedEdit, PreparedMemory, StoreResult, to_micros, word_group_chunks,
@@ -85,6 +86,27 @@ impl<B: Backend> MemoryStore for B {
             .await
             .map_err(map_err)?;
         rows.iter().map(memory_from_row::<B::Db>).collect()
+    }
+
+    async fn search_memories(
+        &self,
+        uid: &Uid,
+        search: &MemorySearch,
+    ) -> StoreResult<Vec<MemorySearchItem>> {
+        let phrases = query_phrases(&search.query);
+        if phrases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query::<B::Db>(B::Db::MEMORY_SEARCH)
+            .arg(uid.as_str())
+            .arg(B::Db::match_query(&phrases))
+            .arg(i64::from(search.limit.get()))
+            .fetch_all(B::Db::on_pool(self.readers()))
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|row| read::<B::Db, SearchHitRow>(row)?.into_item())
+            .collect()
     }
 
     async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>> {
@@ -162,8 +184,9 @@ pub(super) async fn upsert<DB: Dialect>(
     let m = &p.record;
     let inserted = sqlx::query::<DB>(
         "INSERT INTO memories (id, uid, content, content_key, category, visibility, tags, \
-         created_at, updated_at, manually_added, scoring, app_id, conversation_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) \
+         created_at, updated_at, manually_added, scoring, app_id, conversation_id, \
+         search_terms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13) \
          ON CONFLICT (uid, content_key) DO NOTHING",
     )
     .arg(m.id.as_str())
@@ -178,6 +201,7 @@ pub(super) async fn upsert<DB: Dialect>(
     .arg(p.scoring.as_str())
     .arg(m.app_id.as_deref())
     .arg(m.conversation_id.as_deref())
+    .arg(p.search_terms.as_str())
     .execute(DB::on(conn))
     .await
     .map_err(map_err)?;
@@ -220,7 +244,7 @@ async fn update_row<DB: Dialect>(
     sqlx::query::<DB>(
         "UPDATE memories SET content = $1, content_key = COALESCE($2, content_key), \
          category = $3, visibility = $4, tags = $5, updated_at = $6, scoring = $7, \
-         edited = $8 WHERE uid = $9 AND id = $10",
+         edited = $8, search_terms = COALESCE($11, search_terms) WHERE uid = $9 AND id = $10",
     )
     .arg(changed.content.as_str())
     .arg(edit.new_key.as_deref())
@@ -232,6 +256,7 @@ async fn update_row<DB: Dialect>(
     .arg(changed.edited)
     .arg(uid.as_str())
     .arg(id)
+    .arg(edit.new_search_terms.as_deref())
     .execute(DB::on(conn))
     .await
     .map_err(map_err)?;
@@ -361,4 +386,58 @@ async fn near_duplicates<DB: Dialect>(
     rows.iter()
         .map(|row| Ok(read::<DB, (String,)>(row)?.0))
         .collect()
+}
+
+/// Give the terms of `content` to the memories stored before the full-text index existed,
+/// once: the migration that added it leaves a task row that this removes when done.
+/// Batches commit one by one, so a restart in the middle goes on where it stopped.
+pub(crate) async fn backfill_search_terms<DB: Dialect>(pool: &Pool<DB>) -> StoreResult<()> {
+    const TASK: &str = "index_memory_search";
+    const BATCH: i64 = 1_000;
+    let pending = sqlx::query::<DB>("SELECT name FROM store_tasks WHERE name = $1")
+        .arg(TASK)
+        .fetch_optional(DB::on_pool(pool))
+        .await
+        .map_err(map_err)?;
+    if pending.is_none() {
+        return Ok(());
+    }
+    let mut after = String::new();
+    let mut indexed = 0usize;
+    loop {
+        let rows = sqlx::query::<DB>(
+            "SELECT id, content FROM memories WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .arg(after.as_str())
+        .arg(BATCH)
+        .fetch_all(DB::on_pool(pool))
+        .await
+        .map_err(map_err)?;
+        let batch: Vec<(String, String)> = rows
+            .iter()
+            .map(read::<DB, (String, String)>)
+            .collect::<StoreResult<_>>()?;
+        let Some((last, _)) = batch.last() else { break };
+        after.clone_from(last);
+        let mut tx = pool.begin().await.map_err(map_err)?;
+        for (id, content) in &batch {
+            sqlx::query::<DB>("UPDATE memories SET search_terms = $1 WHERE id = $2")
+                .arg(index_terms(content))
+                .arg(id.as_str())
+                .execute(DB::on(&mut tx))
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        indexed += batch.len();
+    }
+    sqlx::query::<DB>("DELETE FROM store_tasks WHERE name = $1")
+        .arg(TASK)
+        .execute(DB::on_pool(pool))
+        .await
+        .map_err(map_err)?;
+    if indexed > 0 {
+        tracing::info!(memories = indexed, "indexed existing memories for search");
+    }
+    Ok(())
 }

@@ -33,12 +33,13 @@ mod jobs;
 mod memories;
 mod parts;
 
+use omi_extract::search::QueryPhrase;
 use sqlx::query::Query;
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, QueryBuilder, Type};
 
 pub(crate) use backend::Backend;
 pub(crate) use idempotency::remember;
-pub(crate) use memories::index_words;
+pub(crate) use memories::{backfill_search_terms, index_words};
 
 /// The list statements, for the tests that check which columns each reads.
 #[cfg(test)]
@@ -53,7 +54,7 @@ pub(crate) mod lists {
 use super::StoreResult;
 use super::rows::{
     ActionItemRow, AppKeyRow, AppRow, ConversationRow, DevConversationRow, DevKeyRow,
-    IdempotencyRow, JobRow, MemoryRow, map_err,
+    IdempotencyRow, JobRow, MemoryRow, SearchHitRow, map_err,
 };
 
 /// A database our statements run on: what they bind and read, and where.
@@ -79,6 +80,8 @@ pub(crate) trait Dialect:
     + ReadsRow<DevKeyRow>
     + ReadsRow<(i64,)>
     + ReadsRow<(String,)>
+    + ReadsRow<(String, String)>
+    + ReadsRow<SearchHitRow>
     + ReadsRow<jobs::UserEditsRow>
     + ReadsRow<jobs::JobIdRow>
     + ReadsRow<action_items::StructuredRow>
@@ -95,6 +98,15 @@ pub(crate) trait Dialect:
 
     /// How many rows a statement changed.
     fn rows_affected(done: &Self::QueryResult) -> u64;
+
+    /// The statement that finds a user's memories by their search terms: `$1` the user,
+    /// `$2` a [`Dialect::match_query`], `$3` the limit; rows of [`SearchHitRow`], best first
+    /// (then by id, so equal scores come in one order).
+    const MEMORY_SEARCH: &'static str;
+
+    /// `phrases` as this database's full-text query: any phrase matches, the terms of a
+    /// phrase in order side by side.
+    fn match_query(phrases: &[QueryPhrase]) -> String;
 
     /// The text of `statement` this database runs.
     fn text(statement: &Locking) -> &'static str {
@@ -215,6 +227,26 @@ impl<DB: Database> PushArg<DB> for QueryBuilder<DB> {
 impl Dialect for sqlx::Sqlite {
     const LOCKS_ROWS: bool = false;
 
+    // bm25 is negative, lower is better; -bm25 / (1 - bm25) maps it into [0, 1).
+    const MEMORY_SEARCH: &'static str = "SELECT m.id, m.content, m.category, \
+         -bm25(memory_search) / (1.0 - bm25(memory_search)) AS score \
+         FROM memory_search JOIN memory_search_rows r ON r.row = memory_search.rowid \
+         JOIN memories m ON m.id = r.memory_id \
+         WHERE memory_search MATCH $2 AND m.uid = $1 \
+         ORDER BY bm25(memory_search), m.id LIMIT $3";
+
+    /// FTS5: `"a" OR "b c" OR "d"*`.
+    fn match_query(phrases: &[QueryPhrase]) -> String {
+        let written: Vec<String> = phrases
+            .iter()
+            .map(|p| {
+                let star = if p.prefix { "*" } else { "" };
+                format!("\"{}\"{star}", p.terms.join(" ").replace('"', "\"\""))
+            })
+            .collect();
+        written.join(" OR ")
+    }
+
     fn on(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self> {
         conn
     }
@@ -230,6 +262,26 @@ impl Dialect for sqlx::Sqlite {
 
 impl Dialect for sqlx::Postgres {
     const LOCKS_ROWS: bool = true;
+
+    // Normalization 32 maps the rank into [0, 1): rank / (rank + 1).
+    const MEMORY_SEARCH: &'static str = "SELECT id, content, category, \
+         ts_rank_cd(search, q, 32)::float8 AS score \
+         FROM memories, to_tsquery('simple'::regconfig, $2) AS q \
+         WHERE uid = $1 AND search @@ q ORDER BY score DESC, id LIMIT $3";
+
+    /// `tsquery`: `'a' | ('b' <-> 'c') | 'd':*`.
+    fn match_query(phrases: &[QueryPhrase]) -> String {
+        let lexeme = |t: &str| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''"));
+        let written: Vec<String> = phrases
+            .iter()
+            .map(|p| {
+                let terms: Vec<String> = p.terms.iter().map(|t| lexeme(t)).collect();
+                let star = if p.prefix { ":*" } else { "" };
+                format!("({}{star})", terms.join(" <-> "))
+            })
+            .collect();
+        written.join(" | ")
+    }
 
     fn on(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self> {
         conn

@@ -121,6 +121,7 @@ impl SqliteStore {
             .await
             .map_err(map_err)?;
         word_index::backfill(&writer).await?;
+        crate::store::sql::backfill_search_terms(&writer).await?;
         let group = GroupCommit::start(writer.clone());
         Ok(Self {
             writer,
@@ -760,6 +761,46 @@ mod tests {
             sharing(&store, "User likes green tea").await,
             ["User likes green tea"]
         );
+    }
+
+    #[tokio::test]
+    async fn memories_stored_before_the_search_index_are_found_after_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("s.sqlite").display());
+        let store = SqliteStore::open(&url, 1).await.unwrap();
+        let stored = ["User likes green tea", "ユーザーは東京に住んでいる"];
+        let records: Vec<MemoryRecord> = stored.iter().map(|c| memory(c)).collect();
+        store
+            .insert_memories(&uid(), &records, None, None)
+            .await
+            .unwrap();
+        // As a database migrated from before 0008: no terms, the task pending.
+        sqlx::query("UPDATE memories SET search_terms = ''")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO store_tasks (name) VALUES ('index_memory_search')")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let search = |query: &str| omi_model::MemorySearch {
+            query: query.to_owned(),
+            limit: omi_model::Limit::SEARCH_DEFAULT,
+        };
+        assert!(
+            store
+                .search_memories(&uid(), &search("tea"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        store.close().await;
+        let store = SqliteStore::open(&url, 1).await.unwrap();
+        for (query, content) in [("teas", stored[0]), ("東京", stored[1])] {
+            let found = store.search_memories(&uid(), &search(query)).await.unwrap();
+            let contents: Vec<&str> = found.iter().map(|i| i.content.as_str()).collect();
+            assert_eq!(contents, [content], "{query}");
+        }
     }
 
     /// `PRAGMA synchronous` as a connection of `pool` reports it (0 off, 1 normal, 2 full).
