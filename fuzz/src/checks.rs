@@ -104,3 +104,42 @@ pub fn memory_functions(a: &str, b: &str) {
     let key = content_key(a);
     assert_eq!(content_key(&key), key, "content_key is idempotent on {a:?}");
 }
+
+/// The search analysis of `text` and of `query`: terms without spaces and at most
+/// `MAX_TERM_CHARS` long, at most `MAX_QUERY_PHRASES` phrases, none empty; and when `query`
+/// is a line of `text`, each phrase of it stands in the text's terms (side by side, in order).
+#[track_caller]
+pub fn search_functions(text: &str, query: &str) {
+    use omi_extract::search::{MAX_QUERY_PHRASES, MAX_TERM_CHARS, index_terms, query_phrases};
+    let indexed = index_terms(text);
+    let terms: Vec<&str> = indexed.split(' ').filter(|t| !t.is_empty()).collect();
+    for term in &terms {
+        assert!(
+            term.chars().count() <= MAX_TERM_CHARS,
+            "{term:?} of {text:?}"
+        );
+    }
+    let phrases = query_phrases(query);
+    assert!(phrases.len() <= MAX_QUERY_PHRASES, "{query:?}");
+    for phrase in &phrases {
+        assert!(!phrase.terms.is_empty(), "{query:?}");
+        let Some((last, head)) = phrase.terms.split_last() else {
+            continue;
+        };
+        let found = terms.windows(phrase.terms.len()).any(|w| {
+            w[..head.len()]
+                .iter()
+                .zip(head)
+                .all(|(a, b)| *a == b.as_str())
+                && if phrase.prefix {
+                    w[head.len()].starts_with(last.as_str())
+                } else {
+                    w[head.len()] == last.as_str()
+                }
+        });
+        assert!(
+            found,
+            "{phrase:?} of line {query:?} not in the terms of {text:?}"
+        );
+    }
+}

@@ -13,8 +13,8 @@ use omi_model::{
     ConversationTextSource, CreateActionItemRequest, CreateConversationFromSegmentsRequest,
     CreateConversationRequest, CreateMemoriesRequest, CreateMemoryRequest, GetConversationQuery,
     ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    ListMemoriesQuery, Memory, UpdateActionItemRequest, UpdateConversationRequest,
-    UpdateMemoryRequest, decode,
+    ListMemoriesQuery, Memory, SearchMemoriesQuery, UpdateActionItemRequest,
+    UpdateConversationRequest, UpdateMemoryRequest, decode,
 };
 
 use crate::checks;
@@ -63,6 +63,12 @@ pub const TARGETS: &[Target] = &[
                 categorize_memory",
         input: InputKind::Text,
         run: memory_words,
+    },
+    Target {
+        name: "search_terms",
+        about: "index_terms and query_phrases: bounded terms, and every word of a text finds it",
+        input: InputKind::Text,
+        run: search_terms,
     },
     Target {
         name: "decode_bodies",
@@ -158,6 +164,14 @@ fn memory_words(bytes: &[u8]) {
     checks::memory_functions(b, a);
 }
 
+/// The search analysis of a text, and of each of its lines as a query.
+fn search_terms(bytes: &[u8]) {
+    let text = text(bytes);
+    for line in text.lines().take(8) {
+        checks::search_functions(&text, line);
+    }
+}
+
 /// Every request body, decoded and validated.
 fn decode_bodies(bytes: &[u8]) {
     let now = omi_model::timestamp::parse_datetime(STARTS[0]).unwrap_or_default();
@@ -219,4 +233,7 @@ fn query_strings(bytes: &[u8]) {
         let _ = q.validate();
     }
     let _ = GetConversationQuery::from_query_str(&raw);
+    if let Ok(q) = SearchMemoriesQuery::from_query_str(&raw) {
+        let _ = q.validate();
+    }
 }
