@@ -25,6 +25,7 @@
 //! ```
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
@@ -63,8 +64,37 @@ pub fn index_terms(text: &str) -> String {
 }
 
 /// The phrases `query` looks for, without repeats, at most [`MAX_QUERY_PHRASES`]; empty
-/// when it has no word (a query of punctuation alone finds nothing).
+/// when it has no word (a query of punctuation alone finds nothing). Words that say nothing
+/// of a memory ("what", "the", "user": [`QUERY_STOP_WORDS`]) are left out when the query has
+/// any other: "what does the user like about hiking" looks for "like" and "hike".
 pub fn query_phrases(query: &str) -> Vec<QueryPhrase> {
+    let all = phrases_of(query);
+    let meaningful: Vec<QueryPhrase> = all.iter().filter(|p| !is_stop_phrase(p)).cloned().collect();
+    if meaningful.is_empty() {
+        all
+    } else {
+        meaningful
+    }
+}
+
+/// Query words left out when a query has others: English function words, and "user",
+/// which OMI's memories all begin with.
+pub const QUERY_STOP_WORDS: &[&str] = &[
+    "a", "about", "an", "and", "any", "are", "as", "at", "be", "been", "by", "did", "do", "does",
+    "for", "from", "had", "has", "have", "how", "i", "in", "is", "it", "me", "my", "of", "on",
+    "or", "that", "the", "their", "them", "they", "this", "to", "user", "was", "were", "what",
+    "when", "where", "which", "who", "why", "with", "you", "your",
+];
+
+/// Whether `phrase` is one stop word, compared as the query's words are: by its term.
+fn is_stop_phrase(phrase: &QueryPhrase) -> bool {
+    static STOP_TERMS: OnceLock<HashSet<String>> = OnceLock::new();
+    let stop = STOP_TERMS.get_or_init(|| QUERY_STOP_WORDS.iter().map(|w| index_terms(w)).collect());
+    !phrase.prefix && matches!(phrase.terms.as_slice(), [term] if stop.contains(term))
+}
+
+/// Every phrase of `query`, without repeats, at most [`MAX_QUERY_PHRASES`].
+fn phrases_of(query: &str) -> Vec<QueryPhrase> {
     let mut seen = HashSet::new();
     pieces(query)
         .into_iter()
@@ -253,6 +283,19 @@ mod tests {
         // NFKC composes が; half-width ｶﾞ becomes ガ.
         assert_eq!(index_terms("ｶﾞｽ"), "ガス");
         assert_ne!(index_terms("かき"), index_terms("がき"));
+    }
+
+    #[test]
+    fn stop_words_are_left_out_unless_they_are_all_there_is() {
+        let terms = |q: &str| -> Vec<String> {
+            query_phrases(q).into_iter().flat_map(|p| p.terms).collect()
+        };
+        assert_eq!(
+            terms("What does the user like about hiking?"),
+            ["like", "hike"]
+        );
+        assert_eq!(terms("the user"), ["the", "user"]);
+        assert_eq!(terms("Why does Maria's dog bark"), ["maria", "dog", "bark"]);
     }
 
     #[test]

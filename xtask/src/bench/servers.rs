@@ -147,6 +147,18 @@ pub(crate) fn preload(
     to: usize,
     workers: usize,
 ) -> anyhow::Result<Duration> {
+    preload_with(addr, dev_key, from, to, workers, preload_content)
+}
+
+/// [`preload`] with memory `i`'s content `content(i)` (JSON-safe text).
+pub(crate) fn preload_with(
+    addr: SocketAddr,
+    dev_key: &str,
+    from: usize,
+    to: usize,
+    workers: usize,
+    content: fn(usize) -> String,
+) -> anyhow::Result<Duration> {
     const BATCH: usize = 25;
     let start = Instant::now();
     let batches: Vec<usize> = (from..to).step_by(BATCH).collect();
@@ -161,7 +173,7 @@ pub(crate) fn preload(
                     let mut conn = Conn::connect(addr)?;
                     for &first in mine {
                         let items: Vec<String> = (first..(first + BATCH).min(to))
-                            .map(|i| format!(r#"{{"content":"{}"}}"#, preload_content(i)))
+                            .map(|i| format!(r#"{{"content":"{}"}}"#, content(i)))
                             .collect();
                         let body = format!(r#"{{"memories":[{}]}}"#, items.join(","));
                         let res = conn.send(

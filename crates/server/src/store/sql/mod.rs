@@ -227,13 +227,14 @@ impl<DB: Database> PushArg<DB> for QueryBuilder<DB> {
 impl Dialect for sqlx::Sqlite {
     const LOCKS_ROWS: bool = false;
 
-    // bm25 is negative, lower is better; -bm25 / (1 - bm25) maps it into [0, 1).
+    // The full-text match drives the loop (CROSS JOIN: SQLite keeps the order as written),
+    // never a scan of the user's memories with the match tested row by row. `rank` is bm25:
+    // negative, lower is better; -rank / (1 - rank) maps it into [0, 1).
     const MEMORY_SEARCH: &'static str = "SELECT m.id, m.content, m.category, \
-         -bm25(memory_search) / (1.0 - bm25(memory_search)) AS score \
-         FROM memory_search JOIN memory_search_rows r ON r.row = memory_search.rowid \
-         JOIN memories m ON m.id = r.memory_id \
-         WHERE memory_search MATCH $2 AND m.uid = $1 \
-         ORDER BY bm25(memory_search), m.id LIMIT $3";
+         -s.rank / (1.0 - s.rank) AS score \
+         FROM memory_search AS s CROSS JOIN memory_search_rows AS r CROSS JOIN memories AS m \
+         WHERE s.memory_search MATCH $2 AND r.row = s.rowid AND m.id = r.memory_id \
+         AND m.uid = $1 ORDER BY s.rank, m.id LIMIT $3";
 
     /// FTS5: `"a" OR "b c" OR "d"*`.
     fn match_query(phrases: &[QueryPhrase]) -> String {

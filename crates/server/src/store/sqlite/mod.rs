@@ -803,6 +803,28 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn a_search_is_driven_by_the_full_text_index() {
+        use crate::store::sql::Dialect;
+        let (store, _dir) = store().await;
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {}",
+            sqlx::Sqlite::MEMORY_SEARCH
+        )))
+        .bind("u")
+        .bind("\"hike\"")
+        .bind(10_i64)
+        .fetch_all(&store.readers)
+        .await
+        .unwrap();
+        let steps: Vec<&str> = plan.iter().map(|p| p.3.as_str()).collect();
+        assert!(
+            steps[0].starts_with("SCAN s VIRTUAL TABLE INDEX 0:M"),
+            "{steps:?}"
+        );
+        assert!(steps.iter().all(|s| !s.starts_with("SCAN m")), "{steps:?}");
+    }
+
     /// `PRAGMA synchronous` as a connection of `pool` reports it (0 off, 1 normal, 2 full).
     async fn synchronous_of(pool: &SqlitePool) -> i64 {
         sqlx::query_scalar("PRAGMA synchronous")
