@@ -73,6 +73,11 @@ impl Admin {
         Ok(uid.as_str().to_owned())
     }
 
+    /// Recompute every memory's search terms and re-index them; how many memories there were.
+    pub async fn reindex_search(&self) -> Result<usize, AdminError> {
+        Ok(self.service.store().reindex_search().await?)
+    }
+
     /// Create an app with `capabilities`; returns its id.
     pub async fn create_app(
         &self,

@@ -125,6 +125,7 @@ async fn run_admin(admin: &Admin, command: RecordCommand, json: bool) -> Result<
             admin.revoke_key(&id).await?;
             json!({ "id": id, "revoked": true })
         }
+        RecordCommand::Reindex => json!({ "memories_indexed": admin.reindex_search().await? }),
     };
     if json {
         println!("{out}");

@@ -231,6 +231,10 @@ pub trait MemoryStore: Send + Sync + 'static {
         search: &MemorySearch,
     ) -> StoreResult<Vec<MemorySearchItem>>;
 
+    /// Recompute the search terms of every memory of every user, a thousand per transaction;
+    /// how many memories there were (`admin reindex`).
+    async fn reindex_search(&self) -> StoreResult<usize>;
+
     /// One of a user's memories.
     async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>>;
 

@@ -109,6 +109,10 @@ impl<B: Backend> MemoryStore for B {
             .collect()
     }
 
+    async fn reindex_search(&self) -> StoreResult<usize> {
+        index_search_terms::<B::Db>(self.writer()).await
+    }
+
     async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>> {
         let sql = concat!(
             "SELECT ",
@@ -393,7 +397,6 @@ async fn near_duplicates<DB: Dialect>(
 /// Batches commit one by one, so a restart in the middle goes on where it stopped.
 pub(crate) async fn backfill_search_terms<DB: Dialect>(pool: &Pool<DB>) -> StoreResult<()> {
     const TASK: &str = "index_memory_search";
-    const BATCH: i64 = 1_000;
     let pending = sqlx::query::<DB>("SELECT name FROM store_tasks WHERE name = $1")
         .arg(TASK)
         .fetch_optional(DB::on_pool(pool))
@@ -402,6 +405,22 @@ pub(crate) async fn backfill_search_terms<DB: Dialect>(pool: &Pool<DB>) -> Store
     if pending.is_none() {
         return Ok(());
     }
+    let indexed = index_search_terms::<DB>(pool).await?;
+    sqlx::query::<DB>("DELETE FROM store_tasks WHERE name = $1")
+        .arg(TASK)
+        .execute(DB::on_pool(pool))
+        .await
+        .map_err(map_err)?;
+    if indexed > 0 {
+        tracing::info!(memories = indexed, "indexed existing memories for search");
+    }
+    Ok(())
+}
+
+/// Recompute the search terms of every memory, in id order, a thousand per transaction;
+/// how many there were.
+async fn index_search_terms<DB: Dialect>(pool: &Pool<DB>) -> StoreResult<usize> {
+    const BATCH: i64 = 1_000;
     let mut after = String::new();
     let mut indexed = 0usize;
     loop {
@@ -431,13 +450,5 @@ pub(crate) async fn backfill_search_terms<DB: Dialect>(pool: &Pool<DB>) -> Store
         tx.commit().await.map_err(map_err)?;
         indexed += batch.len();
     }
-    sqlx::query::<DB>("DELETE FROM store_tasks WHERE name = $1")
-        .arg(TASK)
-        .execute(DB::on_pool(pool))
-        .await
-        .map_err(map_err)?;
-    if indexed > 0 {
-        tracing::info!(memories = indexed, "indexed existing memories for search");
-    }
-    Ok(())
+    Ok(indexed)
 }

@@ -804,6 +804,41 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn reindex_recomputes_every_memorys_terms() {
+        let (store, _dir) = store().await;
+        let records = [
+            memory("User collects vintage cameras"),
+            memory("User bakes bread"),
+        ];
+        store
+            .insert_memories(&uid(), &records, None, None)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE memories SET search_terms = 'stale'")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(store.reindex_search().await.unwrap(), 2);
+        let search = omi_model::MemorySearch {
+            query: "camera".to_owned(),
+            limit: omi_model::Limit::SEARCH_DEFAULT,
+        };
+        let found = store.search_memories(&uid(), &search).await.unwrap();
+        assert_eq!(found.len(), 1);
+        let stale = omi_model::MemorySearch {
+            query: "stale".to_owned(),
+            ..search
+        };
+        assert!(
+            store
+                .search_memories(&uid(), &stale)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
     async fn a_search_is_driven_by_the_full_text_index() {
         use crate::store::sql::Dialect;
         let (store, _dir) = store().await;
