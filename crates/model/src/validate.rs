@@ -18,9 +18,9 @@ use crate::{
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
     CreateMemoriesRequest, CreateMemoryRequest, DevConversationListParams, DevMemoryListParams,
     ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    ListMemoriesQuery, MemoriesImport, MemoryUpdate, NewActionItem, NewConversation, NewMemory,
-    NewTranscriptConversation, PageParams, UpdateActionItemRequest, UpdateConversationRequest,
-    UpdateMemoryRequest, ValidationErrors, decode,
+    ListMemoriesQuery, MemoriesImport, MemorySearch, MemoryUpdate, NewActionItem, NewConversation,
+    NewMemory, NewTranscriptConversation, PageParams, SearchMemoriesQuery, UpdateActionItemRequest,
+    UpdateConversationRequest, UpdateMemoryRequest, ValidationErrors, decode,
 };
 
 /// A request type: what a caller sent, checked into the value the route works with.
@@ -145,6 +145,7 @@ validate_without_context!(
     ListDevMemoriesQuery => DevMemoryListParams,
     ListDevConversationsQuery => DevConversationListParams,
     ListActionItemsQuery => ActionItemListParams,
+    SearchMemoriesQuery => MemorySearch,
 );
 
 #[cfg(test)]
