@@ -13,8 +13,8 @@ use omi_model::{
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
     CreateMemoriesRequest, CreateMemoryRequest, DevScope, GetConversationQuery,
     ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    ListMemoriesQuery, Loc, UpdateActionItemRequest, UpdateConversationRequest,
-    UpdateMemoryRequest, ValidationError, ValidationErrors,
+    ListMemoriesQuery, Loc, SearchMemoriesQuery, UpdateActionItemRequest,
+    UpdateConversationRequest, UpdateMemoryRequest, ValidationError, ValidationErrors,
 };
 use utoipa::ToSchema;
 use utoipa::openapi::example::ExampleBuilder;
@@ -390,6 +390,10 @@ fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
         .validate()
         .err()
         .map(|e| ("negative_offset", e)),
+        "search_dev_memories" => SearchMemoriesQuery::default()
+            .validate()
+            .err()
+            .map(|e| ("missing_query", e)),
         "create_dev_memory" => CreateMemoryRequest::new("")
             .validate()
             .err()
