@@ -107,7 +107,8 @@ pub struct MemorySearchItem {
     pub content: String,
     /// Its category.
     pub category: Option<MemoryCategory>,
-    /// How well it matches, in (0, 1), higher is better; the order of the items.
+    /// How well it matches, higher is better: in [0.5, 1) from this server (in (0, 1] from
+    /// OMI's cloud); the order of the items.
     pub relevance_score: Option<f64>,
 }
 

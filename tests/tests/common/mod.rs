@@ -800,9 +800,9 @@ impl Redactor {
             }
             Value::String(_) if TIME_KEYS.contains(&key) => Value::String("<time>".into()),
             // Ranking functions differ between the stores (bm25, ts_rank_cd): the order of
-            // the items is the contract, and that a score is in (0, 1).
+            // the items is the contract, and that a score is in [0.5, 1).
             Value::Number(n) if key == "relevance_score" => match n.as_f64() {
-                Some(score) if score > 0.0 && score < 1.0 => Value::String("<score>".into()),
+                Some(score) if (0.5..1.0).contains(&score) => Value::String("<score>".into()),
                 _ => Value::Number(n),
             },
             Value::String(s) if key == "scoring" => {

@@ -51,7 +51,7 @@ async fn list(
 /// The key owner's memories that match `query`, best first, in OMI's cloud's envelope.
 /// Full-text, offline: any form of a word finds the others ("hiking" finds "hike"), case
 /// and accents do not matter, and any part of a Japanese, Chinese or Thai text of two
-/// characters or more is found. `relevance_score` is in (0, 1), higher is better.
+/// characters or more is found. `relevance_score` is in [0.5, 1), higher is better.
 #[utoipa::path(
     get,
     path = "/v1/dev/user/memories/vector/search",

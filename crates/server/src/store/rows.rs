@@ -133,11 +133,13 @@ pub(crate) struct SearchHitRow {
 }
 
 impl SearchHitRow {
-    /// The search item, its score rounded to four decimals as OMI's cloud rounds it, and
-    /// kept inside (0, 1): a memory found always has some relevance (bm25 gives a word
-    /// that most memories hold next to none).
+    /// The search item, its score mapped into [0.5, 1): a memory found matches the query
+    /// (bm25 gives a word that most of the memories hold next to no weight, which says
+    /// nothing of the match), and better matches come closer to 1; rounded to four decimals
+    /// as OMI's cloud rounds it.
     pub(crate) fn into_item(self) -> StoreResult<MemorySearchItem> {
-        let score = ((self.score * 10_000.0).round() / 10_000.0).clamp(0.0001, 0.9999);
+        let relevance = 0.5 + 0.5 * self.score.clamp(0.0, 1.0);
+        let score = ((relevance * 10_000.0).round() / 10_000.0).min(0.9999);
         Ok(MemorySearchItem {
             id: self.id,
             content: self.content,
