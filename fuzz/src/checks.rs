@@ -107,10 +107,15 @@ pub fn memory_functions(a: &str, b: &str) {
 
 /// The search analysis of `text` and of `query`: terms without spaces and at most
 /// `MAX_TERM_CHARS` long, at most `MAX_QUERY_PHRASES` phrases, none empty; and when `query`
-/// is a line of `text`, each phrase of it stands in the text's terms (side by side, in order).
+/// is a line of `text`, each phrase of it stands in the text's terms (side by side, in order),
+/// so the text has a highlighted snippet for the query: with a bold word, at most
+/// `SNIPPET_CHARS` characters of the text besides its markers and cut marks.
 #[track_caller]
 pub fn search_functions(text: &str, query: &str) {
-    use omi_extract::search::{MAX_QUERY_PHRASES, MAX_TERM_CHARS, index_terms, query_phrases};
+    use omi_extract::search::{
+        MAX_QUERY_PHRASES, MAX_TERM_CHARS, SNIPPET_CHARS, highlighted_snippet, index_terms,
+        query_phrases,
+    };
     let indexed = index_terms(text);
     let terms: Vec<&str> = indexed.split(' ').filter(|t| !t.is_empty()).collect();
     for term in &terms {
@@ -140,6 +145,21 @@ pub fn search_functions(text: &str, query: &str) {
         assert!(
             found,
             "{phrase:?} of line {query:?} not in the terms of {text:?}"
+        );
+    }
+    let snippet = highlighted_snippet(text, &phrases, SNIPPET_CHARS);
+    assert_eq!(
+        snippet.is_some(),
+        !phrases.is_empty(),
+        "snippet {snippet:?} of {text:?} for {query:?}"
+    );
+    if let Some(snippet) = snippet {
+        // Each `**` the snippet adds is counted among these (the text's own stars too).
+        let markers = snippet.matches("**").count();
+        assert!(markers >= 2, "no bold in {snippet:?} of {text:?}");
+        assert!(
+            snippet.chars().count() <= SNIPPET_CHARS + 2 + 2 * markers,
+            "{snippet:?} of {text:?} is too long"
         );
     }
 }

@@ -14,6 +14,9 @@
 //!   "ユーザーは東京の渋谷に住んでいる"); a one-character query matches the pairs it starts;
 //! - each emoji is a term of its own (`emoji` and its code point: "🍣" is `emoji1f363`).
 //!
+//! A hit is shown with [`highlighted_snippet`]: the passage of its text where the query's
+//! phrases match by these same terms, the matched words in bold.
+//!
 //! ```
 //! use omi_extract::search::{index_terms, query_phrases};
 //!
@@ -25,12 +28,19 @@
 //! ```
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::OnceLock;
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::char::{
+    canonical_combining_class, decompose_canonical, decompose_compatible, is_combining_mark,
+};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::rules::words::stem;
+
+mod snippet;
+
+pub use snippet::{SNIPPET_CHARS, highlighted_snippet};
 
 /// The most phrases a query looks for; words past these are ignored.
 pub const MAX_QUERY_PHRASES: usize = 32;
@@ -56,8 +66,8 @@ pub fn index_terms(text: &str) -> String {
     let mut terms: Vec<String> = Vec::new();
     for piece in pieces(text) {
         match piece {
-            Piece::Word(word) => terms.push(word),
-            Piece::Run(chars) => terms.extend(pairs(&chars)),
+            Piece::Word(word, _) => terms.push(word),
+            Piece::Run(chars, _) => terms.extend(pairs(&chars)),
         }
     }
     terms.join(" ")
@@ -99,11 +109,11 @@ fn phrases_of(query: &str) -> Vec<QueryPhrase> {
     pieces(query)
         .into_iter()
         .map(|piece| match piece {
-            Piece::Word(word) => QueryPhrase {
+            Piece::Word(word, _) => QueryPhrase {
                 terms: vec![word],
                 prefix: false,
             },
-            Piece::Run(chars) => QueryPhrase {
+            Piece::Run(chars, _) => QueryPhrase {
                 prefix: chars.len() == 1,
                 terms: pairs(&chars),
             },
@@ -113,58 +123,123 @@ fn phrases_of(query: &str) -> Vec<QueryPhrase> {
         .collect()
 }
 
-/// A word or a run of text in a script without spaces, folded.
+/// A word or a run of text in a script without spaces, folded, with the bytes of the text it
+/// was read from.
 enum Piece {
-    Word(String),
-    Run(Vec<char>),
+    /// A word's term, and the bytes of the word.
+    Word(String, Range<usize>),
+    /// A run's characters, and the bytes each came from.
+    Run(Vec<char>, Vec<Range<usize>>),
 }
 
 /// The words and runs of `text`, in order.
 fn pieces(text: &str) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut run = Vec::new();
-    let mut after_apostrophe = false;
-    for c in text.nfkc() {
-        if is_pictograph(c) {
-            finish_word(&mut out, &mut word, &mut after_apostrophe);
-            finish_run(&mut out, &mut run);
-            out.push(Piece::Word(pictograph_term(c)));
-        } else if is_unspaced(c) {
-            finish_word(&mut out, &mut word, &mut after_apostrophe);
-            run.push(c);
-        } else if c.is_alphanumeric() || (is_combining_mark(c) && !word.is_empty()) {
-            finish_run(&mut out, &mut run);
-            fold_into(&mut word, c);
+    let mut reader = Reader::default();
+    for bytes in segments(text) {
+        let segment = &text[bytes.clone()];
+        if let [byte] = segment.as_bytes() {
+            reader.read(char::from(*byte), bytes);
         } else {
-            let apostrophe = matches!(c, '\'' | '\u{2019}') && !word.is_empty();
-            finish_word(&mut out, &mut word, &mut after_apostrophe);
-            finish_run(&mut out, &mut run);
-            after_apostrophe = apostrophe;
+            for c in segment.nfkc() {
+                reader.read(c, bytes.clone());
+            }
         }
     }
-    finish_word(&mut out, &mut word, &mut after_apostrophe);
-    finish_run(&mut out, &mut run);
-    out
+    reader.finish_word();
+    reader.finish_run();
+    reader.out
 }
 
-/// End the word being read: stemmed and cut to [`MAX_TERM_CHARS`]; a possessive `s` (right
-/// after an apostrophe) is dropped.
-fn finish_word(out: &mut Vec<Piece>, word: &mut String, after_apostrophe: &mut bool) {
-    let possessive = std::mem::take(after_apostrophe) && word == "s";
-    let word = std::mem::take(word);
-    if word.is_empty() || possessive {
-        return;
-    }
-    let stemmed = stem(&word);
-    out.push(Piece::Word(stemmed.chars().take(MAX_TERM_CHARS).collect()));
+/// The pieces read so far and the word or run being read.
+#[derive(Default)]
+struct Reader {
+    out: Vec<Piece>,
+    word: String,
+    word_bytes: Option<Range<usize>>,
+    run: Vec<char>,
+    run_bytes: Vec<Range<usize>>,
+    after_apostrophe: bool,
 }
 
-/// End the run being read.
-fn finish_run(out: &mut Vec<Piece>, run: &mut Vec<char>) {
-    if !run.is_empty() {
-        out.push(Piece::Run(std::mem::take(run)));
+impl Reader {
+    /// Read `c`, a character of the normalized text, which came from `bytes` of the text.
+    fn read(&mut self, c: char, bytes: Range<usize>) {
+        if is_pictograph(c) {
+            self.finish_word();
+            self.finish_run();
+            self.out.push(Piece::Word(pictograph_term(c), bytes));
+        } else if is_unspaced(c) {
+            self.finish_word();
+            self.run.push(c);
+            self.run_bytes.push(bytes);
+        } else if c.is_alphanumeric() || (is_combining_mark(c) && !self.word.is_empty()) {
+            self.finish_run();
+            fold_into(&mut self.word, c);
+            if !self.word.is_empty() {
+                let start = self.word_bytes.as_ref().map_or(bytes.start, |b| b.start);
+                self.word_bytes = Some(start..bytes.end);
+            }
+        } else {
+            let apostrophe = matches!(c, '\'' | '\u{2019}') && !self.word.is_empty();
+            self.finish_word();
+            self.finish_run();
+            self.after_apostrophe = apostrophe;
+        }
     }
+
+    /// End the word being read: stemmed and cut to [`MAX_TERM_CHARS`]; a possessive `s`
+    /// (right after an apostrophe) is dropped.
+    fn finish_word(&mut self) {
+        let possessive = std::mem::take(&mut self.after_apostrophe) && self.word == "s";
+        let word = std::mem::take(&mut self.word);
+        let bytes = self.word_bytes.take().unwrap_or_default();
+        if word.is_empty() || possessive {
+            return;
+        }
+        let stemmed = stem(&word);
+        let term = stemmed.chars().take(MAX_TERM_CHARS).collect();
+        self.out.push(Piece::Word(term, bytes));
+    }
+
+    /// End the run being read.
+    fn finish_run(&mut self) {
+        if !self.run.is_empty() {
+            let run = std::mem::take(&mut self.run);
+            self.out
+                .push(Piece::Run(run, std::mem::take(&mut self.run_bytes)));
+        }
+    }
+}
+
+/// The byte ranges of `text` that NFKC normalizes on their own, in order: each starts at a
+/// character that nothing before it composes or reorders with, so normalizing them one by
+/// one gives the normalization of the whole text, and each character of the result is known
+/// to come from its range.
+fn segments(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = chars.next()?;
+        while chars.next_if(|&(_, c)| !starts_segment(c)).is_some() {}
+        let end = chars.peek().map_or(text.len(), |&(i, _)| i);
+        Some(start..end)
+    })
+}
+
+/// Whether normalization leaves the text before `c` alone: the compatibility decomposition
+/// of `c` begins with a starter that composes with nothing before it (Unicode's quick check
+/// says "yes" to it, not "maybe").
+fn starts_segment(c: char) -> bool {
+    if c.is_ascii() {
+        return true;
+    }
+    let mut first = None;
+    decompose_compatible(c, |part| {
+        first.get_or_insert(part);
+    });
+    first.is_some_and(|first| {
+        canonical_combining_class(first) == 0
+            && is_nfkc_quick(std::iter::once(first)) == IsNormalized::Yes
+    })
 }
 
 /// Append `c` to `word` lower-cased, without the accents of a Latin, Greek or Cyrillic
@@ -334,6 +409,23 @@ mod tests {
                 });
                 proptest::prop_assert!(found, "{phrase:?} not in {terms:?}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn segments_normalize_as_the_whole_text(
+            text in "[a-eA-E ́̀̈̃̕͜͝\u{0345}\u{1100}-\u{1175}\u{11A8}-\u{11C2}가-갸\u{3131}-\u{318E}ｦ-ﾟかがこご\u{3099}\u{309A}\u{309B}\u{0B47}\u{0B3E}\u{0B56}\u{0B57}ﬁ①㍿¼]{0,40}|\\PC{0,100}",
+        ) {
+            let mut covered = 0;
+            let mut normalized = String::new();
+            for bytes in segments(&text) {
+                proptest::prop_assert_eq!(bytes.start, covered);
+                covered = bytes.end;
+                normalized.extend(text[bytes].nfkc());
+            }
+            proptest::prop_assert_eq!(covered, text.len());
+            proptest::prop_assert_eq!(normalized, text.nfkc().collect::<String>());
         }
     }
 
