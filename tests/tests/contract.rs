@@ -12,6 +12,7 @@ mod common;
 mod action_items;
 mod async_completion;
 mod auth_matrix;
+mod conversation_search;
 mod conversations;
 mod integration_conversations;
 mod integration_memories;

@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use omi_model::{
-    Conversation, CreateConversationFromSegmentsRequest, CreateConversationRequest,
-    CreateConversationResponse, GetConversationQuery, ListDevConversationsQuery, SuccessResponse,
+    Conversation, ConversationSearchResponse, CreateConversationFromSegmentsRequest,
+    CreateConversationRequest, CreateConversationResponse, GetConversationQuery,
+    ListDevConversationsQuery, SearchDevConversationsQuery, SuccessResponse,
     UpdateConversationRequest,
 };
 
@@ -33,6 +34,18 @@ pub trait DeveloperConversations: Send + Sync {
         &self,
         query: ListDevConversationsQuery,
     ) -> Result<Vec<Conversation>, Self::Error>;
+
+    /// `GET /v1/dev/user/conversations/search` (ours; OMI's cloud has no such route): the
+    /// user's completed, kept conversations whose title, overview or transcript match
+    /// `query.query`, best first (a word of the title or overview weighs more), each with a
+    /// short snippet of the text around the words found; `limit` 1..=100 (default 10) and
+    /// `offset` page through them, `start_date` / `end_date` bound `created_at`. Words are
+    /// found in any form ("hiking" finds "hike"), without regard to case or accents, and
+    /// any part of a text in a script without spaces (Japanese, Chinese, Thai).
+    async fn search_conversations(
+        &self,
+        query: SearchDevConversationsQuery,
+    ) -> Result<ConversationSearchResponse, Self::Error>;
 
     /// `POST /v1/dev/user/conversations`: create a conversation from a text (at most
     /// 100 000 characters; `text_source` defaults to `other_text`).

@@ -1,6 +1,6 @@
 //! The one error vocabulary of every surface: [`ApiError`], its kinds, and its fixed messages.
 
-use omi_model::{ErrorBody, ErrorDetail, QueryError, ValidationErrors};
+use omi_model::{ErrorBody, ErrorDetail, QueryError, SearchDateError, ValidationErrors};
 
 /// What kind of failure an [`ApiError`] is, told by its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -185,6 +185,13 @@ impl CallError for ApiError {
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         Self::validation(errors)
+    }
+}
+
+impl From<SearchDateError> for ApiError {
+    /// OMI's 400 for a search date it cannot read.
+    fn from(error: SearchDateError) -> Self {
+        Self::bad_request(error.detail())
     }
 }
 

@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use omi_model::{
     ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest, EmptyResponse,
-    ListConversationsQuery, ListMemoriesQuery, MemoriesResponse,
+    ListConversationsQuery, ListMemoriesQuery, MemoriesResponse, SearchConversationsQuery,
+    SearchConversationsRequest, SearchConversationsResponse,
 };
 
 use crate::CallError;
@@ -42,6 +43,20 @@ pub trait IntegrationImports: Send + Sync {
         uid: &str,
         query: ListConversationsQuery,
     ) -> Result<ConversationsResponse, Self::Error>;
+
+    /// `POST /v2/integrations/{app_id}/search/conversations?uid=`: a page of the user's
+    /// conversations whose title, overview or text match `request.query`, newest first, as
+    /// OMI's cloud answers it (`{conversations, current_page, per_page, total_pages}`).
+    /// With an empty query the date and speaker filters alone choose; with neither, the
+    /// page is empty. A date that is neither ISO 8601 nor `YYYY-MM-DD` is a 400; each
+    /// conversation shows at most `query.max_transcript_segments` segments (-1: all;
+    /// default 100). Capability `read_conversations`.
+    async fn search_conversations(
+        &self,
+        uid: &str,
+        request: SearchConversationsRequest,
+        query: SearchConversationsQuery,
+    ) -> Result<SearchConversationsResponse, Self::Error>;
 
     /// `GET /v2/integrations/{app_id}/memories?uid=`: the user's memories.
     async fn list_memories(

@@ -121,9 +121,9 @@ mod tests {
 
     use async_trait::async_trait;
     use omi_model::{
-        CreateConversationFromSegmentsRequest, CreateConversationRequest,
-        CreateConversationResponse, ListDevConversationsQuery, SuccessResponse,
-        UpdateConversationRequest,
+        ConversationSearchResponse, CreateConversationFromSegmentsRequest,
+        CreateConversationRequest, CreateConversationResponse, ListDevConversationsQuery,
+        SearchDevConversationsQuery, SuccessResponse, UpdateConversationRequest,
     };
 
     use super::*;
@@ -171,6 +171,13 @@ mod tests {
             &self,
             _: ListDevConversationsQuery,
         ) -> Result<Vec<Conversation>, ApiError> {
+            Err(ApiError::internal())
+        }
+
+        async fn search_conversations(
+            &self,
+            _: SearchDevConversationsQuery,
+        ) -> Result<ConversationSearchResponse, ApiError> {
             Err(ApiError::internal())
         }
 

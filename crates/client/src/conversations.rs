@@ -8,8 +8,9 @@ use async_trait::async_trait;
 use futures::Stream;
 use omi_api::{DeveloperConversations, WaitError, messages};
 use omi_model::{
-    Conversation, CreateConversationFromSegmentsRequest, CreateConversationRequest,
-    CreateConversationResponse, GetConversationQuery, ListDevConversationsQuery, SuccessResponse,
+    Conversation, ConversationSearchItem, ConversationSearchResponse,
+    CreateConversationFromSegmentsRequest, CreateConversationRequest, CreateConversationResponse,
+    GetConversationQuery, ListDevConversationsQuery, SearchDevConversationsQuery, SuccessResponse,
     UpdateConversationRequest,
 };
 use reqwest::Method;
@@ -19,6 +20,7 @@ use crate::{DeveloperClient, Error};
 
 const CONVERSATIONS: &[&str] = &["v1", "dev", "user", "conversations"];
 const FROM_SEGMENTS: &[&str] = &["v1", "dev", "user", "conversations", "from-segments"];
+const CONVERSATIONS_SEARCH: &[&str] = &["v1", "dev", "user", "conversations", "search"];
 
 impl DeveloperClient {
     /// `GET /v1/dev/user/conversations`: one page of the user's completed, kept (not
@@ -30,6 +32,40 @@ impl DeveloperClient {
     ) -> Result<Vec<Conversation>, Error> {
         self.call::<(), _>(Method::GET, CONVERSATIONS, &query.to_query_pairs(), None)
             .await
+    }
+
+    /// `GET /v1/dev/user/conversations/search`: the user's completed, kept conversations
+    /// whose title, overview or transcript match the query, best first, each with a
+    /// highlighted snippet (scope `conversations:read`; ours, not in OMI's cloud).
+    /// [`search_conversations_stream`](Self::search_conversations_stream) pages through all
+    /// of them.
+    pub async fn search_conversations(
+        &self,
+        query: SearchDevConversationsQuery,
+    ) -> Result<ConversationSearchResponse, Error> {
+        self.call::<(), _>(
+            Method::GET,
+            CONVERSATIONS_SEARCH,
+            &query.to_query_pairs(),
+            None,
+        )
+        .await
+    }
+
+    /// Every hit of [`search_conversations`](Self::search_conversations), a page
+    /// (`query.limit`, 10 by default) at a time.
+    pub fn search_conversations_stream(
+        &self,
+        query: SearchDevConversationsQuery,
+    ) -> impl Stream<Item = Result<ConversationSearchItem, Error>> + Send + '_ {
+        pages(query.limit, query.offset, 10, move |limit, offset| {
+            let q = SearchDevConversationsQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+                ..query.clone()
+            };
+            async move { Ok(self.search_conversations(q).await?.items) }
+        })
     }
 
     /// `POST /v1/dev/user/conversations`: create a conversation from a text (at most
@@ -171,6 +207,13 @@ impl DeveloperClient {
 #[async_trait]
 impl DeveloperConversations for DeveloperClient {
     type Error = Error;
+
+    async fn search_conversations(
+        &self,
+        query: SearchDevConversationsQuery,
+    ) -> Result<ConversationSearchResponse, Error> {
+        DeveloperClient::search_conversations(self, query).await
+    }
 
     async fn list_conversations(
         &self,

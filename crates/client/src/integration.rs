@@ -1,11 +1,12 @@
 //! The Integration Imports API over HTTP.
 
 use async_trait::async_trait;
-use futures::Stream;
+use futures::{Stream, TryStreamExt};
 use omi_api::IntegrationImports;
 use omi_model::{
     ApiKey, Conversation, ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest,
     EmptyResponse, ListConversationsQuery, ListMemoriesQuery, MemoriesResponse, Memory,
+    SearchConversationsQuery, SearchConversationsRequest, SearchConversationsResponse,
 };
 use reqwest::Method;
 use serde::Serialize;
@@ -122,6 +123,57 @@ impl IntegrationClient {
         .await
     }
 
+    /// `POST /v2/integrations/{app_id}/search/conversations?uid=`: one page of the user's
+    /// conversations whose title, overview or text match `request.query`, newest first
+    /// (capability `read_conversations`). An unreadable date is a 400.
+    /// [`search_conversations_stream`](Self::search_conversations_stream) pages through all
+    /// of them.
+    pub async fn search_conversations(
+        &self,
+        uid: &str,
+        request: SearchConversationsRequest,
+        query: SearchConversationsQuery,
+    ) -> Result<SearchConversationsResponse, Error> {
+        self.call(
+            Method::POST,
+            &["search", "conversations"],
+            uid,
+            query.to_query_pairs(),
+            Some(&request),
+        )
+        .await
+    }
+
+    /// Every conversation [`search_conversations`](Self::search_conversations) finds, a page
+    /// at a time from `request.page` (`request.per_page` per page), until the last page.
+    pub fn search_conversations_stream<'a>(
+        &'a self,
+        uid: &'a str,
+        request: SearchConversationsRequest,
+        query: SearchConversationsQuery,
+    ) -> impl Stream<Item = Result<Conversation, Error>> + Send + 'a {
+        let first = request.page.unwrap_or(1).max(1);
+        futures::stream::try_unfold(Some(first), move |next| {
+            let request = request.clone();
+            async move {
+                let Some(page) = next else {
+                    return Ok::<_, Error>(None);
+                };
+                let asked = SearchConversationsRequest {
+                    page: Some(page),
+                    ..request
+                };
+                let answer = self.search_conversations(uid, asked, query).await?;
+                let last = u64::try_from(page).unwrap_or(u64::MAX) >= answer.total_pages
+                    || answer.conversations.is_empty();
+                let next = (!last).then(|| page.saturating_add(1));
+                let items = answer.conversations.into_iter().map(Ok::<_, Error>);
+                Ok(Some((futures::stream::iter(items), next)))
+            }
+        })
+        .try_flatten()
+    }
+
     /// `GET /v2/integrations/{app_id}/memories?uid=`: one page of the user's memories.
     /// [`memories_stream`](Self::memories_stream) pages through all of them.
     pub async fn list_memories(
@@ -201,6 +253,15 @@ impl IntegrationImports for IntegrationClient {
         query: ListConversationsQuery,
     ) -> Result<ConversationsResponse, Error> {
         IntegrationClient::list_conversations(self, uid, query).await
+    }
+
+    async fn search_conversations(
+        &self,
+        uid: &str,
+        request: SearchConversationsRequest,
+        query: SearchConversationsQuery,
+    ) -> Result<SearchConversationsResponse, Error> {
+        IntegrationClient::search_conversations(self, uid, request, query).await
     }
 
     async fn list_memories(

@@ -38,6 +38,7 @@ pub use chrono;
 
 pub mod action_item;
 pub mod conversation;
+pub mod conversation_search;
 pub mod decode;
 pub mod dev_conversation;
 pub mod enums;
@@ -61,6 +62,11 @@ pub use action_item::{
 pub use conversation::{
     Conversation, CreateConversationRequest, Event, ExternalData, Geolocation, NewConversation,
     Structured, StructuredActionItem, TranscriptSegment,
+};
+pub use conversation_search::{
+    ConversationSearch, ConversationSearchItem, ConversationSearchResponse, RankedSearch,
+    SearchConversationsQuery, SearchConversationsRequest, SearchConversationsResponse,
+    SearchDateError, SearchDevConversationsQuery, SpeakerFilter,
 };
 pub use dev_conversation::{
     ConversationUpdate, CreateConversationFromSegmentsRequest, CreateConversationResponse,

@@ -55,29 +55,8 @@ impl SearchMemoriesQuery {
     /// Check the query is there and the limit in range, and fill the default limit.
     pub fn validate(&self) -> Result<MemorySearch, ValidationErrors> {
         let mut problems = Problems::new();
-        let loc = Loc::query("query");
-        let query = match self.query.as_deref() {
-            None => {
-                problems.push(ValidationError::new(
-                    loc,
-                    kind::MISSING,
-                    msg::FIELD_REQUIRED,
-                ));
-                None
-            }
-            Some("") => {
-                let short = msg::string_too_short(1);
-                problems.push(ValidationError::new(loc, kind::STRING_TOO_SHORT, short));
-                None
-            }
-            Some(query) => Some(query.to_owned()),
-        };
-        let limit = problems.take(Limit::parse_within(
-            &Loc::query("limit"),
-            self.limit,
-            Limit::SEARCH_DEFAULT,
-            Limit::SEARCH_MAX,
-        ));
+        let query = required_query(&mut problems, self.query.as_deref());
+        let limit = search_limit(&mut problems, self.limit);
         problems.finish(|| {
             Some(MemorySearch {
                 query: query?,
@@ -85,6 +64,38 @@ impl SearchMemoriesQuery {
             })
         })
     }
+}
+
+/// The `query` parameter of a search: required, at least one character (FastAPI's
+/// `missing` and `string_too_short` problems otherwise).
+pub(crate) fn required_query(problems: &mut Problems, raw: Option<&str>) -> Option<String> {
+    let loc = Loc::query("query");
+    match raw {
+        None => {
+            problems.push(ValidationError::new(
+                loc,
+                kind::MISSING,
+                msg::FIELD_REQUIRED,
+            ));
+            None
+        }
+        Some("") => {
+            let short = msg::string_too_short(1);
+            problems.push(ValidationError::new(loc, kind::STRING_TOO_SHORT, short));
+            None
+        }
+        Some(query) => Some(query.to_owned()),
+    }
+}
+
+/// The `limit` parameter of a search: 1..=100, default 10.
+pub(crate) fn search_limit(problems: &mut Problems, raw: Option<i64>) -> Option<Limit> {
+    problems.take(Limit::parse_within(
+        &Loc::query("limit"),
+        raw,
+        Limit::SEARCH_DEFAULT,
+        Limit::SEARCH_MAX,
+    ))
 }
 
 impl FromQueryStr for SearchMemoriesQuery {

@@ -19,7 +19,8 @@ use crate::{
     CreateMemoriesRequest, CreateMemoryRequest, DevConversationListParams, DevMemoryListParams,
     ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
     ListMemoriesQuery, MemoriesImport, MemorySearch, MemoryUpdate, NewActionItem, NewConversation,
-    NewMemory, NewTranscriptConversation, PageParams, SearchMemoriesQuery, UpdateActionItemRequest,
+    NewMemory, NewTranscriptConversation, PageParams, RankedSearch, SearchConversationsQuery,
+    SearchDevConversationsQuery, SearchMemoriesQuery, UpdateActionItemRequest,
     UpdateConversationRequest, UpdateMemoryRequest, ValidationErrors, decode,
 };
 
@@ -146,6 +147,8 @@ validate_without_context!(
     ListDevConversationsQuery => DevConversationListParams,
     ListActionItemsQuery => ActionItemListParams,
     SearchMemoriesQuery => MemorySearch,
+    SearchDevConversationsQuery => RankedSearch,
+    SearchConversationsQuery => Option<usize>,
 );
 
 #[cfg(test)]

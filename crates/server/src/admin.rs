@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::keys;
 use crate::service::Service;
-use crate::store::{AppKeyRecord, AppRecord, DevKeyRecord, StoreError};
+use crate::store::{AppKeyRecord, AppRecord, DevKeyRecord, Reindexed, StoreError};
 
 /// Why an admin command failed.
 #[derive(Debug, thiserror::Error)]
@@ -73,8 +73,9 @@ impl Admin {
         Ok(uid.as_str().to_owned())
     }
 
-    /// Recompute every memory's search terms and re-index them; how many memories there were.
-    pub async fn reindex_search(&self) -> Result<usize, AdminError> {
+    /// Recompute the search terms of every memory and conversation and re-index them; how
+    /// many of each there were.
+    pub async fn reindex_search(&self) -> Result<Reindexed, AdminError> {
         Ok(self.service.store().reindex_search().await?)
     }
 

@@ -274,9 +274,10 @@ pub(crate) enum RecordCommand {
         #[command(subcommand)]
         command: KeyCommand,
     },
-    /// Recompute every memory's search terms and re-index them (the store does this by
-    /// itself after an upgrade that adds the index; run it after one that changes how text
-    /// is indexed). Safe while the server runs; prints how many memories it indexed.
+    /// Recompute the search terms of every memory and conversation and re-index them (the
+    /// store does this by itself after an upgrade that adds an index; run it after one that
+    /// changes how text is indexed). Safe while the server runs; prints how many of each it
+    /// indexed.
     Reindex,
 }
 

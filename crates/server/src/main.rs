@@ -125,7 +125,10 @@ async fn run_admin(admin: &Admin, command: RecordCommand, json: bool) -> Result<
             admin.revoke_key(&id).await?;
             json!({ "id": id, "revoked": true })
         }
-        RecordCommand::Reindex => json!({ "memories_indexed": admin.reindex_search().await? }),
+        RecordCommand::Reindex => {
+            let done = admin.reindex_search().await?;
+            json!({ "memories_indexed": done.memories, "conversations_indexed": done.conversations })
+        }
     };
     if json {
         println!("{out}");

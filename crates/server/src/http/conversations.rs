@@ -3,8 +3,9 @@
 use axum::extract::Path;
 use axum::response::Response;
 use omi_model::{
-    Conversation, CreateConversationFromSegmentsRequest, CreateConversationRequest,
-    CreateConversationResponse, GetConversationQuery, ListDevConversationsQuery, SuccessResponse,
+    Conversation, ConversationSearchResponse, CreateConversationFromSegmentsRequest,
+    CreateConversationRequest, CreateConversationResponse, GetConversationQuery,
+    ListDevConversationsQuery, SearchDevConversationsQuery, SuccessResponse,
     UpdateConversationRequest,
 };
 
@@ -22,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(create_from_segments))
+        .routes(routes!(search))
         .routes(routes!(get_one, update, delete))
 }
 
@@ -43,6 +45,33 @@ async fn list(
 ) -> Response {
     dev.answer_query(&raw, |query: ListDevConversationsQuery| {
         dev.api.list_conversations(query)
+    })
+    .await
+}
+
+/// Search conversations
+///
+/// The key owner's completed, kept conversations whose title, overview or transcript match
+/// `query`, best first (a word of the title or overview weighs more than one of the
+/// transcript), each with a `snippet` of the text around the words found (`**` marks them).
+/// Full-text, offline: any form of a word finds the others ("hiking" finds "hike"), case
+/// and accents do not matter, and any part of a Japanese, Chinese or Thai text is found.
+/// Not in OMI's cloud.
+#[utoipa::path(
+    get,
+    path = "/v1/dev/user/conversations/search",
+    operation_id = "search_dev_conversations",
+    tag = DEV_CONVERSATIONS_TAG,
+    params(SearchDevConversationsQuery),
+    responses((status = 200, description = "The conversations found, best first", body = ConversationSearchResponse)),
+    security(("developer_key" = ["conversations:read"])),
+)]
+async fn search(
+    dev: Developer<dev_access::ConversationsRead>,
+    RawQueryString(raw): RawQueryString,
+) -> Response {
+    dev.answer_query(&raw, |query: SearchDevConversationsQuery| {
+        dev.api.search_conversations(query)
     })
     .await
 }

@@ -3,7 +3,8 @@
 use axum::response::Response;
 use omi_model::{
     ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest, EmptyResponse,
-    ListConversationsQuery, ListMemoriesQuery, MemoriesResponse,
+    ListConversationsQuery, ListMemoriesQuery, MemoriesResponse, SearchConversationsQuery,
+    SearchConversationsRequest, SearchConversationsResponse,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_conversation))
         .routes(routes!(create_memories))
         .routes(routes!(list_conversations))
+        .routes(routes!(search_conversations))
         .routes(routes!(list_memories))
 }
 
@@ -82,6 +84,32 @@ async fn create_memories(
 )]
 async fn list_conversations(app: App<app_access::ReadConversations>) -> Response {
     app.answer_query(|query: ListConversationsQuery| app.api.list_conversations(query))
+        .await
+}
+
+/// Search conversations
+///
+/// The user's conversations whose title, overview or text contain the query's words (in
+/// any form: "hiking" finds "hike"; case and accents aside; any part of a Japanese, Chinese
+/// or Thai text), newest first, a page at a time. With an empty query the date and speaker
+/// filters alone choose; with neither the page is empty. `page` and `per_page` out of range
+/// are brought into it (1.., 1..=250); a date that is neither ISO 8601 nor `YYYY-MM-DD` is
+/// a 400.
+#[utoipa::path(
+    post,
+    path = "/v2/integrations/{app_id}/search/conversations",
+    operation_id = "search_conversations",
+    tag = INTEGRATION_TAG,
+    params(AppIdParam, UidParam, SearchConversationsQuery),
+    request_body = SearchConversationsRequest,
+    responses((status = 200, description = "A page of the conversations found, newest first", body = SearchConversationsResponse)),
+    security(("app_key" = ["read_conversations"])),
+)]
+async fn search_conversations(
+    app: App<app_access::SearchConversations>,
+    ApiJson(body): ApiJson<SearchConversationsRequest>,
+) -> Response {
+    app.answer_query(|query: SearchConversationsQuery| app.api.search_conversations(body, query))
         .await
 }
 

@@ -6,14 +6,16 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use omi_api::{ApiError, DeveloperConversations, messages};
+use omi_extract::search::{QueryPhrase, SNIPPET_CHARS, highlighted_snippet, query_phrases};
 use omi_model::{
-    Conversation, ConversationStatus, CreateConversationFromSegmentsRequest,
-    CreateConversationRequest, CreateConversationResponse, GetConversationQuery,
-    ListDevConversationsQuery, SuccessResponse, TranscriptSegment, Uid, UpdateConversationRequest,
+    Conversation, ConversationSearchItem, ConversationSearchResponse, ConversationStatus,
+    CreateConversationFromSegmentsRequest, CreateConversationRequest, CreateConversationResponse,
+    GetConversationQuery, ListDevConversationsQuery, SearchDevConversationsQuery, SuccessResponse,
+    TranscriptSegment, Uid, UpdateConversationRequest,
 };
 
 use super::{AuthorizedDeveloper, DeveloperHandle, dev_access, store_error};
-use crate::store::{ConversationRecord, JobTask};
+use crate::store::{ConversationRecord, JobTask, RankedConversation};
 
 impl AuthorizedDeveloper {
     /// Store `record` (with the transcript the caller gave, if any) and its processing job in
@@ -79,6 +81,39 @@ impl AuthorizedDeveloper {
             .into_iter()
             .map(|c| c.for_developer(params.include_transcript))
             .collect())
+    }
+
+    /// [`DeveloperConversations::search_conversations`] for this caller.
+    pub async fn search_conversations(
+        &self,
+        query: SearchDevConversationsQuery,
+    ) -> Result<ConversationSearchResponse, ApiError> {
+        let search = query.validate()?;
+        let found = self
+            .service()
+            .store()
+            .rank_conversations(&self.uid, &search)
+            .await
+            .map_err(store_error)?;
+        // A snippet reads the whole text (up to 100 000 characters per hit): off the async
+        // threads.
+        let items = tokio::task::spawn_blocking(move || {
+            let phrases = query_phrases(&search.query);
+            found
+                .into_iter()
+                .map(|hit| ConversationSearchItem {
+                    relevance_score: hit.relevance,
+                    snippet: conversation_snippet(&hit, &phrases),
+                    conversation: hit.conversation.for_developer(false),
+                })
+                .collect()
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "making the snippets of a conversation search failed");
+            ApiError::internal()
+        })?;
+        Ok(ConversationSearchResponse::new(items))
     }
 
     /// [`DeveloperConversations::create_conversation`] for this caller.
@@ -165,6 +200,16 @@ impl DeveloperConversations for DeveloperHandle {
             .await
     }
 
+    async fn search_conversations(
+        &self,
+        query: SearchDevConversationsQuery,
+    ) -> Result<ConversationSearchResponse, ApiError> {
+        self.authorized::<dev_access::ConversationsRead>()
+            .await?
+            .search_conversations(query)
+            .await
+    }
+
     async fn create_conversation(
         &self,
         request: CreateConversationRequest,
@@ -216,4 +261,13 @@ impl DeveloperConversations for DeveloperHandle {
             .delete_conversation(conversation_id)
             .await
     }
+}
+
+/// The snippet of a conversation found: of its text where the words are, else of its
+/// overview, else of its title.
+fn conversation_snippet(hit: &RankedConversation, phrases: &[QueryPhrase]) -> Option<String> {
+    let structured = &hit.conversation.structured;
+    [&hit.text, &structured.overview, &structured.title]
+        .into_iter()
+        .find_map(|text| highlighted_snippet(text, phrases, SNIPPET_CHARS))
 }

@@ -5,7 +5,8 @@ use omi_api::{ApiError, IntegrationImports, messages};
 use omi_model::{
     ApiKey, Capability, ConversationTextSource, ConversationsResponse, CreateConversationRequest,
     CreateMemoriesRequest, DevMemoryListParams, EmptyResponse, ListConversationsQuery,
-    ListMemoriesQuery, Loc, MemoriesResponse, Uid,
+    ListMemoriesQuery, Loc, MemoriesResponse, SearchConversationsQuery, SearchConversationsRequest,
+    SearchConversationsResponse, Uid,
 };
 
 use super::{Checked, Service, credentials, store_error};
@@ -37,6 +38,8 @@ pub mod app_access {
         ReadConversations => (ReadConversations, IntegrationReads);
         /// `GET /v2/integrations/{app_id}/memories`.
         ReadMemories => (ReadMemories, IntegrationReads);
+        /// `POST /v2/integrations/{app_id}/search/conversations`.
+        SearchConversations => (ReadConversations, IntegrationReads);
     }
 }
 
@@ -222,6 +225,36 @@ impl AuthorizedIntegration {
         Ok(ConversationsResponse { conversations })
     }
 
+    /// [`IntegrationImports::search_conversations`] for this caller.
+    pub async fn search_conversations(
+        &self,
+        request: SearchConversationsRequest,
+        query: SearchConversationsQuery,
+    ) -> Result<SearchConversationsResponse, ApiError> {
+        let max_segments = query.validate()?;
+        let search = request.validate()?;
+        let found = self
+            .service
+            .store()
+            .search_conversations(&self.uid, &search)
+            .await
+            .map_err(store_error)?;
+        let mut conversations = found.conversations;
+        if let Some(max) = max_segments {
+            for segments in conversations
+                .iter_mut()
+                .filter_map(|c| c.transcript_segments.as_mut())
+            {
+                segments.truncate(max);
+            }
+        }
+        Ok(SearchConversationsResponse::page_of(
+            &search,
+            conversations,
+            found.found,
+        ))
+    }
+
     /// [`IntegrationImports::list_memories`] for this caller.
     pub async fn list_memories(
         &self,
@@ -276,6 +309,18 @@ impl IntegrationImports for IntegrationHandle {
         self.authorized::<app_access::ReadConversations>(uid)
             .await?
             .list_conversations(query)
+            .await
+    }
+
+    async fn search_conversations(
+        &self,
+        uid: &str,
+        request: SearchConversationsRequest,
+        query: SearchConversationsQuery,
+    ) -> Result<SearchConversationsResponse, ApiError> {
+        self.authorized::<app_access::SearchConversations>(uid)
+            .await?
+            .search_conversations(request, query)
             .await
     }
 

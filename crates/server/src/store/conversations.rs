@@ -3,11 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use omi_model::{
-    Conversation, ConversationListParams, ConversationSource, ConversationTextSource,
-    ConversationUpdate, DevConversationListParams, Geolocation, NewConversation,
-    NewTranscriptConversation, TranscriptSegment, Uid,
+    Conversation, ConversationListParams, ConversationSearch, ConversationSource,
+    ConversationTextSource, ConversationUpdate, DevConversationListParams, Geolocation,
+    NewConversation, NewTranscriptConversation, RankedSearch, TranscriptSegment, Uid,
 };
 
+use super::sql::text_terms;
 use super::{IdempotentAnswer, NewJob, StoreResult};
 
 /// A conversation as inserted (status `processing`, nothing extracted yet).
@@ -37,6 +38,9 @@ pub struct ConversationRecord {
     pub finished_at: DateTime<Utc>,
     /// Where it happened.
     pub geolocation: Option<Geolocation>,
+    /// The terms its text is found by (`omi_extract::search::index_terms`, capped),
+    /// computed when the record is made, never in the store's writer.
+    pub text_terms: String,
 }
 
 impl ConversationRecord {
@@ -57,12 +61,14 @@ impl ConversationRecord {
     /// A conversation `uid` gave the Developer API as transcript segments; its text is the
     /// transcript, one `Name: text` line per segment (the user's under `User`).
     pub fn from_transcript(uid: Uid, new: &NewTranscriptConversation) -> Self {
+        let text = transcript_text(&new.segments);
         Self {
             id: crate::keys::new_id(),
             uid,
             app_id: None,
             source: new.source,
-            text: transcript_text(&new.segments),
+            text_terms: text_terms(&text),
+            text,
             text_source: ConversationTextSource::AudioTranscript,
             text_source_spec: None,
             language: new.language.as_str().to_owned(),
@@ -76,12 +82,14 @@ impl ConversationRecord {
     /// `new` with a new id, from no app (source `external_integration`), created when it
     /// started.
     fn of_text(uid: Uid, new: NewConversation) -> Self {
+        let text = new.text.into_inner();
         Self {
             id: crate::keys::new_id(),
             uid,
             app_id: None,
             source: ConversationSource::ExternalIntegration,
-            text: new.text.into_inner(),
+            text_terms: text_terms(&text),
+            text,
             text_source: new.text_source,
             text_source_spec: new.text_source_spec.map(|s| s.into_inner()),
             language: new.language.as_str().to_owned(),
@@ -108,6 +116,26 @@ pub(crate) fn transcript_text(segments: &[TranscriptSegment]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// One page of the conversations an Integration API search found, and how many it found.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConversationSearchPage {
+    /// The page, newest first.
+    pub conversations: Vec<Conversation>,
+    /// How many conversations the search found in all.
+    pub found: u64,
+}
+
+/// A conversation the Developer API's search found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedConversation {
+    /// The conversation as the Developer API lists it (no transcript).
+    pub conversation: Conversation,
+    /// Its text, for the snippet.
+    pub text: String,
+    /// How well it matches, in [0.5, 1).
+    pub relevance: f64,
 }
 
 /// The persistence of conversations (the routes of both APIs). Every method takes the user's
@@ -162,6 +190,22 @@ pub trait ConversationStore: Send + Sync + 'static {
 
     /// Delete one of a user's conversations; `false` when it did not exist.
     async fn delete_conversation(&self, uid: &Uid, id: &str) -> StoreResult<bool>;
+
+    /// The Integration API's search: a page of a user's conversations whose title, overview
+    /// or text matches (all that pass the filters when the query is empty), newest first.
+    async fn search_conversations(
+        &self,
+        uid: &Uid,
+        search: &ConversationSearch,
+    ) -> StoreResult<ConversationSearchPage>;
+
+    /// The Developer API's search: a user's completed, kept conversations that match, best
+    /// first.
+    async fn rank_conversations(
+        &self,
+        uid: &Uid,
+        search: &RankedSearch,
+    ) -> StoreResult<Vec<RankedConversation>>;
 }
 
 #[cfg(test)]

@@ -187,6 +187,15 @@ impl PreparedEdit {
     }
 }
 
+/// What `admin reindex` indexed: how many rows of each table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Reindexed {
+    /// Memories.
+    pub memories: usize,
+    /// Conversations.
+    pub conversations: usize,
+}
+
 /// The persistence of memories. Every method takes the user's id and never reads or writes
 /// another user's rows.
 #[async_trait]
@@ -231,9 +240,9 @@ pub trait MemoryStore: Send + Sync + 'static {
         search: &MemorySearch,
     ) -> StoreResult<Vec<MemorySearchItem>>;
 
-    /// Recompute the search terms of every memory of every user, a thousand per transaction;
-    /// how many memories there were (`admin reindex`).
-    async fn reindex_search(&self) -> StoreResult<usize>;
+    /// Recompute the search terms of every memory and every conversation of every user, a
+    /// thousand per transaction; how many rows there were (`admin reindex`).
+    async fn reindex_search(&self) -> StoreResult<Reindexed>;
 
     /// One of a user's memories.
     async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>>;

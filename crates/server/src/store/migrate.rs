@@ -49,8 +49,8 @@ const MAX_PARAMETERS: usize = 16_384;
 
 /// Tables a database may hold that are not copied: migration bookkeeping, the stores' list
 /// of work to finish when they open (a new target's store did it already), and SQLite's
-/// full-text index of memories with its shadow tables, which the target's triggers fill as
-/// the memories are inserted.
+/// full-text indexes of memories and conversations with their shadow tables, which the
+/// target's triggers fill as the rows are inserted.
 const NOT_COPIED: &[&str] = &[
     "_sqlx_migrations",
     "store_tasks",
@@ -61,6 +61,13 @@ const NOT_COPIED: &[&str] = &[
     "memory_search_content",
     "memory_search_docsize",
     "memory_search_config",
+    "conversation_search_rows",
+    "conversation_search",
+    "conversation_search_data",
+    "conversation_search_idx",
+    "conversation_search_content",
+    "conversation_search_docsize",
+    "conversation_search_config",
 ];
 
 /// How a column's values are read and written.
@@ -169,6 +176,8 @@ pub const TABLES: &[Table] = &[
             ("updated_at", Int),
             ("title_set_by_user", Flag),
             ("discarded_set_by_user", Flag),
+            ("summary_terms", Text),
+            ("text_terms", Text),
         ],
         identity: false,
     },

@@ -23,14 +23,16 @@ use chrono::{DateTime, Utc};
 use omi_model::PageParams;
 
 pub use action_items::{ActionItemRecord, ActionItemStore};
-pub use conversations::{ConversationRecord, ConversationStore};
+pub use conversations::{
+    ConversationRecord, ConversationSearchPage, ConversationStore, RankedConversation,
+};
 pub use credentials::{AppKeyRecord, AppRecord, CredentialStore, DevKeyRecord};
 pub use idempotency::{EarlierAnswer, IdempotencyKey, IdempotencyStore, IdempotentAnswer};
 pub use jobs::{Job, JobKind, JobStore, JobTask, NewJob, TextToExtract};
 pub(crate) use memories::{
     MAX_LOOKUP_WORDS, MAX_POSTINGS_PER_WORD, PreparedEdit, PreparedMemory, word_group_chunks,
 };
-pub use memories::{MemoryRecord, MemoryStore};
+pub use memories::{MemoryRecord, MemoryStore, Reindexed};
 pub use postgres::PostgresStore;
 pub use redact::redacted_url;
 pub use sqlite::SqliteStore;
@@ -142,6 +144,7 @@ pub(crate) mod fixtures {
             started_at: now,
             finished_at: now,
             geolocation: None,
+            text_terms: crate::store::sql::text_terms(text),
         };
         let job = NewJob {
             task: JobTask::ProcessConversation {

@@ -138,13 +138,41 @@ impl SearchHitRow {
     /// nothing of the match), and better matches come closer to 1; rounded to four decimals
     /// as OMI's cloud rounds it.
     pub(crate) fn into_item(self) -> StoreResult<MemorySearchItem> {
-        let relevance = 0.5 + 0.5 * self.score.clamp(0.0, 1.0);
-        let score = ((relevance * 10_000.0).round() / 10_000.0).min(0.9999);
         Ok(MemorySearchItem {
             id: self.id,
             content: self.content,
             category: Some(parse_wire(&self.category)?),
-            relevance_score: Some(score),
+            relevance_score: Some(relevance(self.score)),
+        })
+    }
+}
+
+/// A full-text score in [0, 1) (the stores' ranking mapped there) as the relevance a hit
+/// shows: in [0.5, 1), since what a search finds matches the query (bm25 gives a word that
+/// most of the rows hold next to no weight, which says nothing of the match), better
+/// matches closer to 1, rounded to four decimals as OMI's cloud rounds it.
+pub(crate) fn relevance(score: f64) -> f64 {
+    let relevance = 0.5 + 0.5 * score.clamp(0.0, 1.0);
+    ((relevance * 10_000.0).round() / 10_000.0).min(0.9999)
+}
+
+/// A conversation the Developer API's search found: its columns as the developer list reads
+/// them, its text (for the snippet) and its score.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RankedConversationRow {
+    #[sqlx(flatten)]
+    conversation: DevConversationRow,
+    text: String,
+    score: f64,
+}
+
+impl RankedConversationRow {
+    /// The conversation, its text and its relevance.
+    pub(crate) fn into_ranked(self) -> StoreResult<crate::store::RankedConversation> {
+        Ok(crate::store::RankedConversation {
+            conversation: self.conversation.into_conversation()?,
+            text: self.text,
+            relevance: relevance(self.score),
         })
     }
 }

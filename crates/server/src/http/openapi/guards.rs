@@ -13,7 +13,8 @@ use omi_model::{
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
     CreateMemoriesRequest, CreateMemoryRequest, DevScope, GetConversationQuery,
     ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    ListMemoriesQuery, Loc, SearchMemoriesQuery, UpdateActionItemRequest,
+    ListMemoriesQuery, Loc, SearchConversationsQuery, SearchConversationsRequest,
+    SearchDevConversationsQuery, SearchMemoriesQuery, UpdateActionItemRequest,
     UpdateConversationRequest, UpdateMemoryRequest, ValidationError, ValidationErrors,
 };
 use utoipa::ToSchema;
@@ -143,6 +144,10 @@ fn answers(method: &str, op: &Operation, not_found: Option<&'static str>) -> Vec
         bad_request.push(("unknown_category", unknown));
         why.push("an unknown category in `categories`");
     }
+    if let Some(unreadable) = unreadable_search_date(id) {
+        bad_request.push(("unreadable_date", unreadable));
+        why.push("a `start_date` or `end_date` that is neither ISO 8601 nor `YYYY-MM-DD`");
+    }
     if !bad_request.is_empty() {
         answers.push(ErrorAnswer::new(
             400,
@@ -257,6 +262,17 @@ fn unknown_category(id: &str) -> Option<ApiError> {
         _ => None,
     };
     error.map(ApiError::from)
+}
+
+/// The 400 of a conversation search with a date that does not read.
+fn unreadable_search_date(id: &str) -> Option<ApiError> {
+    let request = SearchConversationsRequest {
+        start_date: Some("yesterday".to_owned()),
+        ..SearchConversationsRequest::default()
+    };
+    (id == "search_conversations")
+        .then(|| request.validate().err().map(ApiError::from))
+        .flatten()
 }
 
 /// The 422 of a body that is not JSON, as the body decoder reports it.
@@ -394,6 +410,16 @@ fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
             .validate()
             .err()
             .map(|e| ("missing_query", e)),
+        "search_dev_conversations" => SearchDevConversationsQuery::default()
+            .validate()
+            .err()
+            .map(|e| ("missing_query", e)),
+        "search_conversations" => SearchConversationsQuery {
+            max_transcript_segments: Some(-2),
+        }
+        .validate()
+        .err()
+        .map(|e| ("segments_out_of_range", e)),
         "create_dev_memory" => CreateMemoryRequest::new("")
             .validate()
             .err()

@@ -5,20 +5,23 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use omi_model::{
-    Conversation, ConversationListParams, ConversationUpdate, DevConversationListParams,
-    Structured, TranscriptSegment, Uid,
+    Conversation, ConversationListParams, ConversationSearch, ConversationUpdate,
+    DevConversationListParams, RankedSearch, Structured, TranscriptSegment, Uid,
 };
 use sqlx::QueryBuilder;
 
 use super::backend::Conn;
+use super::conversation_search;
 use super::parts::{NEWEST_FIRST, owned_row, push_any, push_date_range, push_page};
+use super::search_index::summary_terms;
 use super::{
     Arg, Backend, Dialect, PushArg, conversation_columns, dev_conversation_columns, jobs, locking,
     read, remember,
 };
 use crate::store::rows::{ConversationRow, DevConversationRow, json_err, map_err};
 use crate::store::{
-    ConversationRecord, ConversationStore, IdempotentAnswer, NewJob, StoreResult, to_micros,
+    ConversationRecord, ConversationSearchPage, ConversationStore, IdempotentAnswer, NewJob,
+    RankedConversation, StoreResult, to_micros,
 };
 
 #[async_trait]
@@ -124,6 +127,22 @@ impl<B: Backend> ConversationStore for B {
         })
         .await
     }
+
+    async fn search_conversations(
+        &self,
+        uid: &Uid,
+        search: &ConversationSearch,
+    ) -> StoreResult<ConversationSearchPage> {
+        conversation_search::search_page::<B::Db>(self.readers(), uid, search).await
+    }
+
+    async fn rank_conversations(
+        &self,
+        uid: &Uid,
+        search: &RankedSearch,
+    ) -> StoreResult<Vec<RankedConversation>> {
+        conversation_search::ranked::<B::Db>(self.readers(), uid, search).await
+    }
 }
 
 /// A conversation object from a row of `conversation_columns!()`.
@@ -195,8 +214,8 @@ async fn insert<DB: Dialect>(
     sqlx::query::<DB>(
         "INSERT INTO conversations (id, uid, app_id, source, text, text_source, \
          text_source_spec, language, created_at, started_at, finished_at, status, \
-         discarded, geolocation, structured, updated_at) VALUES ($1, $2, $3, $4, \
-         $5, $6, $7, $8, $9, $10, $11, 'processing', FALSE, $12, $13, $14)",
+         discarded, geolocation, structured, updated_at, text_terms) VALUES ($1, $2, $3, \
+         $4, $5, $6, $7, $8, $9, $10, $11, 'processing', FALSE, $12, $13, $14, $15)",
     )
     .arg(c.id.as_str())
     .arg(c.uid.as_str())
@@ -212,6 +231,7 @@ async fn insert<DB: Dialect>(
     .arg(geolocation.as_deref())
     .arg(structured)
     .arg(to_micros(now))
+    .arg(c.text_terms.as_str())
     .execute(DB::on(conn))
     .await
     .map_err(map_err)?;
@@ -268,7 +288,7 @@ async fn update_row<DB: Dialect>(
     sqlx::query::<DB>(
         "UPDATE conversations SET structured = $1, discarded = $2, updated_at = $3, \
          title_set_by_user = (title_set_by_user OR $4), \
-         discarded_set_by_user = (discarded_set_by_user OR $5) \
+         discarded_set_by_user = (discarded_set_by_user OR $5), summary_terms = $8 \
          WHERE uid = $6 AND id = $7",
     )
     .arg(serde_json::to_string(&changed.structured).map_err(json_err)?)
@@ -278,6 +298,7 @@ async fn update_row<DB: Dialect>(
     .arg(update.discarded.is_some())
     .arg(uid.as_str())
     .arg(id)
+    .arg(summary_terms(&changed.structured))
     .execute(DB::on(conn))
     .await
     .map_err(map_err)?;

@@ -292,8 +292,8 @@ async fn complete_conversation<DB: Dialect>(
     };
     sqlx::query::<DB>(
         "UPDATE conversations SET status = 'completed', structured = $1, \
-         transcript_segments = $2, discarded = $3, failure_reason = NULL, updated_at = $4 \
-         WHERE uid = $5 AND id = $6",
+         transcript_segments = $2, discarded = $3, failure_reason = NULL, updated_at = $4, \
+         summary_terms = $7 WHERE uid = $5 AND id = $6",
     )
     .arg(serde_json::to_string(&structured).map_err(json_err)?)
     .arg(serde_json::to_string(&processed.transcript_segments).map_err(json_err)?)
@@ -301,6 +301,7 @@ async fn complete_conversation<DB: Dialect>(
     .arg(now)
     .arg(job.uid.as_str())
     .arg(job.task.subject_id())
+    .arg(super::search_index::summary_terms(&structured))
     .execute(DB::on(conn))
     .await
     .map_err(map_err)?;

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use omi_extract::search::{index_terms, query_phrases};
+use omi_extract::search::query_phrases;
 use omi_model::{DevMemoryListParams, Memory, MemorySearch, MemorySearchItem, MemoryUpdate, Uid};
 use sqlx::{Pool, QueryBuilder};
 
@@ -109,8 +109,8 @@ impl<B: Backend> MemoryStore for B {
             .collect()
     }
 
-    async fn reindex_search(&self) -> StoreResult<usize> {
-        index_search_terms::<B::Db>(self.writer()).await
+    async fn reindex_search(&self) -> StoreResult<crate::store::Reindexed> {
+        super::search_index::reindex_all::<B::Db>(self.writer()).await
     }
 
     async fn memory(&self, uid: &Uid, id: &str) -> StoreResult<Option<Memory>> {
@@ -390,65 +390,4 @@ async fn near_duplicates<DB: Dialect>(
     rows.iter()
         .map(|row| Ok(read::<DB, (String,)>(row)?.0))
         .collect()
-}
-
-/// Give the terms of `content` to the memories stored before the full-text index existed,
-/// once: the migration that added it leaves a task row that this removes when done.
-/// Batches commit one by one, so a restart in the middle goes on where it stopped.
-pub(crate) async fn backfill_search_terms<DB: Dialect>(pool: &Pool<DB>) -> StoreResult<()> {
-    const TASK: &str = "index_memory_search";
-    let pending = sqlx::query::<DB>("SELECT name FROM store_tasks WHERE name = $1")
-        .arg(TASK)
-        .fetch_optional(DB::on_pool(pool))
-        .await
-        .map_err(map_err)?;
-    if pending.is_none() {
-        return Ok(());
-    }
-    let indexed = index_search_terms::<DB>(pool).await?;
-    sqlx::query::<DB>("DELETE FROM store_tasks WHERE name = $1")
-        .arg(TASK)
-        .execute(DB::on_pool(pool))
-        .await
-        .map_err(map_err)?;
-    if indexed > 0 {
-        tracing::info!(memories = indexed, "indexed existing memories for search");
-    }
-    Ok(())
-}
-
-/// Recompute the search terms of every memory, in id order, a thousand per transaction;
-/// how many there were.
-async fn index_search_terms<DB: Dialect>(pool: &Pool<DB>) -> StoreResult<usize> {
-    const BATCH: i64 = 1_000;
-    let mut after = String::new();
-    let mut indexed = 0usize;
-    loop {
-        let rows = sqlx::query::<DB>(
-            "SELECT id, content FROM memories WHERE id > $1 ORDER BY id LIMIT $2",
-        )
-        .arg(after.as_str())
-        .arg(BATCH)
-        .fetch_all(DB::on_pool(pool))
-        .await
-        .map_err(map_err)?;
-        let batch: Vec<(String, String)> = rows
-            .iter()
-            .map(read::<DB, (String, String)>)
-            .collect::<StoreResult<_>>()?;
-        let Some((last, _)) = batch.last() else { break };
-        after.clone_from(last);
-        let mut tx = pool.begin().await.map_err(map_err)?;
-        for (id, content) in &batch {
-            sqlx::query::<DB>("UPDATE memories SET search_terms = $1 WHERE id = $2")
-                .arg(index_terms(content))
-                .arg(id.as_str())
-                .execute(DB::on(&mut tx))
-                .await
-                .map_err(map_err)?;
-        }
-        tx.commit().await.map_err(map_err)?;
-        indexed += batch.len();
-    }
-    Ok(indexed)
 }

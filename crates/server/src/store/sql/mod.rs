@@ -26,12 +26,14 @@
 
 mod action_items;
 mod backend;
+mod conversation_search;
 mod conversations;
 mod credentials;
 mod idempotency;
 mod jobs;
 mod memories;
 mod parts;
+mod search_index;
 
 use omi_extract::search::QueryPhrase;
 use sqlx::query::Query;
@@ -39,7 +41,8 @@ use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, QueryBuilde
 
 pub(crate) use backend::Backend;
 pub(crate) use idempotency::remember;
-pub(crate) use memories::{backfill_search_terms, index_words};
+pub(crate) use memories::index_words;
+pub(crate) use search_index::{backfill_search_terms, text_terms};
 
 /// The list statements, for the tests that check which columns each reads.
 #[cfg(test)]
@@ -54,7 +57,7 @@ pub(crate) mod lists {
 use super::StoreResult;
 use super::rows::{
     ActionItemRow, AppKeyRow, AppRow, ConversationRow, DevConversationRow, DevKeyRow,
-    IdempotencyRow, JobRow, MemoryRow, SearchHitRow, map_err,
+    IdempotencyRow, JobRow, MemoryRow, RankedConversationRow, SearchHitRow, map_err,
 };
 
 /// A database our statements run on: what they bind and read, and where.
@@ -81,7 +84,9 @@ pub(crate) trait Dialect:
     + ReadsRow<(i64,)>
     + ReadsRow<(String,)>
     + ReadsRow<(String, String)>
+    + ReadsRow<(String, String, String)>
     + ReadsRow<SearchHitRow>
+    + ReadsRow<RankedConversationRow>
     + ReadsRow<jobs::UserEditsRow>
     + ReadsRow<jobs::JobIdRow>
     + ReadsRow<action_items::StructuredRow>
@@ -107,6 +112,26 @@ pub(crate) trait Dialect:
     /// `phrases` as this database's full-text query: any phrase matches, the terms of a
     /// phrase in order side by side.
     fn match_query(phrases: &[QueryPhrase]) -> String;
+
+    /// ` AND` a condition on `conversations` that its terms match the [`Dialect::match_query`]
+    /// pushed between the two parts.
+    const CONVERSATION_MATCHES: [&'static str; 2];
+
+    /// The Developer API's ranked conversation search, in two parts: before the match query,
+    /// and between it and the user's id (the date filters follow); rows of
+    /// [`RankedConversationRow`] of completed, kept conversations.
+    const RANKED_CONVERSATIONS: [&'static str; 2];
+
+    /// The `ORDER BY` of [`Dialect::RANKED_CONVERSATIONS`].
+    const RANKED_CONVERSATIONS_ORDER: &'static str;
+
+    /// ` AND` a condition that the user speaks in a conversation (a transcript segment with
+    /// `is_user`).
+    const USER_SPEAKS: &'static str;
+
+    /// ` AND` a condition that the person whose id is pushed between the parts speaks in a
+    /// conversation (a transcript segment with that `person_id`).
+    const PERSON_SPEAKS: [&'static str; 2];
 
     /// The text of `statement` this database runs.
     fn text(statement: &Locking) -> &'static str {
@@ -236,6 +261,35 @@ impl Dialect for sqlx::Sqlite {
          WHERE s.memory_search MATCH $2 AND r.row = s.rowid AND m.id = r.memory_id \
          AND m.uid = $1 ORDER BY s.rank, m.id LIMIT $3";
 
+    const CONVERSATION_MATCHES: [&'static str; 2] = [
+        " AND id IN (SELECT r.conversation_id FROM conversation_search AS s \
+         CROSS JOIN conversation_search_rows AS r WHERE s.conversation_search MATCH ",
+        " AND r.row = s.rowid)",
+    ];
+
+    const RANKED_CONVERSATIONS: [&'static str; 2] = [
+        concat!(
+            "SELECT ",
+            dev_conversation_columns!(),
+            ", text, -s.rank / (1.0 - s.rank) AS score \
+             FROM conversation_search AS s CROSS JOIN conversation_search_rows AS r \
+             CROSS JOIN conversations AS c WHERE s.conversation_search MATCH "
+        ),
+        " AND r.row = s.rowid AND c.id = r.conversation_id AND status = 'completed' \
+         AND discarded = FALSE AND uid = ",
+    ];
+
+    const RANKED_CONVERSATIONS_ORDER: &'static str = "ORDER BY s.rank, c.id";
+
+    const USER_SPEAKS: &'static str = " AND json_valid(transcript_segments) AND EXISTS \
+         (SELECT 1 FROM json_each(transcript_segments) WHERE json_extract(value, '$.is_user') = 1)";
+
+    const PERSON_SPEAKS: [&'static str; 2] = [
+        " AND json_valid(transcript_segments) AND EXISTS (SELECT 1 FROM \
+         json_each(transcript_segments) WHERE json_extract(value, '$.person_id') = ",
+        ")",
+    ];
+
     /// FTS5: `"a" OR "b c" OR "d"*`.
     fn match_query(phrases: &[QueryPhrase]) -> String {
         let written: Vec<String> = phrases
@@ -269,6 +323,29 @@ impl Dialect for sqlx::Postgres {
          ts_rank_cd(search, q, 32)::float8 AS score \
          FROM memories, to_tsquery('simple'::regconfig, $2) AS q \
          WHERE uid = $1 AND search @@ q ORDER BY score DESC, id LIMIT $3";
+
+    const CONVERSATION_MATCHES: [&'static str; 2] =
+        [" AND search @@ to_tsquery('simple'::regconfig, ", ")"];
+
+    const RANKED_CONVERSATIONS: [&'static str; 2] = [
+        concat!(
+            "SELECT ",
+            dev_conversation_columns!(),
+            ", text, ts_rank_cd(search, q, 32)::float8 AS score \
+             FROM conversations, to_tsquery('simple'::regconfig, "
+        ),
+        ") AS q WHERE search @@ q AND status = 'completed' AND discarded = FALSE AND uid = ",
+    ];
+
+    const RANKED_CONVERSATIONS_ORDER: &'static str = "ORDER BY score DESC, id";
+
+    const USER_SPEAKS: &'static str =
+        " AND transcript_segments::jsonb @> '[{\"is_user\": true}]'::jsonb";
+
+    const PERSON_SPEAKS: [&'static str; 2] = [
+        " AND transcript_segments::jsonb @> jsonb_build_array(jsonb_build_object('person_id', ",
+        "::text))",
+    ];
 
     /// `tsquery`: `'a' | ('b' <-> 'c') | 'd':*`.
     fn match_query(phrases: &[QueryPhrase]) -> String {

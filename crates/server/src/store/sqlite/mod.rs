@@ -804,6 +804,53 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn conversations_stored_before_their_search_index_are_found_after_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("c.sqlite").display());
+        let store = SqliteStore::open(&url, 1).await.unwrap();
+        for (id, text) in [
+            ("c1", "We went kayaking on Lake Tahoe"),
+            ("c2", "東京の渋谷で会う"),
+        ] {
+            let (c, job) = crate::store::fixtures::queued_conversation(&uid(), id, text);
+            store.insert_conversation(&c, &job, None).await.unwrap();
+        }
+        // As a database migrated from before 0009: no terms, the task pending.
+        sqlx::query("UPDATE conversations SET summary_terms = '', text_terms = ''")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO store_tasks (name) VALUES ('index_conversation_search')")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let search = |query: &str| omi_model::ConversationSearch {
+            query: query.to_owned(),
+            page: 1,
+            per_page: 10,
+            include_discarded: true,
+            start_date: None,
+            end_date: None,
+            speaker: None,
+        };
+        let found = store
+            .search_conversations(&uid(), &search("kayak"))
+            .await
+            .unwrap();
+        assert_eq!(found.found, 0);
+        store.close().await;
+        let store = SqliteStore::open(&url, 1).await.unwrap();
+        for (query, id) in [("kayak", "c1"), ("渋谷", "c2")] {
+            let found = store
+                .search_conversations(&uid(), &search(query))
+                .await
+                .unwrap();
+            let ids: Vec<&str> = found.conversations.iter().map(|c| c.id.as_str()).collect();
+            assert_eq!((ids, found.found), (vec![id], 1), "{query}");
+        }
+    }
+
+    #[tokio::test]
     async fn reindex_recomputes_every_memorys_terms() {
         let (store, _dir) = store().await;
         let records = [
@@ -818,7 +865,7 @@ mod tests {
             .execute(&store.writer)
             .await
             .unwrap();
-        assert_eq!(store.reindex_search().await.unwrap(), 2);
+        assert_eq!(store.reindex_search().await.unwrap().memories, 2);
         let search = omi_model::MemorySearch {
             query: "camera".to_owned(),
             limit: omi_model::Limit::SEARCH_DEFAULT,
