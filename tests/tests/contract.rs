@@ -9,6 +9,7 @@
 
 mod common;
 
+mod action_item_search;
 mod action_items;
 mod async_completion;
 mod auth_matrix;

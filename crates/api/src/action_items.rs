@@ -2,8 +2,9 @@
 
 use async_trait::async_trait;
 use omi_model::{
-    ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, CreateActionItemRequest,
-    ListActionItemsQuery, SuccessResponse, UpdateActionItemRequest,
+    ActionItem, ActionItemSearchResponse, BatchActionItemsResponse, BatchCreateActionItemsRequest,
+    CreateActionItemRequest, ListActionItemsQuery, SearchActionItemsQuery, SuccessResponse,
+    UpdateActionItemRequest,
 };
 
 use crate::CallError;
@@ -22,6 +23,17 @@ pub trait DeveloperActionItems: Send + Sync {
         &self,
         query: ListActionItemsQuery,
     ) -> Result<Vec<ActionItem>, Self::Error>;
+
+    /// `GET /v1/dev/user/action-items/search` (ours; OMI's cloud has no such Developer API
+    /// route): the user's action items whose description matches `query.query`, best first,
+    /// each with its description highlighted (`**` around the words found); `limit` 1..=100
+    /// (default 10) and `offset` page through them, `start_date` / `end_date` bound
+    /// `created_at`. Words match in any form, case and accents aside, and any part of a
+    /// text in a script without spaces.
+    async fn search_action_items(
+        &self,
+        query: SearchActionItemsQuery,
+    ) -> Result<ActionItemSearchResponse, Self::Error>;
 
     /// `POST /v1/dev/user/action-items`: create an action item.
     async fn create_action_item(

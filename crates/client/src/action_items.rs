@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use futures::Stream;
 use omi_api::{DeveloperActionItems, messages};
 use omi_model::{
-    ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, CreateActionItemRequest,
-    ListActionItemsQuery, SuccessResponse, UpdateActionItemRequest,
+    ActionItem, ActionItemSearchItem, ActionItemSearchResponse, BatchActionItemsResponse,
+    BatchCreateActionItemsRequest, CreateActionItemRequest, ListActionItemsQuery,
+    SearchActionItemsQuery, SuccessResponse, UpdateActionItemRequest,
 };
 use reqwest::Method;
 
@@ -15,6 +16,7 @@ use crate::{DeveloperClient, Error};
 
 const ACTION_ITEMS: &[&str] = &["v1", "dev", "user", "action-items"];
 const ACTION_ITEMS_BATCH: &[&str] = &["v1", "dev", "user", "action-items", "batch"];
+const ACTION_ITEMS_SEARCH: &[&str] = &["v1", "dev", "user", "action-items", "search"];
 
 impl DeveloperClient {
     /// `GET /v1/dev/user/action-items`: one page of the user's action items, newest first,
@@ -27,6 +29,39 @@ impl DeveloperClient {
     ) -> Result<Vec<ActionItem>, Error> {
         self.call::<(), _>(Method::GET, ACTION_ITEMS, &query.to_query_pairs(), None)
             .await
+    }
+
+    /// `GET /v1/dev/user/action-items/search`: the user's action items whose description
+    /// matches the query, best first, each highlighted (scope `action_items:read`; ours, not
+    /// in OMI's cloud). [`search_action_items_stream`](Self::search_action_items_stream)
+    /// pages through all of them.
+    pub async fn search_action_items(
+        &self,
+        query: SearchActionItemsQuery,
+    ) -> Result<ActionItemSearchResponse, Error> {
+        self.call::<(), _>(
+            Method::GET,
+            ACTION_ITEMS_SEARCH,
+            &query.to_query_pairs(),
+            None,
+        )
+        .await
+    }
+
+    /// Every hit of [`search_action_items`](Self::search_action_items), a page
+    /// (`query.limit`, 10 by default) at a time.
+    pub fn search_action_items_stream(
+        &self,
+        query: SearchActionItemsQuery,
+    ) -> impl Stream<Item = Result<ActionItemSearchItem, Error>> + Send + '_ {
+        pages(query.limit, query.offset, 10, move |limit, offset| {
+            let q = SearchActionItemsQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+                ..query.clone()
+            };
+            async move { Ok(self.search_action_items(q).await?.items) }
+        })
     }
 
     /// `POST /v1/dev/user/action-items`: create an action item (scope `action_items:write`).
@@ -103,6 +138,13 @@ impl DeveloperActionItems for DeveloperClient {
         query: ListActionItemsQuery,
     ) -> Result<Vec<ActionItem>, Error> {
         DeveloperClient::list_action_items(self, query).await
+    }
+
+    async fn search_action_items(
+        &self,
+        query: SearchActionItemsQuery,
+    ) -> Result<ActionItemSearchResponse, Error> {
+        DeveloperClient::search_action_items(self, query).await
     }
 
     async fn create_action_item(

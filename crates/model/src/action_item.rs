@@ -9,6 +9,7 @@ use crate::query::{
     FromQueryStr, PageParams, QueryError, QueryParams, date_pairs, page, page_pairs,
 };
 use crate::scalars::{ActionItemDescription, Limit};
+use crate::search::RankedSearchQuery;
 use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
 
@@ -38,6 +39,44 @@ pub struct ActionItem {
     /// The conversation it was found in (`null` for one created by hand).
     #[serde(default)]
     pub conversation_id: Option<String>,
+}
+
+/// Query of `GET /v1/dev/user/action-items/search`: a [`RankedSearchQuery`].
+pub type SearchActionItemsQuery = RankedSearchQuery;
+
+/// One action item found by `GET /v1/dev/user/action-items/search`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActionItemSearchItem {
+    /// How well it matches, higher is better, in [0.5, 1); the order of the items.
+    pub relevance_score: f64,
+    /// Its description (about 160 characters of it when longer) with the words found
+    /// wrapped in `**`; `…` marks a cut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+    /// The action item.
+    #[serde(flatten)]
+    pub action_item: ActionItem,
+}
+
+/// The answer of `GET /v1/dev/user/action-items/search`: the best matches first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActionItemSearchResponse {
+    /// The action items found, best first.
+    pub items: Vec<ActionItemSearchItem>,
+    /// How many items there are.
+    pub returned_count: usize,
+}
+
+impl ActionItemSearchResponse {
+    /// The answer with `items`.
+    pub fn new(items: Vec<ActionItemSearchItem>) -> Self {
+        Self {
+            returned_count: items.len(),
+            items,
+        }
+    }
 }
 
 /// The body of `POST /v1/dev/user/action-items`, and one item of the batch body.

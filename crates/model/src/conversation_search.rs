@@ -6,9 +6,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::Conversation;
-use crate::query::{FromQueryStr, QueryError, QueryParams, date_pairs, page_pairs};
-use crate::scalars::{Limit, Offset};
-use crate::search::{required_query, search_limit};
+use crate::query::{FromQueryStr, QueryError, QueryParams};
+use crate::search::RankedSearchQuery;
 use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
 
@@ -302,135 +301,8 @@ impl FromQueryStr for SearchConversationsQuery {
     }
 }
 
-/// Query of `GET /v1/dev/user/conversations/search`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
-pub struct SearchDevConversationsQuery {
-    /// What to look for in the title, the overview and the transcript (any form of a word
-    /// finds the others; any part of a text in a script without spaces). Required.
-    #[cfg_attr(feature = "openapi", param(required = true, min_length = 1))]
-    pub query: Option<String>,
-    /// Only conversations created at or after this time (ISO 8601, or `YYYY-MM-DD`).
-    #[serde(default, with = "timestamp::optional")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
-    pub start_date: Option<DateTime<Utc>>,
-    /// Only conversations created at or before this time (ISO 8601, or `YYYY-MM-DD`).
-    #[serde(default, with = "timestamp::optional")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
-    pub end_date: Option<DateTime<Utc>>,
-    /// The most conversations answered, 1..=100; default 10.
-    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100, default = 10))]
-    pub limit: Option<i64>,
-    /// Hits to skip, >= 0; default 0.
-    #[cfg_attr(feature = "openapi", param(minimum = 0, default = 0))]
-    pub offset: Option<i64>,
-}
-
-/// A validated search of the Developer API (conversations or action items): ranked, paged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RankedSearch {
-    /// What to look for (at least one character).
-    pub query: String,
-    /// Earliest `created_at`.
-    pub start_date: Option<DateTime<Utc>>,
-    /// Latest `created_at`.
-    pub end_date: Option<DateTime<Utc>>,
-    /// The most hits answered.
-    pub limit: Limit,
-    /// Hits skipped, best first.
-    pub offset: Offset,
-}
-
-impl SearchDevConversationsQuery {
-    /// A search for `query` with every other parameter at its default.
-    pub fn new(query: impl Into<String>) -> Self {
-        Self {
-            query: Some(query.into()),
-            ..Self::default()
-        }
-    }
-
-    /// The query-string pairs a client sends.
-    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
-        ranked_pairs(
-            self.query.as_deref(),
-            self.start_date,
-            self.end_date,
-            self.limit,
-            self.offset,
-        )
-    }
-
-    /// Check the query is there and the page in range; fill the defaults.
-    pub fn validate(&self) -> Result<RankedSearch, ValidationErrors> {
-        ranked_search(
-            self.query.as_deref(),
-            self.start_date,
-            self.end_date,
-            self.limit,
-            self.offset,
-        )
-    }
-}
-
-impl FromQueryStr for SearchDevConversationsQuery {
-    fn from_query_str(raw: &str) -> Result<Self, QueryError> {
-        let q = QueryParams::parse(raw);
-        let mut problems = Problems::new();
-        let query = q.last("query").map(str::to_owned);
-        let start_date = q.date("start_date", &mut problems);
-        let end_date = q.date("end_date", &mut problems);
-        let limit = q.int("limit", &mut problems);
-        let offset = q.int("offset", &mut problems);
-        Ok(problems.finish(|| {
-            Some(Self {
-                query,
-                start_date,
-                end_date,
-                limit,
-                offset,
-            })
-        })?)
-    }
-}
-
-/// The query-string pairs of a ranked search.
-pub(crate) fn ranked_pairs(
-    query: Option<&str>,
-    start: Option<DateTime<Utc>>,
-    end: Option<DateTime<Utc>>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-) -> Vec<(&'static str, String)> {
-    let mut pairs: Vec<(&'static str, String)> =
-        query.map(|q| ("query", q.to_owned())).into_iter().collect();
-    date_pairs(&mut pairs, start, end);
-    pairs.extend(page_pairs(limit, offset));
-    pairs
-}
-
-/// A ranked search checked: the query there, the limit in 1..=100, the offset >= 0.
-pub(crate) fn ranked_search(
-    query: Option<&str>,
-    start_date: Option<DateTime<Utc>>,
-    end_date: Option<DateTime<Utc>>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-) -> Result<RankedSearch, ValidationErrors> {
-    let mut problems = Problems::new();
-    let query = required_query(&mut problems, query);
-    let limit = search_limit(&mut problems, limit);
-    let offset = problems.take(Offset::parse_at(&Loc::query("offset"), offset));
-    problems.finish(|| {
-        Some(RankedSearch {
-            query: query?,
-            start_date,
-            end_date,
-            limit: limit?,
-            offset: offset?,
-        })
-    })
-}
+/// Query of `GET /v1/dev/user/conversations/search`: a [`RankedSearchQuery`].
+pub type SearchDevConversationsQuery = RankedSearchQuery;
 
 /// One conversation found by `GET /v1/dev/user/conversations/search`: the conversation as
 /// the Developer API lists it (no transcript), with why it was found.

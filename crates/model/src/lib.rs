@@ -55,8 +55,9 @@ pub mod validate;
 pub mod validation;
 
 pub use action_item::{
-    ActionItem, ActionItemListParams, ActionItemUpdate, BatchActionItemsResponse,
-    BatchCreateActionItemsRequest, CreateActionItemRequest, ListActionItemsQuery, NewActionItem,
+    ActionItem, ActionItemListParams, ActionItemSearchItem, ActionItemSearchResponse,
+    ActionItemUpdate, BatchActionItemsResponse, BatchCreateActionItemsRequest,
+    CreateActionItemRequest, ListActionItemsQuery, NewActionItem, SearchActionItemsQuery,
     UpdateActionItemRequest,
 };
 pub use conversation::{
@@ -64,7 +65,7 @@ pub use conversation::{
     Structured, StructuredActionItem, TranscriptSegment,
 };
 pub use conversation_search::{
-    ConversationSearch, ConversationSearchItem, ConversationSearchResponse, RankedSearch,
+    ConversationSearch, ConversationSearchItem, ConversationSearchResponse,
     SearchConversationsQuery, SearchConversationsRequest, SearchConversationsResponse,
     SearchDateError, SearchDevConversationsQuery, SpeakerFilter,
 };
@@ -96,7 +97,8 @@ pub use scalars::{
     Language, Limit, MemoryContent, Offset, Tag, Tags, TextSourceSpec,
 };
 pub use search::{
-    MemorySearch, MemorySearchItem, MemorySearchPolicy, MemorySearchResponse, SearchMemoriesQuery,
+    MemorySearch, MemorySearchItem, MemorySearchPolicy, MemorySearchResponse, RankedSearch,
+    RankedSearchQuery, SearchMemoriesQuery,
 };
 pub use secret::{ApiKey, KeyKind};
 pub use validate::{ConversationRoute, Validate};

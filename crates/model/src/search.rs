@@ -1,11 +1,15 @@
 //! Search: `GET /v1/dev/user/memories/vector/search`, its query and its answer, in the
-//! shape of OMI's cloud.
+//! shape of OMI's cloud, and the query every ranked search of the Developer API shares
+//! ([`RankedSearchQuery`]).
 
 use serde::{Deserialize, Serialize};
 
 use crate::enums::MemoryCategory;
-use crate::query::{FromQueryStr, QueryError, QueryParams};
-use crate::scalars::Limit;
+use chrono::{DateTime, Utc};
+
+use crate::query::{FromQueryStr, QueryError, QueryParams, date_pairs, page_pairs};
+use crate::scalars::{Limit, Offset};
+use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
 
 /// Query of `GET /v1/dev/user/memories/vector/search`.
@@ -105,6 +109,105 @@ impl FromQueryStr for SearchMemoriesQuery {
         let limit = q.int("limit", &mut problems);
         let query = q.last("query").map(str::to_owned);
         Ok(problems.finish(|| Some(Self { query, limit }))?)
+    }
+}
+
+/// Query of the Developer API's ranked searches (`GET /v1/dev/user/conversations/search`,
+/// `GET /v1/dev/user/action-items/search`): what to look for, a creation-date range, a page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct RankedSearchQuery {
+    /// What to look for: words (any form of a word finds the others: "hiking" finds
+    /// "hike"), or any part of a text in a script without spaces (Japanese, Chinese, Thai).
+    /// Required, at least one character.
+    #[cfg_attr(feature = "openapi", param(required = true, min_length = 1))]
+    pub query: Option<String>,
+    /// Only what was created at or after this time (ISO 8601, or `YYYY-MM-DD`).
+    #[serde(default, with = "timestamp::optional")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    pub start_date: Option<DateTime<Utc>>,
+    /// Only what was created at or before this time (ISO 8601, or `YYYY-MM-DD`).
+    #[serde(default, with = "timestamp::optional")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    pub end_date: Option<DateTime<Utc>>,
+    /// The most hits answered, 1..=100; default 10.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100, default = 10))]
+    pub limit: Option<i64>,
+    /// Hits to skip, >= 0; default 0.
+    #[cfg_attr(feature = "openapi", param(minimum = 0, default = 0))]
+    pub offset: Option<i64>,
+}
+
+/// A validated ranked search: best first, paged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankedSearch {
+    /// What to look for (at least one character).
+    pub query: String,
+    /// Earliest `created_at`.
+    pub start_date: Option<DateTime<Utc>>,
+    /// Latest `created_at`.
+    pub end_date: Option<DateTime<Utc>>,
+    /// The most hits answered.
+    pub limit: Limit,
+    /// Hits skipped, best first.
+    pub offset: Offset,
+}
+
+impl RankedSearchQuery {
+    /// A search for `query` with every other parameter at its default.
+    pub fn new(query: impl Into<String>) -> Self {
+        Self {
+            query: Some(query.into()),
+            ..Self::default()
+        }
+    }
+
+    /// The query-string pairs a client sends.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs: Vec<(&'static str, String)> =
+            self.query.iter().map(|q| ("query", q.clone())).collect();
+        date_pairs(&mut pairs, self.start_date, self.end_date);
+        pairs.extend(page_pairs(self.limit, self.offset));
+        pairs
+    }
+
+    /// Check the query is there, the limit in 1..=100 and the offset >= 0; fill the
+    /// defaults.
+    pub fn validate(&self) -> Result<RankedSearch, ValidationErrors> {
+        let mut problems = Problems::new();
+        let query = required_query(&mut problems, self.query.as_deref());
+        let limit = search_limit(&mut problems, self.limit);
+        let offset = problems.take(Offset::parse_at(&Loc::query("offset"), self.offset));
+        problems.finish(|| {
+            Some(RankedSearch {
+                query: query?,
+                start_date: self.start_date,
+                end_date: self.end_date,
+                limit: limit?,
+                offset: offset?,
+            })
+        })
+    }
+}
+
+impl FromQueryStr for RankedSearchQuery {
+    fn from_query_str(raw: &str) -> Result<Self, QueryError> {
+        let q = QueryParams::parse(raw);
+        let mut problems = Problems::new();
+        let query = q.last("query").map(str::to_owned);
+        let start_date = q.date("start_date", &mut problems);
+        let end_date = q.date("end_date", &mut problems);
+        let limit = q.int("limit", &mut problems);
+        let offset = q.int("offset", &mut problems);
+        Ok(problems.finish(|| {
+            Some(Self {
+                query,
+                start_date,
+                end_date,
+                limit,
+                offset,
+            })
+        })?)
     }
 }
 

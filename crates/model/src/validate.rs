@@ -19,8 +19,8 @@ use crate::{
     CreateMemoriesRequest, CreateMemoryRequest, DevConversationListParams, DevMemoryListParams,
     ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
     ListMemoriesQuery, MemoriesImport, MemorySearch, MemoryUpdate, NewActionItem, NewConversation,
-    NewMemory, NewTranscriptConversation, PageParams, RankedSearch, SearchConversationsQuery,
-    SearchDevConversationsQuery, SearchMemoriesQuery, UpdateActionItemRequest,
+    NewMemory, NewTranscriptConversation, PageParams, RankedSearch, RankedSearchQuery,
+    SearchConversationsQuery, SearchMemoriesQuery, UpdateActionItemRequest,
     UpdateConversationRequest, UpdateMemoryRequest, ValidationErrors, decode,
 };
 
@@ -147,7 +147,7 @@ validate_without_context!(
     ListDevConversationsQuery => DevConversationListParams,
     ListActionItemsQuery => ActionItemListParams,
     SearchMemoriesQuery => MemorySearch,
-    SearchDevConversationsQuery => RankedSearch,
+    RankedSearchQuery => RankedSearch,
     SearchConversationsQuery => Option<usize>,
 );
 

@@ -127,7 +127,11 @@ async fn run_admin(admin: &Admin, command: RecordCommand, json: bool) -> Result<
         }
         RecordCommand::Reindex => {
             let done = admin.reindex_search().await?;
-            json!({ "memories_indexed": done.memories, "conversations_indexed": done.conversations })
+            json!({
+                "memories_indexed": done.memories,
+                "conversations_indexed": done.conversations,
+                "action_items_indexed": done.action_items,
+            })
         }
     };
     if json {

@@ -3,8 +3,9 @@
 use axum::extract::Path;
 use axum::response::Response;
 use omi_model::{
-    ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, CreateActionItemRequest,
-    ListActionItemsQuery, SuccessResponse, UpdateActionItemRequest,
+    ActionItem, ActionItemSearchResponse, BatchActionItemsResponse, BatchCreateActionItemsRequest,
+    CreateActionItemRequest, ListActionItemsQuery, RankedSearchQuery, SearchActionItemsQuery,
+    SuccessResponse, UpdateActionItemRequest,
 };
 
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(create_batch))
+        .routes(routes!(search))
         .routes(routes!(get_one, update, delete))
 }
 
@@ -43,6 +45,31 @@ async fn list(
 ) -> Response {
     dev.answer_query(&raw, |query: ListActionItemsQuery| {
         dev.api.list_action_items(query)
+    })
+    .await
+}
+
+/// Search action items
+///
+/// The key owner's action items whose description matches `query`, best first, each with
+/// a `snippet` of its description with the words found wrapped in `**`. Full-text, offline:
+/// any form of a word finds the others ("hiking" finds "hike"), case and accents do not
+/// matter, and any part of a Japanese, Chinese or Thai text is found. Not in OMI's cloud.
+#[utoipa::path(
+    get,
+    path = "/v1/dev/user/action-items/search",
+    operation_id = "search_action_items",
+    tag = ACTION_ITEMS_TAG,
+    params(RankedSearchQuery),
+    responses((status = 200, description = "The action items found, best first", body = ActionItemSearchResponse)),
+    security(("developer_key" = ["action_items:read"])),
+)]
+async fn search(
+    dev: Developer<dev_access::ActionItemsRead>,
+    RawQueryString(raw): RawQueryString,
+) -> Response {
+    dev.answer_query(&raw, |query: SearchActionItemsQuery| {
+        dev.api.search_action_items(query)
     })
     .await
 }

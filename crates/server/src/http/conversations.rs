@@ -5,7 +5,7 @@ use axum::response::Response;
 use omi_model::{
     Conversation, ConversationSearchResponse, CreateConversationFromSegmentsRequest,
     CreateConversationRequest, CreateConversationResponse, GetConversationQuery,
-    ListDevConversationsQuery, SearchDevConversationsQuery, SuccessResponse,
+    ListDevConversationsQuery, RankedSearchQuery, SearchDevConversationsQuery, SuccessResponse,
     UpdateConversationRequest,
 };
 
@@ -62,7 +62,7 @@ async fn list(
     path = "/v1/dev/user/conversations/search",
     operation_id = "search_dev_conversations",
     tag = DEV_CONVERSATIONS_TAG,
-    params(SearchDevConversationsQuery),
+    params(RankedSearchQuery),
     responses((status = 200, description = "The conversations found, best first", body = ConversationSearchResponse)),
     security(("developer_key" = ["conversations:read"])),
 )]

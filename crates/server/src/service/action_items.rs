@@ -2,9 +2,11 @@
 
 use async_trait::async_trait;
 use omi_api::{ApiError, DeveloperActionItems, messages};
+use omi_extract::search::{SNIPPET_CHARS, highlighted_snippet, query_phrases};
 use omi_model::{
-    ActionItem, BatchActionItemsResponse, BatchCreateActionItemsRequest, CreateActionItemRequest,
-    ListActionItemsQuery, NewActionItem, SuccessResponse, Uid, UpdateActionItemRequest,
+    ActionItem, ActionItemSearchItem, ActionItemSearchResponse, BatchActionItemsResponse,
+    BatchCreateActionItemsRequest, CreateActionItemRequest, ListActionItemsQuery, NewActionItem,
+    SearchActionItemsQuery, SuccessResponse, Uid, UpdateActionItemRequest,
 };
 
 use super::{AuthorizedDeveloper, DeveloperHandle, dev_access, store_error};
@@ -59,6 +61,30 @@ impl AuthorizedDeveloper {
             .list_action_items(&self.uid, &params)
             .await
             .map_err(store_error)
+    }
+
+    /// [`DeveloperActionItems::search_action_items`] for this caller.
+    pub async fn search_action_items(
+        &self,
+        query: SearchActionItemsQuery,
+    ) -> Result<ActionItemSearchResponse, ApiError> {
+        let search = query.validate()?;
+        let found = self
+            .service()
+            .store()
+            .rank_action_items(&self.uid, &search)
+            .await
+            .map_err(store_error)?;
+        let phrases = query_phrases(&search.query);
+        let items = found
+            .into_iter()
+            .map(|(action_item, relevance_score)| ActionItemSearchItem {
+                relevance_score,
+                snippet: highlighted_snippet(&action_item.description, &phrases, SNIPPET_CHARS),
+                action_item,
+            })
+            .collect();
+        Ok(ActionItemSearchResponse::new(items))
     }
 
     /// [`DeveloperActionItems::create_action_item`] for this caller.
@@ -137,6 +163,16 @@ impl DeveloperActionItems for DeveloperHandle {
         self.authorized::<dev_access::ActionItemsRead>()
             .await?
             .list_action_items(query)
+            .await
+    }
+
+    async fn search_action_items(
+        &self,
+        query: SearchActionItemsQuery,
+    ) -> Result<ActionItemSearchResponse, ApiError> {
+        self.authorized::<dev_access::ActionItemsRead>()
+            .await?
+            .search_action_items(query)
             .await
     }
 

@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use omi_extract::ProcessedConversation;
-use omi_model::{ActionItem, ActionItemListParams, ActionItemUpdate, NewActionItem, Uid};
+use omi_model::{
+    ActionItem, ActionItemListParams, ActionItemUpdate, NewActionItem, RankedSearch, Uid,
+};
 
 use super::{IdempotentAnswer, StoreResult};
 
@@ -97,4 +99,12 @@ pub trait ActionItemStore: Send + Sync + 'static {
 
     /// Delete one of a user's action items; `false` when it did not exist.
     async fn delete_action_item(&self, uid: &Uid, id: &str) -> StoreResult<bool>;
+
+    /// The Developer API's search: a user's action items whose description matches, best
+    /// first, each with its relevance in [0.5, 1).
+    async fn rank_action_items(
+        &self,
+        uid: &Uid,
+        search: &RankedSearch,
+    ) -> StoreResult<Vec<(ActionItem, f64)>>;
 }

@@ -194,6 +194,8 @@ pub struct Reindexed {
     pub memories: usize,
     /// Conversations.
     pub conversations: usize,
+    /// Action items.
+    pub action_items: usize,
 }
 
 /// The persistence of memories. Every method takes the user's id and never reads or writes

@@ -49,7 +49,7 @@ const MAX_PARAMETERS: usize = 16_384;
 
 /// Tables a database may hold that are not copied: migration bookkeeping, the stores' list
 /// of work to finish when they open (a new target's store did it already), and SQLite's
-/// full-text indexes of memories and conversations with their shadow tables, which the
+/// full-text indexes of memories, conversations and action items with their shadow tables, which the
 /// target's triggers fill as the rows are inserted.
 const NOT_COPIED: &[&str] = &[
     "_sqlx_migrations",
@@ -68,6 +68,13 @@ const NOT_COPIED: &[&str] = &[
     "conversation_search_content",
     "conversation_search_docsize",
     "conversation_search_config",
+    "action_item_search_rows",
+    "action_item_search",
+    "action_item_search_data",
+    "action_item_search_idx",
+    "action_item_search_content",
+    "action_item_search_docsize",
+    "action_item_search_config",
 ];
 
 /// How a column's values are read and written.
@@ -257,6 +264,7 @@ pub const TABLES: &[Table] = &[
             ("due_at", Int),
             ("completed_at", Int),
             ("conversation_id", Text),
+            ("search_terms", Text),
         ],
         identity: false,
     },

@@ -156,6 +156,21 @@ pub(crate) fn relevance(score: f64) -> f64 {
     ((relevance * 10_000.0).round() / 10_000.0).min(0.9999)
 }
 
+/// An action item the Developer API's search found, and its score.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RankedActionItemRow {
+    #[sqlx(flatten)]
+    item: ActionItemRow,
+    score: f64,
+}
+
+impl RankedActionItemRow {
+    /// The action item and its relevance.
+    pub(crate) fn into_ranked(self) -> StoreResult<(omi_model::ActionItem, f64)> {
+        Ok((self.item.into_action_item(), relevance(self.score)))
+    }
+}
+
 /// A conversation the Developer API's search found: its columns as the developer list reads
 /// them, its text (for the snippet) and its score.
 #[derive(Debug, sqlx::FromRow)]

@@ -13,8 +13,8 @@ use omi_model::{
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
     CreateMemoriesRequest, CreateMemoryRequest, DevScope, GetConversationQuery,
     ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    ListMemoriesQuery, Loc, SearchConversationsQuery, SearchConversationsRequest,
-    SearchDevConversationsQuery, SearchMemoriesQuery, UpdateActionItemRequest,
+    ListMemoriesQuery, Loc, RankedSearchQuery, SearchConversationsQuery,
+    SearchConversationsRequest, SearchMemoriesQuery, UpdateActionItemRequest,
     UpdateConversationRequest, UpdateMemoryRequest, ValidationError, ValidationErrors,
 };
 use utoipa::ToSchema;
@@ -410,7 +410,7 @@ fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
             .validate()
             .err()
             .map(|e| ("missing_query", e)),
-        "search_dev_conversations" => SearchDevConversationsQuery::default()
+        "search_dev_conversations" | "search_action_items" => RankedSearchQuery::default()
             .validate()
             .err()
             .map(|e| ("missing_query", e)),

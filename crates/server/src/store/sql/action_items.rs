@@ -6,8 +6,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
+use omi_extract::search::index_terms;
 use omi_model::{
-    ActionItem, ActionItemListParams, ActionItemUpdate, Structured, StructuredActionItem, Uid,
+    ActionItem, ActionItemListParams, ActionItemUpdate, RankedSearch, Structured,
+    StructuredActionItem, Uid,
 };
 use sqlx::QueryBuilder;
 
@@ -74,6 +76,14 @@ impl<B: Backend> ActionItemStore for B {
         .await
     }
 
+    async fn rank_action_items(
+        &self,
+        uid: &Uid,
+        search: &RankedSearch,
+    ) -> StoreResult<Vec<(ActionItem, f64)>> {
+        super::search::ranked_action_items::<B::Db>(self.readers(), uid, search).await
+    }
+
     async fn delete_action_item(&self, uid: &Uid, id: &str) -> StoreResult<bool> {
         self.write((uid.clone(), id.to_owned()), |conn, (uid, id)| {
             delete_row::<B::Db>(conn, uid, id).boxed()
@@ -123,8 +133,8 @@ pub(super) async fn insert<DB: Dialect>(
     for item in items {
         let row = sqlx::query::<DB>(concat!(
             "INSERT INTO action_items (id, uid, description, completed, created_at, \
-             updated_at, due_at, completed_at, conversation_id) \
-             VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING ",
+             updated_at, due_at, completed_at, conversation_id, search_terms) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9) RETURNING ",
             action_item_columns!()
         ))
         .arg(item.id.as_str())
@@ -135,6 +145,7 @@ pub(super) async fn insert<DB: Dialect>(
         .arg(item.due_at.map(to_micros))
         .arg(item.completed_at.map(to_micros))
         .arg(item.conversation_id.as_deref())
+        .arg(index_terms(&item.description))
         .fetch_one(DB::on(conn))
         .await
         .map_err(map_err)?;
@@ -161,7 +172,7 @@ async fn update_row<DB: Dialect>(
     let changed = update.apply(before.clone(), now);
     sqlx::query::<DB>(
         "UPDATE action_items SET description = $1, completed = $2, updated_at = $3, \
-         due_at = $4, completed_at = $5 WHERE uid = $6 AND id = $7",
+         due_at = $4, completed_at = $5, search_terms = $8 WHERE uid = $6 AND id = $7",
     )
     .arg(changed.description.as_str())
     .arg(changed.completed)
@@ -170,6 +181,7 @@ async fn update_row<DB: Dialect>(
     .arg(changed.completed_at.map(to_micros))
     .arg(uid.as_str())
     .arg(id)
+    .arg(index_terms(&changed.description))
     .execute(DB::on(conn))
     .await
     .map_err(map_err)?;

@@ -11,8 +11,8 @@ use omi_model::{
 use sqlx::QueryBuilder;
 
 use super::backend::Conn;
-use super::conversation_search;
 use super::parts::{NEWEST_FIRST, owned_row, push_any, push_date_range, push_page};
+use super::search;
 use super::search_index::summary_terms;
 use super::{
     Arg, Backend, Dialect, PushArg, conversation_columns, dev_conversation_columns, jobs, locking,
@@ -133,7 +133,7 @@ impl<B: Backend> ConversationStore for B {
         uid: &Uid,
         search: &ConversationSearch,
     ) -> StoreResult<ConversationSearchPage> {
-        conversation_search::search_page::<B::Db>(self.readers(), uid, search).await
+        search::search_page::<B::Db>(self.readers(), uid, search).await
     }
 
     async fn rank_conversations(
@@ -141,7 +141,7 @@ impl<B: Backend> ConversationStore for B {
         uid: &Uid,
         search: &RankedSearch,
     ) -> StoreResult<Vec<RankedConversation>> {
-        conversation_search::ranked::<B::Db>(self.readers(), uid, search).await
+        search::ranked_conversations::<B::Db>(self.readers(), uid, search).await
     }
 }
 

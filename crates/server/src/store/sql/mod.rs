@@ -26,13 +26,13 @@
 
 mod action_items;
 mod backend;
-mod conversation_search;
 mod conversations;
 mod credentials;
 mod idempotency;
 mod jobs;
 mod memories;
 mod parts;
+mod search;
 mod search_index;
 
 use omi_extract::search::QueryPhrase;
@@ -57,7 +57,8 @@ pub(crate) mod lists {
 use super::StoreResult;
 use super::rows::{
     ActionItemRow, AppKeyRow, AppRow, ConversationRow, DevConversationRow, DevKeyRow,
-    IdempotencyRow, JobRow, MemoryRow, RankedConversationRow, SearchHitRow, map_err,
+    IdempotencyRow, JobRow, MemoryRow, RankedActionItemRow, RankedConversationRow, SearchHitRow,
+    map_err,
 };
 
 /// A database our statements run on: what they bind and read, and where.
@@ -87,6 +88,7 @@ pub(crate) trait Dialect:
     + ReadsRow<(String, String, String)>
     + ReadsRow<SearchHitRow>
     + ReadsRow<RankedConversationRow>
+    + ReadsRow<RankedActionItemRow>
     + ReadsRow<jobs::UserEditsRow>
     + ReadsRow<jobs::JobIdRow>
     + ReadsRow<action_items::StructuredRow>
@@ -124,6 +126,13 @@ pub(crate) trait Dialect:
 
     /// The `ORDER BY` of [`Dialect::RANKED_CONVERSATIONS`].
     const RANKED_CONVERSATIONS_ORDER: &'static str;
+
+    /// The Developer API's ranked action item search, in two parts as
+    /// [`Dialect::RANKED_CONVERSATIONS`]; rows of [`RankedActionItemRow`].
+    const RANKED_ACTION_ITEMS: [&'static str; 2];
+
+    /// The `ORDER BY` of [`Dialect::RANKED_ACTION_ITEMS`].
+    const RANKED_ACTION_ITEMS_ORDER: &'static str;
 
     /// ` AND` a condition that the user speaks in a conversation (a transcript segment with
     /// `is_user`).
@@ -281,6 +290,19 @@ impl Dialect for sqlx::Sqlite {
 
     const RANKED_CONVERSATIONS_ORDER: &'static str = "ORDER BY s.rank, c.id";
 
+    const RANKED_ACTION_ITEMS: [&'static str; 2] = [
+        concat!(
+            "SELECT ",
+            action_item_columns!(),
+            ", -s.rank / (1.0 - s.rank) AS score \
+             FROM action_item_search AS s CROSS JOIN action_item_search_rows AS r \
+             CROSS JOIN action_items AS a WHERE s.action_item_search MATCH "
+        ),
+        " AND r.row = s.rowid AND a.id = r.action_item_id AND uid = ",
+    ];
+
+    const RANKED_ACTION_ITEMS_ORDER: &'static str = "ORDER BY s.rank, a.id";
+
     const USER_SPEAKS: &'static str = " AND json_valid(transcript_segments) AND EXISTS \
          (SELECT 1 FROM json_each(transcript_segments) WHERE json_extract(value, '$.is_user') = 1)";
 
@@ -338,6 +360,18 @@ impl Dialect for sqlx::Postgres {
     ];
 
     const RANKED_CONVERSATIONS_ORDER: &'static str = "ORDER BY score DESC, id";
+
+    const RANKED_ACTION_ITEMS: [&'static str; 2] = [
+        concat!(
+            "SELECT ",
+            action_item_columns!(),
+            ", ts_rank_cd(search, q, 32)::float8 AS score \
+             FROM action_items, to_tsquery('simple'::regconfig, "
+        ),
+        ") AS q WHERE search @@ q AND uid = ",
+    ];
+
+    const RANKED_ACTION_ITEMS_ORDER: &'static str = "ORDER BY score DESC, id";
 
     const USER_SPEAKS: &'static str =
         " AND transcript_segments::jsonb @> '[{\"is_user\": true}]'::jsonb";

@@ -77,8 +77,18 @@ pub(crate) const CONVERSATIONS: IndexedTable = IndexedTable {
     },
 };
 
+/// Action items: `search_terms` of the description.
+pub(crate) const ACTION_ITEMS: IndexedTable = IndexedTable {
+    task: "index_action_item_search",
+    what: "action items",
+    select: "SELECT id, description, '' FROM action_items WHERE id > $1 ORDER BY id LIMIT $2",
+    // `$2` (the unused second terms) is bound but not read.
+    update: "UPDATE action_items SET search_terms = $1 WHERE id = $3",
+    terms: |description, _| Ok((index_terms(description), String::new())),
+};
+
 /// Every table with search terms.
-pub(crate) const INDEXED_TABLES: [&IndexedTable; 2] = [&MEMORIES, &CONVERSATIONS];
+pub(crate) const INDEXED_TABLES: [&IndexedTable; 3] = [&MEMORIES, &CONVERSATIONS, &ACTION_ITEMS];
 
 /// Give their terms to the rows written before the search columns existed, once per table:
 /// the migration that added them leaves a task row that this removes when done. Batches
@@ -115,6 +125,7 @@ pub(crate) async fn reindex_all<DB: Dialect>(pool: &Pool<DB>) -> StoreResult<Rei
     Ok(Reindexed {
         memories: index_table::<DB>(pool, &MEMORIES).await?,
         conversations: index_table::<DB>(pool, &CONVERSATIONS).await?,
+        action_items: index_table::<DB>(pool, &ACTION_ITEMS).await?,
     })
 }
 

@@ -851,6 +851,62 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn action_items_stored_before_their_search_index_are_found_after_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("a.sqlite").display());
+        let store = SqliteStore::open(&url, 1).await.unwrap();
+        let item = |description: &str| crate::store::ActionItemRecord {
+            id: crate::keys::new_id(),
+            description: description.to_owned(),
+            completed: false,
+            created_at: chrono::Utc::now(),
+            due_at: None,
+            completed_at: None,
+            conversation_id: None,
+        };
+        let records = [item("Water the orchids"), item("渋谷で花を買う")];
+        store
+            .insert_action_items(&uid(), &records, None)
+            .await
+            .unwrap();
+        // As a database migrated from before 0010: no terms, the task pending.
+        sqlx::query("UPDATE action_items SET search_terms = ''")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO store_tasks (name) VALUES ('index_action_item_search')")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let search = |query: &str| omi_model::RankedSearch {
+            query: query.to_owned(),
+            start_date: None,
+            end_date: None,
+            limit: omi_model::Limit::SEARCH_DEFAULT,
+            offset: omi_model::Offset::default(),
+        };
+        assert!(
+            store
+                .rank_action_items(&uid(), &search("orchid"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        store.close().await;
+        let store = SqliteStore::open(&url, 1).await.unwrap();
+        for (query, description) in [("orchid", "Water the orchids"), ("渋谷", "渋谷で花を買う")]
+        {
+            let found = store
+                .rank_action_items(&uid(), &search(query))
+                .await
+                .unwrap();
+            let found: Vec<&str> = found.iter().map(|(a, _)| a.description.as_str()).collect();
+            assert_eq!(found, [description], "{query}");
+        }
+        assert_eq!(store.reindex_search().await.unwrap().action_items, 2);
+    }
+
+    #[tokio::test]
     async fn reindex_recomputes_every_memorys_terms() {
         let (store, _dir) = store().await;
         let records = [

@@ -1,14 +1,15 @@
-//! The searches of conversations: the Integration API's page (newest first, with how many
-//! match) and the Developer API's ranking (best first).
+//! The searches of conversations and action items: the Integration API's page of
+//! conversations (newest first, with how many match) and the Developer API's rankings (best
+//! first).
 
 use omi_extract::search::query_phrases;
-use omi_model::{ConversationSearch, PageParams, RankedSearch, SpeakerFilter, Uid};
+use omi_model::{ActionItem, ConversationSearch, PageParams, RankedSearch, SpeakerFilter, Uid};
 use sqlx::QueryBuilder;
 
 use super::conversations::conversation_from_row;
 use super::parts::{NEWEST_FIRST, push_date_range, push_page};
 use super::{Dialect, PushArg, conversation_columns, read};
-use crate::store::rows::{RankedConversationRow, map_err};
+use crate::store::rows::{RankedActionItemRow, RankedConversationRow, map_err};
 use crate::store::{ConversationSearchPage, RankedConversation, StoreResult};
 
 /// A page of `uid`'s conversations that `search` finds, and how many it finds in all.
@@ -88,16 +89,44 @@ fn push_filters<DB: Dialect>(
 }
 
 /// `uid`'s completed, kept conversations that `search` finds, best first.
-pub(super) async fn ranked<DB: Dialect>(
+pub(super) async fn ranked_conversations<DB: Dialect>(
     pool: &sqlx::Pool<DB>,
     uid: &Uid,
     search: &RankedSearch,
 ) -> StoreResult<Vec<RankedConversation>> {
+    let sql = (DB::RANKED_CONVERSATIONS, DB::RANKED_CONVERSATIONS_ORDER);
+    let rows = ranked::<DB>(pool, uid, search, sql).await?;
+    rows.iter()
+        .map(|row| read::<DB, RankedConversationRow>(row)?.into_ranked())
+        .collect()
+}
+
+/// `uid`'s action items that `search` finds, best first, with their relevance.
+pub(super) async fn ranked_action_items<DB: Dialect>(
+    pool: &sqlx::Pool<DB>,
+    uid: &Uid,
+    search: &RankedSearch,
+) -> StoreResult<Vec<(ActionItem, f64)>> {
+    let sql = (DB::RANKED_ACTION_ITEMS, DB::RANKED_ACTION_ITEMS_ORDER);
+    let rows = ranked::<DB>(pool, uid, search, sql).await?;
+    rows.iter()
+        .map(|row| read::<DB, RankedActionItemRow>(row)?.into_ranked())
+        .collect()
+}
+
+/// The rows of a ranked search: `parts` around the match query and the user's id, the
+/// date filters, then `order` and the page. None when the query has no word.
+async fn ranked<DB: Dialect>(
+    pool: &sqlx::Pool<DB>,
+    uid: &Uid,
+    search: &RankedSearch,
+    (parts, order): ([&'static str; 2], &'static str),
+) -> StoreResult<Vec<DB::Row>> {
     let phrases = query_phrases(&search.query);
     if phrases.is_empty() {
         return Ok(Vec::new());
     }
-    let [before, after] = DB::RANKED_CONVERSATIONS;
+    let [before, after] = parts;
     let mut q = QueryBuilder::<DB>::new(before);
     q.push_arg(DB::match_query(&phrases))
         .push(after)
@@ -107,13 +136,9 @@ pub(super) async fn ranked<DB: Dialect>(
         limit: search.limit,
         offset: search.offset,
     };
-    push_page(&mut q, DB::RANKED_CONVERSATIONS_ORDER, &page);
-    let rows = q
-        .build()
+    push_page(&mut q, order, &page);
+    q.build()
         .fetch_all(DB::on_pool(pool))
         .await
-        .map_err(map_err)?;
-    rows.iter()
-        .map(|row| read::<DB, RankedConversationRow>(row)?.into_ranked())
-        .collect()
+        .map_err(map_err)
 }
