@@ -17,7 +17,11 @@
 //!   retried, and an extraction that keeps failing is an [`ExtractError`] with the reason, never
 //!   a silently empty result.
 //!
-//! Both return memories that do not repeat the user's existing ones
+//! With the `llm` feature, the `embeddings` module also gives vectors of texts (`Embedder`,
+//! from any OpenAI-compatible embeddings endpoint), unit length so that a dot product is the
+//! cosine.
+//!
+//! Both extractors return memories that do not repeat the user's existing ones
 //! ([`ConversationInput::known_memories`]): exact repeats after normalization and
 //! near-duplicates ([`identity::is_near_duplicate`]) are dropped. [`identity`] is the one owner
 //! of that rule; a store keys and indexes memories with its functions.
@@ -44,6 +48,8 @@
 //! }
 //! ```
 
+#[cfg(feature = "llm")]
+pub mod embeddings;
 mod extractor;
 pub mod identity;
 mod input;
@@ -53,6 +59,8 @@ mod output;
 mod rules;
 pub mod search;
 
+#[cfg(feature = "llm")]
+pub use embeddings::{EmbedError, Embedder, EmbeddingsConfig};
 pub use extractor::{ExtractError, Extractor, ExtractorConfig};
 pub use input::{ConversationInput, TextInput, TextKind};
 #[cfg(feature = "llm")]

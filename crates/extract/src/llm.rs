@@ -73,20 +73,38 @@ impl LlmConfig {
     }
 
     fn endpoint(&self) -> String {
-        format!("{}/chat/completions", self.base_url.trim_end_matches('/'))
+        endpoint_url(&self.base_url, "chat/completions")
     }
 }
 
 impl std::fmt::Debug for LlmConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LlmConfig")
-            .field("base_url", &self.base_url)
-            .field("model", &self.model)
-            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+        debug_connection(f, "LlmConfig", &self.base_url, &self.model, &self.api_key)
             .field("timeout", &self.timeout)
             .field("max_attempts", &self.max_attempts)
             .finish()
     }
+}
+
+/// `{base_url}/{path}`, with or without a `/` ending the base URL.
+pub(crate) fn endpoint_url(base_url: &str, path: &str) -> String {
+    format!("{}/{path}", base_url.trim_end_matches('/'))
+}
+
+/// The start of the `Debug` of a config named `name` for an OpenAI-compatible endpoint: its
+/// base URL, its model, and whether it has a key (never the key itself).
+pub(crate) fn debug_connection<'a, 'b>(
+    f: &'a mut std::fmt::Formatter<'b>,
+    name: &str,
+    base_url: &str,
+    model: &str,
+    api_key: &Option<ApiKey>,
+) -> std::fmt::DebugStruct<'a, 'b> {
+    let mut out = f.debug_struct(name);
+    out.field("base_url", &base_url)
+        .field("model", &model)
+        .field("api_key", &api_key.as_ref().map(|_| "***"));
+    out
 }
 
 /// The extractor that asks a chat-completions endpoint.
@@ -100,20 +118,8 @@ impl LlmExtractor {
     /// An extractor for `config`. Fails only when the HTTP client cannot be built or the base
     /// URL is not an `http(s)` URL.
     pub fn new(config: LlmConfig) -> Result<Self, ExtractError> {
-        if !(config.base_url.starts_with("http://") || config.base_url.starts_with("https://")) {
-            return Err(ExtractError::new(format!(
-                "the LLM base URL must start with http:// or https://, not {:?}",
-                config.base_url
-            )));
-        }
-        if config.model.trim().is_empty() {
-            return Err(ExtractError::new("the LLM model name is empty"));
-        }
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .user_agent(concat!("omi-server/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ExtractError::new(format!("could not build the HTTP client: {e}")))?;
+        let http = http_client("LLM", &config.base_url, &config.model, config.timeout)
+            .map_err(ExtractError::new)?;
         Ok(Self { config, http })
     }
 
@@ -227,8 +233,33 @@ enum Failure {
     Fatal(String),
 }
 
+/// The HTTP client for an OpenAI-compatible endpoint at `base_url` serving `model`, each
+/// request limited to `timeout`. Fails with the reason when the base URL is not an `http(s)`
+/// URL, the model name is empty, or the client cannot be built; `service` names the endpoint
+/// in that reason (`"LLM"`, `"embeddings"`).
+pub(crate) fn http_client(
+    service: &str,
+    base_url: &str,
+    model: &str,
+    timeout: Duration,
+) -> Result<reqwest::Client, String> {
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(format!(
+            "the {service} base URL must start with http:// or https://, not {base_url:?}"
+        ));
+    }
+    if model.trim().is_empty() {
+        return Err(format!("the {service} model name is empty"));
+    }
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .user_agent(concat!("omi-server/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("could not build the HTTP client: {e}"))
+}
+
 /// A reqwest error's kind and causes, without its URL (the messages name the endpoint already).
-fn without_url(e: &reqwest::Error) -> String {
+pub(crate) fn without_url(e: &reqwest::Error) -> String {
     let mut out = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
