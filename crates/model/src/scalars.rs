@@ -342,6 +342,11 @@ impl Limit {
     pub const ACTION_ITEMS_DEFAULT: Self = Self(100);
     /// The default of the memory search.
     pub const SEARCH_DEFAULT: Self = Self(10);
+
+    /// `n` brought into [`Limit::MIN`]..=`max` (for a page a server chooses itself).
+    pub fn new_clamped(n: u32, max: u32) -> Self {
+        Self(n.clamp(Self::MIN, max.max(Self::MIN)))
+    }
     /// The largest page of the memory search.
     pub const SEARCH_MAX: u32 = 100;
 

@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use omi_extract::{ExtractorConfig, LlmConfig};
+use omi_extract::{EmbeddingsConfig, ExtractorConfig, LlmConfig};
 use omi_model::{ApiKey, Capability, DevScope};
 use omi_server::ratelimit::{RateLimitMode, RedisConfig};
+use omi_server::semantic::SemanticConfig;
 use omi_server::server::DEFAULT_DATABASE_URL;
 use omi_server::store::postgres::PostgresOptions;
 use omi_server::store::sqlite::Synchronous;
@@ -165,6 +166,53 @@ pub(crate) struct ServeArgs {
     pub(crate) reuse_port: bool,
     #[command(flatten)]
     pub(crate) extraction: ExtractionArgs,
+    #[command(flatten)]
+    pub(crate) embeddings: EmbeddingsArgs,
+}
+
+/// Semantic memory search: `--embeddings` and its endpoint.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct EmbeddingsArgs {
+    /// Search memories by meaning too: embed them with an OpenAI-compatible /embeddings
+    /// endpoint (--embeddings-base-url, --embeddings-model) in the background, and fuse the
+    /// nearest with the full-text hits. Off by default (words only, no network).
+    #[arg(long, env = "OMI_EMBEDDINGS")]
+    pub(crate) embeddings: bool,
+    /// The base URL of an OpenAI-compatible API, up to /embeddings.
+    #[arg(
+        long,
+        env = "OMI_EMBEDDINGS_BASE_URL",
+        default_value = "https://api.openai.com/v1"
+    )]
+    pub(crate) embeddings_base_url: String,
+    /// The embedding model, e.g. text-embedding-3-small or nomic-embed-text.
+    #[arg(long, env = "OMI_EMBEDDINGS_MODEL")]
+    pub(crate) embeddings_model: Option<String>,
+    /// The API key, sent as a bearer token; never printed or logged.
+    #[arg(long, env = "OMI_EMBEDDINGS_API_KEY", hide_env_values = true, value_parser = parse_secret)]
+    pub(crate) embeddings_api_key: Option<ApiKey>,
+    /// The least cosine similarity of a memory to the query for it to be a semantic hit.
+    #[arg(long, env = "OMI_EMBEDDINGS_MIN_SIMILARITY", default_value_t = SemanticConfig::DEFAULT_MIN_SIMILARITY)]
+    pub(crate) embeddings_min_similarity: f32,
+}
+
+impl EmbeddingsArgs {
+    /// The semantic search asked for, if any.
+    pub(crate) fn config(&self) -> Result<Option<SemanticConfig>> {
+        if !self.embeddings {
+            return Ok(None);
+        }
+        let model = self
+            .embeddings_model
+            .clone()
+            .context("--embeddings needs --embeddings-model (or OMI_EMBEDDINGS_MODEL)")?;
+        let mut embeddings = EmbeddingsConfig::new(self.embeddings_base_url.clone(), model);
+        embeddings.api_key = self.embeddings_api_key.clone();
+        Ok(Some(SemanticConfig {
+            min_similarity: self.embeddings_min_similarity,
+            ..SemanticConfig::new(embeddings)
+        }))
+    }
 }
 
 /// `--sqlite-synchronous`.

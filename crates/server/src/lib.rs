@@ -41,6 +41,7 @@ mod keys;
 pub mod metrics;
 mod panics;
 pub mod ratelimit;
+pub mod semantic;
 pub mod server;
 pub mod service;
 pub mod store;

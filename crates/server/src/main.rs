@@ -199,6 +199,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
             credential_ttl: Duration::from_secs(args.credential_ttl),
             ..Default::default()
         },
+        semantic: args.embeddings.config()?,
     };
     let extractor_config = args.extraction.config()?;
     tracing::info!(extractor = ?extractor_config, "processing with");

@@ -59,6 +59,8 @@ pub enum PanicSite {
     Writer,
     /// A job worker's loop outside any job: the worker was restarted.
     Worker,
+    /// A round of the embedder (`--embeddings`): the round failed, the loop went on.
+    Embedder,
 }
 
 impl PanicSite {
@@ -69,6 +71,7 @@ impl PanicSite {
             Self::Job => "job",
             Self::Writer => "writer",
             Self::Worker => "worker",
+            Self::Embedder => "embedder",
         }
     }
 }

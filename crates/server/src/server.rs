@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use crate::http::serve::serve;
 use crate::http::{HttpConfig, app};
 use crate::ratelimit::{RateLimitMode, RateLimits, RedisConfig, SharedError};
+use crate::semantic::{SemanticConfig, SemanticSearch, run_embedder};
 use crate::service::{Service, ServiceConfig, SystemClock};
 use crate::store::postgres::PostgresOptions;
 use crate::store::sqlite::SqliteOptions;
@@ -50,6 +51,8 @@ pub struct ServerConfig {
     pub http: HttpConfig,
     /// The service.
     pub service: ServiceConfig,
+    /// Semantic memory search (`--embeddings`): `None` searches by words alone.
+    pub semantic: Option<SemanticConfig>,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +68,7 @@ impl Default for ServerConfig {
             worker: WorkerConfig::default(),
             http: HttpConfig::default(),
             service: ServiceConfig::default(),
+            semantic: None,
         }
     }
 }
@@ -72,6 +76,9 @@ impl Default for ServerConfig {
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// The embeddings endpoint is not usable as configured (`--embeddings`).
+    #[error("could not configure semantic search: {0}")]
+    Semantic(String),
     /// The database URL (shown with its password hidden) names a backend this build does
     /// not have.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE")]
@@ -220,6 +227,7 @@ pub struct RunningServer {
     http: JoinHandle<std::io::Result<()>>,
     workers: WorkerPool,
     maintenance: JoinHandle<()>,
+    embedder: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for RunningServer {
@@ -264,6 +272,21 @@ impl RunningServer {
         let http = tokio::spawn(serve(listener, router, header_read_timeout, async move {
             let _ = until_stopped.wait_for(|s| *s).await;
         }));
+        let embedder = match &config.semantic {
+            Some(semantic) => {
+                let semantic = Arc::new(
+                    SemanticSearch::new(semantic.clone())
+                        .map_err(|e| StartError::Semantic(e.to_string()))?,
+                );
+                service.enable_semantic_search(Arc::clone(&semantic));
+                Some(tokio::spawn(run_embedder(
+                    service.clone(),
+                    semantic,
+                    stopped.clone(),
+                )))
+            }
+            None => None,
+        };
         let maintenance = tokio::spawn(maintain(
             service.clone(),
             config.worker.job_retention,
@@ -278,6 +301,7 @@ impl RunningServer {
             http,
             workers,
             maintenance,
+            embedder,
         })
     }
 
@@ -313,6 +337,9 @@ impl RunningServer {
         }
         self.workers.shutdown().await;
         let _ = self.maintenance.await;
+        if let Some(embedder) = self.embedder {
+            let _ = embedder.await;
+        }
         tracing::info!("stopped");
     }
 }

@@ -82,6 +82,8 @@ mod replicas;
 mod restart;
 #[path = "server/retention.rs"]
 mod retention;
+#[path = "server/semantic.rs"]
+mod semantic;
 #[path = "server/shared_limits.rs"]
 mod shared_limits;
 #[path = "server/validation.rs"]

@@ -62,9 +62,13 @@ impl AuthorizedDeveloper {
         query: SearchMemoriesQuery,
     ) -> Result<MemorySearchResponse, ApiError> {
         let search = query.validate()?;
-        let items = self.service().store().search_memories(&self.uid, &search);
+        let store = self.service().store().as_ref();
+        let items = match self.service().semantic() {
+            Some(semantic) => semantic.hybrid(store, &self.uid, &search).await,
+            None => store.search_memories(&self.uid, &search).await,
+        };
         Ok(MemorySearchResponse::developer_api(
-            items.await.map_err(store_error)?,
+            items.map_err(store_error)?,
         ))
     }
 

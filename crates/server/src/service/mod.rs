@@ -102,6 +102,7 @@ struct Inner {
     key_uses: Mutex<HashMap<String, DateTime<Utc>>>,
     credentials: Option<CredentialCache>,
     workers: WorkerGauge,
+    semantic: std::sync::OnceLock<Arc<crate::semantic::SemanticSearch>>,
 }
 
 /// How many job workers should run and how many do, for readiness. A worker pool sets what
@@ -186,6 +187,7 @@ impl Service {
                 config,
                 key_uses: Mutex::new(HashMap::new()),
                 workers: WorkerGauge::default(),
+                semantic: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -255,6 +257,17 @@ impl Service {
     }
 
     /// Wake one worker: a job was enqueued.
+    /// Search memories by meaning too, with `semantic` (`--embeddings`); the first call
+    /// counts, later ones are ignored (`false`).
+    pub fn enable_semantic_search(&self, semantic: Arc<crate::semantic::SemanticSearch>) -> bool {
+        self.inner.semantic.set(semantic).is_ok()
+    }
+
+    /// The semantic search, when enabled.
+    pub(crate) fn semantic(&self) -> Option<&Arc<crate::semantic::SemanticSearch>> {
+        self.inner.semantic.get()
+    }
+
     fn job_enqueued(&self) {
         self.inner.jobs_ready.notify_one();
     }

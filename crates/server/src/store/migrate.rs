@@ -50,7 +50,8 @@ const MAX_PARAMETERS: usize = 16_384;
 /// Tables a database may hold that are not copied: migration bookkeeping, the stores' list
 /// of work to finish when they open (a new target's store did it already), and SQLite's
 /// full-text indexes of memories, conversations and action items with their shadow tables, which the
-/// target's triggers fill as the rows are inserted.
+/// target's triggers fill as the rows are inserted; and the vectors of memories, which the
+/// target's embedder (if it has one) makes again.
 const NOT_COPIED: &[&str] = &[
     "_sqlx_migrations",
     "store_tasks",
@@ -75,6 +76,7 @@ const NOT_COPIED: &[&str] = &[
     "action_item_search_content",
     "action_item_search_docsize",
     "action_item_search_config",
+    "memory_embeddings",
 ];
 
 /// How a column's values are read and written.

@@ -8,6 +8,7 @@
 mod action_items;
 mod conversations;
 mod credentials;
+mod embeddings;
 mod idempotency;
 mod jobs;
 mod memories;
@@ -27,6 +28,7 @@ pub use conversations::{
     ConversationRecord, ConversationSearchPage, ConversationStore, RankedConversation,
 };
 pub use credentials::{AppKeyRecord, AppRecord, CredentialStore, DevKeyRecord};
+pub use embeddings::{EmbeddedMemory, EmbeddingStore, MemoryToEmbed};
 pub use idempotency::{EarlierAnswer, IdempotencyKey, IdempotencyStore, IdempotentAnswer};
 pub use jobs::{Job, JobKind, JobStore, JobTask, NewJob, TextToExtract};
 pub(crate) use memories::{
@@ -35,14 +37,15 @@ pub(crate) use memories::{
 pub use memories::{MemoryRecord, MemoryStore, Reindexed};
 pub use postgres::PostgresStore;
 pub use redact::redacted_url;
+pub(crate) use rows::relevance;
 pub use sqlite::SqliteStore;
 
 /// Every store trait, to bring all their methods into scope at once
 /// (`use omi_server::store::prelude::*;`).
 pub mod prelude {
     pub use super::{
-        ActionItemStore, ConversationStore, CredentialStore, IdempotencyStore, JobStore,
-        MemoryStore, Store,
+        ActionItemStore, ConversationStore, CredentialStore, EmbeddingStore, IdempotencyStore,
+        JobStore, MemoryStore, Store,
     };
 }
 
@@ -87,6 +90,7 @@ pub trait Store:
     + ConversationStore
     + MemoryStore
     + ActionItemStore
+    + EmbeddingStore
     + JobStore
     + IdempotencyStore
     + Send

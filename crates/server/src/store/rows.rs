@@ -76,7 +76,8 @@ fn parse_wire<T: FromStr>(raw: &str) -> StoreResult<T> {
         .map_err(|_| StoreError::Internal(format!("unknown stored value {raw:?}")))
 }
 
-fn uid_of(raw: String) -> StoreResult<Uid> {
+/// A stored user id, checked.
+pub(crate) fn uid_of(raw: String) -> StoreResult<Uid> {
     Uid::try_from(raw).map_err(|e| StoreError::Internal(format!("stored uid is invalid: {e}")))
 }
 

@@ -272,6 +272,7 @@ pub(super) fn apply(doc: &mut Value) {
         schemas[*schema]["anyOf"] = Value::Array(any);
     }
     something_to_import(schemas);
+    search_dates(schemas);
     nullable_formats(schemas);
     query_dates(doc);
     developer_text_create(doc);
@@ -348,6 +349,26 @@ fn query_dates(doc: &mut Value) {
                 { "type": "string", "pattern": format!("^[{WHITE_SPACE}]*$") },
             ] });
         }
+    }
+}
+
+/// The dates of the conversation search's body: a date, a date-time with its offset, or
+/// nothing (`null` or empty: no bound); anything else is a 400, as in OMI's cloud.
+fn search_dates(schemas: &mut Value) {
+    for field in ["start_date", "end_date"] {
+        let property = property_mut(schemas, "SearchConversationsRequest", field);
+        let description = property["description"].take();
+        let example = property["example"].take();
+        *property = json!({
+            "description": description,
+            "example": example,
+            "anyOf": [
+                { "type": "null" },
+                { "type": "string", "maxLength": 0 },
+                { "type": "string", "format": "date" },
+                { "type": "string", "format": "date-time" },
+            ],
+        });
     }
 }
 

@@ -28,6 +28,7 @@ mod action_items;
 mod backend;
 mod conversations;
 mod credentials;
+mod embeddings;
 mod idempotency;
 mod jobs;
 mod memories;
@@ -71,6 +72,7 @@ pub(crate) trait Dialect:
     + Binds<'static, Option<bool>>
     + Binds<'static, String>
     + Binds<'static, Vec<u8>>
+    + Binds<'static, Option<Vec<u8>>>
     + for<'a> Binds<'a, &'a str>
     + for<'a> Binds<'a, Option<&'a str>>
     + ReadsRow<IdempotencyRow>
@@ -86,6 +88,8 @@ pub(crate) trait Dialect:
     + ReadsRow<(String,)>
     + ReadsRow<(String, String)>
     + ReadsRow<(String, String, String)>
+    + ReadsRow<(String, String, String, i64)>
+    + ReadsRow<(String, Vec<u8>)>
     + ReadsRow<SearchHitRow>
     + ReadsRow<RankedConversationRow>
     + ReadsRow<RankedActionItemRow>
