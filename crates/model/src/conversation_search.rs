@@ -21,11 +21,19 @@ pub struct SearchConversationsRequest {
     #[serde(default)]
     pub query: String,
     /// The page, from 1; default 1 (a smaller value is read as 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::decode::integral",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(default = 1))]
     pub page: Option<i64>,
     /// Conversations per page, 1..=250; default 10 (values outside are brought into range).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::decode::integral",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(default = 10))]
     pub per_page: Option<i64>,
     /// Whether discarded conversations are searched too; default true, as in OMI's cloud.
@@ -377,6 +385,23 @@ mod tests {
             7,
         );
         assert_eq!(answer.total_pages, 3);
+    }
+
+    #[test]
+    fn pages_take_integral_floats_as_pydantic_does() {
+        let search = validated(r#"{"page": 3.0, "per_page": 20.0}"#).unwrap();
+        assert_eq!((search.page, search.per_page), (3, 20));
+        for bad in [
+            r#"{"page": 2.5}"#,
+            r#"{"page": "2"}"#,
+            r#"{"per_page": 1e300}"#,
+            r#"{"per_page": -9223372036854775809}"#,
+            r#"{"page": 9223372036854775808}"#,
+        ] {
+            let err = crate::decode::from_json_slice::<SearchConversationsRequest>(bad.as_bytes())
+                .unwrap_err();
+            assert_eq!(err.items()[0].kind, "int_type", "{bad}");
+        }
     }
 
     #[test]

@@ -181,6 +181,51 @@ fn type_mismatch(description: &str) -> (&'static str, &'static str) {
         )
 }
 
+/// Serde helpers for an optional integer field that takes, as pydantic does, an integral
+/// JSON float too (`5.0`, which JSON Schema counts as an integer): `#[serde(default,
+/// deserialize_with = "crate::decode::integral")]`. A fractional or out-of-range number is
+/// the same `int_type` problem as any other non-integer.
+pub fn integral<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    struct Integral;
+
+    impl serde::de::Visitor<'_> for Integral {
+        type Value = Option<i64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("i64")
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            i64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::invalid_type(serde::de::Unexpected::Unsigned(v), &self))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // An integer literal past i64 arrives here as its nearest float, which for one just
+            // below i64::MIN is -2^63 itself: both ends are left out, so nothing past the
+            // range is taken (2^63 is the first float past i64::MAX).
+            const EDGE: f64 = 9_223_372_036_854_775_808.0;
+            let in_range = v > -EDGE && v < EDGE;
+            if v.fract() == 0.0 && in_range {
+                Ok(Some(v as i64))
+            } else {
+                Err(E::invalid_type(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+
+    d.deserialize_any(Integral)
+}
+
 fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let rest = text.strip_prefix(start)?;
     rest.split_once(end).map(|(inner, _)| inner)

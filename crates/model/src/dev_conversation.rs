@@ -63,8 +63,12 @@ pub struct TranscriptSegmentRequest {
     /// Who said it; `SPEAKER_00` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<String>,
-    /// The speaker's number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The speaker's number (an integral float such as `2.0` is taken too, as pydantic does).
+    #[serde(
+        default,
+        deserialize_with = "crate::decode::integral",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub speaker_id: Option<i64>,
     /// Whether the user said it; `false` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

