@@ -3,11 +3,12 @@
 //! stored beside the memory, and fused with the full-text ranking by reciprocal rank fusion.
 //!
 //! - [`run_embedder`] is the loop that embeds what needs it: memories never embedded,
-//!   changed since, or embedded by another model ([`EmbeddingStore::memories_to_embed`]), a
-//!   batch at a time. A batch the endpoint refuses is tried again later
-//!   ([`SemanticConfig::retry_after`]); a memory that fails [`MAX_ATTEMPTS`] times keeps no vector and is
-//!   still found by its words. A panic in a round fails that round only.
-//! - [`SemanticSearch::hybrid`] answers a memory search: the full-text hits and the memories
+//!   changed since, or embedded by another model
+//!   ([`EmbeddingStore::memories_to_embed`](crate::store::EmbeddingStore::memories_to_embed)),
+//!   a batch at a time. A batch the endpoint refuses is tried again later
+//!   ([`SemanticConfig::retry_after`]); a memory that fails [`MAX_ATTEMPTS`] times keeps no
+//!   vector and is still found by its words. A panic in a round fails that round only.
+//! - `SemanticSearch::hybrid` answers a memory search: the full-text hits and the memories
 //!   whose vectors are nearest to the query's, fused ([`fuse`]). When the query cannot be
 //!   embedded (the endpoint down or slower than [`QUERY_TIMEOUT`]), the answer is the
 //!   full-text one: a search never fails because embeddings do.
@@ -44,8 +45,8 @@ pub struct SemanticConfig {
     pub min_similarity: f32,
     /// How long after a failed attempt a memory is tried again.
     pub retry_after: Duration,
-    /// How long the embedder waits when nothing needs embedding (memories written meanwhile
-    /// are embedded after at most this long).
+    /// How long an idle embedder waits before it looks again (for memories due for a retry,
+    /// or written by another process); a write through this server wakes it at once.
     pub idle_wait: Duration,
 }
 
@@ -55,7 +56,7 @@ impl SemanticConfig {
     /// The default wait before a failed memory is tried again.
     pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
     /// The default wait of an idle embedder.
-    pub const DEFAULT_IDLE_WAIT: Duration = Duration::from_secs(2);
+    pub const DEFAULT_IDLE_WAIT: Duration = Duration::from_secs(30);
 
     /// Semantic search over `embeddings`, every other setting at its default.
     pub fn new(embeddings: EmbeddingsConfig) -> Self {
@@ -299,6 +300,7 @@ pub async fn run_embedder(
         }
         tokio::select! {
             () = tokio::time::sleep(semantic.idle_wait) => {}
+            () = service.until_memories_written() => {}
             () = async { let _ = stopped.wait_for(|s| *s).await; } => return,
         }
         if *stopped.borrow() {

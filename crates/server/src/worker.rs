@@ -436,9 +436,13 @@ impl Worker {
             .iter()
             .map(|m| MemoryRecord::extracted(m, conversation.app_id.clone(), Some(id), now))
             .collect();
-        Ok(store
+        store
             .complete_conversation_job(job, &extraction.processed, &memories, now)
-            .await?)
+            .await?;
+        if !memories.is_empty() {
+            self.service.memories_written();
+        }
+        Ok(())
     }
 
     /// The contents of the user's best scored memories, for extraction's context.
@@ -496,11 +500,14 @@ impl Worker {
             .iter()
             .map(|m| MemoryRecord::extracted(m, import.app_id.clone(), None, now))
             .collect();
-        Ok(self
-            .service
+        self.service
             .store()
             .complete_memories_job(job, &memories, now)
-            .await?)
+            .await?;
+        if !memories.is_empty() {
+            self.service.memories_written();
+        }
+        Ok(())
     }
 }
 

@@ -205,6 +205,7 @@ impl AuthorizedIntegration {
             if job.is_some() {
                 service.job_enqueued();
             }
+            service.memories_written();
             Ok(stored)
         };
         service.create_once(|_| EmptyResponse {}, write).await

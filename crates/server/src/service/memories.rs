@@ -27,9 +27,12 @@ impl AuthorizedDeveloper {
         let records: Vec<MemoryRecord> = new.iter().map(|m| MemoryRecord::manual(m, now)).collect();
         let store = self.service().store();
         let write = |remember| store.insert_memories(uid, &records, None, remember);
-        self.service()
+        let answered = self
+            .service()
             .create_once(move |stored: &Vec<Memory>| answer(stored.clone()), write)
-            .await
+            .await;
+        self.service().memories_written();
+        answered
     }
 
     async fn existing(&self, uid: &Uid, memory_id: &str) -> Result<Memory, ApiError> {
@@ -108,12 +111,15 @@ impl AuthorizedDeveloper {
         self.existing(&self.uid, memory_id).await?;
         let update = request.validate()?;
         let now = self.service().now();
-        self.service()
+        let updated = self
+            .service()
             .store()
             .update_memory(&self.uid, memory_id, &update, now)
             .await
             .map_err(store_error)?
-            .ok_or_else(|| ApiError::not_found(messages::MEMORY_NOT_FOUND))
+            .ok_or_else(|| ApiError::not_found(messages::MEMORY_NOT_FOUND));
+        self.service().memories_written();
+        updated
     }
 
     /// [`DeveloperMemories::delete_memory`] for this caller.

@@ -98,6 +98,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     limits: RateLimits,
     jobs_ready: Notify,
+    memories_written: Notify,
     config: ServiceConfig,
     key_uses: Mutex<HashMap<String, DateTime<Utc>>>,
     credentials: Option<CredentialCache>,
@@ -183,6 +184,7 @@ impl Service {
                 clock,
                 limits,
                 jobs_ready: Notify::new(),
+                memories_written: Notify::new(),
                 credentials: CredentialCache::new(config.credential_ttl),
                 config,
                 key_uses: Mutex::new(HashMap::new()),
@@ -266,6 +268,17 @@ impl Service {
     /// The semantic search, when enabled.
     pub(crate) fn semantic(&self) -> Option<&Arc<crate::semantic::SemanticSearch>> {
         self.inner.semantic.get()
+    }
+
+    /// Memories were written (created, imported, extracted or edited): the embedder, when
+    /// there is one, looks for work now instead of at its next idle wake.
+    pub(crate) fn memories_written(&self) {
+        self.inner.memories_written.notify_one();
+    }
+
+    /// Wait until memories are written (a write since the last wait counts at once).
+    pub(crate) async fn until_memories_written(&self) {
+        self.inner.memories_written.notified().await;
     }
 
     fn job_enqueued(&self) {
