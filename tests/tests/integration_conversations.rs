@@ -10,7 +10,11 @@ use serde_json::Value;
 
 use crate::common::{Ctx, Record, Transport, contracts};
 
-contracts!(create_with_every_field_and_with_defaults, list_filters);
+contracts!(
+    create_with_every_field_and_with_defaults,
+    list_filters,
+    transcripts_are_cut_to_max_transcript_segments,
+);
 
 /// Record a list as `(text, discarded)` pairs: the compact view of what a filter kept.
 fn texts<E: CallError>(label: &str, rec: &mut Record, listed: Result<ConversationsResponse, E>) {
@@ -185,5 +189,56 @@ async fn list_filters<T: Transport>(ctx: &Ctx<T>) -> Value {
         })
         .await,
     );
+    rec.finish()
+}
+
+/// `max_transcript_segments` (-1..=1000, default 100, -1: all) cuts each listed
+/// conversation's transcript, as in OMI's cloud; out of range is a 422.
+async fn transcripts_are_cut_to_max_transcript_segments<T: Transport>(ctx: &Ctx<T>) -> Value {
+    let mut rec = Record::new();
+    let lines: Vec<String> = (1..=120)
+        .map(|n| format!("Anna: Line number {n}."))
+        .collect();
+    let request = CreateConversationRequest::from_text(lines.join("\n"));
+    ctx.app
+        .create_conversation(&ctx.uid, request)
+        .await
+        .expect("create");
+    ctx.completed_conversations(&ctx.uid, 1).await;
+    for (label, max) in [
+        ("default: 100", None),
+        ("2", Some(2)),
+        ("-1: all", Some(-1)),
+        ("0: none", Some(0)),
+    ] {
+        let listed = ctx
+            .app
+            .list_conversations(
+                &ctx.uid,
+                ListConversationsQuery {
+                    max_transcript_segments: max,
+                    ..ListConversationsQuery::default()
+                },
+            )
+            .await;
+        let lengths = listed.map(|r| {
+            r.conversations
+                .iter()
+                .map(|c| c.transcript_segments.as_ref().map_or(0, Vec::len))
+                .collect::<Vec<_>>()
+        });
+        rec.call(label, lengths);
+    }
+    for (label, max) in [("-2", -2), ("1001", 1001)] {
+        let query = ListConversationsQuery {
+            max_transcript_segments: Some(max),
+            ..ListConversationsQuery::default()
+        };
+        rec.err(
+            label,
+            422,
+            ctx.app.list_conversations(&ctx.uid, query).await,
+        );
+    }
     rec.finish()
 }

@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::Conversation;
-use crate::query::{FromQueryStr, QueryError, QueryParams};
+use crate::query::{FromQueryStr, QueryError, QueryParams, transcript_segments_cap};
 use crate::search::RankedSearchQuery;
 use crate::timestamp;
-use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
+use crate::validation::{Problems, ValidationErrors};
 
 /// The body of `POST /v2/integrations/{app_id}/search/conversations`, as OMI's cloud takes it:
 /// every field optional. An empty query with no filter finds nothing; an empty query with a
@@ -259,11 +259,6 @@ pub struct SearchConversationsQuery {
 }
 
 impl SearchConversationsQuery {
-    /// The default number of segments shown.
-    pub const DEFAULT_SEGMENTS: i64 = 100;
-    /// The largest number of segments that may be asked for.
-    pub const MAX_SEGMENTS: i64 = 1000;
-
     /// The query-string pairs a client sends.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         self.max_transcript_segments
@@ -275,24 +270,7 @@ impl SearchConversationsQuery {
     /// The most segments shown of each conversation (`None`: all), or a 422 when out of
     /// -1..=1000.
     pub fn validate(&self) -> Result<Option<usize>, ValidationErrors> {
-        let n = self
-            .max_transcript_segments
-            .unwrap_or(Self::DEFAULT_SEGMENTS);
-        let loc = Loc::query("max_transcript_segments");
-        if n < -1 {
-            let e =
-                ValidationError::new(loc, kind::GREATER_THAN_EQUAL, msg::greater_than_equal(-1));
-            return Err(ValidationErrors::single(e));
-        }
-        if n > Self::MAX_SEGMENTS {
-            let e = ValidationError::new(
-                loc,
-                kind::LESS_THAN_EQUAL,
-                msg::less_than_equal(Self::MAX_SEGMENTS),
-            );
-            return Err(ValidationErrors::single(e));
-        }
-        Ok(usize::try_from(n).ok())
+        transcript_segments_cap(self.max_transcript_segments)
     }
 }
 
@@ -352,6 +330,7 @@ impl ConversationSearchResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::kind;
 
     fn validated(body: &str) -> Result<ConversationSearch, SearchDateError> {
         serde_json::from_str::<SearchConversationsRequest>(body)

@@ -196,6 +196,11 @@ pub struct ListConversationsQuery {
     #[serde(default, with = "timestamp::optional")]
     #[cfg_attr(feature = "openapi", param(value_type = Option<String>, example = "2024-03-31T23:59:59Z"))]
     pub end_date: Option<DateTime<Utc>>,
+    /// The most transcript segments shown of each conversation, -1..=1000 (-1: all);
+    /// default 100, as in OMI's cloud.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = -1, maximum = 1000, default = 100))]
+    pub max_transcript_segments: Option<i64>,
 }
 
 /// A validated conversation list request.
@@ -213,6 +218,8 @@ pub struct ConversationListParams {
     pub start_date: Option<DateTime<Utc>>,
     /// Latest `started_at`.
     pub end_date: Option<DateTime<Utc>>,
+    /// The most transcript segments shown of each conversation; `None`: all.
+    pub max_transcript_segments: Option<usize>,
 }
 
 impl FromQueryStr for ListConversationsQuery {
@@ -226,6 +233,7 @@ impl FromQueryStr for ListConversationsQuery {
         let statuses = enum_list::<ConversationStatus>(&q, "statuses", &mut problems);
         let start_date = q.date("start_date", &mut problems);
         let end_date = q.date("end_date", &mut problems);
+        let max_transcript_segments = q.int("max_transcript_segments", &mut problems);
         Ok(problems.finish(|| {
             Some(Self {
                 limit,
@@ -234,6 +242,7 @@ impl FromQueryStr for ListConversationsQuery {
                 statuses,
                 start_date,
                 end_date,
+                max_transcript_segments,
             })
         })?)
     }
@@ -248,6 +257,9 @@ impl ListConversationsQuery {
         }
         list_pair(&mut pairs, "statuses", &self.statuses);
         date_pairs(&mut pairs, self.start_date, self.end_date);
+        if let Some(n) = self.max_transcript_segments {
+            pairs.push(("max_transcript_segments", n.to_string()));
+        }
         pairs
     }
 
@@ -261,6 +273,7 @@ impl ListConversationsQuery {
             Limit::INTEGRATION_DEFAULT,
         );
         let statuses = list_filter(&mut problems, "statuses", &self.statuses);
+        let segments = problems.take(transcript_segments_cap(self.max_transcript_segments));
         problems.finish(|| {
             Some(ConversationListParams {
                 limit: limit?,
@@ -269,9 +282,28 @@ impl ListConversationsQuery {
                 statuses: statuses?,
                 start_date: self.start_date,
                 end_date: self.end_date,
+                max_transcript_segments: segments?,
             })
         })
     }
+}
+
+/// `max_transcript_segments` of the integration conversation routes checked: -1..=1000,
+/// default 100; the most segments shown (`None`: all), or a 422 at
+/// `query.max_transcript_segments`.
+pub(crate) fn transcript_segments_cap(raw: Option<i64>) -> Result<Option<usize>, ValidationErrors> {
+    const DEFAULT: i64 = 100;
+    const MAX: i64 = 1000;
+    let n = raw.unwrap_or(DEFAULT);
+    let loc = Loc::query("max_transcript_segments");
+    let problem = if n < -1 {
+        ValidationError::new(loc, kind::GREATER_THAN_EQUAL, msg::greater_than_equal(-1))
+    } else if n > MAX {
+        ValidationError::new(loc, kind::LESS_THAN_EQUAL, msg::less_than_equal(MAX))
+    } else {
+        return Ok(usize::try_from(n).ok());
+    };
+    Err(ValidationErrors::single(problem))
 }
 
 /// Query of `GET /v2/integrations/{app_id}/memories`.
@@ -532,6 +564,7 @@ mod tests {
             statuses: vec![ConversationStatus::Completed],
             start_date: Some(timestamp::parse_datetime("2024-01-01T00:00:00Z").unwrap()),
             end_date: None,
+            max_transcript_segments: Some(-1),
         };
         let raw = serde_urlencoded::to_string(q.to_query_pairs()).unwrap();
         assert_eq!(ListConversationsQuery::from_query_str(&raw).unwrap(), q);

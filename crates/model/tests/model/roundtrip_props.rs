@@ -406,6 +406,7 @@ fn list_conversations_query() -> impl Strategy<Value = ListConversationsQuery> {
                     statuses,
                     start_date,
                     end_date,
+                    max_transcript_segments: None,
                 }
             },
         )

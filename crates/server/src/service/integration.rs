@@ -223,7 +223,9 @@ impl AuthorizedIntegration {
             .list_conversations(&self.uid, &params)
             .await
             .map_err(store_error)?;
-        Ok(ConversationsResponse { conversations })
+        Ok(ConversationsResponse {
+            conversations: with_segments_capped(conversations, params.max_transcript_segments),
+        })
     }
 
     /// [`IntegrationImports::search_conversations`] for this caller.
@@ -240,18 +242,9 @@ impl AuthorizedIntegration {
             .search_conversations(&self.uid, &search)
             .await
             .map_err(store_error)?;
-        let mut conversations = found.conversations;
-        if let Some(max) = max_segments {
-            for segments in conversations
-                .iter_mut()
-                .filter_map(|c| c.transcript_segments.as_mut())
-            {
-                segments.truncate(max);
-            }
-        }
         Ok(SearchConversationsResponse::page_of(
             &search,
-            conversations,
+            with_segments_capped(found.conversations, max_segments),
             found.found,
         ))
     }
@@ -274,6 +267,23 @@ impl AuthorizedIntegration {
             .map_err(store_error)?;
         Ok(MemoriesResponse { memories })
     }
+}
+
+/// `conversations` with at most `max` transcript segments each (`None`: all), as the
+/// integration routes' `max_transcript_segments` asks.
+fn with_segments_capped(
+    mut conversations: Vec<omi_model::Conversation>,
+    max: Option<usize>,
+) -> Vec<omi_model::Conversation> {
+    if let Some(max) = max {
+        for segments in conversations
+            .iter_mut()
+            .filter_map(|c| c.transcript_segments.as_mut())
+        {
+            segments.truncate(max);
+        }
+    }
+    conversations
 }
 
 #[async_trait]
