@@ -264,6 +264,7 @@ mod tests {
                 "omi-api",
                 "omi-extract",
                 "omi-client",
+                "omi-mcp",
                 "omi-server"
             ]
         );
@@ -311,6 +312,7 @@ mod tests {
                 "omi-api",
                 "omi-client",
                 "omi-extract",
+                "omi-mcp",
                 "omi-model",
                 "omi-server"
             ]

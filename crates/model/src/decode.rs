@@ -73,10 +73,10 @@ fn collect_field_errors<T: DeserializeOwned>(
     }
     if errors.is_empty() {
         errors.push(first);
-    } else if let Err(e) = decode::<T>(Value::Object(passed)) {
-        if missing_top_level_field(&e).is_some_and(|name| !failed.iter().any(|k| k == name)) {
-            errors.push(e);
-        }
+    } else if let Err(e) = decode::<T>(Value::Object(passed))
+        && missing_top_level_field(&e).is_some_and(|name| !failed.iter().any(|k| k == name))
+    {
+        errors.push(e);
     }
     errors
 }

@@ -42,6 +42,10 @@ pub(crate) enum Command {
     /// Print the OpenAPI 3.1 document of the API as JSON (what `GET /openapi.json` serves and
     /// `cargo xtask codegen` writes to docs/openapi.json).
     Openapi,
+    /// Serve the Model Context Protocol on standard input and output, for MCP clients that
+    /// start a process (the HTTP transport is served by `serve`, at `/v1/mcp`). The tools act
+    /// with one developer key: on a local database, or through a server with `--url`.
+    Mcp(McpArgs),
     /// Manage users, apps and keys.
     Admin {
         /// The database URL.
@@ -60,6 +64,22 @@ pub(crate) struct DatabaseArgs {
     /// The database URL.
     #[arg(long, env = "OMI_DATABASE_URL", hide_env_values = true, default_value = DEFAULT_DATABASE_URL)]
     pub(crate) database: String,
+}
+
+/// `omi-server mcp`.
+#[derive(Debug, Args)]
+pub(crate) struct McpArgs {
+    /// Serve on standard input and output (the one transport of this command).
+    #[arg(long)]
+    pub(crate) stdio: bool,
+    /// The developer key every tool call acts with (its scopes decide which tools work).
+    #[arg(long, env = "OMI_API_KEY", hide_env_values = true)]
+    pub(crate) key: ApiKey,
+    /// Call this server over HTTP (ours or https://api.omi.me) instead of opening a database.
+    #[arg(long, env = "OMI_URL", value_name = "URL")]
+    pub(crate) url: Option<String>,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -10,6 +10,8 @@
 //! - [`http`] is the thin axum layer; [`worker`] runs durable jobs through an
 //!   [`omi_extract::Extractor`].
 //! - [`admin`] makes users, apps and keys; [`server::RunningServer`] runs it all.
+//! - [`mcp`] serves the user's data as MCP tools (`omi-mcp`), at `POST /v1/mcp` and over
+//!   stdio (`omi-server mcp --stdio`).
 //! - [`metrics`] records request, job and rate-limit metrics and renders them for `GET /metrics`.
 //! - [`http::openapi::openapi`] is the OpenAPI 3.1 document of the routes, served at
 //!   `GET /openapi.json` with an interactive reference page at `GET /docs/`.
@@ -38,6 +40,7 @@ pub mod admin;
 pub mod faults;
 pub mod http;
 mod keys;
+pub mod mcp;
 pub mod metrics;
 mod panics;
 pub mod ratelimit;

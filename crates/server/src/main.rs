@@ -1,4 +1,4 @@
-//! The `omi-server` binary: `serve` (the default), `demo`, and `admin`.
+//! The `omi-server` binary: `serve` (the default), `demo`, `mcp --stdio`, and `admin`.
 
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use cli::{
     AdminCommand, AppCommand, AppKeyCommand, Cli, Command, DatabaseArgs, DevKeyCommand, KeyCommand,
-    LogFormat, RecordCommand, ServeArgs, UserCommand,
+    LogFormat, McpArgs, RecordCommand, ServeArgs, UserCommand,
 };
 use omi_model::DevScope;
 use omi_server::admin::{Admin, DemoCredentials};
@@ -44,6 +44,7 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Some(Command::Mcp(args)) => mcp(args).await,
         Some(Command::Openapi) => {
             print!(
                 "{}",
@@ -66,6 +67,11 @@ async fn main() -> Result<()> {
 }
 
 async fn admin(db: &DatabaseArgs) -> Result<Admin> {
+    Ok(Admin::new(open_service(db).await?))
+}
+
+/// The service over the database of `db`, without a server or a worker.
+async fn open_service(db: &DatabaseArgs) -> Result<omi_server::service::Service> {
     let config = ServerConfig {
         database_url: db.database.clone(),
         ..ServerConfig::default()
@@ -73,7 +79,32 @@ async fn admin(db: &DatabaseArgs) -> Result<Admin> {
     let store = server::open_store(&db.database)
         .await
         .with_context(|| format!("opening {}", redacted_url(&db.database)))?;
-    Ok(Admin::new(server::service(store, &config).await?))
+    Ok(server::service(store, &config).await?)
+}
+
+/// `mcp --stdio`: the MCP tools on standard input and output (logs on standard error), for
+/// the key's user of a local database, or through a server with `--url`.
+async fn mcp(args: McpArgs) -> Result<()> {
+    anyhow::ensure!(
+        args.stdio,
+        "say --stdio: MCP over HTTP is served by `omi-server serve` at /v1/mcp"
+    );
+    init_logs(LogFormat::Pretty, "warn");
+    let served = match &args.url {
+        Some(url) => {
+            let client = omi_client::Client::builder()
+                .base_url(url.clone())
+                .build()?;
+            let connector = omi_mcp::ClientConnector::new(&client, args.key);
+            omi_mcp::serve_stdio(omi_mcp::OmiMcp::new(connector)).await
+        }
+        None => {
+            let service = open_service(&args.db).await?;
+            let connector = omi_server::mcp::ServiceConnector::with_key(service, args.key);
+            omi_mcp::serve_stdio(omi_mcp::OmiMcp::new(connector)).await
+        }
+    };
+    served.context("serving MCP on stdio")
 }
 
 /// `admin migrate-data`: the copy, with progress on stderr and the summary on stdout.

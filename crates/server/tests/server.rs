@@ -19,6 +19,8 @@
 //!   PostgreSQL).
 //! - `jobs`: asynchronous processing to `completed` (or `failed`), memory extraction, and
 //!   no duplicate memories.
+//! - `mcp`: rmcp's client over Streamable HTTP and over stdio (the binary, on a local
+//!   database and as a proxy): the tools, their scopes and errors, paging, the REST view.
 //! - `migrate`: `admin migrate-data` copies a database so that the copy reads the same through
 //!   the API, and refuses to copy onto data (PostgreSQL cases with `OMI_TEST_POSTGRES_URL`).
 //! - `openapi`: the OpenAPI document against the router, both ways, and the reference page.
@@ -58,6 +60,8 @@ mod idempotency;
 mod integration;
 #[path = "server/jobs.rs"]
 mod jobs;
+#[path = "server/mcp.rs"]
+mod mcp;
 #[path = "server/memories.rs"]
 mod memories;
 #[path = "server/migrate.rs"]

@@ -40,10 +40,12 @@ pub(crate) fn stem(word: &str) -> String {
     }
     if stripped && letters >= 3 {
         let mut last_two = s.chars().rev();
-        if let (Some(last), Some(before)) = (last_two.next(), last_two.next()) {
-            if last == before && last.is_ascii() && !"aeiouls".contains(last) {
-                s.pop();
-            }
+        if let (Some(last), Some(before)) = (last_two.next(), last_two.next())
+            && last == before
+            && last.is_ascii()
+            && !"aeiouls".contains(last)
+        {
+            s.pop();
         }
     }
     s

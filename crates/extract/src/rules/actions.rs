@@ -34,12 +34,12 @@ pub(crate) fn find(doc: &Doc) -> Vec<StructuredActionItem> {
         }
         cue_turn = is_bare_cue(&s.lower).then_some(s.turn);
         let speaker = doc.speaker(s).filter(|_| !s.by_user);
-        if items.is_empty() {
-            if let (Some((asker, turn, verb)), Some(name)) = (&last_request, speaker) {
-                if *asker == name && s.turn <= turn + 2 {
-                    items.extend(continued(s, name, verb));
-                }
-            }
+        if items.is_empty()
+            && let (Some((asker, turn, verb)), Some(name)) = (&last_request, speaker)
+            && *asker == name
+            && s.turn <= turn + 2
+        {
+            items.extend(continued(s, name, verb));
         }
         if let Some(name) = speaker {
             let prefix = format!("{name} asked you to ");
@@ -238,10 +238,11 @@ fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem
     // booking: an imperative from someone else, or in a record or email with no speakers.
     let imperative_here =
         from_other || (speaker.is_none() && matches!(doc.kind, TextKind::Email | TextKind::Other));
-    if imperative_here && !s.is_question() {
-        if let Some(item) = imperative(s, speaker, from_other, others) {
-            return vec![item];
-        }
+    if imperative_here
+        && !s.is_question()
+        && let Some(item) = imperative(s, speaker, from_other, others)
+    {
+        return vec![item];
     }
     let mut out = Vec::new();
     // The cue of the clause before, for "make sure you stretch, and drink more water".

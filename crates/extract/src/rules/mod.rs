@@ -275,10 +275,12 @@ impl Doc {
     pub(crate) fn others(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         for t in &self.parsed.turns {
-            if let Some(s) = t.speaker.as_deref() {
-                if !t.is_user && !out.contains(&s) && !is_anonymous(s) {
-                    out.push(s);
-                }
+            if let Some(s) = t.speaker.as_deref()
+                && !t.is_user
+                && !out.contains(&s)
+                && !is_anonymous(s)
+            {
+                out.push(s);
             }
         }
         out

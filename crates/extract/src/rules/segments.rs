@@ -217,25 +217,22 @@ fn is_signature_noise(line: &str) -> bool {
 /// Drop a leading `[10:32]`, `(00:01:23)`, `10:32` or chat-export `12/03/2024, 10:32 - `.
 fn strip_timestamp(line: &str) -> &str {
     let mut rest = line;
-    if let Some(inner) = rest.strip_prefix(['[', '(']) {
-        if let Some(close) = inner.find([']', ')']) {
-            if inner[..close]
-                .chars()
-                .all(|c| c.is_ascii_digit() || " :/.,-apmAPM".contains(c))
-            {
-                rest = inner[close + 1..].trim_start();
-            }
-        }
+    if let Some(inner) = rest.strip_prefix(['[', '('])
+        && let Some(close) = inner.find([']', ')'])
+        && inner[..close]
+            .chars()
+            .all(|c| c.is_ascii_digit() || " :/.,-apmAPM".contains(c))
+    {
+        rest = inner[close + 1..].trim_start();
     }
     // "12/03/2024, 10:32 - Anna: hi"
     if rest.starts_with(|c: char| c.is_ascii_digit()) {
-        if let Some(dash) = rest.find(" - ") {
-            if rest[..dash]
+        if let Some(dash) = rest.find(" - ")
+            && rest[..dash]
                 .chars()
                 .all(|c| c.is_ascii_digit() || " :/.,apmAPM".contains(c))
-            {
-                return rest[dash + 3..].trim_start();
-            }
+        {
+            return rest[dash + 3..].trim_start();
         }
         let end = rest.find(' ').unwrap_or(rest.len());
         let token = &rest[..end];

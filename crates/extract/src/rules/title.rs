@@ -58,10 +58,8 @@ pub(crate) fn title(
                 .split_whitespace()
                 .any(|t| stem(t) == stem(w))
         }) || doc.sentences.len() <= 4;
-        if central {
-            if let Some(phrase) = doing(task) {
-                return with(truncate_words(&phrase, MAX_CHARS));
-            }
+        if central && let Some(phrase) = doing(task) {
+            return with(truncate_words(&phrase, MAX_CHARS));
         }
     }
     let topic = keywords
@@ -166,10 +164,14 @@ fn ing(verb: &str) -> String {
         .enumerate()
         .filter(|(i, c)| is_vowel(**c) && (*i == 0 || !is_vowel(chars[i - 1])))
         .count();
-    if let [.., a, b, c] = chars.as_slice() {
-        if groups == 1 && !is_vowel(*a) && is_vowel(*b) && !is_vowel(*c) && !"wxy".contains(*c) {
-            return format!("{verb}{c}ing");
-        }
+    if let [.., a, b, c] = chars.as_slice()
+        && groups == 1
+        && !is_vowel(*a)
+        && is_vowel(*b)
+        && !is_vowel(*c)
+        && !"wxy".contains(*c)
+    {
+        return format!("{verb}{c}ing");
     }
     format!("{verb}ing")
 }

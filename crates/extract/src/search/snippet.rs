@@ -311,15 +311,17 @@ fn window(
     let mut start = retreat(text, text_bytes.start..core_start, before);
     start = grapheme_ceil(text, start).min(core_start);
     end = grapheme_floor(text, end).max(core_end);
-    if start > text_bytes.start && cuts_a_word(text, start) {
-        if let Some(space) = text[start..core_start].find(char::is_whitespace) {
-            start += space;
-        }
+    if start > text_bytes.start
+        && cuts_a_word(text, start)
+        && let Some(space) = text[start..core_start].find(char::is_whitespace)
+    {
+        start += space;
     }
-    if end < text_bytes.end && cuts_a_word(text, end) {
-        if let Some(space) = text[core_end..end].rfind(char::is_whitespace) {
-            end = core_end + space;
-        }
+    if end < text_bytes.end
+        && cuts_a_word(text, end)
+        && let Some(space) = text[core_end..end].rfind(char::is_whitespace)
+    {
+        end = core_end + space;
     }
     start..end
 }

@@ -13,6 +13,7 @@ pub mod extractors;
 pub mod health;
 pub mod idempotency;
 pub mod integration;
+pub mod mcp;
 pub mod memories;
 pub mod metrics;
 pub mod openapi;
@@ -130,6 +131,7 @@ pub fn app(service: Service, config: &HttpConfig) -> Router {
             idempotency::layer,
         ))
         .route_layer(middleware::map_response(respond::rate_limit_headers));
+    let resources = resources.merge(mcp::router(&state.service));
     let router = shed::beyond(resources, config.max_in_flight)
         .merge(operations)
         .merge(docs::reference_page())

@@ -70,21 +70,33 @@ impl DeveloperHandle {
         Checked { caller, quota }
     }
 
+    /// Whether the key is known (else 401), without a scope or a rate limit: for a
+    /// transport that checks the caller before reading a request whose routes differ in
+    /// scope (MCP over HTTP).
+    pub async fn authenticate(&self) -> Result<(), ApiError> {
+        self.key_record().await.map(|_| ())
+    }
+
+    /// The key's record; 401 for a missing or unknown key.
+    async fn key_record(&self) -> Result<crate::store::DevKeyRecord, ApiError> {
+        let key = self
+            .key
+            .as_ref()
+            .ok_or_else(|| ApiError::unauthorized(messages::INVALID_DEV_KEY))?;
+        let store = self.service.store().as_ref();
+        credentials::dev_key(self.service.credentials(), store, &keys::hash(key))
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::unauthorized(messages::INVALID_DEV_KEY))
+    }
+
     async fn check(
         &self,
         scope: DevScope,
         policy: Policy,
         quota: &mut Option<crate::ratelimit::QuotaState>,
     ) -> Result<AuthorizedDeveloper, ApiError> {
-        let key = self
-            .key
-            .as_ref()
-            .ok_or_else(|| ApiError::unauthorized(messages::INVALID_DEV_KEY))?;
-        let store = self.service.store().as_ref();
-        let record = credentials::dev_key(self.service.credentials(), store, &keys::hash(key))
-            .await
-            .map_err(store_error)?
-            .ok_or_else(|| ApiError::unauthorized(messages::INVALID_DEV_KEY))?;
+        let record = self.key_record().await?;
         if !record.scopes.contains(&scope) {
             return Err(ApiError::forbidden(messages::insufficient_scope(scope)));
         }

@@ -303,10 +303,8 @@ impl Service {
             }
             due
         };
-        if due {
-            if let Err(e) = self.store().touch_dev_key(key_id, now).await {
-                tracing::warn!(error = %e, "could not record a key's last use");
-            }
+        if due && let Err(e) = self.store().touch_dev_key(key_id, now).await {
+            tracing::warn!(error = %e, "could not record a key's last use");
         }
     }
 

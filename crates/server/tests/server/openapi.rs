@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use omi_model::{BatchCreateMemoriesRequest, Limit, MemoryContent, Tags};
 use omi_server::http::docs::{DOCS_PATH, OPENAPI_PATH};
 use omi_server::http::openapi::{openapi, to_value};
-use omi_server::http::{HttpConfig, app};
+use omi_server::http::{HttpConfig, app, mcp};
 use omi_server::server::{ServerConfig, open_store, service};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -56,7 +56,8 @@ async fn call(router: &Router, method: Method, path: &str) -> (StatusCode, Strin
 
 /// The route templates of `router`, read from its `Debug` form (axum lists them there and
 /// nowhere else: `Router { path_router: ..., fallback_router: ... }`); the reference page's
-/// own routes are left out.
+/// own routes are left out, and MCP's, whose contract is the MCP specification (tests in
+/// `mcp.rs`).
 fn routed_paths(router: &Router) -> BTreeSet<String> {
     let debug = format!("{router:?}");
     let routes = debug
@@ -78,6 +79,7 @@ fn routed_paths(router: &Router) -> BTreeSet<String> {
     paths
         .into_iter()
         .filter(|p| !p.starts_with(DOCS_PATH))
+        .filter(|p| ![mcp::PATH, mcp::SSE_ALIAS].contains(&p.as_str()))
         .collect()
 }
 

@@ -66,15 +66,15 @@ fn push_clause(out: &mut Vec<Clause>, text: &str, lower: &str) {
     loop {
         let before = lower.len();
         for opening in OPENINGS {
-            if let Some(rest) = lower.strip_prefix(opening) {
-                if rest.starts_with([',', ' ', '!']) || rest.is_empty() {
-                    let cut = lower.len() - rest.len();
-                    let rest_trimmed = rest.trim_start_matches([',', ' ', '!']);
-                    let cut = cut + (rest.len() - rest_trimmed.len());
-                    text = &text[cut..];
-                    lower = &lower[cut..];
-                    break;
-                }
+            if let Some(rest) = lower.strip_prefix(opening)
+                && (rest.starts_with([',', ' ', '!']) || rest.is_empty())
+            {
+                let cut = lower.len() - rest.len();
+                let rest_trimmed = rest.trim_start_matches([',', ' ', '!']);
+                let cut = cut + (rest.len() - rest_trimmed.len());
+                text = &text[cut..];
+                lower = &lower[cut..];
+                break;
             }
         }
         if lower.len() == before {

@@ -60,23 +60,23 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
             continue;
         }
         // "Dr. Smith's contact information: ...": who the user's doctor is.
-        if let Some(content) = doctor(&s.text, &s.lower) {
-            if !out.iter().any(|m: &ExtractedMemory| m.content == content) {
-                out.push(ExtractedMemory {
-                    content,
-                    category: MemoryCategory::System,
-                });
-            }
+        if let Some(content) = doctor(&s.text, &s.lower)
+            && !out.iter().any(|m: &ExtractedMemory| m.content == content)
+        {
+            out.push(ExtractedMemory {
+                content,
+                category: MemoryCategory::System,
+            });
         }
         // "Allergies: penicillin", "Lisinopril 10mg every morning": the user's own record.
-        if doc.speaker(s).is_none() || doc.parsed.turns.get(s.turn).is_some_and(|t| t.is_user) {
-            if let Some(content) = records::record_fact(&s.text, &s.lower) {
-                if !out.iter().any(|m: &ExtractedMemory| m.content == content) {
-                    let category = categorize_memory(&content);
-                    out.push(ExtractedMemory { content, category });
-                }
-                continue;
+        if (doc.speaker(s).is_none() || doc.parsed.turns.get(s.turn).is_some_and(|t| t.is_user))
+            && let Some(content) = records::record_fact(&s.text, &s.lower)
+        {
+            if !out.iter().any(|m: &ExtractedMemory| m.content == content) {
+                let category = categorize_memory(&content);
+                out.push(ExtractedMemory { content, category });
             }
+            continue;
         }
         let achievement = implicit::opens_with_achievement(&s.lower);
         if !speaks_of_self(&s.lower) && !achievement {
@@ -110,10 +110,11 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
             if let Some(mut content) = fact(&text, &lower, doc) {
                 // "Just finished my first marathon! 26.2 miles in 4 hours.": the figures of
                 // an achievement, said next without a verb, belong to it.
-                if achievement && out.len() == first {
-                    if let Some(detail) = doc.sentences.get(index + 1).and_then(|n| detail(s, n)) {
-                        content = format!("{content}, {detail}");
-                    }
+                if achievement
+                    && out.len() == first
+                    && let Some(detail) = doc.sentences.get(index + 1).and_then(|n| detail(s, n))
+                {
+                    content = format!("{content}, {detail}");
                 }
                 let category = categorize_memory(&content);
                 out.push(ExtractedMemory { content, category });
