@@ -9,6 +9,9 @@ pub enum KeyKind {
     App,
     /// A developer API key: `omi_dev_` + 32 lowercase hex characters.
     Developer,
+    /// A developer key that works over MCP only (`/v1/mcp`, `omi-server mcp --stdio`), as
+    /// OMI's cloud gives them: `omi_mcp_` + 32 lowercase hex characters.
+    Mcp,
 }
 
 impl KeyKind {
@@ -17,6 +20,7 @@ impl KeyKind {
         match self {
             Self::App => "sk_",
             Self::Developer => "omi_dev_",
+            Self::Mcp => "omi_mcp_",
         }
     }
 
@@ -60,7 +64,7 @@ impl ApiKey {
     /// A label safe to show and log: the prefix, four characters, `...`, the last four
     /// (`sk_ab12...ef90`); short or unknown keys show only `***`.
     pub fn label(&self) -> String {
-        let prefix = [KeyKind::App, KeyKind::Developer]
+        let prefix = [KeyKind::App, KeyKind::Developer, KeyKind::Mcp]
             .into_iter()
             .find(|k| self.0.starts_with(k.prefix()))
             .map_or("", |k| k.prefix());

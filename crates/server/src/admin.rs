@@ -136,8 +136,27 @@ impl Admin {
         uid: &str,
         scopes: &[DevScope],
     ) -> Result<CreatedKey, AdminError> {
+        self.create_key_of(KeyKind::Developer, uid, scopes).await
+    }
+
+    /// Make an MCP-only key for a user with `scopes` (`omi_mcp_...`): the MCP tools take it,
+    /// the REST routes answer 401.
+    pub async fn create_mcp_key(
+        &self,
+        uid: &str,
+        scopes: &[DevScope],
+    ) -> Result<CreatedKey, AdminError> {
+        self.create_key_of(KeyKind::Mcp, uid, scopes).await
+    }
+
+    async fn create_key_of(
+        &self,
+        kind: KeyKind,
+        uid: &str,
+        scopes: &[DevScope],
+    ) -> Result<CreatedKey, AdminError> {
         let uid = self.existing_user(uid).await?;
-        let made = keys::generate(KeyKind::Developer);
+        let made = keys::generate(kind);
         let record = DevKeyRecord {
             id: keys::new_id(),
             uid,

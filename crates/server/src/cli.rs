@@ -410,6 +410,10 @@ pub(crate) enum DevKeyCommand {
         /// A scope (repeat for several); every scope when none is given.
         #[arg(long = "scope", value_parser = parse_scope)]
         scopes: Vec<DevScope>,
+        /// Make an MCP-only key (`omi_mcp_...`): it works at /v1/mcp and with
+        /// `omi-server mcp --stdio` on a database, and the REST routes refuse it (401).
+        #[arg(long)]
+        mcp_only: bool,
     },
 }
 

@@ -141,14 +141,24 @@ async fn run_admin(admin: &Admin, command: RecordCommand, json: bool) -> Result<
             }
         },
         RecordCommand::DevKey {
-            command: DevKeyCommand::Create { uid, scopes },
+            command:
+                DevKeyCommand::Create {
+                    uid,
+                    scopes,
+                    mcp_only,
+                },
         } => {
             let scopes = if scopes.is_empty() {
                 DevScope::ALL.to_vec()
             } else {
                 scopes
             };
-            serde_json::to_value(admin.create_dev_key(&uid, &scopes).await?)?
+            let created = if mcp_only {
+                admin.create_mcp_key(&uid, &scopes).await?
+            } else {
+                admin.create_dev_key(&uid, &scopes).await?
+            };
+            serde_json::to_value(created)?
         }
         RecordCommand::Key {
             command: KeyCommand::Revoke { id },

@@ -34,6 +34,6 @@ impl Connector for ServiceConnector {
 
     fn connect(&self, bearer: Option<&str>) -> Result<DeveloperHandle, ToolError> {
         let key = self.key.clone().or_else(|| bearer.map(ApiKey::new));
-        Ok(self.service.developer(key))
+        Ok(self.service.developer_over_mcp(key))
     }
 }

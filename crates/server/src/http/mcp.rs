@@ -66,7 +66,12 @@ async fn serve(
     Bearer(key): Bearer,
     request: Request,
 ) -> Response {
-    if let Err(error) = endpoint.service.developer(key).authenticate().await {
+    if let Err(error) = endpoint
+        .service
+        .developer_over_mcp(key)
+        .authenticate()
+        .await
+    {
         return unauthorized(error);
     }
     if request.method() == Method::DELETE {

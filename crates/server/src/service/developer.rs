@@ -3,7 +3,7 @@
 //! does with each resource is in `memories`, `conversations` and `action_items`.
 
 use omi_api::{ApiError, messages};
-use omi_model::{ApiKey, DevScope, Uid};
+use omi_model::{ApiKey, DevScope, KeyKind, Uid};
 
 use super::{Checked, Service, credentials, store_error};
 use crate::keys;
@@ -47,6 +47,17 @@ pub mod dev_access {
 pub struct DeveloperHandle {
     service: Service,
     key: Option<ApiKey>,
+    transport: DevTransport,
+}
+
+/// Which door a Developer API call came in by: an MCP-only key
+/// ([`KeyKind::Mcp`](omi_model::KeyKind::Mcp)) opens only MCP's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevTransport {
+    /// The REST routes (and in-process trait calls).
+    Rest,
+    /// MCP tools, over Streamable HTTP or stdio.
+    Mcp,
 }
 
 /// The Developer API for the user of a key that passed the checks of one access: what the
@@ -58,8 +69,12 @@ pub struct AuthorizedDeveloper {
 }
 
 impl DeveloperHandle {
-    pub(super) fn new(service: Service, key: Option<ApiKey>) -> Self {
-        Self { service, key }
+    pub(super) fn new(service: Service, key: Option<ApiKey>, transport: DevTransport) -> Self {
+        Self {
+            service,
+            key,
+            transport,
+        }
     }
 
     /// The key's user, once the key is known (401), carries `A`'s scope (403) and is within
@@ -77,11 +92,14 @@ impl DeveloperHandle {
         self.key_record().await.map(|_| ())
     }
 
-    /// The key's record; 401 for a missing or unknown key.
+    /// The key's record; 401 for a missing or unknown key, and for an MCP-only key off MCP.
     async fn key_record(&self) -> Result<crate::store::DevKeyRecord, ApiError> {
         let key = self
             .key
             .as_ref()
+            .filter(|key| {
+                self.transport == DevTransport::Mcp || !KeyKind::Mcp.matches(key.expose())
+            })
             .ok_or_else(|| ApiError::unauthorized(messages::INVALID_DEV_KEY))?;
         let store = self.service.store().as_ref();
         credentials::dev_key(self.service.credentials(), store, &keys::hash(key))

@@ -46,7 +46,7 @@ use crate::ratelimit::{Policy, QuotaState, RateLimits};
 use crate::store::{JobTask, NewJob, Store, StoreError};
 use credentials::CredentialCache;
 
-pub use developer::{AuthorizedDeveloper, DevAccess, DeveloperHandle, dev_access};
+pub use developer::{AuthorizedDeveloper, DevAccess, DevTransport, DeveloperHandle, dev_access};
 pub use integration::{AppAccess, AuthorizedIntegration, IntegrationHandle, app_access};
 
 /// How precisely `last_used_at` of a developer key is kept.
@@ -202,7 +202,13 @@ impl Service {
 
     /// The Developer API, called with `key`.
     pub fn developer(&self, key: Option<ApiKey>) -> DeveloperHandle {
-        DeveloperHandle::new(self.clone(), key)
+        DeveloperHandle::new(self.clone(), key, DevTransport::Rest)
+    }
+
+    /// The Developer API as MCP tools call it, with `key`: MCP-only keys (`omi_mcp_...`)
+    /// are taken too.
+    pub fn developer_over_mcp(&self, key: Option<ApiKey>) -> DeveloperHandle {
+        DeveloperHandle::new(self.clone(), key, DevTransport::Mcp)
     }
 
     /// The store, for this crate's own layers (the worker, maintenance) only: it checks no

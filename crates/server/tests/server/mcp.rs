@@ -414,3 +414,42 @@ async fn the_binary_proxies_to_a_server_over_stdio() {
     client.cancel().await.expect("closed");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_mcp_only_key_opens_the_tools_and_not_the_rest_routes() {
+    let server = TestServer::start().await;
+    let made = server
+        .admin
+        .create_mcp_key(
+            &server.demo.uid,
+            &[DevScope::MemoriesRead, DevScope::MemoriesWrite],
+        )
+        .await
+        .expect("an MCP key");
+    assert!(made.key.starts_with("omi_mcp_"), "{}", made.key);
+    let client = connect(&server, &made.key).await;
+    ok(
+        &client,
+        "create_memory",
+        json!({"content": "User runs on Sunday mornings"}),
+    )
+    .await;
+    let refused = tool_error(&client, "get_conversations", json!({})).await;
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("conversations:read"),
+        "{refused}"
+    );
+    client.cancel().await.expect("closed");
+
+    let rest = reqwest::Client::new()
+        .get(format!("{}/v1/dev/user/memories", server.base_url()))
+        .bearer_auth(&made.key)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(rest.status(), 401);
+    server.shutdown().await;
+}
