@@ -19,6 +19,7 @@ contracts!(
     delete_is_permanent,
     another_users_memory_is_not_found,
     patch_onto_existing_content_conflicts,
+    cloud_categories_work_on_every_route,
 );
 
 fn list(limit: Option<i64>, categories: &[MemoryCategory]) -> ListDevMemoriesQuery {
@@ -464,5 +465,82 @@ async fn patch_onto_existing_content_conflicts<T: Transport>(ctx: &Ctx<T>) -> Va
         .map_err(|e| crate::common::api_error(&e))
         .expect("list");
     rec.note("list: contents", contents(&by_content(listed)));
+    rec.finish()
+}
+
+/// OMI's cloud's current categories (what its command-line client offers) are taken on
+/// create, batch, PATCH and the list filter, each scored as the cloud scores it.
+async fn cloud_categories_work_on_every_route<T: Transport>(ctx: &Ctx<T>) -> Value {
+    let mut rec = Record::new();
+    let hobby = rec.ok(
+        "create: --category hobbies",
+        ctx.dev
+            .create_memory(CreateMemoryRequest {
+                category: Some(MemoryCategory::Hobbies),
+                ..CreateMemoryRequest::new("User plays the shamisen on weekends")
+            })
+            .await,
+    );
+    assert_eq!(hobby.category, Some(MemoryCategory::Hobbies));
+    assert!(
+        hobby
+            .scoring
+            .as_deref()
+            .is_some_and(|s| s.starts_with("01_998_"))
+    );
+    let batch = rec.ok(
+        "batch: work and core",
+        ctx.dev
+            .create_memories_batch(BatchCreateMemoriesRequest {
+                memories: vec![
+                    CreateMemoryRequest {
+                        category: Some(MemoryCategory::Work),
+                        ..CreateMemoryRequest::new("User leads the billing team")
+                    },
+                    CreateMemoryRequest {
+                        category: Some(MemoryCategory::Core),
+                        ..CreateMemoryRequest::new("User values honesty above all")
+                    },
+                ],
+            })
+            .await,
+    );
+    assert_eq!(batch.created_count, 2);
+    let learned = rec.ok(
+        "patch: to learnings",
+        ctx.dev
+            .update_memory(
+                &hobby.id,
+                UpdateMemoryRequest {
+                    category: Some(MemoryCategory::Learnings),
+                    ..UpdateMemoryRequest::default()
+                },
+            )
+            .await,
+    );
+    assert!(
+        learned
+            .scoring
+            .as_deref()
+            .is_some_and(|s| s.starts_with("01_00_"))
+    );
+    let work = rec.ok(
+        "list: categories=work,learnings",
+        ctx.dev
+            .list_memories(list(
+                None,
+                &[MemoryCategory::Work, MemoryCategory::Learnings],
+            ))
+            .await,
+    );
+    let mut found: Vec<&str> = contents(&work);
+    found.sort_unstable();
+    assert_eq!(
+        found,
+        [
+            "User leads the billing team",
+            "User plays the shamisen on weekends"
+        ]
+    );
     rec.finish()
 }

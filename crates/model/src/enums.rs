@@ -129,7 +129,10 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// The kind of a memory.
+    /// The kind of a memory: the memories reference's three (`interesting`, `system`,
+    /// `manual`, which the extractors assign) and OMI's cloud's current set (`core`,
+    /// `hobbies`, `lifestyle`, `interests`, `habits`, `work`, `skills`, `learnings`, `other`,
+    /// which its command-line client offers), all accepted on every route.
     MemoryCategory {
         /// Notable, shareable facts ("User climbed Mount Kilimanjaro").
         Interesting = "interesting",
@@ -137,6 +140,24 @@ wire_enum! {
         System = "system",
         /// Added by the user by hand.
         Manual = "manual",
+        /// Who the user is at heart: identity, values, the facts everything else builds on.
+        Core = "core",
+        /// What the user does for fun.
+        Hobbies = "hobbies",
+        /// How the user lives: home, diet, routines of life.
+        Lifestyle = "lifestyle",
+        /// Topics the user follows or cares about.
+        Interests = "interests",
+        /// What the user does regularly.
+        Habits = "habits",
+        /// The user's job, projects and colleagues.
+        Work = "work",
+        /// What the user knows how to do.
+        Skills = "skills",
+        /// Things the user learned.
+        Learnings = "learnings",
+        /// Anything else.
+        Other = "other",
     }
 }
 

@@ -426,8 +426,11 @@ impl MemoryUpdate {
 }
 
 /// The sort key OMI gives a memory: `MM_BBB_TTTTTTTTTT` — manually added (0/1), 999 minus the
-/// category boost (1 for interesting and manual, 0 for system), and the creation time in unix
-/// seconds. Lists sort by it descending, then by `created_at` descending.
+/// category boost, and the creation time in unix seconds. Lists sort by it descending, then
+/// by `created_at` descending. The boost is OMI's: 1 for `interesting`, `manual` and the
+/// cloud's `core`, `hobbies`, `lifestyle`, `interests`, `habits`, `work`, `skills` and
+/// `other`, 0 for `system`; `learnings` has none in the cloud's table, whose code then writes
+/// `00` (so such memories sort after the others).
 ///
 /// ```
 /// use omi_model::chrono::{TimeZone, Utc};
@@ -435,6 +438,8 @@ impl MemoryUpdate {
 /// let t = Utc.timestamp_opt(1705315800, 0).unwrap();
 /// assert_eq!(scoring(true, MemoryCategory::Interesting, t), "01_998_1705315800");
 /// assert_eq!(scoring(false, MemoryCategory::System, t), "00_999_1705315800");
+/// assert_eq!(scoring(false, MemoryCategory::Hobbies, t), "00_998_1705315800");
+/// assert_eq!(scoring(true, MemoryCategory::Learnings, t), "01_00_1705315800");
 /// ```
 pub fn scoring(
     manually_added: bool,
@@ -442,13 +447,14 @@ pub fn scoring(
     created_at: DateTime<Utc>,
 ) -> String {
     let boost = match category {
-        MemoryCategory::Interesting | MemoryCategory::Manual => 1,
-        MemoryCategory::System => 0,
+        MemoryCategory::System => Some(0),
+        MemoryCategory::Learnings => None,
+        _ => Some(1),
     };
+    let middle = boost.map_or_else(|| "00".to_owned(), |b| format!("{:03}", 999 - b));
     format!(
-        "{:02}_{:03}_{:010}",
+        "{:02}_{middle}_{:010}",
         u8::from(manually_added),
-        999 - boost,
         created_at.timestamp().max(0)
     )
 }

@@ -103,7 +103,9 @@ fn wire_strings_are_case_sensitive() {
     check::<Visibility>("Private", Err("Input should be 'public' or 'private'"));
     check::<MemoryCategory>(
         "SYSTEM",
-        Err("Input should be 'interesting', 'system' or 'manual'"),
+        Err(
+            "Input should be 'interesting', 'system', 'manual', 'core', 'hobbies', 'lifestyle', 'interests', 'habits', 'work', 'skills', 'learnings' or 'other'",
+        ),
     );
     check::<DevScope>(
         " memories:read",
@@ -120,7 +122,23 @@ fn every_enum_member_round_trips_through_its_wire_string() {
         &["audio_transcript", "message", "other_text"],
     );
     round_trips(MemoryTextSource::ALL, &["email", "social_post", "other"]);
-    round_trips(MemoryCategory::ALL, &["interesting", "system", "manual"]);
+    round_trips(
+        MemoryCategory::ALL,
+        &[
+            "interesting",
+            "system",
+            "manual",
+            "core",
+            "hobbies",
+            "lifestyle",
+            "interests",
+            "habits",
+            "work",
+            "skills",
+            "learnings",
+            "other",
+        ],
+    );
     round_trips(Visibility::ALL, &["public", "private"]);
     round_trips(
         ConversationStatus::ALL,

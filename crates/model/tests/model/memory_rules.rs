@@ -164,7 +164,7 @@ fn memory_unknown_category_is_enum() {
         json!({"content": "x", "category": "hobby"}),
         &[(
             "body.category",
-            "Input should be 'interesting', 'system' or 'manual'",
+            "Input should be 'interesting', 'system', 'manual', 'core', 'hobbies', 'lifestyle', 'interests', 'habits', 'work', 'skills', 'learnings' or 'other'",
             "enum",
         )],
     );
