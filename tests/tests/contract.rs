@@ -15,6 +15,7 @@ mod async_completion;
 mod auth_matrix;
 mod conversation_search;
 mod conversations;
+mod dev_key;
 mod integration_conversations;
 mod integration_memories;
 mod memories;

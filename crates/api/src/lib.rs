@@ -30,6 +30,7 @@ mod action_items;
 mod conversations;
 mod error;
 mod integration;
+mod keys;
 mod memories;
 pub mod wait;
 
@@ -37,6 +38,7 @@ pub use action_items::DeveloperActionItems;
 pub use conversations::DeveloperConversations;
 pub use error::{ApiError, CallError, ErrorKind, messages};
 pub use integration::IntegrationImports;
+pub use keys::DeveloperKey;
 pub use memories::DeveloperMemories;
 /// The wire error body, defined in `omi-model` (so it can be built with the types alone).
 pub use omi_model::{ErrorBody, ErrorDetail};

@@ -48,6 +48,7 @@ mod conversations;
 mod developer;
 mod error;
 mod integration;
+mod keys;
 mod memories;
 mod paging;
 mod retry;

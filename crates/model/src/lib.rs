@@ -41,6 +41,7 @@ pub mod conversation;
 pub mod conversation_search;
 pub mod decode;
 pub mod dev_conversation;
+pub mod dev_key;
 pub mod enums;
 pub mod error_body;
 pub mod ids;
@@ -74,6 +75,7 @@ pub use dev_conversation::{
     DevConversationListParams, GetConversationQuery, ListDevConversationsQuery,
     NewTranscriptConversation, TranscriptSegmentRequest, UpdateConversationRequest,
 };
+pub use dev_key::DevKeyInfo;
 pub use enums::{
     Capability, ConversationCategory, ConversationSource, ConversationStatus,
     ConversationTextSource, DevScope, MemoryCategory, MemoryTextSource, UnknownVariant, Visibility,

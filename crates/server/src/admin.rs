@@ -164,6 +164,7 @@ impl Admin {
             label: made.label,
             scopes: dedup(scopes),
             created_at: self.service.now(),
+            last_used_at: None,
         };
         self.service.store().create_dev_key(&record).await?;
         Ok(created(made.secret, record.id))

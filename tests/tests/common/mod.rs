@@ -6,8 +6,8 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use omi_api::{
-    ApiError, CallError, DeveloperActionItems, DeveloperConversations, DeveloperMemories,
-    IntegrationImports,
+    ApiError, CallError, DeveloperActionItems, DeveloperConversations, DeveloperKey,
+    DeveloperMemories, IntegrationImports,
 };
 use omi_client::{Client, RetryPolicy};
 use omi_model::{
@@ -196,7 +196,7 @@ pub trait Transport: Sized + Send + Sync + 'static {
     /// The integration handle.
     type Integration: IntegrationImports;
     /// The developer handle.
-    type Developer: DeveloperMemories + DeveloperConversations + DeveloperActionItems;
+    type Developer: DeveloperMemories + DeveloperConversations + DeveloperActionItems + DeveloperKey;
 
     /// A transport to `server`.
     fn connect(server: &TestServer) -> Self;

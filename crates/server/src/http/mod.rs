@@ -13,6 +13,7 @@ pub mod extractors;
 pub mod health;
 pub mod idempotency;
 pub mod integration;
+pub mod keys;
 pub mod mcp;
 pub mod memories;
 pub mod metrics;
@@ -101,6 +102,7 @@ fn resource_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(integration::router())
         .merge(memories::router())
+        .merge(keys::router())
         .merge(conversations::router())
         .merge(action_items::router())
 }

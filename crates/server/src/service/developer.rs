@@ -3,7 +3,7 @@
 //! does with each resource is in `memories`, `conversations` and `action_items`.
 
 use omi_api::{ApiError, messages};
-use omi_model::{ApiKey, DevScope, KeyKind, Uid};
+use omi_model::{ApiKey, DevKeyInfo, DevScope, KeyKind, Uid};
 
 use super::{Checked, Service, credentials, store_error};
 use crate::keys;
@@ -128,6 +128,49 @@ impl DeveloperHandle {
         })
     }
 
+    /// `GET /v1/dev/key`: the key's own metadata, for any known key (no scope), counted
+    /// against the reads' rate limit.
+    pub async fn key_info(&self) -> Checked<DevKeyInfo> {
+        let record = match self.key_record().await {
+            Ok(record) => record,
+            Err(refused) => {
+                return Checked {
+                    caller: Err(refused),
+                    quota: None,
+                };
+            }
+        };
+        let (counted, quota) = self.service.count_call(Policy::DevReads, &record.id).await;
+        if let Err(refused) = counted {
+            return Checked {
+                caller: Err(refused),
+                quota,
+            };
+        }
+        self.service.key_used(&record.id).await;
+        let last_used_at = record
+            .last_used_at
+            .max(self.service.recorded_use(&record.id));
+        let key_prefix = record
+            .label
+            .split("...")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let info = DevKeyInfo {
+            id: record.id,
+            name: record.label,
+            key_prefix,
+            created_at: record.created_at,
+            last_used_at,
+            scopes: record.scopes,
+        };
+        Checked {
+            caller: Ok(info),
+            quota,
+        }
+    }
+
     /// [`DeveloperHandle::authorize`] for a trait call, which has no use for the quota.
     pub(super) async fn authorized<A: DevAccess>(&self) -> Result<AuthorizedDeveloper, ApiError> {
         self.authorize::<A>().await.caller
@@ -143,5 +186,14 @@ impl AuthorizedDeveloper {
     /// The key's user.
     pub fn uid(&self) -> &Uid {
         &self.uid
+    }
+}
+
+#[async_trait::async_trait]
+impl omi_api::DeveloperKey for DeveloperHandle {
+    type Error = ApiError;
+
+    async fn get_key(&self) -> Result<DevKeyInfo, ApiError> {
+        self.key_info().await.caller
     }
 }

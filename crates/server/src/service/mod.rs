@@ -314,6 +314,16 @@ impl Service {
         }
     }
 
+    /// When this process last recorded a use of the key (at most a minute behind).
+    fn recorded_use(&self, key_id: &str) -> Option<DateTime<Utc>> {
+        let uses = self
+            .inner
+            .key_uses
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        uses.get(key_id).copied()
+    }
+
     /// A job of `uid` doing `task`, enqueued at `now` with this service's attempts.
     fn new_job(&self, uid: Uid, task: JobTask, now: DateTime<Utc>) -> NewJob {
         NewJob {

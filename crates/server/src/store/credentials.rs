@@ -49,6 +49,8 @@ pub struct DevKeyRecord {
     pub scopes: Vec<DevScope>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When it was last used, to the minute (uses are recorded at most once a minute).
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// The persistence of users, apps and keys. Keys are stored as hashes only.

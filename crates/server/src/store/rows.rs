@@ -361,6 +361,7 @@ pub(crate) struct DevKeyRow {
     label: String,
     scopes: String,
     created_at: i64,
+    last_used_at: Option<i64>,
 }
 
 impl DevKeyRow {
@@ -373,6 +374,7 @@ impl DevKeyRow {
             label: self.label,
             scopes: parse_list::<DevScope>(&self.scopes),
             created_at: from_micros(self.created_at),
+            last_used_at: self.last_used_at.map(from_micros),
         })
     }
 }

@@ -38,6 +38,8 @@ enum Guard {
     App(Capability),
     /// A developer key with this scope.
     Developer(DevScope),
+    /// Any valid developer key (`developer_key: []`).
+    AnyDeveloperKey,
     /// Anyone.
     Open,
 }
@@ -65,6 +67,8 @@ impl Guard {
             Self::App(capability)
         } else if let Some(scope) = scope(DEVELOPER_KEY).and_then(|s| DevScope::from_str(&s).ok()) {
             Self::Developer(scope)
+        } else if map.contains_key(DEVELOPER_KEY) {
+            Self::AnyDeveloperKey
         } else {
             Self::Open
         }
@@ -116,6 +120,7 @@ fn answers(method: &str, op: &Operation, not_found: Option<&'static str>) -> Vec
     let mut answers = match guard {
         Guard::App(capability) => app_answers(capability),
         Guard::Developer(scope) => developer_answers(scope, not_found),
+        Guard::AnyDeveloperKey => vec![invalid_developer_key()],
         Guard::Open => return Vec::new(),
     };
     let id = op.operation_id.as_deref().unwrap_or_default();
@@ -337,14 +342,7 @@ fn not_found_message(path: &str) -> Option<&'static str> {
 /// 401, 403 and (for a route on one record) 404 of a developer route needing `scope`.
 fn developer_answers(scope: DevScope, not_found: Option<&'static str>) -> Vec<ErrorAnswer> {
     let mut answers = vec![
-        ErrorAnswer::new(
-            401,
-            "Missing or unknown developer key",
-            vec![(
-                "invalid_key",
-                ApiError::unauthorized(messages::INVALID_DEV_KEY),
-            )],
-        ),
+        invalid_developer_key(),
         ErrorAnswer::new(
             403,
             "The key lacks the scope",
@@ -362,6 +360,18 @@ fn developer_answers(scope: DevScope, not_found: Option<&'static str>) -> Vec<Er
         ));
     }
     answers
+}
+
+/// The 401 of a developer route.
+fn invalid_developer_key() -> ErrorAnswer {
+    ErrorAnswer::new(
+        401,
+        "Missing or unknown developer key",
+        vec![(
+            "invalid_key",
+            ApiError::unauthorized(messages::INVALID_DEV_KEY),
+        )],
+    )
 }
 
 /// The 422 of an integration route called without `uid`.
