@@ -18,6 +18,7 @@ mod conversations;
 mod dev_key;
 mod integration_conversations;
 mod integration_memories;
+mod mcp;
 mod memories;
 mod pagination;
 mod properties;

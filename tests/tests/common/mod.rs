@@ -1,6 +1,8 @@
 //! What every contract shares: a fresh server per test, the two transports, the record of
 //! outcomes with ids and times redacted, and the snapshot both transports must match.
 
+pub mod mcp;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
