@@ -3,12 +3,13 @@
 //! `omi-api` traits of the run's transport, or the other way round, so one behaviour is
 //! proved across three transports (MCP, in-process, HTTP) and both stores.
 
-use omi_api::{DeveloperActionItems, DeveloperConversations, DeveloperMemories};
+use omi_api::{CallError, DeveloperActionItems, DeveloperConversations, DeveloperMemories};
 use omi_model::{
     CreateActionItemRequest, CreateConversationRequest, CreateMemoryRequest, DevScope,
     GetConversationQuery, ListActionItemsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
     RankedSearchQuery, SearchMemoriesQuery, UpdateActionItemRequest,
 };
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::common::mcp::McpSession;
@@ -97,13 +98,7 @@ async fn memory_tools_are_the_memory_routes<T: Transport>(ctx: &Ctx<T>) -> Value
     let long = "é".repeat(501);
     let tool = mcp.error("create_memory", json!({"content": long})).await;
     let route = ctx.dev.create_memory(CreateMemoryRequest::new(long)).await;
-    let route = rec.err("501 characters through the route", 422, route);
-    assert_eq!(
-        tool["message"],
-        route.detail().to_string(),
-        "the route's message"
-    );
-    rec.note("501 characters through the tool", tool);
+    same_refusal(&mut rec, "501 characters", 422, tool, route);
     mcp.close().await;
     rec.finish()
 }
@@ -194,9 +189,7 @@ async fn action_item_tools_are_the_action_item_routes<T: Transport>(ctx: &Ctx<T>
             ..CreateActionItemRequest::default()
         })
         .await;
-    let route = rec.err("a blank task through the route", 422, route);
-    assert_eq!(blank["message"], route.detail().to_string());
-    rec.note("a blank task through the tool", blank);
+    same_refusal(&mut rec, "a blank task", 422, blank, route);
     mcp.close().await;
     rec.finish()
 }
@@ -271,9 +264,7 @@ async fn conversation_tools_are_the_conversation_routes<T: Transport>(ctx: &Ctx<
         .dev
         .get_conversation("no-such-conversation", GetConversationQuery::default())
         .await;
-    let route = rec.err("an unknown id through the route", 404, route);
-    assert_eq!(tool["message"], route.detail().to_string());
-    rec.note("an unknown id through the tool", tool);
+    same_refusal(&mut rec, "an unknown id", 404, tool, route);
     mcp.close().await;
     rec.finish()
 }
@@ -299,19 +290,34 @@ async fn a_tool_needs_the_scope_of_its_route<T: Transport>(ctx: &Ctx<T>) -> Valu
     let route = dev
         .create_memory(CreateMemoryRequest::new("User likes tea"))
         .await;
-    let route = rec.err("writing through the route", 403, route);
-    assert_eq!(tool["message"], route.detail().to_string());
-    rec.note("writing with the tool", tool);
+    same_refusal(&mut rec, "writing", 403, tool, route);
 
     let tool = mcp.error("get_conversations", json!({})).await;
     let route = dev
         .list_conversations(ListDevConversationsQuery::default())
         .await;
-    let route = rec.err("conversations through the route", 403, route);
-    assert_eq!(tool["message"], route.detail().to_string());
-    rec.note("conversations with the tool", tool);
+    same_refusal(&mut rec, "conversations", 403, tool, route);
     mcp.close().await;
     rec.finish()
+}
+
+/// Record `what` refused by the route with `status` and by the tool (its `error` object) with
+/// the route's own message.
+#[track_caller]
+fn same_refusal<R: Serialize, E: CallError>(
+    rec: &mut Record,
+    what: &str,
+    status: u16,
+    tool: Value,
+    route: Result<R, E>,
+) {
+    let route = rec.err(&format!("{what} through the route"), status, route);
+    assert_eq!(
+        tool["message"],
+        route.detail().to_string(),
+        "{what}: the route's message"
+    );
+    rec.note(&format!("{what} through the tool"), tool);
 }
 
 /// The `id` of each object of a JSON list.
