@@ -225,6 +225,8 @@ pub mod messages {
     pub const CONVERSATION_NOT_FOUND: &str = "Conversation not found";
     /// 404 for an action item id that is unknown or another user's.
     pub const ACTION_ITEM_NOT_FOUND: &str = "Action item not found";
+    /// 404: no goal of the caller with that id.
+    pub const GOAL_NOT_FOUND: &str = "Goal not found";
     /// 409 of `PATCH /v1/dev/user/memories/{id}` when the new content is another memory's
     /// (a user has one memory per content): nothing is changed. A create with that content,
     /// by contrast, answers the existing memory.

@@ -29,6 +29,7 @@
 mod action_items;
 mod conversations;
 mod error;
+mod goals;
 mod integration;
 mod keys;
 mod memories;
@@ -37,6 +38,7 @@ pub mod wait;
 pub use action_items::DeveloperActionItems;
 pub use conversations::DeveloperConversations;
 pub use error::{ApiError, CallError, ErrorKind, messages};
+pub use goals::DeveloperGoals;
 pub use integration::IntegrationImports;
 pub use keys::DeveloperKey;
 pub use memories::DeveloperMemories;

@@ -71,11 +71,26 @@ impl DeveloperClient {
         query: &[(&'static str, String)],
         body: Option<&B>,
     ) -> Result<T, Error> {
+        self.call_item_at(method, collection, (id, not_found), &[], query, body)
+            .await
+    }
+
+    /// [`call_item`](Self::call_item) on a resource under the record: `collection/id/suffix...`.
+    pub(crate) async fn call_item_at<B: Serialize + Sync, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        collection: &[&str],
+        (id, not_found): (&str, &str),
+        suffix: &[&str],
+        query: &[(&'static str, String)],
+        body: Option<&B>,
+    ) -> Result<T, Error> {
         if !is_sendable_segment(id) {
             return Err(Error::Api(ApiError::not_found(not_found)));
         }
         let mut path = collection.to_vec();
         path.push(id);
+        path.extend_from_slice(suffix);
         self.call(method, &path, query, body).await
     }
 }

@@ -341,6 +341,50 @@ wire_enum! {
         ActionItemsRead = "action_items:read",
         /// Create, change and delete action items.
         ActionItemsWrite = "action_items:write",
+        /// Read goals and their progress history.
+        GoalsRead = "goals:read",
+        /// Create, change, record progress on and delete goals.
+        GoalsWrite = "goals:write",
+    }
+}
+
+wire_enum! {
+    /// How a goal is measured (`goal_type`, and `metric.type`).
+    GoalType {
+        /// Done or not (`current` 0 or 1 of `target` 1).
+        Boolean = "boolean",
+        /// A position on a scale, `min` to `max` (0 to 10 unless set).
+        Scale = "scale",
+        /// A quantity towards a target, in `unit`.
+        Numeric = "numeric",
+    }
+}
+
+wire_enum! {
+    /// Where a goal stands.
+    GoalStatus {
+        /// Active, not in the user's focus (every new goal).
+        Background = "background",
+        /// Active and in the user's focus (`focus_rank` says where).
+        Focused = "focused",
+        /// Set aside for now; still active.
+        Paused = "paused",
+        /// Reached; no longer active.
+        Achieved = "achieved",
+        /// Given up, or deleted; no longer active.
+        Abandoned = "abandoned",
+    }
+}
+
+wire_enum! {
+    /// Who made a goal.
+    GoalSource {
+        /// The user (every goal made through the Developer API).
+        User = "user",
+        /// Suggested by OMI's assistant.
+        AiSuggested = "ai_suggested",
+        /// Brought in from elsewhere.
+        Imported = "imported",
     }
 }
 

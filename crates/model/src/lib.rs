@@ -44,6 +44,7 @@ pub mod dev_conversation;
 pub mod dev_key;
 pub mod enums;
 pub mod error_body;
+pub mod goal;
 pub mod ids;
 pub mod memory;
 pub mod query;
@@ -78,9 +79,14 @@ pub use dev_conversation::{
 pub use dev_key::DevKeyInfo;
 pub use enums::{
     Capability, ConversationCategory, ConversationSource, ConversationStatus,
-    ConversationTextSource, DevScope, MemoryCategory, MemoryTextSource, UnknownVariant, Visibility,
+    ConversationTextSource, DevScope, GoalSource, GoalStatus, GoalType, MemoryCategory,
+    MemoryTextSource, UnknownVariant, Visibility,
 };
 pub use error_body::{ErrorBody, ErrorDetail};
+pub use goal::{
+    CreateGoalRequest, Goal, GoalHistoryEntry, GoalHistoryQuery, GoalListParams, GoalMetric,
+    GoalProgressQuery, GoalUpdate, ListGoalsQuery, NewGoal, UpdateGoalRequest,
+};
 pub use ids::Uid;
 pub use memory::{
     BatchCreateMemoriesRequest, CreateMemoriesRequest, CreateMemoryRequest, ExplicitMemory,
@@ -95,8 +101,9 @@ pub use response::{
     BatchMemoriesResponse, ConversationsResponse, EmptyResponse, MemoriesResponse, SuccessResponse,
 };
 pub use scalars::{
-    ActionItemDescription, ConversationText, ConversationTitle, DevConversationText, ImportText,
-    Language, Limit, MemoryContent, Offset, Tag, Tags, TextSourceSpec,
+    ActionItemDescription, ConversationText, ConversationTitle, DevConversationText, GoalText,
+    GoalTitle, GoalUnit, ImportText, Language, Limit, MemoryContent, Offset, Tag, Tags,
+    TextSourceSpec,
 };
 pub use search::{
     MemorySearch, MemorySearchItem, MemorySearchPolicy, MemorySearchResponse, RankedSearch,

@@ -182,6 +182,27 @@ impl ActionItemDescription {
 }
 
 bounded_text_type! {
+    /// A goal's title: 1 to 500 characters, not blank, stored trimmed.
+    GoalTitle, max = 500, blank = Some(GoalTitle::BLANK)
+}
+
+impl GoalTitle {
+    /// The message for a title made only of white space (OMI's words).
+    pub const BLANK: &'static str = "title cannot be empty";
+}
+
+bounded_text_type! {
+    /// A goal's longer texts (`desired_outcome`, `why_it_matters`, each success criterion):
+    /// at most 2 000 characters, stored trimmed; may be empty.
+    GoalText, max = 2_000, blank = None
+}
+
+bounded_text_type! {
+    /// The unit a goal's metric counts in (`km`, `books`, `kg`): at most 64 characters.
+    GoalUnit, max = 64, blank = None
+}
+
+bounded_text_type! {
     /// Text from which memories are extracted: not blank, at most 500 000 characters.
     ImportText, max = 500_000, blank = Some(ImportText::BLANK)
 }

@@ -16,12 +16,13 @@ use crate::{
     ActionItemListParams, ActionItemUpdate, BatchCreateActionItemsRequest,
     BatchCreateMemoriesRequest, ConversationListParams, ConversationTextSource, ConversationUpdate,
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
-    CreateMemoriesRequest, CreateMemoryRequest, DevConversationListParams, DevMemoryListParams,
+    CreateGoalRequest, CreateMemoriesRequest, CreateMemoryRequest, DevConversationListParams,
+    DevMemoryListParams, GoalHistoryQuery, GoalListParams, GoalProgressQuery, GoalUpdate,
     ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    ListMemoriesQuery, MemoriesImport, MemorySearch, MemoryUpdate, NewActionItem, NewConversation,
-    NewMemory, NewTranscriptConversation, PageParams, RankedSearch, RankedSearchQuery,
-    SearchConversationsQuery, SearchMemoriesQuery, UpdateActionItemRequest,
-    UpdateConversationRequest, UpdateMemoryRequest, ValidationErrors, decode,
+    ListGoalsQuery, ListMemoriesQuery, MemoriesImport, MemorySearch, MemoryUpdate, NewActionItem,
+    NewConversation, NewGoal, NewMemory, NewTranscriptConversation, PageParams, RankedSearch,
+    RankedSearchQuery, SearchConversationsQuery, SearchMemoriesQuery, UpdateActionItemRequest,
+    UpdateConversationRequest, UpdateGoalRequest, UpdateMemoryRequest, ValidationErrors, decode,
 };
 
 /// A request type: what a caller sent, checked into the value the route works with.
@@ -149,6 +150,11 @@ validate_without_context!(
     SearchMemoriesQuery => MemorySearch,
     RankedSearchQuery => RankedSearch,
     SearchConversationsQuery => Option<usize>,
+    CreateGoalRequest => NewGoal,
+    UpdateGoalRequest => GoalUpdate,
+    ListGoalsQuery => GoalListParams,
+    GoalProgressQuery => f64,
+    GoalHistoryQuery => u16,
 );
 
 #[cfg(test)]

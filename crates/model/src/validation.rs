@@ -235,6 +235,8 @@ pub mod kind {
     pub const INT_PARSING: &str = "int_parsing";
     /// Text that should be a boolean is not.
     pub const BOOL_PARSING: &str = "bool_parsing";
+    /// A query value that is not a number.
+    pub const FLOAT_PARSING: &str = "float_parsing";
     /// Text that should be a date-time is not.
     pub const DATETIME_PARSING: &str = "datetime_parsing";
     /// A date-time has no UTC offset.

@@ -42,6 +42,12 @@ pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
 
+/// A new goal id as OMI's cloud makes them: `goal_` and 12 random hex digits.
+pub(crate) fn new_goal_id() -> String {
+    let hex = uuid::Uuid::new_v4().simple().to_string();
+    format!("goal_{}", hex.get(..12).unwrap_or(&hex))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

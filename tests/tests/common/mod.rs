@@ -8,8 +8,8 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use omi_api::{
-    ApiError, CallError, DeveloperActionItems, DeveloperConversations, DeveloperKey,
-    DeveloperMemories, IntegrationImports,
+    ApiError, CallError, DeveloperActionItems, DeveloperConversations, DeveloperGoals,
+    DeveloperKey, DeveloperMemories, IntegrationImports,
 };
 use omi_client::{Client, RetryPolicy};
 use omi_model::{
@@ -198,7 +198,11 @@ pub trait Transport: Sized + Send + Sync + 'static {
     /// The integration handle.
     type Integration: IntegrationImports;
     /// The developer handle.
-    type Developer: DeveloperMemories + DeveloperConversations + DeveloperActionItems + DeveloperKey;
+    type Developer: DeveloperMemories
+        + DeveloperConversations
+        + DeveloperActionItems
+        + DeveloperKey
+        + DeveloperGoals;
 
     /// A transport to `server`.
     fn connect(server: &TestServer) -> Self;
@@ -754,7 +758,7 @@ pub fn to_json(value: &impl Serialize) -> Value {
 
 /// Keys whose values are ids: replaced by `<id:N>`, numbered in order of first appearance,
 /// so equal ids stay equal and the order they appear in stays visible.
-const ID_KEYS: &[&str] = &["id", "conversation_id", "app_id"];
+const ID_KEYS: &[&str] = &["id", "conversation_id", "app_id", "goal_id"];
 /// Keys whose values are times of the run.
 const TIME_KEYS: &[&str] = &[
     "created_at",
@@ -762,6 +766,7 @@ const TIME_KEYS: &[&str] = &[
     "started_at",
     "finished_at",
     "completed_at",
+    "recorded_at",
 ];
 
 /// Replace ids, times and scores, which differ from run to run, with stable placeholders.

@@ -6,7 +6,8 @@ use std::str::FromStr;
 
 use omi_model::{
     Capability, ConversationCategory, ConversationSource, ConversationStatus,
-    ConversationTextSource, DevScope, MemoryCategory, MemoryTextSource, UnknownVariant, Visibility,
+    ConversationTextSource, DevScope, GoalSource, GoalStatus, GoalType, MemoryCategory,
+    MemoryTextSource, UnknownVariant, Visibility,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -110,7 +111,7 @@ fn wire_strings_are_case_sensitive() {
     check::<DevScope>(
         " memories:read",
         Err(
-            "Input should be 'memories:read', 'memories:write', 'conversations:read', 'conversations:write', 'action_items:read' or 'action_items:write'",
+            "Input should be 'memories:read', 'memories:write', 'conversations:read', 'conversations:write', 'action_items:read', 'action_items:write', 'goals:read' or 'goals:write'",
         ),
     );
 }
@@ -185,8 +186,16 @@ fn every_enum_member_round_trips_through_its_wire_string() {
             "conversations:write",
             "action_items:read",
             "action_items:write",
+            "goals:read",
+            "goals:write",
         ],
     );
+    round_trips(GoalType::ALL, &["boolean", "scale", "numeric"]);
+    round_trips(
+        GoalStatus::ALL,
+        &["background", "focused", "paused", "achieved", "abandoned"],
+    );
+    round_trips(GoalSource::ALL, &["user", "ai_suggested", "imported"]);
 }
 
 #[test]

@@ -10,6 +10,7 @@ pub mod conversations;
 pub mod docs;
 pub mod error;
 pub mod extractors;
+pub mod goals;
 pub mod health;
 pub mod idempotency;
 pub mod integration;
@@ -105,6 +106,7 @@ fn resource_routes() -> OpenApiRouter<AppState> {
         .merge(keys::router())
         .merge(conversations::router())
         .merge(action_items::router())
+        .merge(goals::router())
 }
 
 /// Health, readiness, metrics and the OpenAPI document: never shed.

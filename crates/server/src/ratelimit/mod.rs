@@ -49,11 +49,15 @@ pub enum Policy {
     DevConversationWrites,
     /// Developer action item writes (create, batch, update, delete), per key.
     DevActionItemWrites,
+    /// Developer goal reads (list, get, history), per key.
+    DevGoalReads,
+    /// Developer goal writes (create, update, progress, delete), per key.
+    DevGoalWrites,
 }
 
 impl Policy {
     /// Every policy.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::IntegrationConversations,
         Self::IntegrationMemories,
         Self::IntegrationReads,
@@ -62,6 +66,8 @@ impl Policy {
         Self::DevReads,
         Self::DevConversationWrites,
         Self::DevActionItemWrites,
+        Self::DevGoalReads,
+        Self::DevGoalWrites,
     ];
 
     /// A stable name for logs, metrics and Redis keys.
@@ -75,6 +81,8 @@ impl Policy {
             Self::DevReads => "dev_reads",
             Self::DevConversationWrites => "dev_conversation_writes",
             Self::DevActionItemWrites => "dev_action_item_writes",
+            Self::DevGoalReads => "dev_goal_reads",
+            Self::DevGoalWrites => "dev_goal_writes",
         }
     }
 
@@ -86,6 +94,7 @@ impl Policy {
             Self::DevMemoryWrites => Some(120),
             Self::DevMemoryBatch => Some(15),
             Self::DevConversationWrites => Some(25),
+            Self::DevGoalReads | Self::DevGoalWrites => Some(120),
             Self::IntegrationReads | Self::DevReads | Self::DevActionItemWrites => None,
         }
     }
@@ -94,10 +103,10 @@ impl Policy {
     fn default_per_minute(self) -> u32 {
         match self {
             Self::IntegrationConversations | Self::IntegrationMemories => 600,
-            Self::DevMemoryWrites | Self::DevActionItemWrites => 1_200,
+            Self::DevMemoryWrites | Self::DevActionItemWrites | Self::DevGoalWrites => 1_200,
             Self::DevMemoryBatch => 300,
             Self::DevConversationWrites => 600,
-            Self::IntegrationReads | Self::DevReads => 6_000,
+            Self::IntegrationReads | Self::DevReads | Self::DevGoalReads => 6_000,
         }
     }
 

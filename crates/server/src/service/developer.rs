@@ -39,6 +39,10 @@ pub mod dev_access {
         ActionItemsRead => (ActionItemsRead, DevReads);
         /// Creating, changing or deleting action items.
         ActionItemsWrite => (ActionItemsWrite, DevActionItemWrites);
+        /// Reading goals and their history.
+        GoalsRead => (GoalsRead, DevGoalReads);
+        /// Creating, changing, recording progress on or deleting goals.
+        GoalsWrite => (GoalsWrite, DevGoalWrites);
     }
 }
 

@@ -28,6 +28,7 @@ mod action_items;
 mod conversations;
 mod credentials;
 mod developer;
+mod goals;
 pub mod idempotency;
 mod integration;
 mod memories;

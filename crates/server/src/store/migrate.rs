@@ -270,6 +270,29 @@ pub const TABLES: &[Table] = &[
         ],
         identity: false,
     },
+    Table {
+        name: "goals",
+        key: 2,
+        columns: &[
+            ("uid", Text),
+            ("id", Text),
+            ("created_at", Int),
+            ("active", Flag),
+            ("body", Text),
+        ],
+        identity: false,
+    },
+    Table {
+        name: "goal_history",
+        key: 3,
+        columns: &[
+            ("uid", Text),
+            ("goal_id", Text),
+            ("day", Text),
+            ("body", Text),
+        ],
+        identity: false,
+    },
 ];
 
 /// Why [`migrate_data`] did not copy.

@@ -9,6 +9,7 @@ mod action_items;
 mod conversations;
 mod credentials;
 mod embeddings;
+mod goals;
 mod idempotency;
 mod jobs;
 mod memories;
@@ -29,6 +30,7 @@ pub use conversations::{
 };
 pub use credentials::{AppKeyRecord, AppRecord, CredentialStore, DevKeyRecord};
 pub use embeddings::{EmbeddedMemory, EmbeddingStore, MemoryToEmbed};
+pub use goals::{GoalChange, GoalChangeOutcome, GoalStore};
 pub use idempotency::{EarlierAnswer, IdempotencyKey, IdempotencyStore, IdempotentAnswer};
 pub use jobs::{Job, JobKind, JobStore, JobTask, NewJob, TextToExtract};
 pub(crate) use memories::{
@@ -44,8 +46,8 @@ pub use sqlite::SqliteStore;
 /// (`use omi_server::store::prelude::*;`).
 pub mod prelude {
     pub use super::{
-        ActionItemStore, ConversationStore, CredentialStore, EmbeddingStore, IdempotencyStore,
-        JobStore, MemoryStore, Store,
+        ActionItemStore, ConversationStore, CredentialStore, EmbeddingStore, GoalStore,
+        IdempotencyStore, JobStore, MemoryStore, Store,
     };
 }
 
@@ -90,6 +92,7 @@ pub trait Store:
     + ConversationStore
     + MemoryStore
     + ActionItemStore
+    + GoalStore
     + EmbeddingStore
     + JobStore
     + IdempotencyStore

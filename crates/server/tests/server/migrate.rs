@@ -154,6 +154,22 @@ async fn fill(s: &TestServer) -> Filled {
     .await
     .expect_status(200);
 
+    let goal = s
+        .dev(
+            Method::POST,
+            "/v1/dev/user/goals",
+            Some(json!({"title": "Run 100 km 🏃", "target_value": 100, "unit": "km", "max_value": 200})),
+        )
+        .await;
+    goal.expect_status(200);
+    let progress = format!(
+        "/v1/dev/user/goals/{}/progress?current_value=12.5",
+        goal.body["id"].as_str().expect("an id")
+    );
+    s.dev(Method::PATCH, &progress, None)
+        .await
+        .expect_status(200);
+
     let idempotent = idempotent_create(s).await;
     assert_eq!(idempotent["status"], json!(200), "{idempotent}");
 
@@ -256,6 +272,7 @@ async fn everything(s: &TestServer, f: &Filled) -> Value {
             dev,
         ),
         ("/v1/dev/user/action-items?limit=100".to_owned(), dev),
+        ("/v1/dev/user/goals?include_inactive=true".to_owned(), dev),
     ];
     for (path, key) in lists {
         let listed = read(s, &path, key).await;
@@ -267,6 +284,7 @@ async fn everything(s: &TestServer, f: &Filled) -> Value {
         .clone();
     let memories = all["/v1/dev/user/memories?limit=1000"]["body"].clone();
     let items = all["/v1/dev/user/action-items?limit=100"]["body"].clone();
+    let goals = all["/v1/dev/user/goals?include_inactive=true"]["body"].clone();
     let singles = [
         (
             conversations,
@@ -275,6 +293,8 @@ async fn everything(s: &TestServer, f: &Filled) -> Value {
         ),
         (memories, "/v1/dev/user/memories", ""),
         (items, "/v1/dev/user/action-items", ""),
+        (goals.clone(), "/v1/dev/user/goals", ""),
+        (goals, "/v1/dev/user/goals", "/history"),
     ];
     for (records, base, query) in singles {
         let records = records.as_array().cloned().unwrap_or_default();

@@ -11,11 +11,12 @@ use omi_model::validation::{kind, msg};
 use omi_model::{
     BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Capability, ConversationTextSource,
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
-    CreateMemoriesRequest, CreateMemoryRequest, DevScope, GetConversationQuery,
-    ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    ListMemoriesQuery, Loc, RankedSearchQuery, SearchConversationsQuery,
-    SearchConversationsRequest, SearchMemoriesQuery, UpdateActionItemRequest,
-    UpdateConversationRequest, UpdateMemoryRequest, ValidationError, ValidationErrors,
+    CreateGoalRequest, CreateMemoriesRequest, CreateMemoryRequest, DevScope, GetConversationQuery,
+    GoalHistoryQuery, GoalProgressQuery, ListActionItemsQuery, ListConversationsQuery,
+    ListDevConversationsQuery, ListDevMemoriesQuery, ListMemoriesQuery, Loc, RankedSearchQuery,
+    SearchConversationsQuery, SearchConversationsRequest, SearchMemoriesQuery,
+    UpdateActionItemRequest, UpdateConversationRequest, UpdateGoalRequest, UpdateMemoryRequest,
+    ValidationError, ValidationErrors,
 };
 use utoipa::ToSchema;
 use utoipa::openapi::example::ExampleBuilder;
@@ -333,6 +334,7 @@ fn not_found_message(path: &str) -> Option<&'static str> {
         ("{memory_id}", messages::MEMORY_NOT_FOUND),
         ("{conversation_id}", messages::CONVERSATION_NOT_FOUND),
         ("{action_item_id}", messages::ACTION_ITEM_NOT_FOUND),
+        ("{goal_id}", messages::GOAL_NOT_FOUND),
     ]
     .into_iter()
     .find(|(param, _)| path.contains(param))
@@ -491,6 +493,22 @@ fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
         .validate()
         .err()
         .map(|e| ("limit_out_of_range", e)),
+        "create_goal" => CreateGoalRequest::new(" ")
+            .validate()
+            .err()
+            .map(|e| ("blank_title", e)),
+        "update_goal" => UpdateGoalRequest::default()
+            .validate()
+            .err()
+            .map(|e| ("no_field", e)),
+        "update_goal_progress" => GoalProgressQuery::default()
+            .validate()
+            .err()
+            .map(|e| ("missing_current_value", e)),
+        "goal_history" => GoalHistoryQuery { days: Some(400) }
+            .validate()
+            .err()
+            .map(|e| ("days_out_of_range", e)),
         _ => None,
     };
     result.into_iter().collect()

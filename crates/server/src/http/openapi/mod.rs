@@ -28,7 +28,9 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::http::idempotency::MAX_KEY_CHARS;
 
-pub use params::{ActionItemIdParam, AppIdParam, ConversationIdParam, MemoryIdParam, UidParam};
+pub use params::{
+    ActionItemIdParam, AppIdParam, ConversationIdParam, GoalIdParam, MemoryIdParam, UidParam,
+};
 
 /// The tag of the Integration Imports routes.
 pub const INTEGRATION_TAG: &str = "Integration Imports";
@@ -38,6 +40,8 @@ pub const DEVELOPER_TAG: &str = "Developer API: memories";
 pub const DEV_CONVERSATIONS_TAG: &str = "Developer API: conversations";
 /// The tag of the Developer API's action item routes.
 pub const ACTION_ITEMS_TAG: &str = "Developer API: action items";
+/// The tag of the Developer API's goal routes.
+pub const GOALS_TAG: &str = "Developer API: goals";
 /// The tag of health, metrics and this document.
 pub const OPERATIONS_TAG: &str = "Operations";
 /// The security scheme of an integration app's key (`sk_...`).
@@ -140,6 +144,11 @@ fn tags() -> Vec<utoipa::openapi::tag::Tag> {
         (
             ACTION_ITEMS_TAG,
             "`/v1/dev/user/action-items...`: a user's to-dos, with a developer key.",
+        ),
+        (
+            GOALS_TAG,
+            "`/v1/dev/user/goals...`: what a user works towards, optionally measured, with \
+             the history of their progress, with a developer key.",
         ),
         (
             OPERATIONS_TAG,

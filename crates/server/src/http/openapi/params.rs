@@ -40,6 +40,14 @@ pub struct ActionItemIdParam {
     pub action_item_id: String,
 }
 
+/// The goal a developer route acts on.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct GoalIdParam {
+    /// The goal's id.
+    pub goal_id: String,
+}
+
 /// The memory a developer route acts on.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Path)]

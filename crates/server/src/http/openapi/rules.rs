@@ -13,12 +13,12 @@
 //! does not exist is a panic in the tests, so a renamed field cannot silently lose its rule.
 
 use omi_model::scalars::{
-    ActionItemDescription, ConversationText, ConversationTitle, DevConversationText, ImportText,
-    Language, MemoryContent, Tag, Tags, TextSourceSpec,
+    ActionItemDescription, ConversationText, ConversationTitle, DevConversationText, GoalText,
+    GoalTitle, GoalUnit, ImportText, Language, MemoryContent, Tag, Tags, TextSourceSpec,
 };
 use omi_model::{
     BatchCreateActionItemsRequest, BatchCreateMemoriesRequest,
-    CreateConversationFromSegmentsRequest, CreateMemoriesRequest, Geolocation,
+    CreateConversationFromSegmentsRequest, CreateGoalRequest, CreateMemoriesRequest, Geolocation,
 };
 use serde_json::{Value, json};
 
@@ -167,7 +167,34 @@ fn texts() -> Vec<(&'static str, &'static str, Text)> {
             "description",
             Text::NotBlank(ActionItemDescription::MAX_CHARS),
         ),
+        (
+            "CreateGoalRequest",
+            "title",
+            Text::NotBlank(GoalTitle::MAX_CHARS),
+        ),
+        (
+            "UpdateGoalRequest",
+            "title",
+            Text::NotBlank(GoalTitle::MAX_CHARS),
+        ),
+        ("CreateGoalRequest", "unit", Text::Free(GoalUnit::MAX_CHARS)),
+        ("UpdateGoalRequest", "unit", Text::Free(GoalUnit::MAX_CHARS)),
     ]
+    .into_iter()
+    .chain(goal_texts())
+    .collect()
+}
+
+/// The longer texts of both goal bodies, each at most [`GoalText::MAX_CHARS`].
+fn goal_texts() -> Vec<(&'static str, &'static str, Text)> {
+    let text = Text::Free(GoalText::MAX_CHARS);
+    ["CreateGoalRequest", "UpdateGoalRequest"]
+        .into_iter()
+        .flat_map(|schema| {
+            ["desired_outcome", "why_it_matters", "success_criteria[]"]
+                .map(|property| (schema, property, text))
+        })
+        .collect()
 }
 
 /// The list fields of each request schema: `(schema, property, minItems, maxItems)`.
@@ -200,6 +227,18 @@ fn lists() -> Vec<(&'static str, &'static str, usize, usize)> {
             0,
             BatchCreateActionItemsRequest::MAX_ITEMS,
         ),
+        (
+            "CreateGoalRequest",
+            "success_criteria",
+            0,
+            CreateGoalRequest::MAX_SUCCESS_CRITERIA,
+        ),
+        (
+            "UpdateGoalRequest",
+            "success_criteria",
+            0,
+            CreateGoalRequest::MAX_SUCCESS_CRITERIA,
+        ),
     ]
 }
 
@@ -214,6 +253,22 @@ const AT_LEAST_ONE: &[(&str, &[&str])] = &[
         "UpdateActionItemRequest",
         &["description", "completed", "due_at"],
     ),
+    (
+        "UpdateGoalRequest",
+        &[
+            "title",
+            "desired_outcome",
+            "why_it_matters",
+            "success_criteria",
+            "horizon_at",
+            "goal_type",
+            "target_value",
+            "current_value",
+            "min_value",
+            "max_value",
+            "unit",
+        ],
+    ),
 ];
 
 /// What JSON Schema cannot say, added to the operations' descriptions: `(operation id,
@@ -226,6 +281,21 @@ pub(super) const RELATIONS: &[(&str, &str)] = &[
     (
         "create_dev_conversation",
         "`finished_at` must not be earlier than `started_at` (by default now) (422).",
+    ),
+    (
+        "create_goal",
+        "`min_value` must not be above `max_value`, and `current_value` must lie within \
+         them (422).",
+    ),
+    (
+        "update_goal",
+        "The goal's metric after the change must have `min_value` at most `max_value` and \
+         `current_value` within them (422).",
+    ),
+    (
+        "update_goal_progress",
+        "`current_value` must lie within the goal's `min_value` and `max_value` when they \
+         are set (422).",
     ),
     (
         "create_dev_conversation_from_segments",

@@ -29,6 +29,7 @@ mod backend;
 mod conversations;
 mod credentials;
 mod embeddings;
+mod goals;
 mod idempotency;
 mod jobs;
 mod memories;
