@@ -104,7 +104,6 @@ fn st_command(st: &Path, args: &Args, surface: Surface, addr: SocketAddr) -> Com
     command
         .args(["--config-file", CONFIG, "--no-color", "run"])
         .arg(format!("http://{addr}/openapi.json"))
-        .args(["--checks", "all"])
         .args(["--seed", &args.seed.to_string()])
         .args(["--max-examples", &args.examples.to_string()])
         // One worker: with a seed, the same cases in the same order on every run.
@@ -316,7 +315,7 @@ mod tests {
         assert_eq!(
             shown(&dev),
             "st --config-file xtask/schemathesis.toml --no-color run \
-             http://127.0.0.1:8080/openapi.json --checks all --seed 23 --max-examples 10 \
+             http://127.0.0.1:8080/openapi.json --seed 23 --max-examples 10 \
              --workers 1 --exclude-path-regex '^/v2/integrations/'"
         );
         let app = st_command(Path::new("st"), &args(), Surface::Integration, addr);
@@ -363,6 +362,8 @@ mod tests {
                 "{HOOKS} works around false positive {n}, which {CONFIG} does not list"
             );
         }
+        // Every check is on, in the file (a `--checks` option would override its entries).
+        assert!(config.contains("\n[checks]\nenabled = true\n"));
         // An operation's check turned off says why.
         for entry in config.split("[[operations]]").skip(1) {
             assert!(

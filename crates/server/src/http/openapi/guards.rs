@@ -13,8 +13,8 @@ use omi_model::{
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
     CreateGoalRequest, CreateMemoriesRequest, CreateMemoryRequest, DevScope, GetConversationQuery,
     GoalHistoryQuery, GoalProgressQuery, ListActionItemsQuery, ListConversationsQuery,
-    ListDevConversationsQuery, ListDevMemoriesQuery, ListMemoriesQuery, Loc, RankedSearchQuery,
-    SearchConversationsQuery, SearchConversationsRequest, SearchMemoriesQuery,
+    ListDevConversationsQuery, ListDevMemoriesQuery, ListGoalsQuery, ListMemoriesQuery, Loc,
+    RankedSearchQuery, SearchConversationsQuery, SearchConversationsRequest, SearchMemoriesQuery,
     UpdateActionItemRequest, UpdateConversationRequest, UpdateGoalRequest, UpdateMemoryRequest,
     ValidationError, ValidationErrors,
 };
@@ -475,13 +475,10 @@ fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
             .validate(now)
             .err()
             .map(|e| ("no_segments", e)),
-        "get_dev_conversation" => GetConversationQuery::from_query_str("include_transcript=maybe")
-            .err()
-            .and_then(|e| match e {
-                omi_model::query::QueryError::Invalid(errors) => Some(errors),
-                omi_model::query::QueryError::BadRequest(_) => None,
-            })
-            .map(|e| ("not_a_boolean", e)),
+        "get_dev_conversation" => query_problems(GetConversationQuery::from_query_str(
+            "include_transcript=maybe",
+        ))
+        .map(|e| ("not_a_boolean", e)),
         "update_action_item" => UpdateActionItemRequest::default()
             .validate()
             .err()
@@ -493,6 +490,8 @@ fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
         .validate()
         .err()
         .map(|e| ("limit_out_of_range", e)),
+        "list_goals" => query_problems(ListGoalsQuery::from_query_str("limit=ten"))
+            .map(|e| ("not_an_integer", e)),
         "create_goal" => CreateGoalRequest::new(" ")
             .validate()
             .err()
@@ -512,6 +511,14 @@ fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
         _ => None,
     };
     result.into_iter().collect()
+}
+
+/// The 422 problems of a query string that does not read.
+fn query_problems<Q>(read: Result<Q, omi_model::QueryError>) -> Option<ValidationErrors> {
+    match read.err()? {
+        omi_model::QueryError::Invalid(errors) => Some(errors),
+        omi_model::QueryError::BadRequest(_) => None,
+    }
 }
 
 /// An error answer as an OpenAPI response: `ErrorBody`, the examples, and `Retry-After` on

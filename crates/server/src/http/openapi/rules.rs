@@ -271,6 +271,16 @@ const AT_LEAST_ONE: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Fields of [`AT_LEAST_ONE`] bodies whose `null` is a change (it clears the field), so a body
+/// of that `null` alone counts: `(schema, field)`.
+const CLEARABLE: &[(&str, &str)] = &[
+    ("UpdateGoalRequest", "why_it_matters"),
+    ("UpdateGoalRequest", "horizon_at"),
+    ("UpdateGoalRequest", "min_value"),
+    ("UpdateGoalRequest", "max_value"),
+    ("UpdateGoalRequest", "unit"),
+];
+
 /// What JSON Schema cannot say, added to the operations' descriptions: `(operation id,
 /// sentence)`.
 pub(super) const RELATIONS: &[(&str, &str)] = &[
@@ -336,6 +346,9 @@ pub(super) fn apply(doc: &mut Value) {
             .iter()
             .map(|field| {
                 property_mut(schemas, schema, field);
+                if CLEARABLE.contains(&(*schema, *field)) {
+                    return json!({ "required": [field] });
+                }
                 json!({ "required": [field], "properties": { *field: { "not": { "type": "null" } } } })
             })
             .collect();
