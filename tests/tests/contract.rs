@@ -25,5 +25,6 @@ mod pagination;
 mod properties;
 mod search;
 mod search_quality;
+mod segment_sessions;
 mod spec_examples;
 mod validation;

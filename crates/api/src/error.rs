@@ -225,6 +225,9 @@ pub mod messages {
     pub const CONVERSATION_NOT_FOUND: &str = "Conversation not found";
     /// 404 for an action item id that is unknown or another user's.
     pub const ACTION_ITEM_NOT_FOUND: &str = "Action item not found";
+    /// 409 of `from-segments` when a conversation of the same recording session was being
+    /// stored by another request and cannot be read (OMI's words); retrying answers it.
+    pub const CONVERSATION_CREATION_IN_PROGRESS: &str = "Conversation creation already in progress";
     /// 404: no goal of the caller with that id.
     pub const GOAL_NOT_FOUND: &str = "Goal not found";
     /// 409 of `PATCH /v1/dev/user/memories/{id}` when the new content is another memory's

@@ -21,7 +21,8 @@ use crate::query::{
     page_pairs,
 };
 use crate::scalars::{
-    ConversationText, ConversationTitle, DevConversationText, Language, Limit, optional_texts,
+    ClientLabel, ClientSessionId, ConversationText, ConversationTitle, DevConversationText,
+    Language, Limit, optional_texts,
 };
 use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
@@ -152,7 +153,25 @@ impl TranscriptSegmentRequest {
 pub struct CreateConversationFromSegmentsRequest {
     /// The transcript: 1 to 500 segments.
     pub transcript_segments: Vec<TranscriptSegmentRequest>,
-    /// What recorded it; `external_integration` when absent.
+    /// The client's id of the recording session (1 to 200 characters; also read as
+    /// `client_conversation_id`, `session_id` or `client_id`): an idempotency key. The
+    /// conversation's id is derived from the user and it, so sending the same session again
+    /// answers the conversation already made, as OMI's cloud does.
+    #[serde(
+        default,
+        alias = "client_conversation_id",
+        alias = "session_id",
+        alias = "client_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_session_id: Option<String>,
+    /// The recording device (`{platform}_{hash}` in OMI's apps), at most 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_device_id: Option<String>,
+    /// The recording platform (`ios`, `android`, `macos`...), at most 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_platform: Option<String>,
+    /// What recorded it; `phone` when absent or `null`, as in OMI's cloud.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ConversationSource>,
     /// When it started; defaults to now.
@@ -192,7 +211,7 @@ impl CreateConversationFromSegmentsRequest {
     }
 
     /// Validate and fill defaults (`started_at` = `now`, `finished_at` from the segments'
-    /// span, `source` = `external_integration`, `language` = `en`), every problem at once.
+    /// span, `source` = `phone`, `language` = `en`), every problem at once.
     ///
     /// ```
     /// use omi_model::chrono::{Duration, TimeZone, Utc};
@@ -220,6 +239,24 @@ impl CreateConversationFromSegmentsRequest {
         );
         let language = language_at(&mut problems, &body, self.language.as_deref());
         let geolocation = geolocation_at(&mut problems, &body, self.geolocation.as_ref());
+        let session = self.client_session_id.as_deref().map(|raw| {
+            problems.take(ClientSessionId::parse_at(
+                &body.join("client_session_id"),
+                raw,
+            ))
+        });
+        let device = client_label(
+            &mut problems,
+            &body,
+            "client_device_id",
+            self.client_device_id.as_deref(),
+        );
+        let platform = client_label(
+            &mut problems,
+            &body,
+            "client_platform",
+            self.client_platform.as_deref(),
+        );
         let started_at = self.started_at.unwrap_or(now);
         let span = segments
             .as_ref()
@@ -231,9 +268,13 @@ impl CreateConversationFromSegmentsRequest {
         problems.finish(|| {
             Some(NewTranscriptConversation {
                 segments: segments?,
-                source: self
-                    .source
-                    .unwrap_or(ConversationSource::ExternalIntegration),
+                client_session_id: match session {
+                    None => None,
+                    Some(checked) => Some(checked?),
+                },
+                client_device_id: device?,
+                client_platform: platform?,
+                source: self.source.unwrap_or(ConversationSource::Phone),
                 started_at,
                 finished_at,
                 language: language?,
@@ -241,6 +282,18 @@ impl CreateConversationFromSegmentsRequest {
             })
         })
     }
+}
+
+/// An optional [`ClientLabel`] field, checked; empty counts as absent.
+fn client_label(
+    problems: &mut Problems,
+    body: &Loc,
+    name: &str,
+    raw: Option<&str>,
+) -> Option<Option<String>> {
+    let Some(raw) = raw else { return Some(None) };
+    let label = problems.take(ClientLabel::parse_at(&body.join(name), raw))?;
+    Some(Some(label.into_inner()).filter(|l| !l.is_empty()))
 }
 
 /// `seconds` as a duration at microsecond precision (saturating far beyond any real span).
@@ -284,6 +337,12 @@ fn segments_at(
 pub struct NewTranscriptConversation {
     /// The transcript, each segment's text trimmed.
     pub segments: Vec<TranscriptSegment>,
+    /// The client's recording session: the conversation's id is derived from it.
+    pub client_session_id: Option<ClientSessionId>,
+    /// The recording device.
+    pub client_device_id: Option<String>,
+    /// The recording platform.
+    pub client_platform: Option<String>,
     /// What recorded it.
     pub source: ConversationSource,
     /// When it started.

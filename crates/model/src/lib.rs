@@ -101,9 +101,9 @@ pub use response::{
     BatchMemoriesResponse, ConversationsResponse, EmptyResponse, MemoriesResponse, SuccessResponse,
 };
 pub use scalars::{
-    ActionItemDescription, ConversationText, ConversationTitle, DevConversationText, GoalText,
-    GoalTitle, GoalUnit, ImportText, Language, Limit, MemoryContent, Offset, Tag, Tags,
-    TextSourceSpec,
+    ActionItemDescription, ClientLabel, ClientSessionId, ConversationText, ConversationTitle,
+    DevConversationText, GoalText, GoalTitle, GoalUnit, ImportText, Language, Limit, MemoryContent,
+    Offset, Tag, Tags, TextSourceSpec,
 };
 pub use search::{
     MemorySearch, MemorySearchItem, MemorySearchPolicy, MemorySearchResponse, RankedSearch,

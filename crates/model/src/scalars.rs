@@ -203,6 +203,23 @@ bounded_text_type! {
 }
 
 bounded_text_type! {
+    /// A client's id of the recording session a transcript comes from (`client_session_id`
+    /// of `from-segments`, OMI's idempotency key): 1 to 200 characters, not blank, trimmed.
+    ClientSessionId, max = 200, blank = Some(ClientSessionId::BLANK)
+}
+
+impl ClientSessionId {
+    /// The message for a session id made only of white space (OMI's words).
+    pub const BLANK: &'static str = "client_session_id cannot be empty";
+}
+
+bounded_text_type! {
+    /// What a client says of itself (`client_device_id`, `client_platform`): at most 200
+    /// characters, trimmed; may be empty.
+    ClientLabel, max = 200, blank = None
+}
+
+bounded_text_type! {
     /// Text from which memories are extracted: not blank, at most 500 000 characters.
     ImportText, max = 500_000, blank = Some(ImportText::BLANK)
 }

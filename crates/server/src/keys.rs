@@ -2,7 +2,7 @@
 //!
 //! A secret is shown once, when it is made; the store keeps only its SHA-256 and a label.
 
-use omi_model::{ApiKey, KeyKind};
+use omi_model::{ApiKey, KeyKind, Uid};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -42,6 +42,17 @@ pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
 
+/// The namespace OMI's cloud derives `from-segments` conversation ids in.
+const SESSION_NAMESPACE: uuid::Uuid = uuid::uuid!("fb2f1f36-3c84-47a4-9c62-b3f6fdb3fd13");
+
+/// The id of the conversation a client's recording session `session` of user `uid` makes:
+/// OMI's cloud's `uuid5(namespace, "{uid}\0{session}")`, hyphenated, so a retry of the same
+/// session names the same conversation (and the same id as the cloud gives it).
+pub(crate) fn session_conversation_id(uid: &Uid, session: &str) -> String {
+    let name = format!("{}\0{session}", uid.as_str());
+    uuid::Uuid::new_v5(&SESSION_NAMESPACE, name.as_bytes()).to_string()
+}
+
 /// A new goal id as OMI's cloud makes them: `goal_` and 12 random hex digits.
 pub(crate) fn new_goal_id() -> String {
     let hex = uuid::Uuid::new_v4().simple().to_string();
@@ -51,6 +62,23 @@ pub(crate) fn new_goal_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_names_one_conversation_per_user() {
+        let uid = Uid::try_from("user-1".to_owned()).unwrap();
+        let other = Uid::try_from("user-2".to_owned()).unwrap();
+        let id = session_conversation_id(&uid, "録音 🎙");
+        assert_eq!(id, session_conversation_id(&uid, "録音 🎙"));
+        assert_ne!(id, session_conversation_id(&other, "録音 🎙"));
+        assert_ne!(id, session_conversation_id(&uid, "録音"));
+        // Python: str(uuid.uuid5(UUID('fb2f1f36-3c84-47a4-9c62-b3f6fdb3fd13'), 'user-1\0s1')),
+        // as OMI's cloud computes it.
+        assert_eq!(
+            session_conversation_id(&uid, "s1"),
+            "f59ec911-d028-5580-bdb6-39424d76c371"
+        );
+        assert_eq!(id.len(), 36);
+    }
 
     #[test]
     fn ids_rise_in_the_order_they_are_made() {

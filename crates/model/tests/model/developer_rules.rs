@@ -161,12 +161,13 @@ fn a_segment_needs_its_start_and_end() {
 }
 
 #[test]
-fn segments_default_to_the_external_integration_source_and_finish_after_their_span() {
+fn segments_default_to_the_phone_source_and_finish_after_their_span() {
     let c = assert_valid(segments(json!({
         "transcript_segments": [segment("hi", 0.0, 2.5), segment("there", 3.0, 65.25)],
         "started_at": "2024-05-01T09:00:00Z"
     })));
-    assert_eq!(c.source, ConversationSource::ExternalIntegration);
+    assert_eq!(c.source, ConversationSource::Phone);
+    assert_eq!(c.client_session_id, None);
     assert_eq!(c.started_at, at("2024-05-01T09:00:00Z"));
     assert_eq!(c.finished_at, at("2024-05-01T09:01:05.250Z"));
     assert_eq!(c.segments[0].speaker, "SPEAKER_00");
@@ -188,6 +189,61 @@ fn segments_finished_at_is_not_before_started_at() {
             "value_error",
         )],
     );
+}
+
+#[test]
+fn a_session_id_is_read_under_each_of_the_clouds_names_and_trimmed() {
+    for name in [
+        "client_session_id",
+        "client_conversation_id",
+        "session_id",
+        "client_id",
+    ] {
+        let c = assert_valid(segments(json!({
+            "transcript_segments": [segment("hi", 0.0, 1.0)],
+            name: " 録音-2026-12-06 🎙 ",
+            "client_device_id": "ios_ab12",
+            "client_platform": " ios ",
+        })));
+        let session = c.client_session_id.expect("a session id");
+        assert_eq!(session.as_str(), "録音-2026-12-06 🎙", "{name}");
+        assert_eq!(c.client_platform.as_deref(), Some("ios"));
+        assert_eq!(c.client_device_id.as_deref(), Some("ios_ab12"));
+    }
+}
+
+#[test]
+fn a_session_id_is_one_to_two_hundred_characters_not_blank() {
+    let with = |session: &str| {
+        segments(
+            json!({"transcript_segments": [segment("hi", 0.0, 1.0)], "client_session_id": session}),
+        )
+    };
+    assert_problems(
+        with(""),
+        &[(
+            "body.client_session_id",
+            "String should have at least 1 character",
+            "string_too_short",
+        )],
+    );
+    assert_problems(
+        with("   "),
+        &[(
+            "body.client_session_id",
+            "Value error, client_session_id cannot be empty",
+            "value_error",
+        )],
+    );
+    assert_problems(
+        with(&"セ".repeat(201)),
+        &[(
+            "body.client_session_id",
+            "String should have at most 200 characters",
+            "string_too_long",
+        )],
+    );
+    assert_valid(with(&"セ".repeat(200)));
 }
 
 #[test]

@@ -15,7 +15,7 @@ use omi_model::{
 };
 
 use super::{AuthorizedDeveloper, DeveloperHandle, dev_access, store_error};
-use crate::store::{ConversationRecord, JobTask, RankedConversation};
+use crate::store::{ConversationRecord, IdempotentAnswer, JobTask, RankedConversation, StoreError};
 
 impl AuthorizedDeveloper {
     /// Store `record` (with the transcript the caller gave, if any) and its processing job in
@@ -26,32 +26,78 @@ impl AuthorizedDeveloper {
         segments: Option<&[TranscriptSegment]>,
         now: DateTime<Utc>,
     ) -> Result<CreateConversationResponse, ApiError> {
+        let id = record.id.clone();
+        match self.insert_conversation(record, segments, now).await? {
+            Some(created) => Ok(created),
+            None => self
+                .answer_of(&id)
+                .await?
+                .ok_or_else(|| ApiError::message(409, messages::CONVERSATION_CREATION_IN_PROGRESS)),
+        }
+    }
+
+    /// [`store_conversation`](Self::store_conversation)'s write: its answer, or `None` when
+    /// a conversation with the record's id (a session's, made by a concurrent request)
+    /// committed first, so nothing of this one was kept.
+    async fn insert_conversation(
+        &self,
+        record: ConversationRecord,
+        segments: Option<&[TranscriptSegment]>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CreateConversationResponse>, ApiError> {
         let service = self.service();
         let task = JobTask::ProcessConversation {
             conversation_id: record.id.clone(),
         };
         let job = service.new_job(record.uid.clone(), task, now);
         let id = record.id.clone();
-        let write = |answer| async move {
+        let write = |answer: Option<IdempotentAnswer<bool>>| async move {
+            let answer = answer.map(|a| a.of_result(true));
             let store = service.store();
-            match segments {
+            let stored = match segments {
                 None => store.insert_conversation(&record, &job, answer).await,
                 Some(segments) => {
                     store
                         .insert_transcript_conversation(&record, segments, &job, answer)
                         .await
                 }
-            }?;
+            };
+            match stored {
+                Ok(()) => {}
+                Err(StoreError::Conflict(cause)) if record.client.session_id.is_some() => {
+                    tracing::info!(conversation_id = %record.id, %cause, "session already stored");
+                    return Ok(false);
+                }
+                Err(e) => return Err(e),
+            }
             service.job_enqueued();
             tracing::info!(conversation_id = %record.id, "developer conversation stored");
-            Ok(())
+            Ok(true)
         };
-        let answer = move |_: &()| CreateConversationResponse {
-            id: id.clone(),
-            status: ConversationStatus::Processing,
-            discarded: false,
+        let answer = move |inserted: &bool| {
+            inserted.then(|| CreateConversationResponse {
+                id: id.clone(),
+                status: ConversationStatus::Processing,
+                discarded: false,
+            })
         };
         service.create_once(answer, write).await
+    }
+
+    /// The create answer of the caller's conversation `id` as it is now, if there is one:
+    /// what a retry of a recording session gets.
+    async fn answer_of(&self, id: &str) -> Result<Option<CreateConversationResponse>, ApiError> {
+        let found = self
+            .service()
+            .store()
+            .conversation(&self.uid, id)
+            .await
+            .map_err(store_error)?;
+        Ok(found.map(|c| CreateConversationResponse {
+            id: c.id,
+            status: c.status.unwrap_or(ConversationStatus::Completed),
+            discarded: c.discarded,
+        }))
     }
 
     async fn conversation_of(&self, uid: &Uid, id: &str) -> Result<Conversation, ApiError> {
@@ -135,6 +181,11 @@ impl AuthorizedDeveloper {
         let now = self.service().now();
         let new = request.validate(now)?;
         let record = ConversationRecord::from_transcript(self.uid.clone(), &new);
+        if record.client.session_id.is_some()
+            && let Some(earlier) = self.answer_of(&record.id).await?
+        {
+            return Ok(earlier);
+        }
         self.store_conversation(record, Some(&new.segments), now)
             .await
     }

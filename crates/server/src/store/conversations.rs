@@ -41,6 +41,19 @@ pub struct ConversationRecord {
     /// The terms its text is found by (`omi_extract::search::index_terms`, capped),
     /// computed when the record is made, never in the store's writer.
     pub text_terms: String,
+    /// What the recording client said of itself (transcripts of `from-segments` only).
+    pub client: ClientProvenance,
+}
+
+/// What a recording client says of a transcript it sends: kept with the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClientProvenance {
+    /// Its id of the recording session (the conversation's id is derived from it).
+    pub session_id: Option<String>,
+    /// The recording device.
+    pub device_id: Option<String>,
+    /// The recording platform.
+    pub platform: Option<String>,
 }
 
 impl ConversationRecord {
@@ -59,11 +72,26 @@ impl ConversationRecord {
     }
 
     /// A conversation `uid` gave the Developer API as transcript segments; its text is the
-    /// transcript, one `Name: text` line per segment (the user's under `User`).
+    /// transcript, one `Name: text` line per segment (the user's under `User`). Its id is
+    /// derived from the user and the client's session when one is given
+    /// ([`crate::keys::session_conversation_id`]), else new.
     pub fn from_transcript(uid: Uid, new: &NewTranscriptConversation) -> Self {
         let text = transcript_text(&new.segments);
+        let session = new
+            .client_session_id
+            .as_ref()
+            .map(|s| s.as_str().to_owned());
+        let id = match &session {
+            Some(session) => crate::keys::session_conversation_id(&uid, session),
+            None => crate::keys::new_id(),
+        };
         Self {
-            id: crate::keys::new_id(),
+            id,
+            client: ClientProvenance {
+                session_id: session,
+                device_id: new.client_device_id.clone(),
+                platform: new.client_platform.clone(),
+            },
             uid,
             app_id: None,
             source: new.source,
@@ -97,6 +125,7 @@ impl ConversationRecord {
             started_at: new.started_at,
             finished_at: new.finished_at,
             geolocation: new.geolocation,
+            client: ClientProvenance::default(),
         }
     }
 }

@@ -70,6 +70,21 @@ impl<T> IdempotentAnswer<T> {
         }
     }
 
+    /// This answer for a write that stores nothing to render from, made from `result`, known
+    /// beforehand (the store's write then takes an `IdempotentAnswer<()>`).
+    pub fn of_result(self, result: T) -> IdempotentAnswer<()>
+    where
+        T: Send + Sync + 'static,
+    {
+        let render = self.render;
+        IdempotentAnswer {
+            key: self.key,
+            now: self.now,
+            not_before: self.not_before,
+            render: Arc::new(move |()| render(&result)),
+        }
+    }
+
     /// The body of the answer to `stored`, what the write stored.
     pub fn body(&self, stored: &T) -> StoreResult<Vec<u8>> {
         (self.render)(stored).map_err(|e| StoreError::Internal(format!("answer to remember: {e}")))

@@ -26,7 +26,8 @@ use omi_model::PageParams;
 
 pub use action_items::{ActionItemRecord, ActionItemStore};
 pub use conversations::{
-    ConversationRecord, ConversationSearchPage, ConversationStore, RankedConversation,
+    ClientProvenance, ConversationRecord, ConversationSearchPage, ConversationStore,
+    RankedConversation,
 };
 pub use credentials::{AppKeyRecord, AppRecord, CredentialStore, DevKeyRecord};
 pub use embeddings::{EmbeddedMemory, EmbeddingStore, MemoryToEmbed};
@@ -152,6 +153,7 @@ pub(crate) mod fixtures {
             finished_at: now,
             geolocation: None,
             text_terms: crate::store::sql::text_terms(text),
+            client: super::ClientProvenance::default(),
         };
         let job = NewJob {
             task: JobTask::ProcessConversation {

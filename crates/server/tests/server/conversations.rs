@@ -311,12 +311,12 @@ async fn segments_are_kept_as_given_and_finish_after_their_span() {
 }
 
 #[tokio::test]
-async fn segments_default_to_the_external_integration_source() {
+async fn segments_default_to_the_phone_source_as_in_omis_cloud() {
     let s = TestServer::start().await;
     let body = json!({"transcript_segments": [{"text": "Hello there.", "start": 0, "end": 1}]});
     let id = created_id(&s.dev(Method::POST, FROM_SEGMENTS, Some(body)).await);
     let done = completed(&s, &id).await;
-    assert_eq!(done["source"], json!("external_integration"));
+    assert_eq!(done["source"], json!("phone"));
     assert_eq!(
         done["transcript_segments"][0]["speaker"],
         json!("SPEAKER_00")

@@ -174,6 +174,16 @@ fn answers(method: &str, op: &Operation, not_found: Option<&'static str>) -> Vec
         ));
         why.push("the new content is another memory's (nothing is changed)");
     }
+    if id == "create_dev_conversation_from_segments" {
+        conflict.push((
+            "session_in_progress",
+            ApiError::message(409, messages::CONVERSATION_CREATION_IN_PROGRESS),
+        ));
+        why.push(
+            "a conversation of the same `client_session_id` was being stored by another request \
+             and could not be read yet (retry to get it)",
+        );
+    }
     if post {
         conflict.push((
             "idempotency_key_in_flight",

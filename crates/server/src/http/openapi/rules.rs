@@ -13,8 +13,9 @@
 //! does not exist is a panic in the tests, so a renamed field cannot silently lose its rule.
 
 use omi_model::scalars::{
-    ActionItemDescription, ConversationText, ConversationTitle, DevConversationText, GoalText,
-    GoalTitle, GoalUnit, ImportText, Language, MemoryContent, Tag, Tags, TextSourceSpec,
+    ActionItemDescription, ClientLabel, ClientSessionId, ConversationText, ConversationTitle,
+    DevConversationText, GoalText, GoalTitle, GoalUnit, ImportText, Language, MemoryContent, Tag,
+    Tags, TextSourceSpec,
 };
 use omi_model::{
     BatchCreateActionItemsRequest, BatchCreateMemoriesRequest,
@@ -151,6 +152,21 @@ fn texts() -> Vec<(&'static str, &'static str, Text)> {
             "CreateConversationFromSegmentsRequest",
             "language",
             Text::Language,
+        ),
+        (
+            "CreateConversationFromSegmentsRequest",
+            "client_session_id",
+            Text::NotBlank(ClientSessionId::MAX_CHARS),
+        ),
+        (
+            "CreateConversationFromSegmentsRequest",
+            "client_device_id",
+            Text::Free(ClientLabel::MAX_CHARS),
+        ),
+        (
+            "CreateConversationFromSegmentsRequest",
+            "client_platform",
+            Text::Free(ClientLabel::MAX_CHARS),
         ),
         (
             "UpdateConversationRequest",

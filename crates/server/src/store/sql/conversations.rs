@@ -214,8 +214,9 @@ async fn insert<DB: Dialect>(
     sqlx::query::<DB>(
         "INSERT INTO conversations (id, uid, app_id, source, text, text_source, \
          text_source_spec, language, created_at, started_at, finished_at, status, \
-         discarded, geolocation, structured, updated_at, text_terms) VALUES ($1, $2, $3, \
-         $4, $5, $6, $7, $8, $9, $10, $11, 'processing', FALSE, $12, $13, $14, $15)",
+         discarded, geolocation, structured, updated_at, text_terms, client_session_id, \
+         client_device_id, client_platform) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, 'processing', FALSE, $12, $13, $14, $15, $16, $17, $18)",
     )
     .arg(c.id.as_str())
     .arg(c.uid.as_str())
@@ -232,6 +233,9 @@ async fn insert<DB: Dialect>(
     .arg(structured)
     .arg(to_micros(now))
     .arg(c.text_terms.as_str())
+    .arg(c.client.session_id.as_deref())
+    .arg(c.client.device_id.as_deref())
+    .arg(c.client.platform.as_deref())
     .execute(DB::on(conn))
     .await
     .map_err(map_err)?;
