@@ -19,6 +19,7 @@ mod dev_key;
 mod goals;
 mod integration_conversations;
 mod integration_memories;
+mod integration_tasks;
 mod mcp;
 mod memories;
 mod pagination;

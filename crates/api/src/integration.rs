@@ -3,8 +3,9 @@
 use async_trait::async_trait;
 use omi_model::{
     ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest, EmptyResponse,
-    ListConversationsQuery, ListMemoriesQuery, MemoriesResponse, SearchConversationsQuery,
-    SearchConversationsRequest, SearchConversationsResponse,
+    ListConversationsQuery, ListMemoriesQuery, ListTasksQuery, MemoriesResponse,
+    SearchConversationsQuery, SearchConversationsRequest, SearchConversationsResponse,
+    TasksResponse,
 };
 
 use crate::CallError;
@@ -64,4 +65,13 @@ pub trait IntegrationImports: Send + Sync {
         uid: &str,
         query: ListMemoriesQuery,
     ) -> Result<MemoriesResponse, Self::Error>;
+
+    /// `GET /v2/integrations/{app_id}/tasks?uid=`: the user's action items, newest first,
+    /// filtered by completion, conversation, creation and due dates (`YYYY-MM-DD` or ISO
+    /// 8601; a date that is neither is a 400 naming it). Capability `read_tasks`.
+    async fn list_tasks(
+        &self,
+        uid: &str,
+        query: ListTasksQuery,
+    ) -> Result<TasksResponse, Self::Error>;
 }

@@ -5,8 +5,9 @@ use futures::{Stream, TryStreamExt};
 use omi_api::IntegrationImports;
 use omi_model::{
     ApiKey, Conversation, ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest,
-    EmptyResponse, ListConversationsQuery, ListMemoriesQuery, MemoriesResponse, Memory,
-    SearchConversationsQuery, SearchConversationsRequest, SearchConversationsResponse,
+    EmptyResponse, ListConversationsQuery, ListMemoriesQuery, ListTasksQuery, MemoriesResponse,
+    Memory, SearchConversationsQuery, SearchConversationsRequest, SearchConversationsResponse,
+    Task, TasksResponse,
 };
 use reqwest::Method;
 use serde::Serialize;
@@ -224,6 +225,35 @@ impl IntegrationClient {
             async move { Ok(self.list_memories(uid, q).await?.memories) }
         })
     }
+
+    /// `GET /v2/integrations/{app_id}/tasks?uid=`: one page of the user's action items,
+    /// newest first, filtered by completion, conversation, creation and due dates
+    /// (capability `read_tasks`). [`tasks_stream`](Self::tasks_stream) pages through all.
+    pub async fn list_tasks(
+        &self,
+        uid: &str,
+        query: ListTasksQuery,
+    ) -> Result<TasksResponse, Error> {
+        self.call::<(), _>(Method::GET, &["tasks"], uid, query.to_query_pairs(), None)
+            .await
+    }
+
+    /// Every task matching `query`, fetched a page at a time (`query.limit` per page, 100 by
+    /// default) until none are left.
+    pub fn tasks_stream<'a>(
+        &'a self,
+        uid: &'a str,
+        query: ListTasksQuery,
+    ) -> impl Stream<Item = Result<Task, Error>> + Send + 'a {
+        pages(query.limit, query.offset, 100, move |limit, offset| {
+            let q = ListTasksQuery {
+                limit: Some(limit),
+                offset: Some(offset),
+                ..query.clone()
+            };
+            async move { Ok(self.list_tasks(uid, q).await?.tasks) }
+        })
+    }
 }
 
 /// The inherent methods above, as the transport-agnostic trait.
@@ -270,5 +300,9 @@ impl IntegrationImports for IntegrationClient {
         query: ListMemoriesQuery,
     ) -> Result<MemoriesResponse, Error> {
         IntegrationClient::list_memories(self, uid, query).await
+    }
+
+    async fn list_tasks(&self, uid: &str, query: ListTasksQuery) -> Result<TasksResponse, Error> {
+        IntegrationClient::list_tasks(self, uid, query).await
     }
 }

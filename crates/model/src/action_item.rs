@@ -310,6 +310,10 @@ pub struct ActionItemListParams {
     pub start_date: Option<DateTime<Utc>>,
     /// Latest `created_at`.
     pub end_date: Option<DateTime<Utc>>,
+    /// Earliest `due_at` (a task without one is left out).
+    pub due_start_date: Option<DateTime<Utc>>,
+    /// Latest `due_at` (a task without one is left out).
+    pub due_end_date: Option<DateTime<Utc>>,
 }
 
 impl FromQueryStr for ListActionItemsQuery {
@@ -369,6 +373,8 @@ impl ListActionItemsQuery {
                 completed: self.completed,
                 start_date: self.start_date,
                 end_date: self.end_date,
+                due_start_date: None,
+                due_end_date: None,
             })
         })
     }

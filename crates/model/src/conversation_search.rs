@@ -134,7 +134,7 @@ impl std::error::Error for SearchDateError {}
 
 /// Which end of a range a date of a search bounds.
 #[derive(Debug, Clone, Copy)]
-enum Bound {
+pub(crate) enum Bound {
     Start,
     End,
 }
@@ -178,7 +178,7 @@ impl SearchConversationsRequest {
 
 /// A date of a search: empty is no bound; `YYYY-MM-DD` is the start or the end of that day
 /// (UTC); otherwise ISO 8601, a time without an offset read as UTC.
-fn search_date(
+pub(crate) fn search_date(
     raw: Option<&str>,
     field: &'static str,
     bound: Bound,

@@ -310,6 +310,8 @@ wire_enum! {
         ReadConversations = "read_conversations",
         /// Read memories (`GET .../memories`); alias `read_facts`.
         ReadMemories = "read_memories" | "read_facts",
+        /// Read tasks, the user's action items (`GET .../tasks`).
+        ReadTasks = "read_tasks",
     }
 }
 
@@ -322,6 +324,7 @@ impl Capability {
             Self::CreateMemories => "create memories",
             Self::ReadConversations => "read conversations",
             Self::ReadMemories => "read memories",
+            Self::ReadTasks => "read tasks",
         }
     }
 }

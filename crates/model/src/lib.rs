@@ -52,6 +52,7 @@ pub mod response;
 pub mod scalars;
 pub mod search;
 pub mod secret;
+pub mod task;
 pub mod timestamp;
 pub mod validate;
 pub mod validation;
@@ -110,6 +111,7 @@ pub use search::{
     RankedSearchQuery, SearchMemoriesQuery,
 };
 pub use secret::{ApiKey, KeyKind};
+pub use task::{ListTasksQuery, Task, TasksResponse};
 pub use validate::{ConversationRoute, Validate};
 pub use validation::{Loc, LocSegment, Problems, ValidationError, ValidationErrors};
 

@@ -367,7 +367,7 @@ pub(crate) enum AppCommand {
         #[arg(long)]
         name: String,
         /// A capability (repeat for several): create_conversation, create_memories,
-        /// read_conversations, read_memories (aliases create_facts, read_facts).
+        /// read_conversations, read_memories, read_tasks (aliases create_facts, read_facts).
         #[arg(long = "capability", value_parser = parse_capability)]
         capabilities: Vec<Capability>,
     },

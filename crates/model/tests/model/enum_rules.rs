@@ -82,7 +82,7 @@ fn unknown_capability_names_every_accepted_value() {
     check::<Capability>(
         "delete_memories",
         Err(
-            "Input should be 'create_conversation', 'create_memories', 'read_conversations' or 'read_memories'",
+            "Input should be 'create_conversation', 'create_memories', 'read_conversations', 'read_memories' or 'read_tasks'",
         ),
     );
 }
@@ -175,6 +175,7 @@ fn every_enum_member_round_trips_through_its_wire_string() {
             "create_memories",
             "read_conversations",
             "read_memories",
+            "read_tasks",
         ],
     );
     round_trips(

@@ -3,8 +3,9 @@
 use axum::response::Response;
 use omi_model::{
     ConversationsResponse, CreateConversationRequest, CreateMemoriesRequest, EmptyResponse,
-    ListConversationsQuery, ListMemoriesQuery, MemoriesResponse, SearchConversationsQuery,
-    SearchConversationsRequest, SearchConversationsResponse,
+    ListConversationsQuery, ListMemoriesQuery, ListTasksQuery, MemoriesResponse,
+    SearchConversationsQuery, SearchConversationsRequest, SearchConversationsResponse,
+    TasksResponse,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_conversations))
         .routes(routes!(search_conversations))
         .routes(routes!(list_memories))
+        .routes(routes!(list_tasks))
 }
 
 /// Create a conversation
@@ -127,5 +129,25 @@ async fn search_conversations(
 )]
 async fn list_memories(app: App<app_access::ReadMemories>) -> Response {
     app.answer_query(|query: ListMemoriesQuery| app.api.list_memories(query))
+        .await
+}
+
+/// Read tasks
+///
+/// The user's action items, newest first, a page at a time: optionally completed or open,
+/// of one conversation, created or due within dates. A date is `YYYY-MM-DD` (the start or
+/// the end of that day, UTC) or ISO 8601 (without an offset: UTC); one that is neither is a
+/// 400 naming it. Absent fields of a task are left out, as in OMI's cloud.
+#[utoipa::path(
+    get,
+    path = "/v2/integrations/{app_id}/tasks",
+    operation_id = "list_tasks",
+    tag = INTEGRATION_TAG,
+    params(AppIdParam, UidParam, ListTasksQuery),
+    responses((status = 200, description = "A page of tasks, newest first", body = TasksResponse)),
+    security(("app_key" = ["read_tasks"])),
+)]
+async fn list_tasks(app: App<app_access::ReadTasks>) -> Response {
+    app.answer_query(|query: ListTasksQuery| app.api.list_tasks(query))
         .await
 }

@@ -5,8 +5,8 @@ use omi_api::{ApiError, IntegrationImports, messages};
 use omi_model::{
     ApiKey, Capability, ConversationTextSource, ConversationsResponse, CreateConversationRequest,
     CreateMemoriesRequest, DevMemoryListParams, EmptyResponse, ListConversationsQuery,
-    ListMemoriesQuery, Loc, MemoriesResponse, SearchConversationsQuery, SearchConversationsRequest,
-    SearchConversationsResponse, Uid,
+    ListMemoriesQuery, ListTasksQuery, Loc, MemoriesResponse, SearchConversationsQuery,
+    SearchConversationsRequest, SearchConversationsResponse, Task, TasksResponse, Uid,
 };
 
 use super::{Checked, Service, credentials, store_error};
@@ -40,6 +40,8 @@ pub mod app_access {
         ReadMemories => (ReadMemories, IntegrationReads);
         /// `POST /v2/integrations/{app_id}/search/conversations`.
         SearchConversations => (ReadConversations, IntegrationReads);
+        /// `GET /v2/integrations/{app_id}/tasks`.
+        ReadTasks => (ReadTasks, IntegrationReads);
     }
 }
 
@@ -267,6 +269,20 @@ impl AuthorizedIntegration {
             .map_err(store_error)?;
         Ok(MemoriesResponse { memories })
     }
+
+    /// [`IntegrationImports::list_tasks`] for this caller.
+    pub async fn list_tasks(&self, query: ListTasksQuery) -> Result<TasksResponse, ApiError> {
+        let params = query.validate()?;
+        let items = self
+            .service
+            .store()
+            .list_action_items(&self.uid, &params)
+            .await
+            .map_err(store_error)?;
+        Ok(TasksResponse {
+            tasks: items.into_iter().map(Task::from).collect(),
+        })
+    }
 }
 
 /// `conversations` with at most `max` transcript segments each (`None`: all), as the
@@ -343,6 +359,17 @@ impl IntegrationImports for IntegrationHandle {
         self.authorized::<app_access::ReadMemories>(uid)
             .await?
             .list_memories(query)
+            .await
+    }
+
+    async fn list_tasks(
+        &self,
+        uid: &str,
+        query: ListTasksQuery,
+    ) -> Result<TasksResponse, ApiError> {
+        self.authorized::<app_access::ReadTasks>(uid)
+            .await?
+            .list_tasks(query)
             .await
     }
 }

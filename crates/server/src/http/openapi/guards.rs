@@ -13,10 +13,10 @@ use omi_model::{
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
     CreateGoalRequest, CreateMemoriesRequest, CreateMemoryRequest, DevScope, GetConversationQuery,
     GoalHistoryQuery, GoalProgressQuery, ListActionItemsQuery, ListConversationsQuery,
-    ListDevConversationsQuery, ListDevMemoriesQuery, ListGoalsQuery, ListMemoriesQuery, Loc,
-    RankedSearchQuery, SearchConversationsQuery, SearchConversationsRequest, SearchMemoriesQuery,
-    UpdateActionItemRequest, UpdateConversationRequest, UpdateGoalRequest, UpdateMemoryRequest,
-    ValidationError, ValidationErrors,
+    ListDevConversationsQuery, ListDevMemoriesQuery, ListGoalsQuery, ListMemoriesQuery,
+    ListTasksQuery, Loc, RankedSearchQuery, SearchConversationsQuery, SearchConversationsRequest,
+    SearchMemoriesQuery, UpdateActionItemRequest, UpdateConversationRequest, UpdateGoalRequest,
+    UpdateMemoryRequest, ValidationError, ValidationErrors,
 };
 use utoipa::ToSchema;
 use utoipa::openapi::example::ExampleBuilder;
@@ -152,7 +152,10 @@ fn answers(method: &str, op: &Operation, not_found: Option<&'static str>) -> Vec
     }
     if let Some(unreadable) = unreadable_search_date(id) {
         bad_request.push(("unreadable_date", unreadable));
-        why.push("a `start_date` or `end_date` that is neither ISO 8601 nor `YYYY-MM-DD`");
+        why.push(
+            "a date (`start_date`, `end_date`, `due_start_date`, `due_end_date`) that is \
+             neither ISO 8601 nor `YYYY-MM-DD`",
+        );
     }
     if !bad_request.is_empty() {
         answers.push(ErrorAnswer::new(
@@ -286,9 +289,15 @@ fn unreadable_search_date(id: &str) -> Option<ApiError> {
         start_date: Some("yesterday".to_owned()),
         ..SearchConversationsRequest::default()
     };
-    (id == "search_conversations")
-        .then(|| request.validate().err().map(ApiError::from))
-        .flatten()
+    let tasks = ListTasksQuery {
+        due_end_date: Some("tomorrow".to_owned()),
+        ..ListTasksQuery::default()
+    };
+    match id {
+        "search_conversations" => request.validate().err().map(ApiError::from),
+        "list_tasks" => tasks.validate().err().map(ApiError::from),
+        _ => None,
+    }
 }
 
 /// The 422 of a body that is not JSON, as the body decoder reports it.
@@ -499,6 +508,14 @@ fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
         }
         .validate()
         .err()
+        .map(|e| ("limit_out_of_range", e)),
+        "list_tasks" => ListTasksQuery {
+            limit: Some(0),
+            ..ListTasksQuery::default()
+        }
+        .validate()
+        .err()
+        .and_then(|e| query_problems::<()>(Err(e)))
         .map(|e| ("limit_out_of_range", e)),
         "list_goals" => query_problems(ListGoalsQuery::from_query_str("limit=ten"))
             .map(|e| ("not_an_integer", e)),

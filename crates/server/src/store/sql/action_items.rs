@@ -119,6 +119,7 @@ pub(crate) fn list<DB: Dialect>(uid: &Uid, params: &ActionItemListParams) -> Que
         q.push(" AND completed = ").push_arg(completed);
     }
     push_date_range(&mut q, "created_at", params.start_date, params.end_date);
+    push_date_range(&mut q, "due_at", params.due_start_date, params.due_end_date);
     push_page(&mut q, NEWEST_FIRST, &params.page);
     q
 }
