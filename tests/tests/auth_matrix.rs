@@ -38,6 +38,7 @@ fn memories() -> CreateMemoriesRequest {
         memories: Some(vec![ExplicitMemoryRequest {
             content: "User prefers window seats when flying".into(),
             tags: None,
+            ..ExplicitMemoryRequest::default()
         }]),
         ..CreateMemoriesRequest::default()
     }

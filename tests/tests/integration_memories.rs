@@ -21,6 +21,7 @@ async fn explicit_memories_are_stored_as_given<T: Transport>(ctx: &Ctx<T>) -> Va
     let explicit = |content: &str, tags: &[&str]| ExplicitMemoryRequest {
         content: content.into(),
         tags: Some(tags.iter().map(|t| (*t).to_owned()).collect()),
+        ..ExplicitMemoryRequest::default()
     };
     rec.ok(
         "create: the spec's explicit memories",
@@ -31,6 +32,8 @@ async fn explicit_memories_are_stored_as_given<T: Transport>(ctx: &Ctx<T>) -> Va
                     text: None,
                     text_source: Some(MemoryTextSource::Other),
                     text_source_spec: Some("user_profile".into()),
+                    source_id: None,
+                    source_url: None,
                     memories: Some(vec![
                         explicit(
                             "User is allergic to peanuts and shellfish",
@@ -80,7 +83,9 @@ async fn explicit_memories_are_stored_as_given<T: Transport>(ctx: &Ctx<T>) -> Va
     rec.finish()
 }
 
-/// Text answers `{}` at once; its memories appear when the worker has extracted them.
+/// Text answers `{}` at once; its memories appear when the worker has extracted them. Each
+/// keeps where it comes from: the explicit memory its own `source_id` / `source_url`, the
+/// extracted ones the text's.
 async fn text_is_extracted_after_the_answer<T: Transport>(ctx: &Ctx<T>) -> Value {
     let mut rec = Record::new();
     rec.ok(
@@ -98,12 +103,29 @@ async fn text_is_extracted_after_the_answer<T: Transport>(ctx: &Ctx<T>) -> Value
                     memories: Some(vec![ExplicitMemoryRequest {
                         content: "User prefers vegetarian food options".into(),
                         tags: Some(vec!["preferences".into(), "food".into()]),
+                        source_id: Some("profile/diet".into()),
+                        source_url: Some("https://example.com/profile#食事".into()),
                     }]),
+                    source_id: Some("mail-2026-12-06-001".into()),
+                    source_url: Some("https://mail.example.com/m/001".into()),
                 },
             )
             .await,
     );
     let all = ctx.memories_at_least(&ctx.uid, 3).await;
+    for memory in &all {
+        let expected = if memory.content.contains("vegetarian") {
+            "profile/diet"
+        } else {
+            "mail-2026-12-06-001"
+        };
+        assert_eq!(
+            memory.source_id.as_deref(),
+            Some(expected),
+            "{}",
+            memory.content
+        );
+    }
     rec.note(
         "list: the explicit memory and the extracted ones",
         by_content(all),

@@ -229,6 +229,7 @@ async fn duplicate_content_is_one_memory<T: Transport>(ctx: &Ctx<T>) -> Value {
                     memories: Some(vec![ExplicitMemoryRequest {
                         content: "User likes green tea".into(),
                         tags: Some(vec!["drinks".into()]),
+                        ..ExplicitMemoryRequest::default()
                     }]),
                     ..CreateMemoriesRequest::default()
                 },

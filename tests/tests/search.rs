@@ -187,6 +187,7 @@ async fn a_write_is_searchable_at_once_and_only_by_its_user<T: Transport>(ctx: &
                 memories: Some(vec![ExplicitMemoryRequest {
                     content: "User's dentist is Dr. Okafor".into(),
                     tags: None,
+                    ..ExplicitMemoryRequest::default()
                 }]),
                 ..CreateMemoriesRequest::default()
             },

@@ -160,6 +160,7 @@ async fn memory_import_bodies<T: Transport>(ctx: &Ctx<T>) -> Value {
     let memory = |content: &str| ExplicitMemoryRequest {
         content: content.into(),
         tags: None,
+        ..ExplicitMemoryRequest::default()
     };
     let cases: Vec<(&str, u16, CreateMemoriesRequest)> = vec![
         (
@@ -199,6 +200,7 @@ async fn memory_import_bodies<T: Transport>(ctx: &Ctx<T>) -> Value {
                 memories: Some(vec![ExplicitMemoryRequest {
                     content: "User is vegetarian".into(),
                     tags: Some(vec!["food".into(), "".into()]),
+                    ..ExplicitMemoryRequest::default()
                 }]),
                 ..CreateMemoriesRequest::default()
             },

@@ -91,8 +91,8 @@ pub use goal::{
 pub use ids::Uid;
 pub use memory::{
     BatchCreateMemoriesRequest, CreateMemoriesRequest, CreateMemoryRequest, ExplicitMemory,
-    ExplicitMemoryRequest, MemoriesImport, Memory, MemoryUpdate, NewMemory, UpdateMemoryRequest,
-    scoring,
+    ExplicitMemoryRequest, MemoriesImport, Memory, MemoryOrigin, MemoryUpdate, NewMemory,
+    UpdateMemoryRequest, scoring,
 };
 pub use query::{
     ConversationListParams, DevMemoryListParams, FromQueryStr, ListConversationsQuery,
@@ -104,7 +104,7 @@ pub use response::{
 pub use scalars::{
     ActionItemDescription, ClientLabel, ClientSessionId, ConversationText, ConversationTitle,
     DevConversationText, GoalText, GoalTitle, GoalUnit, ImportText, Language, Limit, MemoryContent,
-    Offset, Tag, Tags, TextSourceSpec,
+    Offset, SourceReference, Tag, Tags, TextSourceSpec,
 };
 pub use search::{
     MemorySearch, MemorySearchItem, MemorySearchPolicy, MemorySearchResponse, RankedSearch,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::enums::{MemoryCategory, MemoryTextSource, Visibility};
-use crate::scalars::{ImportText, MemoryContent, Tags, TextSourceSpec};
+use crate::scalars::{ImportText, MemoryContent, SourceReference, Tags, TextSourceSpec};
 use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
 
@@ -21,6 +21,14 @@ pub struct ExplicitMemoryRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub tags: Option<Vec<String>>,
+    /// The app's own id of where the memory comes from, at most 2 048 characters; kept
+    /// with the memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// A link to where the memory comes from, at most 2 048 characters; kept with the
+    /// memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
 }
 
 /// The body of `POST /v2/integrations/{app_id}/user/memories`: text to extract memories from,
@@ -43,6 +51,14 @@ pub struct CreateMemoriesRequest {
     #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memories: Option<Vec<ExplicitMemoryRequest>>,
+    /// The app's own id of the text's source, at most 2 048 characters; kept with the
+    /// memories extracted from the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// A link to the text's source, at most 2 048 characters; kept with the memories
+    /// extracted from the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
 }
 
 impl CreateMemoriesRequest {
@@ -73,11 +89,18 @@ impl CreateMemoriesRequest {
                 .map(Some),
         };
         let spec = optional_spec(&mut problems, &body, self.text_source_spec.as_deref());
+        let source = source_at(
+            &mut problems,
+            &body,
+            self.source_id.as_deref(),
+            self.source_url.as_deref(),
+        );
         let raw_memories = self.memories.unwrap_or_default();
         let memories = explicit_memories(&mut problems, &body.join("memories"), &raw_memories);
         problems.finish(|| {
             Some(MemoriesImport {
                 text: text?,
+                text_origin: source?,
                 text_source: self.text_source.unwrap_or_default(),
                 text_source_spec: spec?,
                 memories: memories?,
@@ -122,13 +145,41 @@ fn explicit_memories(
             let at = loc.join(i);
             let content = problems.take(MemoryContent::parse_at(&at.join("content"), &m.content));
             let tags = problems.take(parse_tags(&at, m.tags.as_deref()));
+            let origin = source_at(
+                problems,
+                &at,
+                m.source_id.as_deref(),
+                m.source_url.as_deref(),
+            );
             Some(ExplicitMemory {
                 content: content?,
                 tags: tags?,
+                origin: origin?,
             })
         })
         .collect();
     parsed.into_iter().collect()
+}
+
+/// The `source_id` and `source_url` of an import or one of its memories, checked (at most
+/// [`SourceReference::MAX_CHARS`] each; empty counts as absent).
+fn source_at(
+    problems: &mut Problems,
+    at: &Loc,
+    id: Option<&str>,
+    url: Option<&str>,
+) -> Option<MemoryOrigin> {
+    let mut field = |name: &str, raw: Option<&str>| -> Option<Option<String>> {
+        let Some(raw) = raw else { return Some(None) };
+        let checked = problems.take(SourceReference::parse_at(&at.join(name), raw))?;
+        Some(Some(checked.into_inner()).filter(|v| !v.is_empty()))
+    };
+    let source_id = field("source_id", id);
+    let source_url = field("source_url", url);
+    Some(MemoryOrigin {
+        source_id: source_id?,
+        source_url: source_url?,
+    })
 }
 
 fn parse_tags(at: &Loc, raw: Option<&[String]>) -> Result<Tags, ValidationErrors> {
@@ -142,6 +193,18 @@ pub struct ExplicitMemory {
     pub content: MemoryContent,
     /// Its tags.
     pub tags: Tags,
+    /// Where it comes from, as the app said.
+    pub origin: MemoryOrigin,
+}
+
+/// Where an imported memory comes from, as the importing app said (`source_id`,
+/// `source_url`): kept with the memory and shown on it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MemoryOrigin {
+    /// The app's own id of the source.
+    pub source_id: Option<String>,
+    /// A link to the source.
+    pub source_url: Option<String>,
 }
 
 /// A validated memories import: text to extract from and/or memories to store as given.
@@ -149,6 +212,8 @@ pub struct ExplicitMemory {
 pub struct MemoriesImport {
     /// Text to extract memories from, when given and not blank.
     pub text: Option<ImportText>,
+    /// Where the text comes from, as the app said; kept with what is extracted from it.
+    pub text_origin: MemoryOrigin,
     /// What kind of text it is.
     pub text_source: MemoryTextSource,
     /// A note on the source.
@@ -378,6 +443,12 @@ pub struct Memory {
     /// The conversation it was extracted from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
+    /// The importing app's id of the memory's source (integration imports that gave one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// A link to the memory's source (integration imports that gave one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
     /// Fields this crate does not know, kept so nothing is lost on a round trip.
     #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,

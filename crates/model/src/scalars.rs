@@ -220,6 +220,12 @@ bounded_text_type! {
 }
 
 bounded_text_type! {
+    /// Where an imported memory comes from (`source_id`, `source_url`): at most 2 048
+    /// characters, trimmed; may be empty.
+    SourceReference, max = 2_048, blank = None
+}
+
+bounded_text_type! {
     /// Text from which memories are extracted: not blank, at most 500 000 characters.
     ImportText, max = 500_000, blank = Some(ImportText::BLANK)
 }

@@ -24,6 +24,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use crate::metrics::PanicSite;
 use crate::service::Service;
 use crate::store::{Job, JobTask, MemoryRecord, StoreError, TextToExtract};
+use omi_model::MemoryOrigin;
 
 /// How many of a user's memories (the best scored) extraction is told about, for context: an
 /// LLM is asked not to repeat them. What it finds is then checked against every memory of the
@@ -498,7 +499,13 @@ impl Worker {
         let now = self.service.now();
         let memories: Vec<MemoryRecord> = found
             .iter()
-            .map(|m| MemoryRecord::extracted(m, import.app_id.clone(), None, now))
+            .map(|m| MemoryRecord {
+                origin: MemoryOrigin {
+                    source_id: import.source_id.clone(),
+                    source_url: import.source_url.clone(),
+                },
+                ..MemoryRecord::extracted(m, import.app_id.clone(), None, now)
+            })
             .collect();
         self.service
             .store()

@@ -137,8 +137,11 @@ fn valid_conversation_request() -> impl Strategy<Value = CreateConversationReque
 }
 
 fn valid_memories_request() -> impl Strategy<Value = CreateMemoriesRequest> {
-    let explicit =
-        (content(), tags()).prop_map(|(content, tags)| ExplicitMemoryRequest { content, tags });
+    let explicit = (content(), tags()).prop_map(|(content, tags)| ExplicitMemoryRequest {
+        content,
+        tags,
+        ..ExplicitMemoryRequest::default()
+    });
     (
         option::of(non_blank(80)),
         option::of(select(MemoryTextSource::ALL)),
@@ -151,6 +154,7 @@ fn valid_memories_request() -> impl Strategy<Value = CreateMemoriesRequest> {
                 text_source,
                 text_source_spec: spec,
                 memories,
+                ..CreateMemoriesRequest::default()
             },
         )
         .prop_filter("text or memories", |r| {
@@ -263,6 +267,8 @@ fn memory() -> impl Strategy<Value = Memory> {
                 edited,
                 app_id,
                 conversation_id,
+                source_id: None,
+                source_url: None,
                 extra,
             },
         )

@@ -195,6 +195,8 @@ impl AuthorizedIntegration {
                     .as_ref()
                     .map(|s| s.as_str().to_owned()),
                 app_id: Some(self.app_id.clone()),
+                source_id: import.text_origin.source_id.clone(),
+                source_url: import.text_origin.source_url.clone(),
             });
             self.service.new_job(self.uid.clone(), task, now)
         });

@@ -65,6 +65,12 @@ pub struct TextToExtract {
     /// The app that imported it; its memories are that app's.
     #[serde(default)]
     pub app_id: Option<String>,
+    /// The importing app's id of the text's source; its memories keep it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// A link to the text's source; its memories keep it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
 }
 
 impl JobTask {

@@ -7,8 +7,8 @@ use omi_extract::identity::{content_key, indexed_words_of};
 use omi_extract::search::index_terms;
 use omi_extract::{ExtractedMemory, categorize_memory};
 use omi_model::{
-    DevMemoryListParams, ExplicitMemory, Memory, MemoryCategory, MemorySearch, MemorySearchItem,
-    MemoryUpdate, NewMemory, Uid, Visibility,
+    DevMemoryListParams, ExplicitMemory, Memory, MemoryCategory, MemoryOrigin, MemorySearch,
+    MemorySearchItem, MemoryUpdate, NewMemory, Uid, Visibility,
 };
 
 use super::{IdempotentAnswer, NewJob, StoreResult};
@@ -34,6 +34,8 @@ pub struct MemoryRecord {
     pub app_id: Option<String>,
     /// The conversation it was extracted from.
     pub conversation_id: Option<String>,
+    /// Where it comes from, as the importing app said.
+    pub origin: MemoryOrigin,
 }
 
 impl MemoryRecord {
@@ -55,6 +57,7 @@ impl MemoryRecord {
         Self {
             tags: memory.tags.to_strings(),
             app_id: Some(app_id.to_owned()),
+            origin: memory.origin.clone(),
             ..Self::new(memory.content.as_str().to_owned(), now)
         }
     }
@@ -92,6 +95,7 @@ impl MemoryRecord {
             manually_added: false,
             app_id: None,
             conversation_id: None,
+            origin: MemoryOrigin::default(),
         }
     }
 }
@@ -148,6 +152,8 @@ impl PreparedMemory {
             edited: Some(false),
             app_id: m.app_id.clone(),
             conversation_id: m.conversation_id.clone(),
+            source_id: m.origin.source_id.clone(),
+            source_url: m.origin.source_url.clone(),
             extra: serde_json::Map::new(),
         }
     }

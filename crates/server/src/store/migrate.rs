@@ -214,6 +214,8 @@ pub const TABLES: &[Table] = &[
             ("app_id", Text),
             ("conversation_id", Text),
             ("search_terms", Text),
+            ("source_id", Text),
+            ("source_url", Text),
         ],
         identity: false,
     },

@@ -98,6 +98,8 @@ pub(crate) struct MemoryRow {
     edited: bool,
     app_id: Option<String>,
     conversation_id: Option<String>,
+    source_id: Option<String>,
+    source_url: Option<String>,
 }
 
 impl MemoryRow {
@@ -118,6 +120,8 @@ impl MemoryRow {
             edited: Some(self.edited),
             app_id: self.app_id,
             conversation_id: self.conversation_id,
+            source_id: self.source_id,
+            source_url: self.source_url,
             extra: Map::new(),
         })
     }

@@ -14,8 +14,8 @@
 
 use omi_model::scalars::{
     ActionItemDescription, ClientLabel, ClientSessionId, ConversationText, ConversationTitle,
-    DevConversationText, GoalText, GoalTitle, GoalUnit, ImportText, Language, MemoryContent, Tag,
-    Tags, TextSourceSpec,
+    DevConversationText, GoalText, GoalTitle, GoalUnit, ImportText, Language, MemoryContent,
+    SourceReference, Tag, Tags, TextSourceSpec,
 };
 use omi_model::{
     BatchCreateActionItemsRequest, BatchCreateMemoriesRequest,
@@ -112,6 +112,26 @@ fn texts() -> Vec<(&'static str, &'static str, Text)> {
             "ExplicitMemoryRequest",
             "tags[]",
             Text::NotBlank(Tag::MAX_CHARS),
+        ),
+        (
+            "ExplicitMemoryRequest",
+            "source_id",
+            Text::Free(SourceReference::MAX_CHARS),
+        ),
+        (
+            "ExplicitMemoryRequest",
+            "source_url",
+            Text::Free(SourceReference::MAX_CHARS),
+        ),
+        (
+            "CreateMemoriesRequest",
+            "source_id",
+            Text::Free(SourceReference::MAX_CHARS),
+        ),
+        (
+            "CreateMemoriesRequest",
+            "source_url",
+            Text::Free(SourceReference::MAX_CHARS),
         ),
         (
             "CreateMemoryRequest",

@@ -205,8 +205,8 @@ pub(super) async fn upsert<DB: Dialect>(
     let inserted = sqlx::query::<DB>(
         "INSERT INTO memories (id, uid, content, content_key, category, visibility, tags, \
          created_at, updated_at, manually_added, scoring, app_id, conversation_id, \
-         search_terms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13) \
+         search_terms, source_id, source_url) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (uid, content_key) DO NOTHING",
     )
     .arg(m.id.as_str())
@@ -222,6 +222,8 @@ pub(super) async fn upsert<DB: Dialect>(
     .arg(m.app_id.as_deref())
     .arg(m.conversation_id.as_deref())
     .arg(p.search_terms.as_str())
+    .arg(m.origin.source_id.as_deref())
+    .arg(m.origin.source_url.as_deref())
     .execute(DB::on(conn))
     .await
     .map_err(map_err)?;

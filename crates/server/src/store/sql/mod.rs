@@ -439,7 +439,7 @@ impl Dialect for sqlx::Postgres {
 macro_rules! memory_columns {
     () => {
         "id, content, category, visibility, tags, created_at, updated_at, manually_added, \
-         scoring, reviewed, user_review, edited, app_id, conversation_id"
+         scoring, reviewed, user_review, edited, app_id, conversation_id, source_id, source_url"
     };
 }
 use memory_columns;

@@ -208,6 +208,7 @@ mod tests {
             manually_added: true,
             app_id: None,
             conversation_id: None,
+            origin: omi_model::MemoryOrigin::default(),
         }
     }
 
@@ -507,7 +508,8 @@ mod tests {
         same_columns(
             &read,
             "id, content, category, visibility, tags, created_at, updated_at, manually_added, \
-             scoring, reviewed, user_review, edited, app_id, conversation_id",
+             scoring, reviewed, user_review, edited, app_id, conversation_id, source_id, \
+             source_url",
             "the memory lists",
         );
         let params = ListActionItemsQuery::default().validate().unwrap();
