@@ -168,16 +168,22 @@ impl FromQueryStr for ListTasksQuery {
         let offset = q.int("offset", &mut problems);
         let completed = q.bool("completed", &mut problems);
         let text = |name| q.last(name).map(str::to_owned);
+        // A date of only white space is no bound, as on every other route.
+        let date = |name| {
+            q.last(name)
+                .filter(|d| !d.trim().is_empty())
+                .map(str::to_owned)
+        };
         Ok(problems.finish(|| {
             Some(Self {
                 limit,
                 offset,
                 completed,
                 conversation_id: text("conversation_id"),
-                start_date: text("start_date"),
-                end_date: text("end_date"),
-                due_start_date: text("due_start_date"),
-                due_end_date: text("due_end_date"),
+                start_date: date("start_date"),
+                end_date: date("end_date"),
+                due_start_date: date("due_start_date"),
+                due_end_date: date("due_end_date"),
             })
         })?)
     }

@@ -74,7 +74,7 @@ impl ConversationRecord {
     /// A conversation `uid` gave the Developer API as transcript segments; its text is the
     /// transcript, one `Name: text` line per segment (the user's under `User`). Its id is
     /// derived from the user and the client's session when one is given
-    /// ([`crate::keys::session_conversation_id`]), else new.
+    /// (the cloud's `uuid5`, `keys::session_conversation_id`), else new.
     pub fn from_transcript(uid: Uid, new: &NewTranscriptConversation) -> Self {
         let text = transcript_text(&new.segments);
         let session = new

@@ -461,7 +461,11 @@ fn query_dates(doc: &mut Value) {
                 schema["maxContains"] = max;
             }
         }
-        if parameter["in"] == "query" && matches!(name, "start_date" | "end_date") {
+        let date = matches!(
+            name,
+            "start_date" | "end_date" | "due_start_date" | "due_end_date"
+        );
+        if parameter["in"] == "query" && date {
             parameter["schema"] = json!({ "anyOf": [
                 { "type": "string", "format": "date" },
                 { "type": "string", "format": "date-time" },
