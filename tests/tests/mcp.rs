@@ -3,11 +3,14 @@
 //! `omi-api` traits of the run's transport, or the other way round, so one behaviour is
 //! proved across three transports (MCP, in-process, HTTP) and both stores.
 
-use omi_api::{CallError, DeveloperActionItems, DeveloperConversations, DeveloperMemories};
+use omi_api::{
+    CallError, DeveloperActionItems, DeveloperConversations, DeveloperGoals, DeveloperMemories,
+};
 use omi_model::{
-    CreateActionItemRequest, CreateConversationRequest, CreateMemoryRequest, DevScope,
-    GetConversationQuery, ListActionItemsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    RankedSearchQuery, SearchMemoriesQuery, UpdateActionItemRequest,
+    CreateActionItemRequest, CreateConversationRequest, CreateGoalRequest, CreateMemoryRequest,
+    DevScope, GetConversationQuery, ListActionItemsQuery, ListDevConversationsQuery,
+    ListDevMemoriesQuery, ListGoalsQuery, RankedSearchQuery, SearchMemoriesQuery,
+    UpdateActionItemRequest,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -20,7 +23,51 @@ contracts!(
     action_item_tools_are_the_action_item_routes,
     conversation_tools_are_the_conversation_routes,
     a_tool_needs_the_scope_of_its_route,
+    the_goal_tool_is_the_goal_list,
 );
+
+/// `get_goals` answers what the goal list answers, active goals and with `include_inactive`.
+async fn the_goal_tool_is_the_goal_list<T: Transport>(ctx: &Ctx<T>) -> Value {
+    let mut rec = Record::new();
+    let mcp = demo_session(ctx).await;
+    let kept = CreateGoalRequest::new("毎日30分ジョギングする 🏃");
+    rec.ok("a goal", ctx.dev.create_goal(kept).await);
+    let gone = rec.ok(
+        "another",
+        ctx.dev
+            .create_goal(CreateGoalRequest::new("Learn the cello"))
+            .await,
+    );
+    rec.ok("deleted", ctx.dev.delete_goal(&gone.id).await);
+    let active = mcp.ok("get_goals", json!({})).await;
+    let listed = rec.ok(
+        "the route's list",
+        ctx.dev.list_goals(ListGoalsQuery::default()).await,
+    );
+    assert_eq!(active["goals"], to_json(&listed), "get_goals is the list");
+    let every = mcp
+        .ok("get_goals", json!({"include_inactive": true, "limit": 5}))
+        .await;
+    let query = ListGoalsQuery {
+        limit: Some(5),
+        include_inactive: Some(true),
+    };
+    let listed = rec.ok(
+        "the route's list with inactive goals",
+        ctx.dev.list_goals(query).await,
+    );
+    assert_eq!(
+        every["goals"],
+        to_json(&listed),
+        "and with include_inactive"
+    );
+    rec.note(
+        "a limit out of range",
+        mcp.error("get_goals", json!({"limit": 0})).await,
+    );
+    mcp.close().await;
+    rec.finish()
+}
 
 /// The demo user's MCP session (every scope).
 async fn demo_session<T: Transport>(ctx: &Ctx<T>) -> McpSession {

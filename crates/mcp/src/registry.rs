@@ -5,13 +5,13 @@
 use std::sync::{Arc, LazyLock};
 
 use omi_api::model::DevScope;
-use omi_api::{DeveloperActionItems, DeveloperConversations, DeveloperMemories};
+use omi_api::{DeveloperActionItems, DeveloperConversations, DeveloperGoals, DeveloperMemories};
 use rmcp::handler::server::common::schema_for_type;
 use rmcp::model::{JsonObject, MetaObject, Tool, ToolAnnotations};
 use serde_json::{Map, Value, json};
 
 use crate::outcome::ToolOutcome;
-use crate::tools::{action_items as items, conversations as convs, memories as mems};
+use crate::tools::{action_items as items, conversations as convs, goals, memories as mems};
 
 /// What a tool does to the user's data, for its annotations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,6 +215,15 @@ static SPECS: &[ToolSpec] = &[
         input: schema_for_type::<items::DeleteActionItem>,
         output: &[("success", "boolean", true)],
     },
+    ToolSpec {
+        name: "get_goals",
+        title: "Get goals",
+        description: "Retrieve what the user is working towards: each goal with its desired outcome, why it matters, success criteria, horizon, status and measured progress (current and target value, unit). Active goals by default; include_inactive adds achieved and abandoned ones.",
+        effect: Effect::Read,
+        scope: DevScope::GoalsRead,
+        input: schema_for_type::<goals::GetGoals>,
+        output: &[("goals", OBJECTS, true)],
+    },
 ];
 
 /// The `{"error": {"code", "message"}}` branch every output schema has.
@@ -310,7 +319,7 @@ pub(crate) async fn run<A>(
     args: Option<Map<String, Value>>,
 ) -> Option<ToolOutcome>
 where
-    A: DeveloperMemories + DeveloperConversations + DeveloperActionItems,
+    A: DeveloperMemories + DeveloperConversations + DeveloperActionItems + DeveloperGoals,
 {
     Some(match name {
         "get_memories" => mems::get_memories(api, args).await,
@@ -329,6 +338,7 @@ where
         "complete_action_item" => items::complete_action_item(api, args).await,
         "update_action_item" => items::update_action_item(api, args).await,
         "delete_action_item" => items::delete_action_item(api, args).await,
+        "get_goals" => goals::get_goals(api, args).await,
         _ => return None,
     })
 }

@@ -5,7 +5,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures::FutureExt;
-use omi_api::{DeveloperActionItems, DeveloperConversations, DeveloperMemories};
+use omi_api::{DeveloperActionItems, DeveloperConversations, DeveloperGoals, DeveloperMemories};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
     PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -20,7 +20,11 @@ use crate::registry;
 /// implementation the tools call (the in-process service, or the HTTP client).
 pub trait Connector: Send + Sync + 'static {
     /// The API of one caller.
-    type Api: DeveloperMemories + DeveloperConversations + DeveloperActionItems + 'static;
+    type Api: DeveloperMemories
+        + DeveloperConversations
+        + DeveloperActionItems
+        + DeveloperGoals
+        + 'static;
 
     /// The API for a call. `bearer` is the token of the request's `Authorization: Bearer`
     /// header over Streamable HTTP, `None` over stdio (where the connector holds the key).

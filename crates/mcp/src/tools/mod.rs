@@ -4,6 +4,7 @@
 
 pub(crate) mod action_items;
 pub(crate) mod conversations;
+pub(crate) mod goals;
 pub(crate) mod memories;
 
 use omi_api::model::chrono::{DateTime, Utc};
