@@ -11,10 +11,11 @@ use omi_model::FromQueryStr;
 use omi_model::{
     ActionItem, BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Conversation,
     ConversationTextSource, CreateActionItemRequest, CreateConversationFromSegmentsRequest,
-    CreateConversationRequest, CreateMemoriesRequest, CreateMemoryRequest, GetConversationQuery,
-    ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    ListMemoriesQuery, Memory, SearchMemoriesQuery, UpdateActionItemRequest,
-    UpdateConversationRequest, UpdateMemoryRequest, decode,
+    CreateConversationRequest, CreateGoalRequest, CreateMemoriesRequest, CreateMemoryRequest,
+    GetConversationQuery, Goal, GoalHistoryQuery, GoalProgressQuery, ListActionItemsQuery,
+    ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery, ListGoalsQuery,
+    ListMemoriesQuery, ListTasksQuery, Memory, SearchMemoriesQuery, UpdateActionItemRequest,
+    UpdateConversationRequest, UpdateGoalRequest, UpdateMemoryRequest, decode,
 };
 
 use crate::checks;
@@ -212,6 +213,29 @@ fn decode_bodies(bytes: &[u8]) {
     let _ = decode::from_json_slice::<Conversation>(bytes);
     let _ = decode::from_json_slice::<ActionItem>(bytes);
     let _ = serde_json::from_slice::<serde_json::Value>(bytes);
+    goal_bodies(bytes, now);
+}
+
+/// The goal bodies: a valid create is made into a goal and given progress; a valid change
+/// is applied to a goal with bounds.
+fn goal_bodies(bytes: &[u8], now: DateTime<Utc>) {
+    if let Ok(r) = decode::from_json_slice::<CreateGoalRequest>(bytes)
+        && let Ok(new) = r.validate()
+    {
+        let _ = Goal::create("goal_1".into(), new, now).with_progress(-1e308, now);
+    }
+    if let Ok(r) = decode::from_json_slice::<UpdateGoalRequest>(bytes)
+        && let Ok(update) = r.validate()
+    {
+        let bounded = CreateGoalRequest {
+            min_value: Some(0.0),
+            max_value: Some(10.0),
+            ..CreateGoalRequest::new("A goal")
+        };
+        if let Ok(new) = bounded.validate() {
+            let _ = update.apply(Goal::create("goal_0".into(), new, now), now);
+        }
+    }
 }
 
 /// Every list query, read from a query string and validated.
@@ -234,6 +258,18 @@ fn query_strings(bytes: &[u8]) {
     }
     let _ = GetConversationQuery::from_query_str(&raw);
     if let Ok(q) = SearchMemoriesQuery::from_query_str(&raw) {
+        let _ = q.validate();
+    }
+    if let Ok(q) = ListTasksQuery::from_query_str(&raw) {
+        let _ = q.validate();
+    }
+    if let Ok(q) = ListGoalsQuery::from_query_str(&raw) {
+        let _ = q.validate();
+    }
+    if let Ok(q) = GoalProgressQuery::from_query_str(&raw) {
+        let _ = q.validate();
+    }
+    if let Ok(q) = GoalHistoryQuery::from_query_str(&raw) {
         let _ = q.validate();
     }
 }

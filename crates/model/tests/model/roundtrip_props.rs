@@ -18,11 +18,12 @@ use omi_model::{
     ActionItem, BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Conversation,
     ConversationCategory, ConversationSource, ConversationStatus, ConversationTextSource,
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
-    CreateMemoriesRequest, CreateMemoryRequest, Event, ExplicitMemoryRequest, Geolocation,
-    GetConversationQuery, ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery,
-    ListDevMemoriesQuery, ListMemoriesQuery, Memory, MemoryCategory, MemoryTextSource, Structured,
-    StructuredActionItem, TranscriptSegment, UpdateActionItemRequest, UpdateConversationRequest,
-    UpdateMemoryRequest, Visibility, decode,
+    CreateGoalRequest, CreateMemoriesRequest, CreateMemoryRequest, Event, ExplicitMemoryRequest,
+    Geolocation, GetConversationQuery, Goal, GoalHistoryQuery, GoalProgressQuery,
+    ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
+    ListGoalsQuery, ListMemoriesQuery, ListTasksQuery, Memory, MemoryCategory, MemoryTextSource,
+    Structured, StructuredActionItem, TranscriptSegment, UpdateActionItemRequest,
+    UpdateConversationRequest, UpdateGoalRequest, UpdateMemoryRequest, Visibility, decode,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -439,6 +440,24 @@ const KNOWN_KEYS: &[&str] = &[
     "tags",
     "category",
     "visibility",
+    "title",
+    "desired_outcome",
+    "why_it_matters",
+    "success_criteria",
+    "horizon_at",
+    "goal_type",
+    "target_value",
+    "current_value",
+    "min_value",
+    "max_value",
+    "unit",
+    "client_session_id",
+    "session_id",
+    "client_id",
+    "client_device_id",
+    "client_platform",
+    "source_id",
+    "source_url",
 ];
 
 /// Strings that mean something to some field.
@@ -579,6 +598,11 @@ fn any_query_string() -> impl Strategy<Value = String> {
                 "include_transcript",
                 "completed",
                 "conversation_id",
+                "due_start_date",
+                "due_end_date",
+                "include_inactive",
+                "current_value",
+                "days",
             ][..]
         )
         .prop_map(str::to_owned),
@@ -690,6 +714,30 @@ fn decode_and_validate_developer_bodies(bytes: &[u8]) {
         let _ = r.validate();
     }
     let _ = decode::from_json_slice::<ActionItem>(bytes);
+    decode_and_validate_goal_bodies(bytes);
+}
+
+/// The goal bodies, as [`decode_and_validate_everything`]; a valid change is also applied
+/// to a goal with a metric, where its bounds are checked.
+fn decode_and_validate_goal_bodies(bytes: &[u8]) {
+    let measured = CreateGoalRequest {
+        min_value: Some(0.0),
+        max_value: Some(10.0),
+        ..CreateGoalRequest::new("Sleep 8 hours 😴")
+    };
+    let goal = Goal::create("goal_0".into(), measured.validate().expect("valid"), now());
+    if let Ok(r) = decode::from_json_slice::<CreateGoalRequest>(bytes)
+        && let Ok(new) = r.validate()
+    {
+        let made = Goal::create("goal_1".into(), new, now());
+        let _ = made.with_progress(f64::MAX, now());
+    }
+    if let Ok(r) = decode::from_json_slice::<UpdateGoalRequest>(bytes)
+        && let Ok(update) = r.validate()
+    {
+        let _ = update.apply(goal, now());
+    }
+    let _ = decode::from_json_slice::<Goal>(bytes);
 }
 
 // ---- properties ------------------------------------------------------------------------------
@@ -805,5 +853,17 @@ proptest! {
             let _ = q.validate();
         }
         let _ = GetConversationQuery::from_query_str(&raw);
+        if let Ok(q) = ListTasksQuery::from_query_str(&raw) {
+            let _ = q.validate();
+        }
+        if let Ok(q) = ListGoalsQuery::from_query_str(&raw) {
+            let _ = q.validate();
+        }
+        if let Ok(q) = GoalProgressQuery::from_query_str(&raw) {
+            let _ = q.validate();
+        }
+        if let Ok(q) = GoalHistoryQuery::from_query_str(&raw) {
+            let _ = q.validate();
+        }
     }
 }
