@@ -87,6 +87,9 @@ pub(crate) const FACT_VERBS: &[(&str, &str)] = &[
     ("adopted", "adopted"),
     ("passed", "passed"),
     ("left", "left"),
+    ("commute", "commutes"),
+    ("lift", "lifts"),
+    ("coach", "coaches"),
 ];
 
 /// Verbs that state a fact only as a habit ("I swim every morning") or with their kind of
@@ -95,6 +98,7 @@ pub(crate) const HABIT_VERBS: &[&str] = &[
     "run", "play", "swim", "cook", "bake", "read", "go", "walk", "bike", "cycle", "meditate",
     "drink", "eat", "take", "wake", "listen", "watch", "write", "paint", "sing", "call", "visit",
     "climb", "hike", "ski", "surf", "fish", "garden", "knit", "dance", "drive", "study", "get",
+    "commute", "lift",
 ];
 
 /// Words that make a clause a habit.
@@ -180,6 +184,11 @@ pub(crate) const HABIT_MARKERS: &[&str] = &[
     "nosebleeds",
     "panic attacks",
     "cold sores",
+    "a day",
+    "a week",
+    "a month",
+    "per day",
+    "per week",
 ];
 
 /// Adverbs allowed between "I" and the verb.
@@ -817,6 +826,7 @@ pub(crate) const CLAUSE_SEPARATORS: &[&str] = &[
     " so i ",
     " so this ",
     " so it ",
+    " so it's ",
     " so we ",
     " because ",
     " cause ",
@@ -831,6 +841,8 @@ pub(crate) const CLAUSE_SEPARATORS: &[&str] = &[
     " – ",
     " — ",
     " when ",
+    " where we ",
+    " where i ",
     " until ",
     " unless ",
     " lol ",
@@ -946,6 +958,19 @@ pub(crate) const HAVE_OBJECTS: &[&str] = &[
     "band",
     "collection",
     "food",
+    "plants",
+    "retriever",
+    "collie",
+    "labrador",
+    "poodle",
+    "terrier",
+    "beagle",
+    "spaniel",
+    "corgi",
+    "husky",
+    "dachshund",
+    "bulldog",
+    "tabby",
 ];
 
 /// People of the user's that "my <relation> <Name>" names.
@@ -1176,6 +1201,10 @@ pub(crate) const DOCTOR_CONTEXT: &[&str] = &[
     "surgery",
     "primary care",
     "pediatrician",
+    "'s note",
+    "wants me",
+    "told me",
+    "asked me",
 ];
 
 /// Words that point back at something said before ("I love it", "all of those games"): a
@@ -1441,4 +1470,124 @@ pub(crate) const GOAL_OPENINGS: &[&str] = &[
     "my dream is to ",
     "i'm aiming to ",
     "i'm determined to ",
+];
+
+/// Words of how often: a clause holding one states a habit, so a time of day or a weekday in
+/// it ("I wake up at 6 every day", "I lift three times a week, Monday Wednesday Friday") is
+/// part of the habit, not a moment of its own.
+pub(crate) const FREQUENCY_MARKERS: &[&str] = &[
+    "every",
+    "usually",
+    "always",
+    "often",
+    "regularly",
+    "daily",
+    "weekly",
+    "twice",
+    "times",
+    "whenever",
+    "mornings",
+    "evenings",
+    "weekends",
+    "nights",
+    "since",
+    "routine",
+];
+
+/// Hedges that make a clause a doubt ("maybe I'll go"), unless a number or amount follows
+/// ("maybe twice a month" only rounds a figure).
+pub(crate) const HEDGES: &[&str] = &["maybe", "probably", "perhaps"];
+
+/// The user's household said in passing ("my daughter", "the kids", "more grandkids"): the
+/// user has them. Plural nouns are read after "my", "our", "the" or "more".
+pub(crate) const HOUSEHOLD_PLURALS: &[&str] = &[
+    "kids",
+    "children",
+    "twins",
+    "grandkids",
+    "grandchildren",
+    "dogs",
+    "cats",
+];
+
+/// Singular members of the user's household, read after "my" only.
+pub(crate) const HOUSEHOLD_SINGULARS: &[&str] = &["daughter", "son", "stepdaughter", "stepson"];
+
+/// What a flagged lab value says ("cholesterol 210 (borderline high)", "vitamin D low").
+pub(crate) const LAB_FLAGS: &[&str] = &[
+    "borderline high",
+    "borderline low",
+    "high",
+    "low",
+    "elevated",
+    "deficient",
+];
+
+/// Words that mark a line as the user's lab results, so its flagged values are the user's.
+pub(crate) const LAB_CONTEXT: &[&str] = &[
+    "lab results",
+    "test results",
+    "blood test",
+    "bloodwork",
+    "blood work",
+    "labs:",
+    "results",
+];
+
+/// What "in the ... range" names when it is no condition ("in the normal range").
+pub(crate) const HEALTHY_RANGES: &[&str] = &[
+    "normal",
+    "healthy",
+    "target",
+    "ideal",
+    "reference",
+    "same",
+    "right",
+    "price",
+    "low",
+    "high",
+    "mid",
+    "upper",
+    "lower",
+];
+
+/// Beliefs and other capitalized words after "I'm" that name no one ("I'm Catholic").
+pub(crate) const NOT_NAMES: &[&str] = &[
+    "muslim",
+    "hindu",
+    "sikh",
+    "catholic",
+    "jewish",
+    "buddhist",
+    "christian",
+    "atheist",
+    "agnostic",
+    "protestant",
+    "mormon",
+    "sorry",
+    "fine",
+    "ok",
+    "okay",
+    "good",
+    "great",
+    "happy",
+    "here",
+    "back",
+    "home",
+    "not",
+    "so",
+    "just",
+];
+
+/// What a lasting search is for ("I'm looking for a fully remote role").
+pub(crate) const SOUGHT: &[&str] = &[
+    "job",
+    "role",
+    "position",
+    "apartment",
+    "house",
+    "home",
+    "roommate",
+    "partner",
+    "internship",
 ];

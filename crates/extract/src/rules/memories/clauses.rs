@@ -3,7 +3,7 @@
 
 use super::Sentence;
 use crate::rules::lexicon::memories::{
-    CLAUSE_SEPARATORS, CLAUSE_SUBJECTS, CLOSING_FILLERS, OPENINGS,
+    CLAUSE_SEPARATORS, CLAUSE_SUBJECTS, CLOSING_FILLERS, FACT_VERBS, OPENINGS,
 };
 
 /// A clause of a sentence, trimmed of openings and closing punctuation.
@@ -42,6 +42,12 @@ pub(super) fn clauses(s: &Sentence) -> Vec<Clause> {
             cuts.push((at, next));
         }
     }
+    // An emoji ends a thought as a stop does ("... my backyard garden 🍅 I've been ...").
+    for (at, c) in s.text.char_indices() {
+        if is_emoji(c) {
+            cuts.push((at, at + c.len_utf8()));
+        }
+    }
     cuts.sort_unstable();
     let mut out = Vec::new();
     let mut start = 0;
@@ -57,7 +63,96 @@ pub(super) fn clauses(s: &Sentence) -> Vec<Clause> {
         start = cut_end;
     }
     push_clause(&mut out, &s.text[start..], &lower[start..]);
-    out
+    out.into_iter().flat_map(carry_subject).collect()
+}
+
+/// Whether a character is an emoji or pictograph (the blocks posts use: symbols, pictographs,
+/// dingbats, transport and map symbols).
+fn is_emoji(c: char) -> bool {
+    matches!(u32::from(c), 0x1F300..=0x1FAFF | 0x2600..=0x27BF)
+}
+
+/// "I grew up in Nairobi and moved to Toronto" -> "I grew up in Nairobi", "I moved to
+/// Toronto": a second verb of a fact after "and" gets the clause's "I", so each fact stands
+/// alone. The verb needs an object ("I love music and dance" stays whole).
+fn carry_subject(clause: Clause) -> Vec<Clause> {
+    if !clause.lower.starts_with("i ") {
+        return vec![clause];
+    }
+    let mut from = 0;
+    while let Some(at) = clause.lower[from..].find(" and ").map(|at| from + at) {
+        from = at + " and ".len();
+        let mut rest = clause.lower[from..].split_whitespace();
+        let verb = rest.next().unwrap_or_default();
+        let is_verb = FACT_VERBS.iter().any(|(v, _)| *v == verb);
+        if is_verb && rest.next().is_some() {
+            let first = Clause {
+                text: clause.text[..at].to_owned(),
+                lower: clause.lower[..at].to_owned(),
+            };
+            let second = Clause {
+                text: format!("I {}", &clause.text[from..]),
+                lower: format!("i {}", &clause.lower[from..]),
+            };
+            let mut out = vec![first];
+            out.extend(carry_subject(second));
+            return out;
+        }
+    }
+    vec![clause]
+}
+
+/// The statement before a tag question ("I'm vegan though, is that ok?" -> "I'm vegan
+/// though"): a question whose last comma-separated part is a short tag asking for
+/// agreement, and whose first part does not ask.
+pub(super) fn statement_before_tag(s: &Sentence) -> Option<Sentence> {
+    let comma = s.lower.rfind(", ")?;
+    let tag = s.lower[comma + 2..].trim_end_matches(['?', '!', ' ']);
+    let head = &s.lower[..comma];
+    let tag_words = tag.split_whitespace().count();
+    let is_tag = tag_words <= 4
+        && [
+            "is that ",
+            "is it ",
+            "does that ",
+            "right",
+            "ok",
+            "okay",
+            "isn't it",
+            "no",
+        ]
+        .iter()
+        .any(|t| tag.starts_with(t) && (t.ends_with(' ') || tag.len() == t.len()));
+    let asks = head.contains('?')
+        || head.split_whitespace().next().is_some_and(|w| {
+            matches!(
+                w,
+                "do" | "does"
+                    | "did"
+                    | "is"
+                    | "are"
+                    | "can"
+                    | "could"
+                    | "would"
+                    | "should"
+                    | "will"
+                    | "what"
+                    | "how"
+                    | "why"
+                    | "where"
+                    | "when"
+                    | "who"
+                    | "have"
+            )
+        });
+    if !is_tag || asks {
+        return None;
+    }
+    Some(Sentence {
+        text: s.text[..comma].to_owned(),
+        lower: head.to_owned(),
+        ..s.clone()
+    })
 }
 
 fn push_clause(out: &mut Vec<Clause>, text: &str, lower: &str) {

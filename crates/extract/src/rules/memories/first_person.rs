@@ -3,8 +3,8 @@
 use super::relations::pronouns;
 use crate::rules::lexicon::memories::{
     ACHIEVEMENTS, ADOPTED, ADVERBS, BODY_PARTS, DIETS, FACT_VERBS, HABIT_MARKERS, HABIT_VERBS,
-    HAVE_BEEN, HAVE_DONE, HAVE_OBJECTS, LASTING_PURCHASES, LEFT, NOT_STATES, PASSED,
-    PASSIVE_ACHIEVEMENTS, PRONOUN_OBJECTS, STATES,
+    HAVE_BEEN, HAVE_DONE, HAVE_OBJECTS, LASTING_PURCHASES, LEFT, NOT_NAMES, NOT_STATES, PASSED,
+    PASSIVE_ACHIEVEMENTS, PRONOUN_OBJECTS, SOUGHT, STATES,
 };
 
 /// Whether one of the first `n` words of `words` (punctuation trimmed) is in `list`.
@@ -28,7 +28,7 @@ fn lasting_act(base: &str, object_words: &[&str]) -> Option<bool> {
 }
 
 /// "I've gone gluten-free", "I went vegan", "I became vegetarian" -> "User is gluten-free".
-fn diet(lower: &str) -> Option<String> {
+pub(super) fn diet(lower: &str) -> Option<String> {
     let rest = [
         "i've gone ",
         "i have gone ",
@@ -151,6 +151,9 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
                 }
                 return None;
             }
+            if let Some(found) = own_name(rest_text).or_else(|| search(rest_text, rest)) {
+                return Some(found);
+            }
             if NOT_STATES.iter().any(|n| rest.starts_with(n)) {
                 return None;
             }
@@ -193,7 +196,7 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
                             | "talking"
                             | "reading"
                     );
-                if ongoing || HAVE_BEEN.iter().any(|h| after.starts_with(h)) {
+                if ongoing || HAVE_BEEN.iter().any(|h| after.starts_with(h)) || member(after) {
                     let after_text = &rest_text_full[rest.len() - after.len()..];
                     return Some(format!("User has been {}", pronouns(after_text)));
                 }
@@ -328,6 +331,11 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
                     // "I was born in ..." only.
                     if first_object == "born" {
                         return Some(format!("User was {object}"));
+                    }
+                    // "Just got engaged to Laura": an engagement or a wedding is something
+                    // the user got.
+                    if matches!(first_object, "engaged" | "married") {
+                        return Some(format!("User got {object}"));
                     }
                     // "I was promoted to Engineering Manager", "I was accepted into Stanford".
                     if PASSIVE_ACHIEVEMENTS.contains(&first_object)
@@ -490,6 +498,46 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
             })
         }
     }
+}
+
+/// "I'm Sam" -> "User's name is Sam": one capitalized word that is no belief or demonym
+/// ("I'm Catholic", "I'm Canadian", "I'm Japanese").
+fn own_name(rest_text: &str) -> Option<String> {
+    let name = rest_text.trim().trim_end_matches(['.', '!', ',']);
+    let lower = name.to_lowercase();
+    let demonym = ["ese", "ish", "ian", "can", "ean", "ch", "i"]
+        .iter()
+        .any(|e| lower.ends_with(e));
+    let is_name = name.chars().next().is_some_and(char::is_uppercase)
+        && name.chars().count() >= 2
+        && name.chars().all(char::is_alphabetic)
+        && !name.chars().all(char::is_uppercase)
+        && !NOT_NAMES.contains(&lower.as_str());
+    (is_name && !demonym).then(|| format!("User's name is {name}"))
+}
+
+/// "I'm looking for a fully remote role" -> "User is looking for a fully remote role": a
+/// search for a job or a home lasts, unlike looking for one's keys.
+fn search(rest_text: &str, rest: &str) -> Option<String> {
+    let sought = ["looking for a ", "looking for an ", "looking for a new "]
+        .iter()
+        .any(|p| rest.starts_with(p))
+        && rest
+            .split_whitespace()
+            .take(7)
+            .any(|w| SOUGHT.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())));
+    sought.then(|| format!("User is {}", pronouns(rest_text)))
+}
+
+/// "on the platform team", "part of the board": the user's place in a group, after "I've been".
+fn member(after: &str) -> bool {
+    (after.starts_with("on the ") || after.starts_with("part of "))
+        && after.split_whitespace().take(6).any(|w| {
+            matches!(
+                w.trim_matches(|c: char| !c.is_alphanumeric()),
+                "team" | "board" | "committee" | "crew" | "staff" | "council"
+            )
+        })
 }
 
 #[derive(Clone, Copy)]

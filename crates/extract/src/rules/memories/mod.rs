@@ -23,10 +23,12 @@
 
 mod clauses;
 mod first_person;
+mod household;
 mod implicit;
 mod records;
 mod reference;
 mod relations;
+mod speakers;
 
 use omi_model::MemoryCategory;
 
@@ -35,10 +37,11 @@ use super::sentences::Sentence;
 use super::when;
 use crate::ExtractedMemory;
 use crate::rules::lexicon::memories::{
-    GOAL_OPENINGS, GOAL_VERBS, MOMENT_WORDS, NOT_FACT_WORDS, NOTABLE, PRONOUN_OBJECTS,
+    FREQUENCY_MARKERS, GOAL_OPENINGS, GOAL_VERBS, HEDGES, MOMENT_WORDS, NOT_FACT_WORDS, NOTABLE,
+    PRONOUN_OBJECTS,
 };
-use clauses::clauses;
-use first_person::first_person;
+use clauses::{clauses, statement_before_tag};
+use first_person::{diet, first_person};
 use relations::{doctor, named_relation, named_relations, possessive, pronouns};
 
 /// The category of a memory created without one: `interesting` for notable achievements and
@@ -55,10 +58,24 @@ pub fn categorize_memory(content: &str) -> MemoryCategory {
 /// The memories the text states.
 pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
     let mut out = Vec::new();
+    push_new(&mut out, speakers::doctor_speakers(doc));
     for (index, s) in doc.sentences.iter().enumerate() {
-        if !s.by_user || s.is_question() || s.word_count() > 45 {
+        if !s.by_user || s.word_count() > 45 {
             continue;
         }
+        // "I'm vegan though, is that ok?": the statement before a tag question is read.
+        let statement;
+        let s = if s.is_question() {
+            match statement_before_tag(s) {
+                Some(found) => {
+                    statement = found;
+                    &statement
+                }
+                None => continue,
+            }
+        } else {
+            s
+        };
         // "Dr. Smith's contact information: ...": who the user's doctor is.
         if let Some(content) = doctor(&s.text, &s.lower)
             && !out.iter().any(|m: &ExtractedMemory| m.content == content)
@@ -77,6 +94,10 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
                 out.push(ExtractedMemory { content, category });
             }
             continue;
+        }
+        // "Lab results: cholesterol 210 (borderline high)": the user's flagged values.
+        if doc.speaker(s).is_none() {
+            push_new(&mut out, records::lab_flags(&s.text, &s.lower));
         }
         let achievement = implicit::opens_with_achievement(&s.lower);
         if !speaks_of_self(&s.lower) && !achievement {
@@ -120,6 +141,14 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
                 out.push(ExtractedMemory { content, category });
             }
         }
+        // "My daughter loves swimming", "the kids are excited": the user has them.
+        let household = household::implied(&s.lower)
+            .into_iter()
+            .filter(|h| !out.iter().any(|m| m.content == *h));
+        out.extend(household.collect::<Vec<_>>().into_iter().map(|content| {
+            let category = categorize_memory(&content);
+            ExtractedMemory { content, category }
+        }));
         // "... thanks to my amazing husband Mark": who the user's people are, said in passing.
         for content in named_relations(&s.text) {
             let name = content.rsplit(' ').next().unwrap_or_default();
@@ -133,6 +162,16 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
     // carriage return (one that came in before the API refused them) is no memory.
     out.retain(|m| m.content.parse::<omi_model::MemoryContent>().is_ok());
     out
+}
+
+/// Add the facts not found yet, each with its category.
+fn push_new(out: &mut Vec<ExtractedMemory>, found: impl IntoIterator<Item = String>) {
+    for content in found {
+        if !out.iter().any(|m| m.content == content) {
+            let category = categorize_memory(&content);
+            out.push(ExtractedMemory { content, category });
+        }
+    }
 }
 
 /// Whether a lower-case sentence has a word every memory shape needs ("i", "my", "we"), so
@@ -237,6 +276,12 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
     if words.len() < 2 || words.len() > 30 {
         return None;
     }
+    // "I've gone gluten-free this year": a diet taken up lasts, whenever it began.
+    if let Some(found) = diet(lower) {
+        return Some(found);
+    }
+    // "I wake up at 6 every day": a habit's time is part of it, not a moment.
+    let habitual = has_any_word(&words, FREQUENCY_MARKERS);
     let is_birthday =
         lower.contains("birthday") || lower.contains("anniversary") || lower.contains("born on");
     // "I tore my ACL two years ago", "I started running three years ago": years ago date a
@@ -247,13 +292,13 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
     if has_any_word(&words, MOMENT_WORDS) && !is_birthday && !long_ago {
         return None;
     }
-    if !is_birthday && !long_ago && !normalized.achievement && has_moment(lower, doc) {
+    if !is_birthday && !long_ago && !normalized.achievement && !habitual && has_moment(lower, doc) {
         return None;
     }
     if let Some(goal) = goal(text, lower) {
         return Some(goal);
     }
-    if has_any_phrase(lower, &words, NOT_FACT_WORDS) {
+    if has_any_phrase(lower, &unhedged(&words), NOT_FACT_WORDS) {
         return None;
     }
     let out = first_person(text, lower)
@@ -270,6 +315,23 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
         return None;
     }
     Some(out)
+}
+
+/// The words without the hedges that only round a figure ("maybe twice a month", "probably
+/// 3 times"): such a hedge is no doubt about the fact.
+fn unhedged<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    words
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| {
+            let amount = words.get(i + 1).is_some_and(|n| {
+                n.starts_with(|c: char| c.is_ascii_digit())
+                    || matches!(*n, "once" | "twice" | "two" | "three" | "four" | "five")
+            });
+            !(HEDGES.contains(w) && amount)
+        })
+        .map(|(_, w)| *w)
+        .collect()
 }
 
 /// Where "I ..." starts after a habit's time said first ("on sundays i call", "every morning,
@@ -497,6 +559,45 @@ mod tests {
         check(
             "My routine: I usually cycle to work.",
             &["User usually cycles to work"],
+        );
+    }
+
+    #[test]
+    fn facts_hidden_in_a_longer_sentence_are_read() {
+        check(
+            "I grew up in Nairobi and moved to Toronto for university.",
+            &[
+                "User grew up in Nairobi",
+                "User moved to Toronto for university",
+            ],
+        );
+        check("I'm vegan though, is that ok?", &["User is vegan"]);
+        check("Is that ok, I'm vegan?", &[]);
+        check(
+            "My routine: I wake up at 6 every day.",
+            &["User wakes up at 6 every day"],
+        );
+        check(
+            "I get migraines maybe twice a month.",
+            &["User gets migraines maybe twice a month"],
+        );
+        check(
+            "I'm Sam, I moved here from Dublin.",
+            &["User's name is Sam", "User moved here from Dublin"],
+        );
+        check("I'm Canadian.", &[]);
+        check(
+            "I've been on the platform team for two years.",
+            &["User has been on the platform team for two years"],
+        );
+        check(
+            "I'm looking for a fully remote role.",
+            &["User is looking for a fully remote role"],
+        );
+        check("I'm looking for a pen.", &[]);
+        check(
+            "I just got engaged to my best friend Laura.",
+            &["User got engaged to their best friend Laura"],
         );
     }
 

@@ -3,6 +3,8 @@
 //! day ("Lisinopril 10mg every morning for blood pressure"). Read only in a text with no
 //! speakers or in the user's own turn, so they are the user's.
 
+use crate::rules::lexicon::memories::{HEALTHY_RANGES, LAB_CONTEXT, LAB_FLAGS};
+
 /// Words of a regular dose: a medicine taken with one of these is taken for good, unlike a
 /// course ("3 times daily for 10 days").
 const ONGOING: &[&str] = &[
@@ -118,6 +120,71 @@ fn medicine(text: &str, lower: &str) -> Option<String> {
     ))
 }
 
+/// Flagged values of the user's lab results: "Lab results: cholesterol 210 (borderline high),
+/// vitamin D low" -> "User has borderline high cholesterol", "User has low vitamin D"; "A1C
+/// is 6.1, in the prediabetes range" -> "User has prediabetes". Read only on a line that
+/// says it gives results.
+pub(super) fn lab_flags(text: &str, lower: &str) -> Vec<String> {
+    if !LAB_CONTEXT.iter().any(|c| lower.contains(c)) {
+        return Vec::new();
+    }
+    let body = lower.find(':').map_or(0, |at| at + 1);
+    let mut out = Vec::new();
+    for part in text[body..].split([',', ';']) {
+        let part = part.trim().trim_end_matches(['.', ')', ' ']);
+        if let Some(found) = flagged(part).or_else(|| in_range(part)) {
+            out.push(found);
+        }
+    }
+    out
+}
+
+/// "cholesterol 210 (borderline high" -> "User has borderline high cholesterol".
+fn flagged(part: &str) -> Option<String> {
+    let lower = part.to_ascii_lowercase();
+    let flag = LAB_FLAGS
+        .iter()
+        .find(|f| lower.ends_with(*f) && lower.len() > f.len())?;
+    let measure: Vec<&str> = part[..part.len() - flag.len()]
+        .trim_end_matches(['(', ' ', ':', '-'])
+        .split_whitespace()
+        .filter(|w| !w.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    let measure_words = measure.len();
+    if !(1..=3).contains(&measure_words)
+        || measure
+            .iter()
+            .any(|w| crate::rules::words::is_stopword(&w.to_ascii_lowercase()))
+    {
+        return None;
+    }
+    let measure = measure.join(" ");
+    let measure = if measure
+        .chars()
+        .all(|c| c.is_uppercase() || !c.is_alphabetic())
+    {
+        measure
+    } else {
+        let mut chars = measure.chars();
+        chars
+            .next()
+            .map(|c| c.to_lowercase().chain(chars).collect())
+            .unwrap_or_default()
+    };
+    Some(format!("User has {flag} {measure}"))
+}
+
+/// "in the prediabetes range" -> "User has prediabetes".
+fn in_range(part: &str) -> Option<String> {
+    let lower = part.to_ascii_lowercase();
+    let rest = lower.strip_prefix("in the ")?.strip_suffix(" range")?;
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    if words.len() != 1 || HEALTHY_RANGES.contains(&words[0]) {
+        return None;
+    }
+    Some(format!("User has {}", words[0]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +206,25 @@ mod tests {
         );
         check("Allergies: none", None);
         check("Member ID: XQW492018", None);
+    }
+
+    #[test]
+    fn flagged_lab_values_are_the_users_conditions() {
+        let text = "Lab results from my annual physical: cholesterol 210 (borderline high), vitamin D low.";
+        assert_eq!(
+            lab_flags(text, &text.to_ascii_lowercase()),
+            [
+                "User has borderline high cholesterol",
+                "User has low vitamin D"
+            ]
+        );
+        let text = "Your results: A1C is 6.1, in the prediabetes range.";
+        assert_eq!(
+            lab_flags(text, &text.to_ascii_lowercase()),
+            ["User has prediabetes"]
+        );
+        let text = "Results: glucose in the normal range, iron 80.";
+        assert!(lab_flags(text, &text.to_ascii_lowercase()).is_empty());
     }
 
     #[test]
