@@ -841,6 +841,8 @@ pub(crate) const CLAUSE_SEPARATORS: &[&str] = &[
     " – ",
     " — ",
     " when ",
+    " how i ",
+    " instead of ",
     " where we ",
     " where i ",
     " until ",
@@ -1591,3 +1593,16 @@ pub(crate) const SOUGHT: &[&str] = &[
     "partner",
     "internship",
 ];
+
+/// Openings of a daily routine, whose time of day is a habit ("I wake up at 6").
+pub(crate) const DAILY_ROUTINES: &[&str] = &[
+    "i wake up ",
+    "i get up ",
+    "i go to bed ",
+    "i usually wake ",
+    "i always wake ",
+];
+
+/// What the user owns said in passing ("from my backyard garden"), read after "my" with at
+/// most one word between.
+pub(crate) const POSSESSIONS: &[&str] = &["garden", "boat", "cabin", "allotment", "orchard"];

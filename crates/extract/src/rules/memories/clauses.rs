@@ -158,6 +158,17 @@ pub(super) fn statement_before_tag(s: &Sentence) -> Option<Sentence> {
 fn push_clause(out: &mut Vec<Clause>, text: &str, lower: &str) {
     let mut text = text.trim();
     let mut lower = lower.trim();
+    // "My routine: I wake up at 6", "Life update: I left my job": a short heading before
+    // the user's own words is left out.
+    if let Some(colon) = lower.find(": ") {
+        let after = &lower[colon + 2..];
+        if lower[..colon].split_whitespace().count() <= 3
+            && (after.starts_with("i ") || after.starts_with("i'") || after.starts_with("we "))
+        {
+            text = &text[colon + 2..];
+            lower = after;
+        }
+    }
     loop {
         let before = lower.len();
         for opening in OPENINGS {

@@ -154,7 +154,16 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
             if let Some(found) = own_name(rest_text).or_else(|| search(rest_text, rest)) {
                 return Some(found);
             }
-            if NOT_STATES.iter().any(|n| rest.starts_with(n)) {
+            // "a second" is a passing state, "a second-year student" is not.
+            if NOT_STATES.iter().any(|n| {
+                rest.strip_prefix(n).is_some_and(|after| {
+                    n.ends_with(' ')
+                        || after
+                            .chars()
+                            .next()
+                            .is_none_or(|c| !c.is_alphanumeric() && c != '-')
+                })
+            }) {
                 return None;
             }
             if !STATES.iter().any(|s| rest.starts_with(s)) {
@@ -448,10 +457,11 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
             if HABIT_VERBS.contains(base) && !habit_ok() && !drives_a_car {
                 return None;
             }
+            let first_bare = first_object.trim_end_matches([',', '.', ';', '!']);
             if *base == "work"
-                && !object_words.first().is_some_and(|w| {
+                && !object_words.first().is_some_and(|_| {
                     matches!(
-                        *w,
+                        first_bare,
                         "at" | "as"
                             | "for"
                             | "in"
@@ -471,9 +481,9 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
                 return None;
             }
             if *base == "live"
-                && !object_words.first().is_some_and(|w| {
+                && !object_words.first().is_some_and(|_| {
                     matches!(
-                        *w,
+                        first_bare,
                         "in" | "on"
                             | "near"
                             | "with"

@@ -2,7 +2,7 @@
 //! daughter"; "the kids are excited", "a big yard for the dogs", "more grandkids" -> "User
 //! has kids", "User has dogs", "User has grandkids". Read only in the user's own sentences.
 
-use crate::rules::lexicon::memories::{HOUSEHOLD_PLURALS, HOUSEHOLD_SINGULARS};
+use crate::rules::lexicon::memories::{HOUSEHOLD_PLURALS, HOUSEHOLD_SINGULARS, POSSESSIONS};
 
 /// The household members a lower-case sentence of the user's names, as "User has ..." facts.
 /// A noun followed by "'s" names something of theirs, not them ("the children's hospital").
@@ -28,7 +28,27 @@ pub(super) fn implied(lower: &str) -> Vec<String> {
             out.push(fact);
         }
     }
+    out.extend(possession(&words));
     out
+}
+
+/// "from my backyard garden" -> "User has a backyard garden": a thing of the user's that
+/// lasts, after "my" with at most one word between.
+fn possession(words: &[&str]) -> Option<String> {
+    let my = words.iter().position(|w| *w == "my")?;
+    let after = words.get(my + 1..(my + 3).min(words.len()))?;
+    let at = after.iter().position(|w| {
+        !w.contains('\'')
+            && POSSESSIONS.contains(&w.trim_end_matches(|c: char| !c.is_alphanumeric()))
+    })?;
+    let thing: Vec<&str> = after[..=at]
+        .iter()
+        .map(|w| w.trim_end_matches(|c: char| !c.is_alphanumeric()))
+        .collect();
+    if thing.len() == 2 && !thing[0].chars().all(char::is_alphabetic) {
+        return None;
+    }
+    Some(format!("User has a {}", thing.join(" ")))
 }
 
 #[cfg(test)]
@@ -45,5 +65,9 @@ mod tests {
         assert_eq!(implied("a big yard for the dogs, and"), ["User has dogs"]);
         assert!(implied("riding for the children's hospital").is_empty());
         assert!(implied("the daughter of a friend").is_empty());
+        assert_eq!(
+            implied("first tomatoes from my backyard garden"),
+            ["User has a backyard garden"]
+        );
     }
 }

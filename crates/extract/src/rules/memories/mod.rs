@@ -21,6 +21,7 @@
 //! reads "I ..." clauses, `relations` reads "my ..." clauses and the user's named people, and
 //! `lexicon` holds every word list they read.
 
+mod birthdays;
 mod clauses;
 mod first_person;
 mod household;
@@ -37,8 +38,8 @@ use super::sentences::Sentence;
 use super::when;
 use crate::ExtractedMemory;
 use crate::rules::lexicon::memories::{
-    FREQUENCY_MARKERS, GOAL_OPENINGS, GOAL_VERBS, HEDGES, MOMENT_WORDS, NOT_FACT_WORDS, NOTABLE,
-    PRONOUN_OBJECTS,
+    DAILY_ROUTINES, FREQUENCY_MARKERS, GOAL_OPENINGS, GOAL_VERBS, HEDGES, MOMENT_WORDS,
+    NOT_FACT_WORDS, NOTABLE, PRONOUN_OBJECTS,
 };
 use clauses::{clauses, statement_before_tag};
 use first_person::{diet, first_person};
@@ -99,6 +100,10 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
         if doc.speaker(s).is_none() {
             push_new(&mut out, records::lab_flags(&s.text, &s.lower));
         }
+        // "My daughter loves swimming", "the kids are excited": the user has them.
+        push_new(&mut out, household::implied(&s.lower));
+        // "Happy birthday Maya!", "Mom (birthday Oct 12)": the birthdays of the user's people.
+        push_new(&mut out, birthdays::birthday(s, doc.started_at));
         let achievement = implicit::opens_with_achievement(&s.lower);
         if !speaks_of_self(&s.lower) && !achievement {
             continue;
@@ -141,14 +146,6 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
                 out.push(ExtractedMemory { content, category });
             }
         }
-        // "My daughter loves swimming", "the kids are excited": the user has them.
-        let household = household::implied(&s.lower)
-            .into_iter()
-            .filter(|h| !out.iter().any(|m| m.content == *h));
-        out.extend(household.collect::<Vec<_>>().into_iter().map(|content| {
-            let category = categorize_memory(&content);
-            ExtractedMemory { content, category }
-        }));
         // "... thanks to my amazing husband Mark": who the user's people are, said in passing.
         for content in named_relations(&s.text) {
             let name = content.rsplit(' ').next().unwrap_or_default();
@@ -227,18 +224,6 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
         normalized.text = kept.join(" ");
         normalized.lower = normalized.text.to_ascii_lowercase();
     }
-    // "My routine: I wake up at 6", "Life update: I left my job": a short heading before
-    // the user's own words is left out.
-    if let Some(colon) = normalized.lower.find(": ") {
-        let head_words = normalized.lower[..colon].split_whitespace().count();
-        let after = &normalized.lower[colon + 2..];
-        if head_words <= 3
-            && (after.starts_with("i ") || after.starts_with("i'") || after.starts_with("we "))
-        {
-            normalized.text = normalized.text[colon + 2..].to_owned();
-            normalized.lower = normalized.lower[colon + 2..].to_owned();
-        }
-    }
     // "We also adopted a cat", "we finally bought a house": the adverb is left out.
     for (adverb, plain) in [
         ("we also ", "we "),
@@ -280,8 +265,16 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
     if let Some(found) = diet(lower) {
         return Some(found);
     }
-    // "I wake up at 6 every day": a habit's time is part of it, not a moment.
-    let habitual = has_any_word(&words, FREQUENCY_MARKERS);
+    // "I wake up at 6 every day", "I get up at 5": a habit's time is part of it, not a
+    // moment, and "now" in it marks a change that lasts ("I get migraines twice a month now
+    // instead of every week").
+    let habitual = has_any_word(&words, FREQUENCY_MARKERS)
+        || DAILY_ROUTINES.iter().any(|r| lower.starts_with(r));
+    let moment_words: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !(habitual && matches!(*w, "now" | "nowadays")))
+        .collect();
     let is_birthday =
         lower.contains("birthday") || lower.contains("anniversary") || lower.contains("born on");
     // "I tore my ACL two years ago", "I started running three years ago": years ago date a
@@ -289,10 +282,15 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
     let long_ago = [" years ago", " decades ago", " year ago"]
         .iter()
         .any(|p| lower.ends_with(p) || lower.contains(&format!("{p} ")));
-    if has_any_word(&words, MOMENT_WORDS) && !is_birthday && !long_ago {
+    if has_any_word(&moment_words, MOMENT_WORDS) && !is_birthday && !long_ago {
         return None;
     }
-    if !is_birthday && !long_ago && !normalized.achievement && !habitual && has_moment(lower, doc) {
+    if !is_birthday
+        && !long_ago
+        && !normalized.achievement
+        && !habitual
+        && has_moment(&without_model_years(lower), doc)
+    {
         return None;
     }
     if let Some(goal) = goal(text, lower) {
@@ -315,6 +313,26 @@ fn fact(text: &str, lower: &str, doc: &Doc) -> Option<String> {
         return None;
     }
     Some(out)
+}
+
+/// The clause without model years ("an old 2009 corolla", "my 2018 honda civic"): a year
+/// right before a name of a make or model dates the thing, not the clause.
+fn without_model_years(lower: &str) -> String {
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    words
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| {
+            let year = w.len() == 4 && w.chars().all(|c| c.is_ascii_digit());
+            let owned = i
+                .checked_sub(1)
+                .and_then(|p| words.get(p))
+                .is_some_and(|p| matches!(*p, "a" | "an" | "my" | "our" | "old" | "new"));
+            !(year && owned && words.get(i + 1).is_some_and(|n| n.len() > 2))
+        })
+        .map(|(_, w)| *w)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The words without the hedges that only round a figure ("maybe twice a month", "probably
