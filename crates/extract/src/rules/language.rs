@@ -40,6 +40,17 @@ pub(crate) fn reads_as_english(text: &str, language: Option<&str>) -> bool {
 
 /// The language of a BCP 47 tag or locale, lower case: "en" of "en-US" and "en_GB", "ja" of
 /// "ja"; `None` for a tag that names no language.
+/// Whether a sentence is written in a script other than Latin (Japanese, Cyrillic, Arabic...),
+/// so the English rules cannot read it: a mixed-language text keeps it in its title.
+pub(crate) fn is_other_script(sentence: &str) -> bool {
+    sentence
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .nth(1)
+        .is_some()
+        && whatlang::detect_script(sentence).is_some_and(|script| script != Script::Latin)
+}
+
 fn primary_subtag(tag: &str) -> Option<String> {
     let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
     let letters = primary.chars().count();

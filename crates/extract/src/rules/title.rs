@@ -6,9 +6,15 @@
 //! was for ("Booking the cabin with Sarah"); the phrase of the text around the word it keeps
 //! coming back to ("Kitchen renovation with Anna", "Oakland food bank"), with the one other
 //! speaker of a conversation; for a text too short to have any, its first sentence.
+//!
+//! A text that mixes English with another script ("来週の月曜日に京都へ出張します。 /
+//! Remember to pack the umbrella.") is led by its first sentence in that script, so the part
+//! the English rules cannot read is not lost: "来週の月曜日に京都へ出張します / Packing the
+//! umbrella".
 
 use omi_model::{Event, StructuredActionItem};
 
+use super::language::is_other_script;
 use super::lexicon::title::NOT_TOPICS;
 use super::summary::Keywords;
 use super::words::{is_stopword, stem, words};
@@ -27,6 +33,34 @@ pub(crate) fn title(
     if let Some(subject) = &doc.parsed.subject {
         return truncate_words(subject, MAX_CHARS);
     }
+    with_other_script(doc, english_title(doc, keywords, events, actions))
+}
+
+/// The title led by the first sentence written in another script than the English rules
+/// read, when the text has one and the title does not hold it already.
+fn with_other_script(doc: &Doc, title: String) -> String {
+    let Some(other) = doc.sentences.iter().find(|s| is_other_script(&s.text)) else {
+        return title;
+    };
+    let other = other
+        .text
+        .trim_end_matches(['.', '!', '?', '。', '！', '？', '｡', ' ', '/']);
+    if title.contains(other) {
+        return title;
+    }
+    let title = title.trim_start_matches(['/', ' ']);
+    let room = MAX_CHARS.saturating_sub(title.chars().count() + 3);
+    let other = truncate_words(other, room.max(MAX_CHARS / 2));
+    truncate_words(&format!("{other} / {title}"), MAX_CHARS)
+}
+
+/// The title the English rules give (see the module's documentation).
+fn english_title(
+    doc: &Doc,
+    keywords: &Keywords,
+    events: &[Event],
+    actions: &[StructuredActionItem],
+) -> String {
     let others = doc.others();
     let top = keywords.top(1);
     let top_word = top.first().map(|(w, _)| w.to_lowercase());
@@ -256,6 +290,28 @@ mod tests {
             ),
             "Booking the cabin with Sarah"
         );
+    }
+
+    #[test]
+    fn a_mixed_language_text_keeps_its_other_language_in_the_title() {
+        let t = title_of(
+            "来週の月曜日に京都へ出張します。 / Remember to pack the umbrella.",
+            TextKind::Other,
+        );
+        assert!(t.contains("京都へ出張します"), "{t}");
+        assert!(t.to_lowercase().contains("umbrella"), "{t}");
+        let t = title_of(
+            "Ana: 来週の月曜日に京都へ出張します。\nMe: Remember to pack the umbrella.",
+            TextKind::Message,
+        );
+        assert!(t.contains("京都"), "{t}");
+        assert!(t.chars().count() <= MAX_CHARS);
+        let long = "今日は友達と一緒に山に登りました。とても楽しかったです。".repeat(4);
+        let t = title_of(
+            &format!("{long}\nMe: Remember to pack the umbrella."),
+            TextKind::Message,
+        );
+        assert!(t.chars().count() <= MAX_CHARS, "{t}");
     }
 
     #[test]
