@@ -35,7 +35,7 @@ fn matches(similarity: f64) -> bool {
 const MEMORY_PRECISION_FLOOR: f64 = 0.95;
 const MEMORY_RECALL_FLOOR: f64 = 0.7;
 const ACTION_RECALL_FLOOR: f64 = 0.69;
-const EVENT_RECALL_FLOOR: f64 = 0.66;
+const EVENT_RECALL_FLOOR: f64 = 0.71;
 /// Every source on its own: memory precision and recall may not fall under these.
 const SOURCE_MEMORY_PRECISION_FLOOR: f64 = 0.9;
 const SOURCE_MEMORY_RECALL_FLOOR: f64 = 0.6;

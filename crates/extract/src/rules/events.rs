@@ -4,7 +4,10 @@
 use chrono::{NaiveTime, Timelike};
 use omi_model::Event;
 
-use super::lexicon::events::{EVENT_NOUNS, NOT_A_PLAN, PLAN_PHRASES, PLAN_VERBS, WEEKDAY_OR_MONTH};
+use super::lexicon::events::{
+    EVENT_NOUNS, MEETING_AGREEMENTS, NOT_A_PLAN, PLAN_PHRASES, PLAN_VERBS, SESSION_ROLES,
+    WEEKDAY_OR_MONTH,
+};
 use super::sentences::Sentence;
 use super::when::{self, When};
 use super::words::{is_stopword, words};
@@ -103,7 +106,10 @@ pub(crate) fn find(doc: &Doc) -> Vec<Event> {
                         Some(t) if when.date.is_some() && when.time.is_some() => {
                             (t.clone(), Event::DEFAULT_DURATION_MINUTES)
                         }
-                        _ => continue,
+                        _ => match agreed_meeting(s, &others) {
+                            Some(t) => (t, Event::DEFAULT_DURATION_MINUTES),
+                            None => continue,
+                        },
                     },
                 }
             }
@@ -130,6 +136,27 @@ pub(crate) fn find(doc: &Doc) -> Vec<Event> {
         pending = None;
     }
     out.into_iter().map(|(e, _)| e).collect()
+}
+
+/// A meeting agreed with the one other speaker without naming an event ("Same time next
+/// week?", "See you at 12:30", "let's see you again on November 19th at 9am"), titled by
+/// who they are: a session with a tutor, trainer or therapist, an appointment with a doctor,
+/// else a meeting with them.
+fn agreed_meeting(s: &Sentence, others: &[&str]) -> Option<String> {
+    let [other] = others else {
+        return None;
+    };
+    if !MEETING_AGREEMENTS.iter().any(|p| s.lower.contains(p)) {
+        return None;
+    }
+    let role = other.to_ascii_lowercase();
+    if let Some((_, session)) = SESSION_ROLES.iter().find(|(r, _)| *r == role) {
+        return Some((*session).to_owned());
+    }
+    if role.starts_with("dr.") || role.starts_with("dr ") {
+        return Some(format!("Appointment with {other}"));
+    }
+    Some(format!("Meeting with {other}"))
 }
 
 /// Whether `text` names an event.
@@ -364,6 +391,33 @@ mod tests {
     fn doc(text: &str) -> Doc {
         let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
         Doc::new(text, TextKind::Message, start)
+    }
+
+    #[test]
+    fn a_meeting_agreed_with_the_one_other_speaker_is_an_event() {
+        let start = omi_model::timestamp::parse_datetime("2024-07-12T12:00:00Z").unwrap();
+        let doc = Doc::new(
+            "Trainer: Same time next week?\nMe: Yes, Wednesday at 7am.",
+            crate::TextKind::Message,
+            start,
+        );
+        let found: Vec<(String, String)> = find(&doc)
+            .into_iter()
+            .map(|e| (e.title, e.start.to_rfc3339()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "Training session".to_owned(),
+                "2024-07-17T07:00:00+00:00".to_owned()
+            )]
+        );
+        let doc = Doc::new(
+            "Ivy: Great, see you at 12:30\nMe: Sure",
+            crate::TextKind::Message,
+            start,
+        );
+        assert_eq!(find(&doc)[0].title, "Meeting with Ivy");
     }
 
     #[test]

@@ -100,6 +100,9 @@ pub(crate) const EVENT_NOUNS: &[(&str, i64)] = &[
     ("gym", 60),
     ("talk", 45),
     ("technician", 120),
+    ("engineer", 120),
+    ("electrician", 120),
+    ("moving", 240),
     ("audit", 240),
     ("midterm", 90),
     ("cleaning", 60),
@@ -191,4 +194,25 @@ pub(crate) const PLAN_VERBS: &[&str] = &[
     "visit",
     "visits",
     "visiting",
+];
+
+/// What a speaker says to agree on meeting again, without naming an event.
+pub(crate) const MEETING_AGREEMENTS: &[&str] = &[
+    "see you",
+    "same time",
+    "meet you",
+    "let's meet",
+    "see you again",
+];
+
+/// Speakers named by their role, and what a meeting with them is.
+pub(crate) const SESSION_ROLES: &[(&str, &str)] = &[
+    ("tutor", "Lesson"),
+    ("teacher", "Lesson"),
+    ("instructor", "Lesson"),
+    ("trainer", "Training session"),
+    ("coach", "Training session"),
+    ("therapist", "Therapy session"),
+    ("counselor", "Therapy session"),
+    ("physio", "Physio session"),
 ];
