@@ -11,7 +11,7 @@ use omi_model::StructuredActionItem;
 
 use super::lexicon::actions::{
     COMMITMENTS, CONTINUATIONS, DETERMINERS, IMPERATIVE_VERBS, NOT_TASKS, PARTICLES, REQUESTS,
-    SMALL_TALK_OBJECTS, TASK_WHEN_OBJECT,
+    SHOPPING_HEADINGS, SMALL_TALK_OBJECTS, TASK_WHEN_OBJECT,
 };
 use super::sentences::{Bullet, Sentence};
 use super::{Doc, capitalize, truncate_words};
@@ -222,6 +222,15 @@ fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem
         return vec![item];
     }
     let speaker = doc.speaker(s);
+    if speaker.is_none() || s.by_user {
+        let own = shopping_list(s).or_else(|| due(doc, s));
+        if let Some(description) = own {
+            return vec![StructuredActionItem {
+                description,
+                completed: false,
+            }];
+        }
+    }
     let from_other = !s.by_user && speaker.is_some();
     // Who may give or take a task here: in a transcript with no speaker marked as the user,
     // anyone may be the user.
@@ -238,11 +247,11 @@ fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem
     // booking: an imperative from someone else, or in a record or email with no speakers.
     let imperative_here =
         from_other || (speaker.is_none() && matches!(doc.kind, TextKind::Email | TextKind::Other));
-    if imperative_here
-        && !s.is_question()
-        && let Some(item) = imperative(s, speaker, from_other, others)
-    {
-        return vec![item];
+    if imperative_here && !s.is_question() {
+        let items = imperatives(s, speaker, from_other, others);
+        if !items.is_empty() {
+            return items;
+        }
     }
     let mut out = Vec::new();
     // The cue of the clause before, for "make sure you stretch, and drink more water".
@@ -274,6 +283,68 @@ fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem
     out
 }
 
+/// "Groceries: oat milk, eggs, spinach" -> "Buy oat milk, eggs and spinach": a shopping
+/// list's heading and its items on one line.
+fn shopping_list(s: &Sentence) -> Option<String> {
+    let (head, items) = s.text.split_once(':')?;
+    if !SHOPPING_HEADINGS.contains(&head.trim().to_lowercase().as_str()) {
+        return None;
+    }
+    let items: Vec<&str> = items
+        .trim()
+        .trim_end_matches('.')
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .collect();
+    let listed = match items.as_slice() {
+        [] => return None,
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    Some(truncate_words(&format!("Buy {listed}"), 200))
+}
+
+/// "Next refill due June 20." -> "Refill due June 20": something of the user's record due on
+/// a day, in a line of a few words.
+fn due(doc: &Doc, s: &Sentence) -> Option<String> {
+    let text = s.text.trim_end_matches(['.', '!']);
+    let words = text.split_whitespace().count();
+    let at = s.lower.find(" due ")?;
+    if !(3..=9).contains(&words) || at == 0 || s.lower[..at].contains(' ') && at > 30 {
+        return None;
+    }
+    let dated = super::when::find(&s.lower[at..], doc.started_at).is_some_and(|w| w.date.is_some());
+    if !dated || s.is_question() {
+        return None;
+    }
+    let text = text
+        .strip_prefix("Next ")
+        .or_else(|| text.strip_prefix("next "))
+        .unwrap_or(text);
+    Some(capitalize(text))
+}
+
+/// The imperatives a sentence opens with, one for each verb joined by "and" ("Please arrive
+/// 10 minutes early and bring your insurance card" -> two tasks).
+fn imperatives(
+    s: &Sentence,
+    speaker: Option<&str>,
+    from_other: bool,
+    others: &[&str],
+) -> Vec<StructuredActionItem> {
+    let mut out = Vec::new();
+    let mut rest = s.clone();
+    while let Some((item, next)) = imperative(&rest, speaker, from_other, others) {
+        out.push(item);
+        match next {
+            Some(next) => rest = next,
+            None => break,
+        }
+    }
+    out
+}
+
 /// A sentence that opens with the verb of a task ("Keep a headache diary", "Ice the knee
 /// after exercise"), as a task; `None` when its first word is no such verb or it is too
 /// short to say what to do.
@@ -282,8 +353,13 @@ fn imperative(
     speaker: Option<&str>,
     from_other: bool,
     others: &[&str],
-) -> Option<StructuredActionItem> {
-    let first = s.lower.split_whitespace().next()?;
+) -> Option<(StructuredActionItem, Option<Sentence>)> {
+    let lower = &s.lower;
+    let opening = ["please ", "also "]
+        .iter()
+        .find(|p| lower.starts_with(*p))
+        .map_or(0, |p| p.len());
+    let first = lower[opening..].split_whitespace().next()?;
     let first = first.trim_end_matches(|c: char| !c.is_alphanumeric());
     if !IMPERATIVE_VERBS.contains(&first) || s.word_count() < 3 || s.word_count() > 25 {
         return None;
@@ -299,17 +375,34 @@ fn imperative(
         return None;
     }
     // The task ends where the next clause begins ("..., and let's see you again").
-    let lower = &s.lower;
     let end = [", and ", "; ", " and let's ", ", but ", " - ", ", so "]
         .iter()
         .filter_map(|p| lower.find(p))
         .min()
         .unwrap_or(lower.len());
-    let description = describe(&s.text[..end], "please ", speaker, from_other, others)?;
-    Some(StructuredActionItem {
+    // "... and bring your insurance card": a second task with a verb of its own.
+    let second = lower[..end].match_indices(" and ").find_map(|(at, and)| {
+        let verb = lower[at + and.len()..].split_whitespace().next()?;
+        IMPERATIVE_VERBS.contains(&verb).then_some(at)
+    });
+    let cut = second.unwrap_or(end);
+    let description = describe(
+        &s.text[opening..cut],
+        "please ",
+        speaker,
+        from_other,
+        others,
+    )?;
+    let next = second.map(|at| Sentence {
+        text: s.text[at + " and ".len()..].to_owned(),
+        lower: lower[at + " and ".len()..].to_owned(),
+        ..s.clone()
+    });
+    let item = StructuredActionItem {
         description,
         completed: false,
-    })
+    };
+    Some((item, next))
 }
 
 /// A to-do list item: a line marked `[ ]`/`[x]`, or any item of a list headed "to do",
@@ -645,6 +738,30 @@ mod tests {
             .into_iter()
             .map(|i| i.description)
             .collect()
+    }
+
+    #[test]
+    fn shopping_lists_dues_and_joined_imperatives_are_tasks() {
+        let start = omi_model::timestamp::parse_datetime("2024-06-01T10:00:00Z").unwrap();
+        let found = |text: &str| -> Vec<String> {
+            find(&Doc::new(text, TextKind::Other, start))
+                .into_iter()
+                .map(|a| a.description)
+                .collect()
+        };
+        assert_eq!(
+            found("Groceries: oat milk, eggs, spinach"),
+            ["Buy oat milk, eggs and spinach"]
+        );
+        assert_eq!(found("Next refill due June 20."), ["Refill due June 20"]);
+        assert_eq!(
+            found("Please arrive 10 minutes early and bring your insurance card."),
+            ["Arrive 10 minutes early", "Bring your insurance card"]
+        );
+        assert_eq!(
+            found("Dr. Brooks wants me to recheck in 3 months."),
+            ["Recheck in 3 months"]
+        );
     }
 
     #[test]

@@ -59,6 +59,19 @@ pub(crate) const COMMITMENTS: &[&str] = &[
     "we should ",
     "we must ",
     "need to ",
+    "wants me to ",
+    "told me to ",
+    "asked me to ",
+];
+
+/// Headings of a shopping list: what follows the colon is to buy ("Groceries: oat milk, eggs").
+pub(crate) const SHOPPING_HEADINGS: &[&str] = &[
+    "groceries",
+    "grocery list",
+    "shopping list",
+    "shopping",
+    "to buy",
+    "buy",
 ];
 
 /// Verbs after a cue that do not make a task ("I'll be there", "can you believe it").
