@@ -286,7 +286,7 @@ async fn every_conversation_and_action_item_route<
             unknown,
             UpdateConversationRequest {
                 title: Some("Renamed".into()),
-                discarded: None,
+                ..UpdateConversationRequest::default()
             },
         )
         .await

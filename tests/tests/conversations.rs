@@ -163,7 +163,7 @@ async fn patch_and_delete<T: Transport>(ctx: &Ctx<T>) -> Value {
                 &created.id,
                 UpdateConversationRequest {
                     title: Some(" Groceries ".into()),
-                    discarded: None,
+                    ..UpdateConversationRequest::default()
                 },
             )
             .await,
@@ -182,8 +182,8 @@ async fn patch_and_delete<T: Transport>(ctx: &Ctx<T>) -> Value {
             .update_conversation(
                 &created.id,
                 UpdateConversationRequest {
-                    title: None,
                     discarded: Some(true),
+                    ..UpdateConversationRequest::default()
                 },
             )
             .await,
@@ -285,7 +285,7 @@ async fn mistakes_other_users_and_scopes<T: Transport>(ctx: &Ctx<T>) -> Value {
                 &created.id,
                 UpdateConversationRequest {
                     title: Some("Mine".into()),
-                    discarded: None,
+                    ..UpdateConversationRequest::default()
                 },
             )
             .await,

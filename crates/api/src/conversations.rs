@@ -5,7 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use omi_model::{
     Conversation, ConversationSearchResponse, CreateConversationFromSegmentsRequest,
-    CreateConversationRequest, CreateConversationResponse, GetConversationQuery,
+    CreateConversationRequest, CreateConversationResponse, Folder, GetConversationQuery,
     ListDevConversationsQuery, SearchDevConversationsQuery, SuccessResponse,
     UpdateConversationRequest,
 };
@@ -29,7 +29,8 @@ pub trait DeveloperConversations: Send + Sync {
     type Error: CallError;
 
     /// `GET /v1/dev/user/conversations`: the user's completed, kept (not discarded)
-    /// conversations, newest first.
+    /// conversations, newest first; `folder_id` keeps those of one folder, `starred` the
+    /// starred (or unstarred) ones.
     async fn list_conversations(
         &self,
         query: ListDevConversationsQuery,
@@ -68,8 +69,10 @@ pub trait DeveloperConversations: Send + Sync {
         query: GetConversationQuery,
     ) -> Result<Conversation, Self::Error>;
 
-    /// `PATCH /v1/dev/user/conversations/{id}`: change its title or discard it; answers the
-    /// changed conversation with its transcript.
+    /// `PATCH /v1/dev/user/conversations/{id}`: change its title, discard it, star it or
+    /// move it into one of the user's folders (`folder_id`; `null` takes it out; an id the
+    /// user has no folder with is 404 "Folder not found"); answers the changed conversation
+    /// with its transcript.
     async fn update_conversation(
         &self,
         conversation_id: &str,
@@ -82,6 +85,11 @@ pub trait DeveloperConversations: Send + Sync {
         &self,
         conversation_id: &str,
     ) -> Result<SuccessResponse, Self::Error>;
+
+    /// `GET /v1/dev/user/folders`: the user's conversation folders in their order, each
+    /// with the count of its conversations that are not discarded (scope
+    /// `conversations:read`); `[]` when the user has none.
+    async fn list_folders(&self) -> Result<Vec<Folder>, Self::Error>;
 
     /// Read the conversation until it is processed, its status `completed` or `failed`, and
     /// answer it as [`get_conversation`](Self::get_conversation) with the default query does

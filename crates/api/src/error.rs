@@ -230,6 +230,8 @@ pub mod messages {
     pub const CONVERSATION_CREATION_IN_PROGRESS: &str = "Conversation creation already in progress";
     /// 404: no goal of the caller with that id.
     pub const GOAL_NOT_FOUND: &str = "Goal not found";
+    /// 404 of a conversation PATCH whose `folder_id` names no folder of the caller's.
+    pub const FOLDER_NOT_FOUND: &str = "Folder not found";
     /// 409 of `PATCH /v1/dev/user/memories/{id}` when the new content is another memory's
     /// (a user has one memory per content): nothing is changed. A create with that content,
     /// by contrast, answers the existing memory.

@@ -122,7 +122,7 @@ mod tests {
     use async_trait::async_trait;
     use omi_model::{
         ConversationSearchResponse, CreateConversationFromSegmentsRequest,
-        CreateConversationRequest, CreateConversationResponse, ListDevConversationsQuery,
+        CreateConversationRequest, CreateConversationResponse, Folder, ListDevConversationsQuery,
         SearchDevConversationsQuery, SuccessResponse, UpdateConversationRequest,
     };
 
@@ -218,6 +218,10 @@ mod tests {
         }
 
         async fn delete_conversation(&self, _: &str) -> Result<SuccessResponse, ApiError> {
+            Err(ApiError::internal())
+        }
+
+        async fn list_folders(&self) -> Result<Vec<Folder>, ApiError> {
             Err(ApiError::internal())
         }
     }

@@ -10,8 +10,8 @@ use omi_api::{DeveloperConversations, WaitError, messages};
 use omi_model::{
     Conversation, ConversationSearchItem, ConversationSearchResponse,
     CreateConversationFromSegmentsRequest, CreateConversationRequest, CreateConversationResponse,
-    GetConversationQuery, ListDevConversationsQuery, SearchDevConversationsQuery, SuccessResponse,
-    UpdateConversationRequest,
+    Folder, GetConversationQuery, ListDevConversationsQuery, SearchDevConversationsQuery,
+    SuccessResponse, UpdateConversationRequest,
 };
 use reqwest::Method;
 
@@ -21,6 +21,7 @@ use crate::{DeveloperClient, Error};
 const CONVERSATIONS: &[&str] = &["v1", "dev", "user", "conversations"];
 const FROM_SEGMENTS: &[&str] = &["v1", "dev", "user", "conversations", "from-segments"];
 const CONVERSATIONS_SEARCH: &[&str] = &["v1", "dev", "user", "conversations", "search"];
+const FOLDERS: &[&str] = &["v1", "dev", "user", "folders"];
 
 impl DeveloperClient {
     /// `GET /v1/dev/user/conversations`: one page of the user's completed, kept (not
@@ -154,6 +155,16 @@ impl DeveloperClient {
             .await
     }
 
+    /// `GET /v1/dev/user/folders`: the user's conversation folders in their order, each
+    /// with the count of its conversations that are not discarded (scope
+    /// `conversations:read`). One call answers every folder (at most 1 000), so there is no
+    /// stream. Move a conversation into one with
+    /// [`update_conversation`](Self::update_conversation) and `folder_id`; list a folder's
+    /// with `ListDevConversationsQuery { folder_id: Some(id), ..Default::default() }`.
+    pub async fn list_folders(&self) -> Result<Vec<Folder>, Error> {
+        self.call::<(), _>(Method::GET, FOLDERS, &[], None).await
+    }
+
     /// Read the conversation until its status is `completed` or `failed`, pausing between
     /// reads (50 ms, doubling up to 1 s), for at most `timeout`: the loop every transport
     /// shares, [`DeveloperConversations::wait_until_processed`]. Giving up is
@@ -254,5 +265,9 @@ impl DeveloperConversations for DeveloperClient {
 
     async fn delete_conversation(&self, conversation_id: &str) -> Result<SuccessResponse, Error> {
         DeveloperClient::delete_conversation(self, conversation_id).await
+    }
+
+    async fn list_folders(&self) -> Result<Vec<Folder>, Error> {
+        DeveloperClient::list_folders(self).await
     }
 }

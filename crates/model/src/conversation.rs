@@ -410,6 +410,15 @@ pub struct Conversation {
     /// Where it happened.
     #[serde(default)]
     pub geolocation: Option<Geolocation>,
+    /// Whether the user starred it.
+    #[serde(default)]
+    pub starred: bool,
+    /// The id of the folder it is in (`null` when in none).
+    #[serde(default)]
+    pub folder_id: Option<String>,
+    /// The name of that folder (`null` when in none).
+    #[serde(default)]
+    pub folder_name: Option<String>,
     /// Fields this crate does not know, kept so nothing is lost on a round trip.
     #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,

@@ -231,6 +231,15 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
     rest.split_once(end).map(|(inner, _)| inner)
 }
 
+/// Read a field that may be `null` as present: `Some(None)` for `null`, `Some(Some(v))` for a
+/// value; with `#[serde(default)]` an absent field stays `None`. For PATCH bodies where
+/// `null` clears a field.
+pub(crate) fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@ use crate::query::{
 };
 use crate::scalars::{
     ClientLabel, ClientSessionId, ConversationText, ConversationTitle, DevConversationText,
-    Language, Limit, optional_texts,
+    FolderId, Language, Limit, optional_texts,
 };
 use crate::timestamp;
 use crate::validation::{Loc, Problems, ValidationError, ValidationErrors, kind, msg};
@@ -379,30 +379,57 @@ pub struct UpdateConversationRequest {
     /// Discard it (`true`) or keep it again (`false`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discarded: Option<bool>,
+    /// Star it (`true`) or take its star away (`false`). Not in OMI's cloud's PATCH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starred: Option<bool>,
+    /// Move it into one of the user's folders (404 "Folder not found" for an id the user
+    /// has no folder with); `null` takes it out of its folder. Not in OMI's cloud's PATCH.
+    #[serde(
+        default,
+        deserialize_with = "crate::decode::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub folder_id: Option<Option<String>>,
 }
 
 impl UpdateConversationRequest {
-    /// The message when no field is given.
+    /// The message when no field is given (OMI's cloud's words, which name its two fields).
     pub const NOTHING_TO_UPDATE: &'static str =
         "At least one field (title or discarded) must be provided";
 
-    /// Validate: at least one field, the title valid.
+    /// Validate: at least one field, the title and folder id valid (every problem at once).
     pub fn validate(&self) -> Result<ConversationUpdate, ValidationErrors> {
         let body = Loc::body();
-        if self.title.is_none() && self.discarded.is_none() {
+        if self.title.is_none()
+            && self.discarded.is_none()
+            && self.starred.is_none()
+            && self.folder_id.is_none()
+        {
             return Err(ValidationErrors::single(ValidationError::new(
                 body,
                 kind::VALUE_ERROR,
                 Self::NOTHING_TO_UPDATE,
             )));
         }
-        let title = match &self.title {
-            None => None,
-            Some(raw) => Some(ConversationTitle::parse_at(&body.join("title"), raw)?),
-        };
-        Ok(ConversationUpdate {
-            title,
-            discarded: self.discarded,
+        let mut problems = Problems::new();
+        let title = self
+            .title
+            .as_deref()
+            .map(|raw| problems.take(ConversationTitle::parse_at(&body.join("title"), raw)));
+        let folder = self.folder_id.as_ref().map(|folder| {
+            folder
+                .as_deref()
+                .map(|raw| problems.take(FolderId::parse_at(&body.join("folder_id"), raw)))
+        });
+        // A field whose check failed is a problem, so `finish` never builds with it.
+        problems.finish(|| {
+            Some(ConversationUpdate {
+                title: title.flatten(),
+                discarded: self.discarded,
+                starred: self.starred,
+                folder: folder.map(Option::flatten),
+            })
         })
     }
 }
@@ -414,10 +441,16 @@ pub struct ConversationUpdate {
     pub title: Option<ConversationTitle>,
     /// A new `discarded`.
     pub discarded: Option<bool>,
+    /// A new `starred`.
+    pub starred: Option<bool>,
+    /// A move: into the folder given, or (`Some(None)`) out of its folder.
+    pub folder: Option<Option<FolderId>>,
 }
 
 impl ConversationUpdate {
-    /// `conversation` with this change made.
+    /// `conversation` with this change made. A move sets `folder_id` and clears
+    /// `folder_name`, which only the store knows (it reads the folder's name in the move's
+    /// transaction).
     #[must_use]
     pub fn apply(&self, mut conversation: Conversation) -> Conversation {
         if let Some(title) = &self.title {
@@ -425,6 +458,13 @@ impl ConversationUpdate {
         }
         if let Some(discarded) = self.discarded {
             conversation.discarded = discarded;
+        }
+        if let Some(starred) = self.starred {
+            conversation.starred = starred;
+        }
+        if let Some(folder) = &self.folder {
+            conversation.folder_id = folder.as_ref().map(|id| id.as_str().to_owned());
+            conversation.folder_name = None;
         }
         conversation
     }
@@ -478,6 +518,13 @@ pub struct ListDevConversationsQuery {
     pub categories: Vec<ConversationCategory>,
     /// Whether each conversation carries its `transcript_segments`; default false.
     pub include_transcript: Option<bool>,
+    /// Only the conversations in this folder (not empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 200))]
+    pub folder_id: Option<String>,
+    /// Only starred (`true`) or only unstarred (`false`) conversations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starred: Option<bool>,
 }
 
 /// A validated developer conversation list request.
@@ -493,6 +540,10 @@ pub struct DevConversationListParams {
     pub categories: Vec<ConversationCategory>,
     /// Whether transcripts are shown.
     pub include_transcript: bool,
+    /// Only the conversations in this folder.
+    pub folder_id: Option<FolderId>,
+    /// Only starred or only unstarred conversations.
+    pub starred: Option<bool>,
 }
 
 impl FromQueryStr for ListDevConversationsQuery {
@@ -505,6 +556,7 @@ impl FromQueryStr for ListDevConversationsQuery {
         let start_date = q.date("start_date", &mut problems);
         let end_date = q.date("end_date", &mut problems);
         let include_transcript = q.bool("include_transcript", &mut problems);
+        let starred = q.bool("starred", &mut problems);
         let categories = q.categories::<ConversationCategory>("CategoryEnum")?;
         Ok(problems.finish(|| {
             Some(Self {
@@ -514,6 +566,8 @@ impl FromQueryStr for ListDevConversationsQuery {
                 end_date,
                 categories,
                 include_transcript,
+                folder_id: q.last("folder_id").map(str::to_owned),
+                starred,
             })
         })?)
     }
@@ -528,6 +582,12 @@ impl ListDevConversationsQuery {
         if let Some(t) = self.include_transcript {
             pairs.push(("include_transcript", t.to_string()));
         }
+        if let Some(folder) = &self.folder_id {
+            pairs.push(("folder_id", folder.clone()));
+        }
+        if let Some(starred) = self.starred {
+            pairs.push(("starred", starred.to_string()));
+        }
         pairs
     }
 
@@ -541,6 +601,10 @@ impl ListDevConversationsQuery {
             Limit::DEVELOPER_DEFAULT,
         );
         let categories = list_filter(&mut problems, "categories", &self.categories);
+        let folder_id = self
+            .folder_id
+            .as_deref()
+            .map(|raw| problems.take(FolderId::parse_at(&Loc::query("folder_id"), raw)));
         problems.finish(|| {
             Some(DevConversationListParams {
                 page: PageParams {
@@ -551,6 +615,8 @@ impl ListDevConversationsQuery {
                 end_date: self.end_date,
                 categories: categories?,
                 include_transcript: self.include_transcript.unwrap_or(false),
+                folder_id: folder_id.flatten(),
+                starred: self.starred,
             })
         })
     }
@@ -663,6 +729,41 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_folder_filter_is_too_short_and_a_blank_one_refused() {
+        for (raw, kind) in [
+            ("folder_id=", "string_too_short"),
+            ("folder_id=%20", "value_error"),
+        ] {
+            let query = ListDevConversationsQuery::from_query_str(raw).unwrap();
+            let err = query.validate().unwrap_err();
+            assert_eq!(err.items()[0].loc.to_string(), "query.folder_id", "{raw}");
+            assert_eq!(err.items()[0].kind, kind, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_patch_moves_stars_or_takes_out_of_a_folder() {
+        let body: UpdateConversationRequest =
+            serde_json::from_str(r#"{"folder_id": null}"#).unwrap();
+        assert_eq!(body.validate().unwrap().folder, Some(None));
+        let body: UpdateConversationRequest =
+            serde_json::from_str(r#"{"starred": true, "folder_id": " f1 "}"#).unwrap();
+        let update = body.validate().unwrap();
+        assert_eq!(update.starred, Some(true));
+        assert_eq!(update.folder.unwrap().unwrap().as_str(), "f1");
+        let body: UpdateConversationRequest =
+            serde_json::from_str(r#"{"title": "", "folder_id": ""}"#).unwrap();
+        let locs: Vec<String> = body
+            .validate()
+            .unwrap_err()
+            .items()
+            .iter()
+            .map(|e| e.loc.to_string())
+            .collect();
+        assert_eq!(locs, ["body.title", "body.folder_id"]);
+    }
+
+    #[test]
     fn list_query_pairs_round_trip() {
         let q = ListDevConversationsQuery {
             limit: Some(5),
@@ -671,6 +772,8 @@ mod tests {
             end_date: None,
             categories: vec![ConversationCategory::Work, ConversationCategory::Family],
             include_transcript: Some(true),
+            folder_id: Some("フォルダ 📁".into()),
+            starred: Some(false),
         };
         let raw = serde_urlencoded::to_string(q.to_query_pairs()).unwrap();
         assert_eq!(ListDevConversationsQuery::from_query_str(&raw).unwrap(), q);

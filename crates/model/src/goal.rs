@@ -490,7 +490,7 @@ pub struct UpdateGoalRequest {
     /// Why it matters, at most 2 000 characters; `null` clears it.
     #[serde(
         default,
-        deserialize_with = "present",
+        deserialize_with = "crate::decode::present",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -519,7 +519,7 @@ pub struct UpdateGoalRequest {
     /// The lowest value; `null` removes the bound.
     #[serde(
         default,
-        deserialize_with = "present",
+        deserialize_with = "crate::decode::present",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
@@ -527,7 +527,7 @@ pub struct UpdateGoalRequest {
     /// The highest value; `null` removes the bound.
     #[serde(
         default,
-        deserialize_with = "present",
+        deserialize_with = "crate::decode::present",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
@@ -535,21 +535,14 @@ pub struct UpdateGoalRequest {
     /// What it counts in, at most 64 characters; `null` clears it.
     #[serde(
         default,
-        deserialize_with = "present",
+        deserialize_with = "crate::decode::present",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub unit: Option<Option<String>>,
 }
 
-/// A field that is present, `null` or not (absent fields take `default`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
-/// [`present`] for a date-time.
+/// `crate::decode::present` for a date-time.
 fn present_time<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Option<DateTime<Utc>>>, D::Error> {

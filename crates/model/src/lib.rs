@@ -44,6 +44,7 @@ pub mod dev_conversation;
 pub mod dev_key;
 pub mod enums;
 pub mod error_body;
+pub mod folder;
 pub mod goal;
 pub mod ids;
 pub mod memory;
@@ -84,6 +85,7 @@ pub use enums::{
     MemoryTextSource, UnknownVariant, Visibility,
 };
 pub use error_body::{ErrorBody, ErrorDetail};
+pub use folder::{CreateFolderRequest, Folder, NewFolder};
 pub use goal::{
     CreateGoalRequest, Goal, GoalHistoryEntry, GoalHistoryQuery, GoalListParams, GoalMetric,
     GoalProgressQuery, GoalUpdate, ListGoalsQuery, NewGoal, UpdateGoalRequest,
@@ -103,8 +105,8 @@ pub use response::{
 };
 pub use scalars::{
     ActionItemDescription, ClientLabel, ClientSessionId, ConversationText, ConversationTitle,
-    DevConversationText, GoalText, GoalTitle, GoalUnit, ImportText, Language, Limit, MemoryContent,
-    Offset, SourceReference, Tag, Tags, TextSourceSpec,
+    DevConversationText, FolderId, FolderName, GoalText, GoalTitle, GoalUnit, ImportText, Language,
+    Limit, MemoryContent, Offset, SourceReference, Tag, Tags, TextSourceSpec,
 };
 pub use search::{
     MemorySearch, MemorySearchItem, MemorySearchPolicy, MemorySearchResponse, RankedSearch,

@@ -220,6 +220,27 @@ bounded_text_type! {
 }
 
 bounded_text_type! {
+    /// A folder's name: 1 to 100 characters, not blank, stored trimmed.
+    FolderName, max = 100, blank = Some(FolderName::BLANK)
+}
+
+impl FolderName {
+    /// The message for a name made only of white space.
+    pub const BLANK: &'static str = "name cannot be empty";
+}
+
+bounded_text_type! {
+    /// A folder's id as a filter or a move names it (`folder_id`): 1 to 200 characters, not
+    /// blank, trimmed.
+    FolderId, max = 200, blank = Some(FolderId::BLANK)
+}
+
+impl FolderId {
+    /// The message for an id made only of white space.
+    pub const BLANK: &'static str = "folder_id cannot be empty";
+}
+
+bounded_text_type! {
     /// Where an imported memory comes from (`source_id`, `source_url`): at most 2 048
     /// characters, trimmed; may be empty.
     SourceReference, max = 2_048, blank = None

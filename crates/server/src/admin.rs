@@ -2,12 +2,14 @@
 //!
 //! Secrets are returned once, by the call that makes them, and never stored or logged.
 
-use omi_model::{ApiKey, Capability, DevScope, KeyKind, Loc, Uid};
+use omi_model::{ApiKey, Capability, CreateFolderRequest, DevScope, Folder, KeyKind, Loc, Uid};
 use serde::Serialize;
 
 use crate::keys;
 use crate::service::Service;
-use crate::store::{AppKeyRecord, AppRecord, DevKeyRecord, Reindexed, StoreError};
+use crate::store::{
+    AppKeyRecord, AppRecord, DeletedFolder, DevKeyRecord, FolderRecord, Reindexed, StoreError,
+};
 
 /// Why an admin command failed.
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +185,41 @@ impl Admin {
         } else {
             Err(AdminError::NotFound(format!("no live key has id {key_id}")))
         }
+    }
+
+    /// Make a conversation folder for a user, after the user's last one.
+    pub async fn create_folder(
+        &self,
+        uid: &str,
+        request: &CreateFolderRequest,
+    ) -> Result<Folder, AdminError> {
+        let uid = self.existing_user(uid).await?;
+        let folder = request
+            .validate()
+            .map_err(|e| AdminError::Invalid(e.to_string()))?;
+        let record = FolderRecord {
+            id: keys::new_folder_id(),
+            folder,
+            created_at: self.service.now(),
+        };
+        Ok(self.service.store().insert_folder(&uid, &record).await?)
+    }
+
+    /// A user's folders in their order, with their conversation counts.
+    pub async fn list_folders(&self, uid: &str) -> Result<Vec<Folder>, AdminError> {
+        let uid = self.existing_user(uid).await?;
+        Ok(self.service.store().list_folders(&uid).await?)
+    }
+
+    /// Delete one of a user's folders; its conversations go to the user's default folder
+    /// (if one is marked so), else into none.
+    pub async fn delete_folder(&self, uid: &str, id: &str) -> Result<DeletedFolder, AdminError> {
+        let uid = self.existing_user(uid).await?;
+        self.service
+            .store()
+            .delete_folder(&uid, id)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("user {uid} has no folder {id}")))
     }
 
     /// On an empty database: create the demo user, an app with every capability enabled for

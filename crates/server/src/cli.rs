@@ -46,7 +46,7 @@ pub(crate) enum Command {
     /// start a process (the HTTP transport is served by `serve`, at `/v1/mcp`). The tools act
     /// with one developer key: on a local database, or through a server with `--url`.
     Mcp(McpArgs),
-    /// Manage users, apps and keys.
+    /// Manage users, apps, keys and conversation folders.
     Admin {
         /// The database URL.
         #[arg(long, global = true, env = "OMI_DATABASE_URL", hide_env_values = true, default_value = DEFAULT_DATABASE_URL)]
@@ -319,7 +319,7 @@ pub(crate) enum AdminCommand {
     Records(RecordCommand),
 }
 
-/// The admin commands over one database's users, apps and keys.
+/// The admin commands over one database's users, apps, keys and folders.
 #[derive(Debug, Subcommand)]
 pub(crate) enum RecordCommand {
     /// Users.
@@ -341,6 +341,12 @@ pub(crate) enum RecordCommand {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// A user's conversation folders (`GET /v1/dev/user/folders` lists them; a conversation
+    /// PATCH with `folder_id` moves a conversation into one).
+    Folder {
+        #[command(subcommand)]
+        command: FolderCommand,
     },
     /// Recompute the search terms of every memory and conversation and re-index them (the
     /// store does this by itself after an upgrade that adds an index; run it after one that
@@ -414,6 +420,42 @@ pub(crate) enum DevKeyCommand {
         /// `omi-server mcp --stdio` on a database, and the REST routes refuse it (401).
         #[arg(long)]
         mcp_only: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum FolderCommand {
+    /// Make a folder, after the user's last one.
+    Create {
+        /// The user.
+        #[arg(long)]
+        uid: String,
+        /// Its name (1 to 100 characters).
+        #[arg(long)]
+        name: String,
+        /// What belongs in it (at most 500 characters).
+        #[arg(long)]
+        description: Option<String>,
+        /// Its colour (default #6B7280).
+        #[arg(long)]
+        color: Option<String>,
+        /// Its icon (default 📁).
+        #[arg(long)]
+        icon: Option<String>,
+    },
+    /// List a user's folders, with their conversation counts.
+    List {
+        /// The user.
+        #[arg(long)]
+        uid: String,
+    },
+    /// Delete a folder; its conversations go to the user's default folder, else into none.
+    Delete {
+        /// The user.
+        #[arg(long)]
+        uid: String,
+        /// The folder's id.
+        id: String,
     },
 }
 

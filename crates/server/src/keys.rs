@@ -42,6 +42,11 @@ pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
 
+/// A new folder's id: a random UUID in its hyphenated form, as OMI's cloud makes them.
+pub(crate) fn new_folder_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// The namespace OMI's cloud derives `from-segments` conversation ids in.
 const SESSION_NAMESPACE: uuid::Uuid = uuid::uuid!("fb2f1f36-3c84-47a4-9c62-b3f6fdb3fd13");
 

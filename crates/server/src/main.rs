@@ -7,10 +7,10 @@ mod cli;
 use anyhow::{Context, Result};
 use clap::Parser;
 use cli::{
-    AdminCommand, AppCommand, AppKeyCommand, Cli, Command, DatabaseArgs, DevKeyCommand, KeyCommand,
-    LogFormat, McpArgs, RecordCommand, ServeArgs, UserCommand,
+    AdminCommand, AppCommand, AppKeyCommand, Cli, Command, DatabaseArgs, DevKeyCommand,
+    FolderCommand, KeyCommand, LogFormat, McpArgs, RecordCommand, ServeArgs, UserCommand,
 };
-use omi_model::DevScope;
+use omi_model::{CreateFolderRequest, DevScope};
 use omi_server::admin::{Admin, DemoCredentials};
 use omi_server::ratelimit::{RedisConfig, RedisUrl};
 use omi_server::server::{self, RunningServer, ServerConfig};
@@ -166,6 +166,7 @@ async fn run_admin(admin: &Admin, command: RecordCommand, json: bool) -> Result<
             admin.revoke_key(&id).await?;
             json!({ "id": id, "revoked": true })
         }
+        RecordCommand::Folder { command } => run_folder_command(admin, command).await?,
         RecordCommand::Reindex => {
             let done = admin.reindex_search().await?;
             json!({
@@ -183,12 +184,50 @@ async fn run_admin(admin: &Admin, command: RecordCommand, json: bool) -> Result<
     Ok(())
 }
 
+/// `admin folder ...`: what the command did, as JSON.
+async fn run_folder_command(admin: &Admin, command: FolderCommand) -> Result<serde_json::Value> {
+    Ok(match command {
+        FolderCommand::Create {
+            uid,
+            name,
+            description,
+            color,
+            icon,
+        } => {
+            let request = CreateFolderRequest {
+                name,
+                description,
+                color,
+                icon,
+            };
+            serde_json::to_value(admin.create_folder(&uid, &request).await?)?
+        }
+        FolderCommand::List { uid } => json!({ "folders": admin.list_folders(&uid).await? }),
+        FolderCommand::Delete { uid, id } => {
+            let deleted = admin.delete_folder(&uid, &id).await?;
+            json!({
+                "id": id,
+                "deleted": true,
+                "conversations_moved": deleted.conversations_moved,
+                "moved_to": deleted.moved_to,
+            })
+        }
+    })
+}
+
+/// `value`'s fields one per line (`key: value`); a list one item per line.
 fn print_plain(value: &serde_json::Value) {
     if let Some(map) = value.as_object() {
         for (k, v) in map {
-            match v.as_str() {
-                Some(s) => println!("{k}: {s}"),
-                None => println!("{k}: {v}"),
+            match v {
+                serde_json::Value::String(s) => println!("{k}: {s}"),
+                serde_json::Value::Array(items) => {
+                    println!("{k}: {}", items.len());
+                    for item in items {
+                        println!("  {item}");
+                    }
+                }
+                _ => println!("{k}: {v}"),
             }
         }
     }

@@ -758,7 +758,7 @@ pub fn to_json(value: &impl Serialize) -> Value {
 
 /// Keys whose values are ids: replaced by `<id:N>`, numbered in order of first appearance,
 /// so equal ids stay equal and the order they appear in stays visible.
-const ID_KEYS: &[&str] = &["id", "conversation_id", "app_id", "goal_id"];
+const ID_KEYS: &[&str] = &["id", "conversation_id", "app_id", "goal_id", "folder_id"];
 /// Keys whose values are times of the run.
 const TIME_KEYS: &[&str] = &[
     "created_at",
@@ -806,6 +806,8 @@ impl Redactor {
                 Value::String(format!("<id:{n}>"))
             }
             Value::String(_) if TIME_KEYS.contains(&key) => Value::String("<time>".into()),
+            // A day of the run (a goal's history entry): `YYYY-MM-DD`.
+            Value::String(s) if key == "date" && is_day(&s) => Value::String("<day>".into()),
             // Ranking functions differ between the stores (bm25, ts_rank_cd): the order of
             // the items is the contract, and that a score is in [0.5, 1).
             Value::Number(n) if key == "relevance_score" => match n.as_f64() {
@@ -819,6 +821,11 @@ impl Redactor {
             other => self.value(other),
         }
     }
+}
+
+/// Whether `s` is a day as `YYYY-MM-DD`.
+fn is_day(s: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
 /// The contents of memories, in order: the compact view of a list's order.

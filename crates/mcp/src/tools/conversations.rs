@@ -167,6 +167,7 @@ pub(crate) async fn get_conversations<A: DeveloperConversations>(
             ConversationCategory::WIRE_NAMES,
         )?,
         include_transcript: Some(false),
+        ..ListDevConversationsQuery::default()
     };
     let mut conversations = called(api.list_conversations(query).await)?;
     let next = paged(&mut conversations, limit, |len| {

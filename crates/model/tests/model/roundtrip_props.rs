@@ -367,11 +367,17 @@ fn conversation() -> impl Strategy<Value = Conversation> {
             option::of(geolocation()),
             unknown_fields(),
         ),
+        (
+            any::<bool>(),
+            option::of("\\PC{1,40}"),
+            option::of("\\PC{0,100}"),
+        ),
     )
         .prop_map(
             |(
                 (id, created_at, started_at, finished_at, source, language, status),
                 (discarded, app_id, text, structured, transcript_segments, geolocation, extra),
+                (starred, folder_id, folder_name),
             )| Conversation {
                 id,
                 created_at,
@@ -386,6 +392,9 @@ fn conversation() -> impl Strategy<Value = Conversation> {
                 structured,
                 transcript_segments,
                 geolocation,
+                starred,
+                folder_id,
+                folder_name,
                 extra,
             },
         )

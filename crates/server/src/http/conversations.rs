@@ -1,10 +1,11 @@
-//! `/v1/dev/user/conversations...`: the Developer API's conversations.
+//! `/v1/dev/user/conversations...`: the Developer API's conversations, and the folders
+//! they are kept in (`/v1/dev/user/folders`).
 
 use axum::extract::Path;
 use axum::response::Response;
 use omi_model::{
     Conversation, ConversationSearchResponse, CreateConversationFromSegmentsRequest,
-    CreateConversationRequest, CreateConversationResponse, GetConversationQuery,
+    CreateConversationRequest, CreateConversationResponse, Folder, GetConversationQuery,
     ListDevConversationsQuery, RankedSearchQuery, SearchDevConversationsQuery, SuccessResponse,
     UpdateConversationRequest,
 };
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_from_segments))
         .routes(routes!(search))
         .routes(routes!(get_one, update, delete))
+        .routes(routes!(folders))
 }
 
 /// List conversations
@@ -141,7 +143,11 @@ async fn get_one(
 
 /// Update conversation
 ///
-/// Changes its title or discards it; answers the conversation with its transcript.
+/// Changes its title, discards it, stars it (`starred`) or moves it into one of the key
+/// owner's folders (`folder_id`; `null` takes it out of its folder; 404 "Folder not found"
+/// for an id the owner has no folder with); answers the conversation with its transcript.
+/// `starred` and `folder_id` are ours: OMI's cloud's PATCH takes only the title and
+/// `discarded`.
 #[utoipa::path(
     patch,
     path = "/v1/dev/user/conversations/{conversation_id}",
@@ -177,4 +183,21 @@ async fn delete(
     Path(conversation_id): Path<String>,
 ) -> Response {
     dev.answer(dev.api.delete_conversation(&conversation_id).await)
+}
+
+/// List folders
+///
+/// The key owner's conversation folders in their order, each with the count of its
+/// conversations that are not discarded; `[]` when the owner has none. Folders are made
+/// with `omi-server admin folder create`.
+#[utoipa::path(
+    get,
+    path = "/v1/dev/user/folders",
+    operation_id = "list_folders",
+    tag = DEV_CONVERSATIONS_TAG,
+    responses((status = 200, description = "The folders", body = Vec<Folder>)),
+    security(("developer_key" = ["conversations:read"])),
+)]
+async fn folders(dev: Developer<dev_access::ConversationsRead>) -> Response {
+    dev.answer(dev.api.list_folders().await)
 }

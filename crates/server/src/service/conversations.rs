@@ -10,8 +10,8 @@ use omi_extract::search::{QueryPhrase, SNIPPET_CHARS, highlighted_snippet, query
 use omi_model::{
     Conversation, ConversationSearchItem, ConversationSearchResponse, ConversationStatus,
     CreateConversationFromSegmentsRequest, CreateConversationRequest, CreateConversationResponse,
-    GetConversationQuery, ListDevConversationsQuery, SearchDevConversationsQuery, SuccessResponse,
-    TranscriptSegment, Uid, UpdateConversationRequest,
+    Folder, GetConversationQuery, ListDevConversationsQuery, SearchDevConversationsQuery,
+    SuccessResponse, TranscriptSegment, Uid, UpdateConversationRequest,
 };
 
 use super::{AuthorizedDeveloper, DeveloperHandle, dev_access, store_error};
@@ -209,13 +209,26 @@ impl AuthorizedDeveloper {
         self.conversation_of(&self.uid, conversation_id).await?;
         let update = request.validate()?;
         let now = self.service().now();
-        self.service()
+        let updated = self
+            .service()
             .store()
             .update_conversation(&self.uid, conversation_id, &update, now)
+            .await;
+        match updated {
+            Ok(Some(changed)) => Ok(changed.for_developer(true)),
+            Ok(None) => Err(ApiError::not_found(messages::CONVERSATION_NOT_FOUND)),
+            Err(StoreError::NotFound(_)) => Err(ApiError::not_found(messages::FOLDER_NOT_FOUND)),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    /// [`DeveloperConversations::list_folders`] for this caller.
+    pub async fn list_folders(&self) -> Result<Vec<Folder>, ApiError> {
+        self.service()
+            .store()
+            .list_folders(&self.uid)
             .await
-            .map_err(store_error)?
-            .map(|c| c.for_developer(true))
-            .ok_or_else(|| ApiError::not_found(messages::CONVERSATION_NOT_FOUND))
+            .map_err(store_error)
     }
 
     /// [`DeveloperConversations::delete_conversation`] for this caller.
@@ -310,6 +323,13 @@ impl DeveloperConversations for DeveloperHandle {
         self.authorized::<dev_access::ConversationsWrite>()
             .await?
             .delete_conversation(conversation_id)
+            .await
+    }
+
+    async fn list_folders(&self) -> Result<Vec<Folder>, ApiError> {
+        self.authorized::<dev_access::ConversationsRead>()
+            .await?
+            .list_folders()
             .await
     }
 }

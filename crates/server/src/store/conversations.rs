@@ -208,7 +208,9 @@ pub trait ConversationStore: Send + Sync + 'static {
         params: &DevConversationListParams,
     ) -> StoreResult<Vec<Conversation>>;
 
-    /// Change one of a user's conversations; `None` when it does not exist.
+    /// Change one of a user's conversations; `None` when it does not exist. A move into a
+    /// folder the user does not have is [`StoreError::NotFound`](super::StoreError::NotFound),
+    /// and nothing is written.
     async fn update_conversation(
         &self,
         uid: &Uid,

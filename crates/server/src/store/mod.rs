@@ -9,6 +9,7 @@ mod action_items;
 mod conversations;
 mod credentials;
 mod embeddings;
+mod folders;
 mod goals;
 mod idempotency;
 mod jobs;
@@ -31,6 +32,7 @@ pub use conversations::{
 };
 pub use credentials::{AppKeyRecord, AppRecord, CredentialStore, DevKeyRecord};
 pub use embeddings::{EmbeddedMemory, EmbeddingStore, MemoryToEmbed};
+pub use folders::{DeletedFolder, FolderRecord, FolderStore, MAX_FOLDERS_PER_USER};
 pub use goals::{GoalChange, GoalChangeOutcome, GoalStore};
 pub use idempotency::{EarlierAnswer, IdempotencyKey, IdempotencyStore, IdempotentAnswer};
 pub use jobs::{Job, JobKind, JobStore, JobTask, NewJob, TextToExtract};
@@ -47,8 +49,8 @@ pub use sqlite::SqliteStore;
 /// (`use omi_server::store::prelude::*;`).
 pub mod prelude {
     pub use super::{
-        ActionItemStore, ConversationStore, CredentialStore, EmbeddingStore, GoalStore,
-        IdempotencyStore, JobStore, MemoryStore, Store,
+        ActionItemStore, ConversationStore, CredentialStore, EmbeddingStore, FolderStore,
+        GoalStore, IdempotencyStore, JobStore, MemoryStore, Store,
     };
 }
 
@@ -94,6 +96,7 @@ pub trait Store:
     + MemoryStore
     + ActionItemStore
     + GoalStore
+    + FolderStore
     + EmbeddingStore
     + JobStore
     + IdempotencyStore

@@ -6,7 +6,9 @@
 
 use std::str::FromStr;
 
-use omi_model::{Capability, Conversation, DevScope, Memory, MemorySearchItem, Structured, Uid};
+use omi_model::{
+    Capability, Conversation, DevScope, Folder, Memory, MemorySearchItem, Structured, Uid,
+};
 use serde_json::{Map, Value};
 
 use super::{
@@ -213,6 +215,9 @@ pub(crate) struct DevConversationRow {
     geolocation: Option<String>,
     structured: String,
     failure_reason: Option<String>,
+    starred: bool,
+    folder_id: Option<String>,
+    folder_name: Option<String>,
     #[sqlx(default)]
     transcript_segments: Option<String>,
 }
@@ -249,6 +254,9 @@ impl DevConversationRow {
                 .map(|g| serde_json::from_str(&g))
                 .transpose()
                 .map_err(json_err)?,
+            starred: self.starred,
+            folder_id: self.folder_id,
+            folder_name: self.folder_name,
             extra,
         })
     }
@@ -434,6 +442,41 @@ impl ActionItemRow {
             due_at: self.due_at.map(from_micros),
             completed_at: self.completed_at.map(from_micros),
             conversation_id: self.conversation_id,
+        }
+    }
+}
+
+/// A `folders` row with its conversation count (`sql::folders`).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct FolderRow {
+    id: String,
+    name: String,
+    description: Option<String>,
+    color: String,
+    icon: String,
+    created_at: i64,
+    updated_at: i64,
+    sort_order: i64,
+    is_default: bool,
+    is_system: bool,
+    conversation_count: i64,
+}
+
+impl FolderRow {
+    /// The folder object.
+    pub(crate) fn into_folder(self) -> Folder {
+        Folder {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            color: self.color,
+            icon: self.icon,
+            created_at: from_micros(self.created_at),
+            updated_at: from_micros(self.updated_at),
+            order: self.sort_order,
+            is_default: self.is_default,
+            is_system: self.is_system,
+            conversation_count: u64::try_from(self.conversation_count).unwrap_or(0),
         }
     }
 }

@@ -72,15 +72,18 @@ fn keys(object: &Value) -> BTreeSet<&str> {
         .collect()
 }
 
-const DEVELOPER_KEYS: [&str; 10] = [
+const DEVELOPER_KEYS: [&str; 13] = [
     "created_at",
     "discarded",
     "finished_at",
+    "folder_id",
+    "folder_name",
     "geolocation",
     "id",
     "language",
     "source",
     "started_at",
+    "starred",
     "status",
     "structured",
 ];

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use omi_extract::{Extractor, RulesExtractor};
-use omi_model::{Capability, DevScope};
+use omi_model::{Capability, CreateFolderRequest, DevScope};
 use omi_server::store::migrate::{MigrateError, MigrationSummary, TABLES, migrate_data};
 use omi_server::store::postgres::ScratchDatabase;
 use reqwest::Method;
@@ -170,6 +170,31 @@ async fn fill(s: &TestServer) -> Filled {
         .await
         .expect_status(200);
 
+    let folder = s
+        .admin
+        .create_folder(
+            &s.demo.uid,
+            &CreateFolderRequest {
+                name: "仕事 💼".into(),
+                description: Some("Work talk".into()),
+                color: Some("#EF4444".into()),
+                icon: None,
+            },
+        )
+        .await
+        .expect("a folder is made");
+    let moved = format!(
+        "/v1/dev/user/conversations/{}",
+        segments.body["id"].as_str().expect("an id")
+    );
+    s.dev(
+        Method::PATCH,
+        &moved,
+        Some(json!({"folder_id": folder.id, "starred": true})),
+    )
+    .await
+    .expect_status(200);
+
     let idempotent = idempotent_create(s).await;
     assert_eq!(idempotent["status"], json!(200), "{idempotent}");
 
@@ -273,6 +298,7 @@ async fn everything(s: &TestServer, f: &Filled) -> Value {
         ),
         ("/v1/dev/user/action-items?limit=100".to_owned(), dev),
         ("/v1/dev/user/goals?include_inactive=true".to_owned(), dev),
+        ("/v1/dev/user/folders".to_owned(), dev),
     ];
     for (path, key) in lists {
         let listed = read(s, &path, key).await;

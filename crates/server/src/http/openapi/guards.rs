@@ -127,6 +127,17 @@ fn answers(method: &str, op: &Operation, not_found: Option<&'static str>) -> Vec
     let id = op.operation_id.as_deref().unwrap_or_default();
     let post = method == "post";
     let body = op.request_body.is_some();
+    if id == "update_dev_conversation"
+        && let Some(not_found) = answers.iter_mut().find(|a| a.status == 404)
+    {
+        not_found.description = "No conversation of the key's user has this id, or (a move) \
+             no folder of the user's has the `folder_id`"
+            .into();
+        not_found.examples.push((
+            "folder_not_found",
+            ApiError::not_found(messages::FOLDER_NOT_FOUND),
+        ));
+    }
 
     let mut bad_request = Vec::new();
     let mut why = Vec::new();

@@ -14,8 +14,8 @@
 
 use omi_model::scalars::{
     ActionItemDescription, ClientLabel, ClientSessionId, ConversationText, ConversationTitle,
-    DevConversationText, GoalText, GoalTitle, GoalUnit, ImportText, Language, MemoryContent,
-    SourceReference, Tag, Tags, TextSourceSpec,
+    DevConversationText, FolderId, GoalText, GoalTitle, GoalUnit, ImportText, Language,
+    MemoryContent, SourceReference, Tag, Tags, TextSourceSpec,
 };
 use omi_model::{
     BatchCreateActionItemsRequest, BatchCreateMemoriesRequest,
@@ -194,6 +194,11 @@ fn texts() -> Vec<(&'static str, &'static str, Text)> {
             Text::NotBlank(ConversationTitle::MAX_CHARS),
         ),
         (
+            "UpdateConversationRequest",
+            "folder_id",
+            Text::NotBlank(FolderId::MAX_CHARS),
+        ),
+        (
             "CreateActionItemRequest",
             "description",
             Text::NotBlank(ActionItemDescription::MAX_CHARS),
@@ -284,7 +289,10 @@ const AT_LEAST_ONE: &[(&str, &[&str])] = &[
         "UpdateMemoryRequest",
         &["content", "visibility", "tags", "category"],
     ),
-    ("UpdateConversationRequest", &["title", "discarded"]),
+    (
+        "UpdateConversationRequest",
+        &["title", "discarded", "starred", "folder_id"],
+    ),
     (
         "UpdateActionItemRequest",
         &["description", "completed", "due_at"],
@@ -310,6 +318,7 @@ const AT_LEAST_ONE: &[(&str, &[&str])] = &[
 /// Fields of [`AT_LEAST_ONE`] bodies whose `null` is a change (it clears the field), so a body
 /// of that `null` alone counts: `(schema, field)`.
 const CLEARABLE: &[(&str, &str)] = &[
+    ("UpdateConversationRequest", "folder_id"),
     ("UpdateGoalRequest", "why_it_matters"),
     ("UpdateGoalRequest", "horizon_at"),
     ("UpdateGoalRequest", "min_value"),
@@ -393,7 +402,7 @@ pub(super) fn apply(doc: &mut Value) {
     something_to_import(schemas);
     search_dates(schemas);
     nullable_formats(schemas);
-    query_dates(doc);
+    query_parameters(doc);
     developer_text_create(doc);
     for (id, sentence) in RELATIONS {
         let op = operation_mut(doc, id);
@@ -432,8 +441,9 @@ fn nullable_formats(value: &mut Value) {
 }
 
 /// The date filters of the list routes (a date, a date-time with its offset, or nothing: an
-/// empty value is no filter) and the list filters, whose empty values are dropped.
-fn query_dates(doc: &mut Value) {
+/// empty value is no filter), the list filters, whose empty values are dropped, and the
+/// folder filter (a folder's id: not blank).
+fn query_parameters(doc: &mut Value) {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
@@ -460,6 +470,12 @@ fn query_dates(doc: &mut Value) {
                 schema["minContains"] = json!(0);
                 schema["maxContains"] = max;
             }
+        }
+        if parameter["in"] == "query" && name == "folder_id" {
+            merge(
+                &mut parameter["schema"],
+                Text::NotBlank(FolderId::MAX_CHARS).keywords(),
+            );
         }
         let date = matches!(
             name,

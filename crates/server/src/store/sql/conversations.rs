@@ -12,16 +12,16 @@ use sqlx::QueryBuilder;
 
 use super::backend::Conn;
 use super::parts::{NEWEST_FIRST, owned_row, push_any, push_date_range, push_page};
-use super::search;
 use super::search_index::summary_terms;
 use super::{
     Arg, Backend, Dialect, PushArg, conversation_columns, dev_conversation_columns, jobs, locking,
     read, remember,
 };
+use super::{folders, search};
 use crate::store::rows::{ConversationRow, DevConversationRow, json_err, map_err};
 use crate::store::{
     ConversationRecord, ConversationSearchPage, ConversationStore, IdempotentAnswer, NewJob,
-    RankedConversation, StoreResult, to_micros,
+    RankedConversation, StoreError, StoreResult, to_micros,
 };
 
 #[async_trait]
@@ -194,6 +194,16 @@ pub(crate) fn developer_list<DB: Dialect>(
         params.categories.iter().map(|c| c.as_str()),
     );
     push_date_range(&mut q, "created_at", params.start_date, params.end_date);
+    if let Some(folder) = &params.folder_id {
+        q.push(" AND folder_id = ");
+        q.push_arg(folder.as_str().to_owned());
+    }
+    // Literal, as the partial index of starred conversations says it.
+    match params.starred {
+        Some(true) => q.push(" AND starred = TRUE"),
+        Some(false) => q.push(" AND starred = FALSE"),
+        None => &mut q,
+    };
     push_page(&mut q, NEWEST_FIRST, &params.page);
     q
 }
@@ -286,14 +296,19 @@ async fn update_row<DB: Dialect>(
     );
     let row = owned_row(DB::on(conn), DB::text(&READ), uid.as_str(), id).await?;
     let Some(row) = row else { return Ok(None) };
-    let changed = update.apply(conversation_from_row::<DB>(&row)?);
+    let mut changed = update.apply(conversation_from_row::<DB>(&row)?);
+    if let Some(Some(folder)) = &update.folder {
+        let name = folders::folder_name::<DB>(conn, uid, folder.as_str()).await?;
+        let name = name.ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))?;
+        changed.folder_name = Some(name);
+    }
     // The fields the user set are marked, so that processing, should it still run, keeps
     // them (`jobs::complete_conversation`).
     sqlx::query::<DB>(
         "UPDATE conversations SET structured = $1, discarded = $2, updated_at = $3, \
          title_set_by_user = (title_set_by_user OR $4), \
-         discarded_set_by_user = (discarded_set_by_user OR $5), summary_terms = $8 \
-         WHERE uid = $6 AND id = $7",
+         discarded_set_by_user = (discarded_set_by_user OR $5), summary_terms = $8, \
+         starred = $9, folder_id = $10 WHERE uid = $6 AND id = $7",
     )
     .arg(serde_json::to_string(&changed.structured).map_err(json_err)?)
     .arg(changed.discarded)
@@ -303,6 +318,8 @@ async fn update_row<DB: Dialect>(
     .arg(uid.as_str())
     .arg(id)
     .arg(summary_terms(&changed.structured))
+    .arg(changed.starred)
+    .arg(changed.folder_id.as_deref())
     .execute(DB::on(conn))
     .await
     .map_err(map_err)?;

@@ -29,6 +29,7 @@ mod backend;
 mod conversations;
 mod credentials;
 mod embeddings;
+mod folders;
 mod goals;
 mod idempotency;
 mod jobs;
@@ -58,7 +59,7 @@ pub(crate) mod lists {
 
 use super::StoreResult;
 use super::rows::{
-    ActionItemRow, AppKeyRow, AppRow, ConversationRow, DevConversationRow, DevKeyRow,
+    ActionItemRow, AppKeyRow, AppRow, ConversationRow, DevConversationRow, DevKeyRow, FolderRow,
     IdempotencyRow, JobRow, MemoryRow, RankedActionItemRow, RankedConversationRow, SearchHitRow,
     map_err,
 };
@@ -85,6 +86,8 @@ pub(crate) trait Dialect:
     + ReadsRow<AppRow>
     + ReadsRow<AppKeyRow>
     + ReadsRow<DevKeyRow>
+    + ReadsRow<FolderRow>
+    + ReadsRow<(i64, i64)>
     + ReadsRow<(i64,)>
     + ReadsRow<(String,)>
     + ReadsRow<(String, String)>
@@ -450,8 +453,9 @@ use memory_columns;
 macro_rules! conversation_columns {
     () => {
         "id, source, language, created_at, started_at, finished_at, status, discarded, \
-         geolocation, structured, failure_reason, transcript_segments, app_id, text, \
-         text_source, text_source_spec"
+         geolocation, structured, failure_reason, starred, folder_id, \
+         (SELECT name FROM folders WHERE folders.id = folder_id) AS folder_name, \
+         transcript_segments, app_id, text, text_source, text_source_spec"
     };
 }
 use conversation_columns;
@@ -462,7 +466,8 @@ use conversation_columns;
 macro_rules! dev_conversation_columns {
     () => {
         "id, source, language, created_at, started_at, finished_at, status, discarded, \
-         geolocation, structured, failure_reason"
+         geolocation, structured, failure_reason, starred, folder_id, \
+         (SELECT name FROM folders WHERE folders.id = folder_id) AS folder_name"
     };
 }
 use dev_conversation_columns;

@@ -482,12 +482,13 @@ mod tests {
         same_columns(
             &read,
             "id, source, language, created_at, started_at, finished_at, status, discarded, \
-             geolocation, structured, failure_reason, transcript_segments, app_id, text, \
-             text_source, text_source_spec",
+             geolocation, structured, failure_reason, starred, folder_id, folder_name, \
+             transcript_segments, app_id, text, text_source, text_source_spec",
             "the integration conversation list",
         );
         let shown = "id, source, language, created_at, started_at, finished_at, status, \
-                     discarded, geolocation, structured, failure_reason";
+                     discarded, geolocation, structured, failure_reason, starred, folder_id, \
+                     folder_name";
         let mut query = ListDevConversationsQuery::default();
         let params = query.validate().unwrap();
         let read = columns_read(&store, dev_conversations_list(&uid(), &params)).await;
