@@ -177,6 +177,12 @@ fn a_conversation_title_refuses_control_characters() {
 }
 
 #[test]
+fn a_folder_id_refuses_control_characters() {
+    let body = json!({"folder_id": nul("f1"), "starred": true});
+    check_refused(Body::DevConversationUpdate, body, &["body.folder_id"]);
+}
+
+#[test]
 fn action_item_descriptions_refuse_control_characters() {
     check_refused(
         Body::ActionItem,
@@ -239,6 +245,7 @@ fn unusual_but_legitimate_text_is_accepted_in_every_body() {
                 ]}),
             ),
             (Body::DevConversationUpdate, json!({"title": text})),
+            (Body::DevConversationUpdate, json!({"folder_id": text})),
             (Body::ActionItem, json!({"description": text})),
         ];
         for (kind, body) in bodies {

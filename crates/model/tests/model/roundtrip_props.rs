@@ -612,6 +612,8 @@ fn any_query_string() -> impl Strategy<Value = String> {
                 "include_inactive",
                 "current_value",
                 "days",
+                "folder_id",
+                "starred",
             ][..]
         )
         .prop_map(str::to_owned),
