@@ -16,6 +16,7 @@ mod auth_matrix;
 mod conversation_search;
 mod conversations;
 mod dev_key;
+mod export;
 mod folders;
 mod goals;
 mod integration_conversations;

@@ -29,6 +29,7 @@
 mod action_items;
 mod conversations;
 mod error;
+mod export;
 mod goals;
 mod integration;
 mod keys;
@@ -38,6 +39,7 @@ pub mod wait;
 pub use action_items::DeveloperActionItems;
 pub use conversations::DeveloperConversations;
 pub use error::{ApiError, CallError, ErrorKind, messages};
+pub use export::{DeveloperExport, ExportStream};
 pub use goals::DeveloperGoals;
 pub use integration::IntegrationImports;
 pub use keys::DeveloperKey;

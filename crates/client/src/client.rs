@@ -186,6 +186,38 @@ impl Client {
         join_path(&self.inner.base_url, path)
     }
 
+    /// Send a GET whose answer is streamed (no retry once it began), and give back the
+    /// response to read a chunk at a time, with its URL; an error status is read whole into
+    /// the API's error. The client's whole-request timeout does not apply (a stream may take
+    /// long); its connect timeout does.
+    pub(crate) async fn open_stream(
+        &self,
+        path: &[&str],
+        key: &ApiKey,
+    ) -> Result<(reqwest::Response, Url), Error> {
+        let url = self.url(path)?;
+        let response = self
+            .inner
+            .http
+            .get(url.clone())
+            .bearer_auth(key.expose())
+            .timeout(STREAM_TIMEOUT)
+            .send()
+            .await
+            .map_err(Error::from_reqwest)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok((response, url));
+        }
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
+        Err(Error::Api(api_error(status, &bytes, retry_after)))
+    }
+
     async fn once<B: Serialize + Sync, T: DeserializeOwned>(
         &self,
         request: &Request<'_, B>,
@@ -269,7 +301,16 @@ pub(crate) struct Request<'a, B> {
     pub(crate) body: Option<&'a B>,
 }
 
-fn decode<T: DeserializeOwned>(url: &Url, status: StatusCode, bytes: &[u8]) -> Result<T, Error> {
+/// The longest a streamed answer may take in all.
+const STREAM_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// `bytes` of an answer from `url` with `status`, decoded as a `T`; where it does not
+/// decode is named in the error.
+pub(crate) fn decode<T: DeserializeOwned>(
+    url: &Url,
+    status: StatusCode,
+    bytes: &[u8],
+) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -42,6 +42,16 @@ impl DeveloperClient {
         Self { client, key }
     }
 
+    /// The client it calls with.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Its key.
+    pub(crate) fn api_key(&self) -> &ApiKey {
+        &self.key
+    }
+
     pub(crate) async fn call<B: Serialize + Sync, T: DeserializeOwned>(
         &self,
         method: Method,

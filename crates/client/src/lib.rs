@@ -47,6 +47,7 @@ mod client;
 mod conversations;
 mod developer;
 mod error;
+mod export;
 mod goals;
 mod integration;
 mod keys;

@@ -44,6 +44,7 @@ pub mod dev_conversation;
 pub mod dev_key;
 pub mod enums;
 pub mod error_body;
+pub mod export;
 pub mod folder;
 pub mod goal;
 pub mod ids;
@@ -85,6 +86,7 @@ pub use enums::{
     MemoryTextSource, UnknownVariant, Visibility,
 };
 pub use error_body::{ErrorBody, ErrorDetail};
+pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportCounts, ExportKind, ExportLine};
 pub use folder::{CreateFolderRequest, Folder, NewFolder};
 pub use goal::{
     CreateGoalRequest, Goal, GoalHistoryEntry, GoalHistoryQuery, GoalListParams, GoalMetric,

@@ -8,8 +8,8 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use omi_api::{
-    ApiError, CallError, DeveloperActionItems, DeveloperConversations, DeveloperGoals,
-    DeveloperKey, DeveloperMemories, IntegrationImports,
+    ApiError, CallError, DeveloperActionItems, DeveloperConversations, DeveloperExport,
+    DeveloperGoals, DeveloperKey, DeveloperMemories, IntegrationImports,
 };
 use omi_client::{Client, RetryPolicy};
 use omi_model::{
@@ -202,7 +202,8 @@ pub trait Transport: Sized + Send + Sync + 'static {
         + DeveloperConversations
         + DeveloperActionItems
         + DeveloperKey
-        + DeveloperGoals;
+        + DeveloperGoals
+        + DeveloperExport;
 
     /// A transport to `server`.
     fn connect(server: &TestServer) -> Self;
@@ -767,6 +768,7 @@ const TIME_KEYS: &[&str] = &[
     "finished_at",
     "completed_at",
     "recorded_at",
+    "exported_at",
 ];
 
 /// Replace ids, times and scores, which differ from run to run, with stable placeholders.

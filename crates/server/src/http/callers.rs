@@ -55,6 +55,17 @@ impl<A> Developer<A> {
         respond(result, self.quota)
     }
 
+    /// A `200` response whose body is `body`, of type `content_type`, with the quota of the
+    /// call's check (for routes that stream their answer).
+    pub fn stream(&self, content_type: &'static str, body: axum::body::Body) -> Response {
+        let mut response =
+            ([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response();
+        if let Some(q) = self.quota {
+            response.extensions_mut().insert(q);
+        }
+        response
+    }
+
     /// The response to `call` with the route's parameters read from the query string `raw`;
     /// parameters that do not read are answered as the refusal they are.
     pub async fn answer_query<Q, T, F>(&self, raw: &str, call: impl FnOnce(Q) -> F) -> Response

@@ -9,6 +9,7 @@ pub mod callers;
 pub mod conversations;
 pub mod docs;
 pub mod error;
+pub mod export;
 pub mod extractors;
 pub mod goals;
 pub mod health;
@@ -107,6 +108,7 @@ fn resource_routes() -> OpenApiRouter<AppState> {
         .merge(conversations::router())
         .merge(action_items::router())
         .merge(goals::router())
+        .merge(export::router())
 }
 
 /// Health, readiness, metrics and the OpenAPI document: never shed.

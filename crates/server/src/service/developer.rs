@@ -70,6 +70,8 @@ pub enum DevTransport {
 pub struct AuthorizedDeveloper {
     service: Service,
     pub(super) uid: Uid,
+    /// The scopes of the key that passed.
+    scopes: Vec<DevScope>,
 }
 
 impl DeveloperHandle {
@@ -129,6 +131,7 @@ impl DeveloperHandle {
         Ok(AuthorizedDeveloper {
             service: self.service.clone(),
             uid: record.uid,
+            scopes: record.scopes,
         })
     }
 
@@ -190,6 +193,12 @@ impl AuthorizedDeveloper {
     /// The key's user.
     pub fn uid(&self) -> &Uid {
         &self.uid
+    }
+
+    /// Whether the key carries `scope` too (for a route whose answer grows with the key's
+    /// scopes, as an export does).
+    pub fn has_scope(&self, scope: DevScope) -> bool {
+        self.scopes.contains(&scope)
     }
 }
 

@@ -28,6 +28,7 @@ mod action_items;
 mod conversations;
 mod credentials;
 mod developer;
+mod export;
 mod goals;
 pub mod idempotency;
 mod integration;

@@ -9,6 +9,7 @@ mod action_items;
 mod conversations;
 mod credentials;
 mod embeddings;
+mod export;
 mod folders;
 mod goals;
 mod idempotency;
@@ -32,6 +33,7 @@ pub use conversations::{
 };
 pub use credentials::{AppKeyRecord, AppRecord, CredentialStore, DevKeyRecord};
 pub use embeddings::{EmbeddedMemory, EmbeddingStore, MemoryToEmbed};
+pub use export::{ExportCursor, ExportStore};
 pub use folders::{DeletedFolder, FolderRecord, FolderStore, MAX_FOLDERS_PER_USER};
 pub use goals::{GoalChange, GoalChangeOutcome, GoalStore};
 pub use idempotency::{EarlierAnswer, IdempotencyKey, IdempotencyStore, IdempotentAnswer};
@@ -49,8 +51,8 @@ pub use sqlite::SqliteStore;
 /// (`use omi_server::store::prelude::*;`).
 pub mod prelude {
     pub use super::{
-        ActionItemStore, ConversationStore, CredentialStore, EmbeddingStore, FolderStore,
-        GoalStore, IdempotencyStore, JobStore, MemoryStore, Store,
+        ActionItemStore, ConversationStore, CredentialStore, EmbeddingStore, ExportStore,
+        FolderStore, GoalStore, IdempotencyStore, JobStore, MemoryStore, Store,
     };
 }
 
@@ -97,6 +99,7 @@ pub trait Store:
     + ActionItemStore
     + GoalStore
     + FolderStore
+    + ExportStore
     + EmbeddingStore
     + JobStore
     + IdempotencyStore

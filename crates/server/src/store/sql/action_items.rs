@@ -99,7 +99,7 @@ pub(crate) struct StructuredRow {
 }
 
 /// An action item object from a row of `action_item_columns!()`.
-fn action_item_from_row<DB: Dialect>(row: &DB::Row) -> StoreResult<ActionItem> {
+pub(super) fn action_item_from_row<DB: Dialect>(row: &DB::Row) -> StoreResult<ActionItem> {
     Ok(read::<DB, ActionItemRow>(row)?.into_action_item())
 }
 

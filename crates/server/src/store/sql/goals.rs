@@ -100,7 +100,7 @@ impl<B: Backend> GoalStore for B {
 }
 
 /// The JSON `body` column of a row, read as `T`.
-fn body_of<DB: Dialect, T: DeserializeOwned>(row: &DB::Row) -> StoreResult<T> {
+pub(super) fn body_of<DB: Dialect, T: DeserializeOwned>(row: &DB::Row) -> StoreResult<T> {
     let (body,) = read::<DB, (String,)>(row)?;
     serde_json::from_str(&body).map_err(json_err)
 }

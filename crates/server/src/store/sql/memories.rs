@@ -172,7 +172,7 @@ impl<B: Backend> MemoryStore for B {
 }
 
 /// A memory object from a row of `memory_columns!()`.
-fn memory_from_row<DB: Dialect>(row: &DB::Row) -> StoreResult<Memory> {
+pub(super) fn memory_from_row<DB: Dialect>(row: &DB::Row) -> StoreResult<Memory> {
     read::<DB, MemoryRow>(row)?.into_memory()
 }
 

@@ -29,6 +29,7 @@ mod backend;
 mod conversations;
 mod credentials;
 mod embeddings;
+mod export;
 mod folders;
 mod goals;
 mod idempotency;
