@@ -1606,3 +1606,38 @@ pub(crate) const DAILY_ROUTINES: &[&str] = &[
 /// What the user owns said in passing ("from my backyard garden"), read after "my" with at
 /// most one word between.
 pub(crate) const POSSESSIONS: &[&str] = &["garden", "boat", "cabin", "allotment", "orchard"];
+
+/// What follows "<Name> is" in a lasting fact about one of the user's people ("Mia is
+/// allergic to peanuts").
+pub(crate) const PERSON_STATES: &[&str] = &[
+    "allergic",
+    "vegetarian",
+    "vegan",
+    "pescatarian",
+    "diabetic",
+    "celiac",
+    "coeliac",
+    "lactose",
+    "gluten-free",
+    "autistic",
+    "deaf",
+    "blind",
+    "left-handed",
+    "colorblind",
+];
+
+/// Conditions "<Name> has" that last ("Ben has asthma", "Leo has a nut allergy").
+pub(crate) const PERSON_CONDITIONS: &[&str] = &[
+    "asthma",
+    "diabetes",
+    "adhd",
+    "autism",
+    "celiac",
+    "eczema",
+    "epilepsy",
+    "dyslexia",
+    "migraines",
+    "arthritis",
+    "allergy",
+    "allergies",
+];

@@ -11,7 +11,9 @@
 //! - `I've been <doing> ...` ("I've been playing guitar for ten years");
 //! - `My <person, pet or thing of mine> ...` ("My sister Anna lives in Berlin", "My birthday is
 //!   on March 3rd", "My favorite band is Radiohead");
-//! - `<Name> is my <relation>` ("Tom is my brother-in-law").
+//! - `<Name> is my <relation>` ("Tom is my brother-in-law");
+//! - `<Name> is <age or lasting state>` about the user's people ("Mia is allergic to
+//!   peanuts", "Ava is 9").
 //!
 //! and none of these: a question, a wish or plan ("I want to", "I'll", "I'm going to"), a task
 //! ("I need to", "I have to"), a passing state ("I'm tired", "my phone is dead"), a moment
@@ -26,6 +28,7 @@ mod clauses;
 mod first_person;
 mod household;
 mod implicit;
+mod people;
 mod records;
 mod reference;
 mod relations;
@@ -60,6 +63,7 @@ pub fn categorize_memory(content: &str) -> MemoryCategory {
 pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
     let mut out = Vec::new();
     push_new(&mut out, speakers::doctor_speakers(doc));
+    let others = doc.others();
     for (index, s) in doc.sentences.iter().enumerate() {
         if !s.by_user || s.word_count() > 45 {
             continue;
@@ -102,6 +106,8 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
         }
         // "My daughter loves swimming", "the kids are excited": the user has them.
         push_new(&mut out, household::implied(&s.lower));
+        // "Mia is allergic to peanuts", "Ava is 9": facts about the user's people.
+        push_new(&mut out, people::facts(&s.text, &others));
         // "Happy birthday Maya!", "Mom (birthday Oct 12)": the birthdays of the user's people.
         push_new(&mut out, birthdays::birthday(s, doc.started_at));
         let achievement = implicit::opens_with_achievement(&s.lower);
