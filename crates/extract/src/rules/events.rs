@@ -5,8 +5,8 @@ use chrono::{NaiveTime, Timelike};
 use omi_model::Event;
 
 use super::lexicon::events::{
-    EVENT_NOUNS, MEETING_AGREEMENTS, NOT_A_PLAN, PLAN_PHRASES, PLAN_VERBS, SESSION_ROLES,
-    WEEKDAY_OR_MONTH,
+    EVENT_NOUNS, HOLIDAY_MONTHS, MEETING_AGREEMENTS, NOT_A_PLAN, PLAN_PHRASES, PLAN_VERBS,
+    SESSION_ROLES, WEEKDAY_OR_MONTH,
 };
 use super::sentences::Sentence;
 use super::when::{self, When};
@@ -114,6 +114,9 @@ pub(crate) fn find(doc: &Doc) -> Vec<Event> {
                 }
             }
         };
+        if let Some(month) = holiday_month(&title) {
+            when.in_month(month, doc.started_at.date_naive());
+        }
         if !when.is_specific() {
             pending = Some((index, title, minutes));
             continue;
@@ -157,6 +160,16 @@ fn agreed_meeting(s: &Sentence, others: &[&str]) -> Option<String> {
         return Some(format!("Appointment with {other}"));
     }
     Some(format!("Meeting with {other}"))
+}
+
+/// The month of a holiday the title names ("Christmas" is December's), if it has a fixed one.
+fn holiday_month(title: &str) -> Option<u32> {
+    words(&title.to_ascii_lowercase()).find_map(|w| {
+        HOLIDAY_MONTHS
+            .iter()
+            .find(|(h, _)| *h == w)
+            .map(|(_, m)| *m)
+    })
 }
 
 /// Whether `text` names an event.
@@ -464,6 +477,19 @@ mod tests {
         assert_eq!(events[0].title, "Parents arrive");
         let events = find(&doc("Our flight lands Friday at 6pm."));
         assert_eq!(events.len(), 1, "{events:?}");
+    }
+
+    #[test]
+    fn a_day_of_the_month_said_for_a_holiday_is_in_its_month() {
+        let start = omi_model::timestamp::parse_datetime("2024-11-10T18:00:00Z").unwrap();
+        let doc = Doc::new(
+            "Dad: So are you coming for Christmas?\nMe: Yes, we'll drive up on the 23rd.",
+            crate::TextKind::Message,
+            start,
+        );
+        let events = find(&doc);
+        assert_eq!(events[0].title, "Christmas with Dad");
+        assert_eq!(events[0].start.date_naive().to_string(), "2024-12-23");
     }
 
     #[test]

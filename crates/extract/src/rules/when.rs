@@ -39,12 +39,26 @@ pub(crate) struct When {
     /// Whether the day is only roughly named ("next week", "in two weeks"), so a later
     /// sentence may name it exactly.
     pub(crate) vague: bool,
+    /// Whether the date is only a day of the month ("the 23rd"), so its month is a guess.
+    pub(crate) day_only: bool,
 }
 
 impl When {
     /// Whether it names a day or a clock time.
     pub(crate) fn is_specific(&self) -> bool {
         self.date.is_some() || self.time.is_some()
+    }
+
+    /// Puts a day named without its month ("the 23rd") in `month`: the first such date on or
+    /// after `today` ("Coming for Christmas?" / "Yes, on the 23rd" is December's 23rd).
+    pub(crate) fn in_month(&mut self, month: u32, today: NaiveDate) {
+        if let Some(date) = self
+            .date
+            .filter(|_| self.day_only)
+            .and_then(|d| month_day(today, month, d.day(), None))
+        {
+            self.date = Some(date);
+        }
     }
 
     /// The moment it names: the date (or `now`'s day, or the next day when the time has
@@ -140,6 +154,39 @@ fn upcoming(from: NaiveDate, day: Weekday) -> Option<NaiveDate> {
         - i64::from(from.weekday().num_days_from_monday()))
     .rem_euclid(7);
     add_days(from, ahead)
+}
+
+/// A bare weekday ("on Sunday", "Wednesday at 6pm"): the next one to come. Today's own
+/// weekday means a week from today, since today is "today" or "tonight" ("call your
+/// grandmother on Sunday", said on a Sunday evening, is next Sunday); "this Sunday" on a
+/// Sunday is today.
+fn coming(from: NaiveDate, day: Weekday) -> Option<NaiveDate> {
+    if from.weekday() == day {
+        add_days(from, 7)
+    } else {
+        upcoming(from, day)
+    }
+}
+
+/// "Wednesday the 27th": the first date on or after `from` (within a year) that is both that
+/// weekday and that day of its month.
+fn weekday_the(from: NaiveDate, day: Weekday, month_day: u32) -> Option<NaiveDate> {
+    let (mut year, mut month) = (from.year(), from.month());
+    for _ in 0..13 {
+        if let Some(date) = NaiveDate::from_ymd_opt(year, month, month_day)
+            && date >= from
+            && date.weekday() == day
+            && plausible(date)
+        {
+            return Some(date);
+        }
+        (year, month) = if month == 12 {
+            (year.checked_add(1)?, 1)
+        } else {
+            (year, month + 1)
+        };
+    }
+    None
 }
 
 /// `day` in the week after the one holding `from`.
@@ -365,11 +412,19 @@ pub(crate) fn find(lower: &str, now: DateTime<Utc>) -> Option<When> {
                         when.recurring = true;
                     } else if prev == "last" {
                         when.past = true;
+                    } else if let Some(d) = (next == "the")
+                        .then(|| tokens.get(i + 2).and_then(|t| day_of_month(t)))
+                        .flatten()
+                    {
+                        // "Wednesday the 27th": the next month whose 27th is a Wednesday.
+                        when.date = weekday_the(today, day, d);
+                        found |= when.date.is_some();
+                        consumed = 3;
                     } else if when.date.is_none() {
-                        let date = if prev == "next" {
-                            next_week(today, day)
-                        } else {
-                            upcoming(today, day)
+                        let date = match prev {
+                            "next" => next_week(today, day),
+                            "this" => upcoming(today, day),
+                            _ => coming(today, day),
                         };
                         set_date(&mut when, &mut found, date);
                     }
@@ -418,6 +473,7 @@ pub(crate) fn find(lower: &str, now: DateTime<Utc>) -> Option<When> {
                     }
                     .filter(|date| plausible(*date));
                     if let Some(date) = date {
+                        when.day_only = m.is_none() && when.date.is_none();
                         set_date(&mut when, &mut found, Some(date));
                         consumed = if next == "of" {
                             3
@@ -581,6 +637,21 @@ mod tests {
             expected,
             "{sentence}"
         );
+    }
+
+    #[test]
+    fn todays_weekday_is_next_weeks_unless_this() {
+        // 2024-03-10 is a Sunday.
+        check("Call your grandmother on Sunday", "2024-03-17 09:00");
+        check("this Sunday at 5pm", "2024-03-10 17:00");
+        check("Monday at 9am", "2024-03-11 09:00");
+    }
+
+    #[test]
+    fn a_weekday_with_a_day_of_the_month_finds_its_month() {
+        check("We'll drive up on Wednesday the 27th", "2024-03-27 09:00");
+        check("Friday the 13th at 8pm", "2024-09-13 20:00");
+        assert!(find("monday the 31st", now()).is_some_and(|w| w.date.is_some()));
     }
 
     #[test]

@@ -118,6 +118,14 @@ pub(crate) const EVENT_NOUNS: &[(&str, i64)] = &[
     ("climbing", 120),
 ];
 
+/// Holidays in a fixed month: a day named without a month near one is in that month.
+pub(crate) const HOLIDAY_MONTHS: &[(&str, u32)] = &[
+    ("christmas", 12),
+    ("xmas", 12),
+    ("thanksgiving", 11),
+    ("halloween", 10),
+];
+
 /// Phrases that make a plan without naming what it is, and the title they give.
 pub(crate) const PLAN_PHRASES: &[(&str, &str)] = &[
     ("let's meet", "Meet up"),
