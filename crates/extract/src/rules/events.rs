@@ -39,7 +39,7 @@ pub(crate) fn find(doc: &Doc) -> Vec<Event> {
         let rescheduled = ["moved to", "rescheduled", "pushed to", "push it to"]
             .iter()
             .any(|p| s.lower.contains(p));
-        let called_off = !rescheduled && tokens.iter().any(|t| NOT_A_PLAN.contains(t));
+        let called_off = !rescheduled && called_off(&s.lower, doc.started_at);
         let named = title(s, &tokens, &others);
         let Some(mut when) = when::find(&s.lower, doc.started_at)
             .filter(|w| w.is_specific() || w.part_of_day.is_some())
@@ -141,6 +141,21 @@ pub(crate) fn find(doc: &Doc) -> Vec<Event> {
     out.into_iter().map(|(e, _)| e).collect()
 }
 
+/// Whether a past or cancelling word ("was", "can't") is in a clause that holds the date: in
+/// "Work was stressful, the audit is next Tuesday" the audit is still a plan.
+fn called_off(lower: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let off = |part: &str| when::tokens(part).iter().any(|t| NOT_A_PLAN.contains(t));
+    let mut dated = lower
+        .split([',', ';'])
+        .filter(|part| when::find(part, now).is_some())
+        .peekable();
+    if dated.peek().is_none() {
+        off(lower)
+    } else {
+        dated.any(off)
+    }
+}
+
 /// A meeting agreed with the one other speaker without naming an event ("Same time next
 /// week?", "See you at 12:30", "let's see you again on November 19th at 9am"), titled by
 /// who they are: a session with a tutor, trainer or therapist, an appointment with a doctor,
@@ -208,7 +223,11 @@ fn title(s: &Sentence, tokens: &[&str], others: &[&str]) -> Option<(String, i64)
                 lower[i - 1].as_str(),
                 "after" | "before" | "until" | "till" | "during" | "since" | "dry"
             );
-        noun_minutes(w).filter(|_| !relative).map(|d| (i, d))
+        // "Our records show that ...": a verb, not the event its noun names.
+        let verb = lower.get(i + 1).is_some_and(|n| n == "that");
+        noun_minutes(w)
+            .filter(|_| !relative && !verb)
+            .map(|d| (i, d))
     });
     let (mut head, minutes) = match found {
         Some((i, minutes)) => {
@@ -490,6 +509,21 @@ mod tests {
         let events = find(&doc);
         assert_eq!(events[0].title, "Christmas with Dad");
         assert_eq!(events[0].start.date_naive().to_string(), "2024-12-23");
+    }
+
+    #[test]
+    fn a_past_word_in_another_clause_leaves_the_plan() {
+        let events = find(&doc("Work was stressful, the audit is next Tuesday."));
+        assert_eq!(events[0].title, "Audit");
+        assert!(find(&doc("Can't tomorrow, I have shifts at 6.")).is_empty());
+    }
+
+    #[test]
+    fn a_noun_used_as_a_verb_names_no_event() {
+        let events = find(&doc(
+            "Our records show that Luna is due for her vaccines. We booked her in for Tuesday at 10:30 AM.",
+        ));
+        assert_eq!(events[0].title, "Vaccines");
     }
 
     #[test]

@@ -116,6 +116,8 @@ pub(crate) const EVENT_NOUNS: &[(&str, i64)] = &[
     ("vaccine", 30),
     ("vaccines", 30),
     ("climbing", 120),
+    ("offsite", 480),
+    ("off-site", 480),
 ];
 
 /// Holidays in a fixed month: a day named without a month near one is in that month.
@@ -143,6 +145,9 @@ pub(crate) const PLAN_PHRASES: &[(&str, &str)] = &[
     ("move out", "Move out"),
     ("moving out", "Move out"),
     ("move in", "Move in"),
+    ("test drive", "Test drive"),
+    ("let's check in", "Check-in"),
+    ("check in again", "Check-in"),
 ];
 
 /// Words that call a plan off or put it in the past.
