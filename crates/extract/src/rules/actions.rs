@@ -7,12 +7,14 @@
 //!   "remind me to water the plants", "we should book flights");
 //! - an item of a to-do list, or a line marked `[ ]` (`[x]` is a completed item).
 
+use chrono::{DateTime, Utc};
 use omi_model::StructuredActionItem;
 
 use super::lexicon::actions::{
     COMMITMENTS, CONTINUATIONS, DETERMINERS, IMPERATIVE_VERBS, NOT_TASKS, PARTICLES, REQUESTS,
     SHOPPING_HEADINGS, SMALL_TALK_OBJECTS, TASK_WHEN_OBJECT,
 };
+use super::lexicon::when::MONTHS;
 use super::sentences::{Bullet, Sentence};
 use super::{Doc, capitalize, truncate_words};
 use crate::TextKind;
@@ -248,7 +250,7 @@ fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem
     let imperative_here =
         from_other || (speaker.is_none() && matches!(doc.kind, TextKind::Email | TextKind::Other));
     if imperative_here && !s.is_question() {
-        let items = imperatives(s, speaker, from_other, others);
+        let items = imperatives(s, speaker, from_other, others, doc.started_at);
         if !items.is_empty() {
             return items;
         }
@@ -314,7 +316,8 @@ fn due(doc: &Doc, s: &Sentence) -> Option<String> {
     if !(3..=9).contains(&words) || at == 0 || s.lower[..at].contains(' ') && at > 30 {
         return None;
     }
-    let dated = super::when::find(&s.lower[at..], doc.started_at).is_some_and(|w| w.date.is_some());
+    let dated = super::when::find(&s.lower[at..], doc.started_at).is_some_and(|w| w.date.is_some())
+        || names_a_month(&s.lower[at..]);
     if !dated || s.is_question() {
         return None;
     }
@@ -325,6 +328,17 @@ fn due(doc: &Doc, s: &Sentence) -> Option<String> {
     Some(capitalize(text))
 }
 
+/// Whether a lower-case text names a month of a year ("october 2025"): a due date as records
+/// give it, with no day.
+fn names_a_month(lower: &str) -> bool {
+    let tokens = super::when::tokens(lower);
+    tokens.windows(2).any(|pair| {
+        MONTHS.iter().any(|(m, _)| *m == pair[0])
+            && pair[1].len() == 4
+            && pair[1].chars().all(|c| c.is_ascii_digit())
+    })
+}
+
 /// The imperatives a sentence opens with, one for each verb joined by "and" ("Please arrive
 /// 10 minutes early and bring your insurance card" -> two tasks).
 fn imperatives(
@@ -332,10 +346,11 @@ fn imperatives(
     speaker: Option<&str>,
     from_other: bool,
     others: &[&str],
+    now: DateTime<Utc>,
 ) -> Vec<StructuredActionItem> {
     let mut out = Vec::new();
     let mut rest = s.clone();
-    while let Some((item, next)) = imperative(&rest, speaker, from_other, others) {
+    while let Some((item, next)) = imperative(&rest, speaker, from_other, others, now) {
         out.push(item);
         match next {
             Some(next) => rest = next,
@@ -353,12 +368,13 @@ fn imperative(
     speaker: Option<&str>,
     from_other: bool,
     others: &[&str],
+    now: DateTime<Utc>,
 ) -> Option<(StructuredActionItem, Option<Sentence>)> {
     let lower = &s.lower;
     let opening = ["please ", "also "]
         .iter()
         .find(|p| lower.starts_with(*p))
-        .map_or(0, |p| p.len());
+        .map_or_else(|| fronted_time(lower, now), |p| p.len());
     let first = lower[opening..].split_whitespace().next()?;
     let first = first.trim_end_matches(|c: char| !c.is_alphanumeric());
     if !IMPERATIVE_VERBS.contains(&first) || s.word_count() < 3 || s.word_count() > 25 {
@@ -380,12 +396,24 @@ fn imperative(
         .filter_map(|p| lower.find(p))
         .min()
         .unwrap_or(lower.len());
-    // "... and bring your insurance card": a second task with a verb of its own.
-    let second = lower[..end].match_indices(" and ").find_map(|(at, and)| {
-        let verb = lower[at + and.len()..].split_whitespace().next()?;
-        IMPERATIVE_VERBS.contains(&verb).then_some(at)
-    });
-    let cut = second.unwrap_or(end);
+    // "... and bring your insurance card", "..., and submit the problem set": a second task
+    // with a verb of its own.
+    let opens_with_verb = |at: usize| {
+        lower[at..]
+            .split_whitespace()
+            .next()
+            .is_some_and(|verb| IMPERATIVE_VERBS.contains(&verb))
+    };
+    let second = lower[..end]
+        .match_indices(" and ")
+        .map(|(at, and)| (at, at + and.len()))
+        .chain(
+            lower[end..]
+                .starts_with(", and ")
+                .then_some((end, end + ", and ".len())),
+        )
+        .find(|(_, verb_at)| opens_with_verb(*verb_at));
+    let cut = second.map_or(end, |(at, _)| at);
     let description = describe(
         &s.text[opening..cut],
         "please ",
@@ -393,9 +421,9 @@ fn imperative(
         from_other,
         others,
     )?;
-    let next = second.map(|at| Sentence {
-        text: s.text[at + " and ".len()..].to_owned(),
-        lower: lower[at + " and ".len()..].to_owned(),
+    let next = second.map(|(_, verb_at)| Sentence {
+        text: s.text[verb_at..].to_owned(),
+        lower: lower[verb_at..].to_owned(),
         ..s.clone()
     });
     let item = StructuredActionItem {
@@ -403,6 +431,21 @@ fn imperative(
         completed: false,
     };
     Some((item, next))
+}
+
+/// The length of a time said before an imperative and a comma ("For next week, read chapters
+/// 4 and 5", "Tomorrow, call the bank"): a phrase of at most four words that names a day or
+/// time; 0 when there is none.
+fn fronted_time(lower: &str, now: DateTime<Utc>) -> usize {
+    let Some((phrase, _)) = lower.split_once(", ") else {
+        return 0;
+    };
+    let short = phrase.split_whitespace().count() <= 4;
+    if short && super::when::find(phrase, now).is_some() {
+        phrase.len() + ", ".len()
+    } else {
+        0
+    }
 }
 
 /// A to-do list item: a line marked `[ ]`/`[x]`, or any item of a list headed "to do",
@@ -658,6 +701,15 @@ fn describe(
         ", thank you",
         " lol",
         " haha",
+        // "Bring snacks everyone": who is addressed is not part of the task.
+        ", everyone",
+        " everyone",
+        ", guys",
+        " guys",
+        ", folks",
+        " folks",
+        ", y'all",
+        " y'all",
     ] {
         if text.to_ascii_lowercase().ends_with(tail) && !(tail == " for me" && from_other) {
             text.truncate(text.len() - tail.len());
@@ -868,6 +920,37 @@ mod tests {
         assert!(found("Call (555) 010-4433 with questions.", TextKind::Other).is_empty());
         assert!(found("Me: Bring it on, Sam!\nSam: Ha.", TextKind::Message).is_empty());
         assert!(found("Take care of yourself.", TextKind::SocialPost).is_empty());
+    }
+
+    #[test]
+    fn a_time_said_first_and_a_verb_after_a_comma_and_are_tasks_too() {
+        assert_eq!(
+            items(
+                "Professor: For next week, read chapters 4 and 5, and submit the problem set by Monday.\nMe: Ok."
+            ),
+            [
+                "Professor asked you to read chapters 4 and 5",
+                "Professor asked you to submit the problem set by Monday"
+            ]
+        );
+        assert_eq!(
+            items("Jordan: Bring snacks everyone\nMe: Sure"),
+            ["Jordan asked you to bring snacks"]
+        );
+    }
+
+    #[test]
+    fn a_record_due_in_a_month_of_a_year_is_a_task() {
+        let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
+        let found: Vec<String> = find(&Doc::new(
+            "Vaccination record\nTetanus: 2019\nCOVID booster: September 2024\nNext flu shot due October 2025.",
+            TextKind::Other,
+            start,
+        ))
+        .into_iter()
+        .map(|i| i.description)
+        .collect();
+        assert_eq!(found, ["Flu shot due October 2025"]);
     }
 
     #[test]

@@ -54,7 +54,10 @@ pub(crate) fn parse(text: &str, kind: TextKind) -> Parsed {
         .iter()
         .zip(&labels)
         .map(|(line, (label, rest))| match label {
-            Some(name) if looks_like_speaker(name) || (repeated(name) && !is_heading(name)) => {
+            Some(name)
+                if (looks_like_speaker(name) || (repeated(name) && !is_heading(name)))
+                    && !(is_record(kind) && is_field_value(rest)) =>
+            {
                 (Some(*name), *rest)
             }
             _ => (None, strip_timestamp(line)),
@@ -333,6 +336,28 @@ fn is_heading(name: &str) -> bool {
             .any(|w| NOT_SPEAKER_WORDS.contains(&w) && !SPEAKER_ROLES.contains(&w))
 }
 
+/// Whether a kind of text is written rather than spoken or chatted: a note, an email or a post.
+fn is_record(kind: TextKind) -> bool {
+    matches!(
+        kind,
+        TextKind::Email | TextKind::SocialPost | TextKind::Other
+    )
+}
+
+/// Whether what follows a label is a record's value, not something said: it opens with a
+/// number or a month ("Tetanus: 2019", "COVID booster: September 2024", "Flu shot: October
+/// 15, 2024 at Walgreens").
+fn is_field_value(rest: &str) -> bool {
+    let first = rest.split_whitespace().next().unwrap_or_default();
+    let word = first
+        .trim_end_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    first.starts_with(|c: char| c.is_ascii_digit())
+        || crate::rules::lexicon::when::MONTHS
+            .iter()
+            .any(|(m, _)| *m == word && *m != "may")
+}
+
 /// Whether a speaker label names the user.
 pub(crate) fn is_user_label(speaker: &str) -> bool {
     USER_LABELS.contains(&speaker.to_lowercase().as_str())
@@ -451,6 +476,19 @@ mod tests {
         assert_eq!(split_speaker("Note to self: call Bob").0, None);
         assert_eq!(split_speaker("Time: 7pm").0, None);
         assert_eq!(split_speaker("see https://example.com").0, None);
+    }
+
+    #[test]
+    fn a_records_values_are_no_speech() {
+        let note = "Vaccination record\nTetanus: 2019\nCOVID booster: September 2024\nI'm allergic to eggs.";
+        assert!(
+            parse(note, TextKind::Other)
+                .turns
+                .iter()
+                .all(|t| t.speaker.is_none())
+        );
+        let chat = parse("Anna: 7pm?\nMe: 8 works", TextKind::Message);
+        assert_eq!(chat.turns[0].speaker.as_deref(), Some("Anna"));
     }
 
     #[test]

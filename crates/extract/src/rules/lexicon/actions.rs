@@ -184,5 +184,6 @@ pub(crate) const IMPERATIVE_VERBS: &[&str] = &[
     "check", "arrive", "schedule", "book", "water", "submit", "restart", "shred", "refill", "pack",
     "wear", "avoid", "email", "text", "pay", "renew", "sign", "print", "update", "register",
     "contact", "recheck", "drink", "stretch", "rest", "apply", "complete", "fill", "return",
-    "cancel", "charge", "feed", "walk", "clean", "download", "install",
+    "cancel", "charge", "feed", "walk", "clean", "download", "install", "read", "review", "study",
+    "practice", "finish", "prepare",
 ];
