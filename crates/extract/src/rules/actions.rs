@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use omi_model::StructuredActionItem;
 
 use super::lexicon::actions::{
-    COMMITMENTS, CONTINUATIONS, DETERMINERS, IMPERATIVE_VERBS, NOT_TASKS, PARTICLES, REQUESTS,
-    SHOPPING_HEADINGS, SMALL_TALK_OBJECTS, TASK_WHEN_OBJECT,
+    COMMITMENTS, CONTINUATIONS, DETERMINERS, HABIT_CHANGES, IMPERATIVE_VERBS, NOT_TASKS, PARTICLES,
+    REQUESTS, SHOPPING_HEADINGS, SMALL_TALK_OBJECTS, TASK_WHEN_OBJECT,
 };
 use super::lexicon::when::MONTHS;
 use super::sentences::{Bullet, Sentence};
@@ -255,7 +255,11 @@ fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem
             return items;
         }
     }
-    let mut out = Vec::new();
+    let mut out = if may_commit {
+        habit_changes(&s.text, &s.lower)
+    } else {
+        Vec::new()
+    };
     // The cue of the clause before, for "make sure you stretch, and drink more water".
     let mut carried: Option<&'static str> = None;
     for clause in clauses(&s.lower) {
@@ -281,6 +285,47 @@ fn actions(doc: &Doc, s: &Sentence, others: &[&str]) -> Vec<StructuredActionItem
             }
             None => carried = None,
         }
+    }
+    out
+}
+
+/// "I'm starting a vitamin D supplement and cutting back on red meat": the changes of habit
+/// the user is making, one task each ("Start a vitamin D supplement", "Cut back on red
+/// meat"). "I'm starting to feel better" starts nothing.
+fn habit_changes(text: &str, lower: &str) -> Vec<StructuredActionItem> {
+    let Some(at) = lower.find("i'm ").or_else(|| lower.find("i am ")) else {
+        return Vec::new();
+    };
+    let mut rest = &lower[at..];
+    rest = &rest[rest.find(' ').map_or(rest.len(), |i| i + 1)..];
+    let mut offset = lower.len() - rest.len();
+    if rest.starts_with("am ") {
+        rest = &rest[3..];
+        offset += 3;
+    }
+    let mut out = Vec::new();
+    while let Some((change, task)) = HABIT_CHANGES.iter().find(|(c, _)| rest.starts_with(c)) {
+        let body = &rest[change.len()..];
+        let end = [" and ", ", ", ". ", "; ", " so ", " because "]
+            .iter()
+            .filter_map(|p| body.find(p))
+            .min()
+            .unwrap_or(body.len());
+        let object = text[offset + change.len()..offset + change.len() + end]
+            .trim_end_matches(['.', '!', ',', ';']);
+        if body.starts_with("to ") || object.split_whitespace().count() < 2 {
+            break;
+        }
+        out.push(StructuredActionItem {
+            description: truncate_words(&format!("{task}{object}"), 200),
+            completed: false,
+        });
+        let next = offset + change.len() + end;
+        let Some(after_and) = lower[next..].strip_prefix(" and ") else {
+            break;
+        };
+        offset = lower.len() - after_and.len();
+        rest = after_and;
     }
     out
 }
@@ -937,6 +982,16 @@ mod tests {
             items("Jordan: Bring snacks everyone\nMe: Sure"),
             ["Jordan asked you to bring snacks"]
         );
+    }
+
+    #[test]
+    fn the_users_changes_of_habit_are_tasks() {
+        assert_eq!(
+            items("Me: I'm starting a vitamin D supplement and cutting back on red meat."),
+            ["Start a vitamin D supplement", "Cut back on red meat"]
+        );
+        assert!(items("Me: I'm starting to feel better.").is_empty());
+        assert!(items("Anna: I'm quitting sugar for a month.\nMe: Nice!").is_empty());
     }
 
     #[test]

@@ -187,3 +187,14 @@ pub(crate) const IMPERATIVE_VERBS: &[&str] = &[
     "cancel", "charge", "feed", "walk", "clean", "download", "install", "read", "review", "study",
     "practice", "finish", "prepare",
 ];
+
+/// Changes of habit the user says they are making ("I'm starting a vitamin D supplement and
+/// cutting back on red meat"), and the task each is.
+pub(crate) const HABIT_CHANGES: &[(&str, &str)] = &[
+    ("starting ", "Start "),
+    ("cutting back on ", "Cut back on "),
+    ("cutting down on ", "Cut down on "),
+    ("quitting ", "Quit "),
+    ("switching to ", "Switch to "),
+    ("giving up ", "Give up "),
+];
