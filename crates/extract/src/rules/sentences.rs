@@ -171,6 +171,11 @@ fn is_abbreviation(before: &str, line: &str, after: usize) -> bool {
             let next = line[after..].trim_start().chars().next();
             return !next.is_some_and(char::is_uppercase);
         }
+        // "No. 5" is a number; "No. I drive an old car" is an answer and a new sentence.
+        if word == "no" {
+            let next = line[after..].trim_start().chars().next();
+            return next.is_some_and(|c| c.is_ascii_digit() || c == '#');
+        }
         return true;
     }
     false
@@ -231,6 +236,10 @@ mod tests {
         check(
             "Dinner at 7 p.m. tomorrow. Bring wine.",
             &["Dinner at 7 p.m. tomorrow.", "Bring wine."],
+        );
+        check(
+            "No. I drive an old car. Platform No. 5 is closed.",
+            &["No.", "I drive an old car.", "Platform No. 5 is closed."],
         );
     }
 

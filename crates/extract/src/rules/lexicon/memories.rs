@@ -1641,3 +1641,34 @@ pub(crate) const PERSON_CONDITIONS: &[&str] = &[
     "allergy",
     "allergies",
 ];
+
+/// What kind of animal one of the user's is ("Rocky is a border collie"): the last word after
+/// "a".
+pub(crate) const PERSON_KINDS: &[&str] = &[
+    "dog",
+    "cat",
+    "puppy",
+    "kitten",
+    "rescue",
+    "retriever",
+    "collie",
+    "labrador",
+    "lab",
+    "poodle",
+    "terrier",
+    "beagle",
+    "spaniel",
+    "corgi",
+    "husky",
+    "dachshund",
+    "bulldog",
+    "shepherd",
+    "tabby",
+    "doodle",
+    "pug",
+    "chihuahua",
+    "greyhound",
+    "rabbit",
+    "parrot",
+    "hamster",
+];

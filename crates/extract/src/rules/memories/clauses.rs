@@ -63,7 +63,42 @@ pub(super) fn clauses(s: &Sentence) -> Vec<Clause> {
         start = cut_end;
     }
     push_clause(&mut out, &s.text[start..], &lower[start..]);
-    out.into_iter().flat_map(carry_subject).collect()
+    out.into_iter()
+        .flat_map(carry_subject)
+        .flat_map(only_instead)
+        .collect()
+}
+
+/// "I don't drink coffee, only green tea" -> "I don't drink coffee", "I drink green tea": what
+/// the user does instead, after "only", is a fact of its own with the verb denied before.
+fn only_instead(clause: Clause) -> Vec<Clause> {
+    let negation = ["i don't ", "i do not ", "i dont "]
+        .into_iter()
+        .find(|n| clause.lower.starts_with(n));
+    let (Some(negation), Some(at)) = (negation, clause.lower.find(", only ")) else {
+        return vec![clause];
+    };
+    let verb_end = clause.lower[negation.len()..]
+        .find(' ')
+        .map_or(at, |i| negation.len() + i);
+    if verb_end >= at {
+        return vec![clause];
+    }
+    let verb = &clause.text[negation.len()..verb_end];
+    let instead = &clause.text[at + ", only ".len()..];
+    let second = Clause {
+        text: format!("I {verb} {instead}"),
+        lower: format!(
+            "i {} {}",
+            verb.to_ascii_lowercase(),
+            instead.to_ascii_lowercase()
+        ),
+    };
+    let first = Clause {
+        text: clause.text[..at].to_owned(),
+        lower: clause.lower[..at].to_owned(),
+    };
+    vec![first, second]
 }
 
 /// Whether a character is an emoji or pictograph (the blocks posts use: symbols, pictographs,

@@ -2,9 +2,9 @@
 
 use super::relations::pronouns;
 use crate::rules::lexicon::memories::{
-    ACHIEVEMENTS, ADOPTED, ADVERBS, BODY_PARTS, DIETS, FACT_VERBS, HABIT_MARKERS, HABIT_VERBS,
-    HAVE_BEEN, HAVE_DONE, HAVE_OBJECTS, LASTING_PURCHASES, LEFT, NOT_NAMES, NOT_STATES, PASSED,
-    PASSIVE_ACHIEVEMENTS, PRONOUN_OBJECTS, SOUGHT, STATES,
+    ACHIEVEMENTS, ADOPTED, ADVERBS, BODY_PARTS, DAILY_ROUTINES, DIETS, FACT_VERBS, HABIT_MARKERS,
+    HABIT_VERBS, HAVE_BEEN, HAVE_DONE, HAVE_OBJECTS, LASTING_PURCHASES, LEFT, NOT_NAMES,
+    NOT_STATES, PASSED, PASSIVE_ACHIEVEMENTS, PRONOUN_OBJECTS, SOUGHT, STATES,
 };
 
 /// Whether one of the first `n` words of `words` (punctuation trimmed) is in `list`.
@@ -309,9 +309,11 @@ pub(super) fn first_person(text: &str, lower: &str) -> Option<String> {
             }
             let habit_ok = || {
                 let joined = object_words.join(" ");
-                adverbs
-                    .iter()
-                    .any(|a| HABIT_MARKERS.contains(&a.to_ascii_lowercase().as_str()))
+                // "I wake up at 6", "I go to bed at 11": a daily routine is a habit.
+                DAILY_ROUTINES.iter().any(|r| lower.starts_with(r))
+                    || adverbs
+                        .iter()
+                        .any(|a| HABIT_MARKERS.contains(&a.to_ascii_lowercase().as_str()))
                     || negation.is_some()
                     || HABIT_MARKERS.iter().any(|m| {
                         if m.contains(' ') {

@@ -42,7 +42,7 @@ use super::when;
 use crate::ExtractedMemory;
 use crate::rules::lexicon::memories::{
     DAILY_ROUTINES, FREQUENCY_MARKERS, GOAL_OPENINGS, GOAL_VERBS, HEDGES, MOMENT_WORDS,
-    NOT_FACT_WORDS, NOTABLE, PRONOUN_OBJECTS,
+    NOT_FACT_WORDS, NOTABLE, PRONOUN_OBJECTS, RELATIONS,
 };
 use clauses::{clauses, statement_before_tag};
 use first_person::{diet, first_person};
@@ -64,8 +64,16 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
     let mut out = Vec::new();
     push_new(&mut out, speakers::doctor_speakers(doc));
     let others = doc.others();
+    // The one person named last, whom "he" or "she" means ("How's Biscuit doing?").
+    let mut named: Option<String> = None;
     for (index, s) in doc.sentences.iter().enumerate() {
-        if !s.by_user || s.word_count() > 45 {
+        if !s.by_user {
+            if let Some(thing) = reference::named_in_question(&s.text) {
+                named = Some(thing);
+            }
+            continue;
+        }
+        if s.word_count() > 45 {
             continue;
         }
         // "I'm vegan though, is that ok?": the statement before a tag question is read.
@@ -107,7 +115,13 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
         // "My daughter loves swimming", "the kids are excited": the user has them.
         push_new(&mut out, household::implied(&s.lower));
         // "Mia is allergic to peanuts", "Ava is 9": facts about the user's people.
-        push_new(&mut out, people::facts(&s.text, &others));
+        if introduces_someone(&s.lower) {
+            named = None;
+        }
+        for (name, fact) in people::facts(&s.text, &others, named.as_deref()) {
+            push_new(&mut out, [fact]);
+            named = Some(name);
+        }
         // "Happy birthday Maya!", "Mom (birthday Oct 12)": the birthdays of the user's people.
         push_new(&mut out, birthdays::birthday(s, doc.started_at));
         let achievement = implicit::opens_with_achievement(&s.lower);
@@ -165,6 +179,19 @@ pub(crate) fn find(doc: &Doc) -> Vec<ExtractedMemory> {
     // carriage return (one that came in before the API refused them) is no memory.
     out.retain(|m| m.content.parse::<omi_model::MemoryContent>().is_ok());
     out
+}
+
+/// Whether a sentence brings in another of the user's people ("my dad called"), after whom
+/// "he" or "she" no longer means the one named before.
+fn introduces_someone(lower: &str) -> bool {
+    lower
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|pair| {
+            pair[0] == "my"
+                && RELATIONS.contains(&pair[1].trim_end_matches(|c: char| !c.is_alphanumeric()))
+        })
 }
 
 /// Add the facts not found yet, each with its category.
@@ -481,6 +508,37 @@ mod tests {
     #[track_caller]
     fn check(text: &str, expected: &[&str]) {
         assert_eq!(memories(text), expected, "{text}");
+    }
+
+    #[test]
+    fn routines_denials_with_only_and_the_users_people_are_facts() {
+        check(
+            "My routine: I wake up at 6. I don't drink coffee, only green tea.",
+            &[
+                "User wakes up at 6",
+                "User doesn't drink coffee",
+                "User drinks green tea",
+            ],
+        );
+        let start = omi_model::timestamp::parse_datetime("2024-03-10T15:00:00Z").unwrap();
+        let found: Vec<String> = find(&Doc::new(
+            "Dana: How's Biscuit doing?\nMe: Better, thanks.\nDana: Poor pup.\nMe: He's 12 now, so I worry a lot.",
+            TextKind::Message,
+            start,
+        ))
+        .into_iter()
+        .map(|m| m.content)
+        .collect();
+        assert_eq!(found, ["Biscuit is 12 years old"]);
+        let found: Vec<String> = find(&Doc::new(
+            "Dana: How's Biscuit doing?\nMe: My dad is visiting. He's 70 now.",
+            TextKind::Message,
+            start,
+        ))
+        .into_iter()
+        .map(|m| m.content)
+        .collect();
+        assert!(found.iter().all(|m| !m.contains("Biscuit")), "{found:?}");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Facts the user states about their people in the third person: "Mia is allergic to
 //! peanuts", "Ava is 9", "Ben is 6 and has asthma", "Rocky is 3 now". The one who speaks is
 //! the user, so the person is one of theirs (a child, a pet, a partner); who else speaks in
-//! the text is not read this way.
+//! the text is not read this way. "He" or "she" opening a clause is the one person named last
+//! ("How's Biscuit doing?" ... "He's 12 now" -> "Biscuit is 12 years old").
 
-use crate::rules::lexicon::memories::{NOT_NAMES, PERSON_CONDITIONS, PERSON_STATES};
+use crate::rules::lexicon::memories::{NOT_NAMES, PERSON_CONDITIONS, PERSON_KINDS, PERSON_STATES};
 use crate::rules::lexicon::when::{MONTHS, WEEKDAYS};
 use crate::rules::words::is_stopword;
 
@@ -11,21 +12,43 @@ use crate::rules::words::is_stopword;
 const MAX_AGE: u32 = 110;
 
 /// The facts about named people in a sentence of the user's, one per clause (clauses are cut
-/// at commas, semicolons and colons). `speakers` are the other speakers' names.
-pub(super) fn facts(text: &str, speakers: &[&str]) -> Vec<String> {
-    let mut out = Vec::new();
+/// at commas, semicolons and colons), each with the name it is about. `speakers` are the other
+/// speakers' names; `named` the one person named last, whom "he" or "she" means.
+pub(super) fn facts(text: &str, speakers: &[&str], named: Option<&str>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
     let mut start_of_sentence = true;
     for piece in text.split([',', ';', ':']) {
-        let words: Vec<&str> = piece
+        let last: Option<String> = out
+            .last()
+            .map(|(name, _)| name.clone())
+            .or(named.map(str::to_owned));
+        let mut words: Vec<&str> = piece
             .split_whitespace()
             .map(|w| w.trim_end_matches(['.', '!', '?']))
             .collect();
-        if let Some(fact) = fact(&words, !start_of_sentence, speakers) {
-            out.push(fact);
+        let inside = resolve_pronoun(&mut words, last.as_deref()) || !start_of_sentence;
+        if let Some(found) = fact(&words, inside, speakers) {
+            out.push((words[0].to_owned(), found));
         }
         start_of_sentence = false;
     }
     out
+}
+
+/// "He's 12 now", "She is vegan": the pronoun replaced by the person named last (a name so
+/// named is surely one). Whether it was replaced.
+fn resolve_pronoun<'a>(words: &mut Vec<&'a str>, named: Option<&'a str>) -> bool {
+    let (Some(first), Some(name)) = (words.first().copied(), named) else {
+        return false;
+    };
+    match first {
+        "He" | "She" | "he" | "she" if words.get(1) == Some(&"is") => words[0] = name,
+        "He's" | "She's" | "he's" | "she's" => {
+            words.splice(0..1, [name, "is"]);
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// "Mia is allergic to peanuts", "Ben is 6 and has asthma" as a fact, else `None`. An age
@@ -51,7 +74,9 @@ fn fact(words: &[&str], inside: bool, speakers: &[&str]) -> Option<String> {
                     .unwrap_or_default();
                 return Some(format!("{name} is {age} years old{more}"));
             }
-            state(rest).map(|s| format!("{name} is {s}"))
+            state(rest)
+                .or_else(|| kind(rest))
+                .map(|s| format!("{name} is {s}"))
         }
         "has" => condition(rest).map(|c| format!("{name} has {c}")),
         _ => None,
@@ -98,6 +123,19 @@ fn state(rest: &[&str]) -> Option<String> {
     (PERSON_STATES.contains(&first.as_str()) && rest.len() <= 6).then(|| rest.join(" "))
 }
 
+/// "a border collie", "a rescue cat": what kind of animal (or person) they are, up to "and".
+fn kind(rest: &[&str]) -> Option<String> {
+    let end = rest
+        .iter()
+        .position(|w| w.eq_ignore_ascii_case("and"))
+        .unwrap_or(rest.len());
+    let rest = &rest[..end];
+    let article = rest.first().is_some_and(|w| matches!(*w, "a" | "an"));
+    let noun = rest.last()?.to_ascii_lowercase();
+    (article && (2..=4).contains(&rest.len()) && PERSON_KINDS.contains(&noun.as_str()))
+        .then(|| rest.join(" "))
+}
+
 /// "asthma", "a peanut allergy", "type 1 diabetes": a condition (the clause's words from it
 /// on, when one of them names a condition).
 fn condition(rest: &[&str]) -> Option<String> {
@@ -111,31 +149,57 @@ fn condition(rest: &[&str]) -> Option<String> {
 mod tests {
     use super::facts;
 
+    fn texts(text: &str, named: Option<&str>) -> Vec<String> {
+        facts(text, &["Grace"], named)
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect()
+    }
+
     #[test]
     fn the_users_people_in_the_third_person() {
         assert_eq!(
-            facts(
+            texts(
                 "Mia is allergic to peanuts, so no snacks with nuts please.",
-                &[]
+                None
             ),
             ["Mia is allergic to peanuts"]
         );
         assert_eq!(
-            facts(
+            texts(
                 "Things to remember: Ava is 9 and in 4th grade, Ben is 6 and has asthma.",
-                &[]
+                None
             ),
             ["Ava is 9 years old", "Ben is 6 years old and has asthma"]
         );
-        assert_eq!(facts("Yes, Rocky is 3 now.", &[]), ["Rocky is 3 years old"]);
+        assert_eq!(
+            texts("Yes, Rocky is 3 now.", None),
+            ["Rocky is 3 years old"]
+        );
+    }
+
+    #[test]
+    fn he_or_she_is_the_person_named_last() {
+        assert_eq!(
+            texts("He's 12 now, so I worry a lot.", Some("Biscuit")),
+            ["Biscuit is 12 years old"]
+        );
+        assert_eq!(
+            texts(
+                "He's a border collie and he's obsessed with frisbees.",
+                Some("Rocky")
+            ),
+            ["Rocky is a border collie"]
+        );
+        assert!(texts("He's 12 now.", None).is_empty());
     }
 
     #[test]
     fn times_speakers_and_other_words_are_no_one() {
-        assert!(facts("Checkout is 11.", &[]).is_empty());
-        assert!(facts("Dinner is at 7, Gate is 12 today.", &[]).is_empty());
-        assert!(facts("Grace is allergic to cats.", &["Grace"]).is_empty());
-        assert!(facts("Friday is 5 and hot.", &[]).is_empty());
-        assert!(facts("Yes, Room is 4 doors down.", &[]).is_empty());
+        assert!(texts("Checkout is 11.", None).is_empty());
+        assert!(texts("Dinner is at 7, Gate is 12 today.", None).is_empty());
+        assert!(texts("Grace is allergic to cats.", None).is_empty());
+        assert!(texts("Friday is 5 and hot.", None).is_empty());
+        assert!(texts("Yes, Room is 4 doors down.", None).is_empty());
     }
 }
