@@ -145,6 +145,9 @@ pub(crate) fn find(doc: &Doc) -> Vec<Event> {
 /// "Work was stressful, the audit is next Tuesday" the audit is still a plan.
 fn called_off(lower: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
     let off = |part: &str| when::tokens(part).iter().any(|t| NOT_A_PLAN.contains(t));
+    if !off(lower) {
+        return false;
+    }
     let mut dated = lower
         .split([',', ';'])
         .filter(|part| when::find(part, now).is_some())
