@@ -205,17 +205,11 @@ impl Client {
             .send()
             .await
             .map_err(Error::from_reqwest)?;
-        let status = response.status();
-        if status.is_success() {
+        if response.status().is_success() {
             return Ok((response, url));
         }
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
-        Err(Error::Api(api_error(status, &bytes, retry_after)))
+        let (status, retry_after, bytes) = read_whole(response).await?;
+        Err(Error::Api(api_error(status, bytes.as_ref(), retry_after)))
     }
 
     async fn once<B: Serialize + Sync, T: DeserializeOwned>(
@@ -237,19 +231,28 @@ impl Client {
             builder = builder.header(IDEMPOTENCY_KEY_HEADER, key);
         }
         let response = builder.send().await.map_err(Error::from_reqwest)?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
+        let (status, retry_after, bytes) = read_whole(response).await?;
         if status.is_success() {
-            decode(&url, status, &bytes)
+            decode(&url, status, bytes.as_ref())
         } else {
-            Err(Error::Api(api_error(status, &bytes, retry_after)))
+            Err(Error::Api(api_error(status, bytes.as_ref(), retry_after)))
         }
     }
+}
+
+/// An answer read whole: its status, its `Retry-After` in seconds (when it has one that
+/// reads), and its body.
+async fn read_whole(
+    response: reqwest::Response,
+) -> Result<(StatusCode, Option<u64>, impl AsRef<[u8]>), Error> {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
+    Ok((status, retry_after, bytes))
 }
 
 /// Whether `segment` can be sent as one URL path segment. The empty segment and the dot

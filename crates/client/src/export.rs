@@ -8,7 +8,7 @@ use omi_model::ExportLine;
 use reqwest::{StatusCode, Url};
 
 use crate::client::decode;
-use crate::{DeveloperClient, Error};
+use crate::{DecodeError, DeveloperClient, Error};
 
 const EXPORT: &[&str] = &["v1", "dev", "user", "export"];
 
@@ -85,13 +85,28 @@ impl LineReader {
         }
     }
 
+    /// The error of a line longer than [`MAX_LINE_BYTES`]: an answer this client cannot read.
+    fn line_too_long(&self) -> Error {
+        let why = std::io::Error::other(format!(
+            "an export line is longer than {MAX_LINE_BYTES} bytes"
+        ));
+        let start = self.buffer.get(..256).unwrap_or(&self.buffer);
+        let mut url = self.url.clone();
+        url.set_query(None);
+        Error::Decode {
+            url: url.to_string(),
+            status: StatusCode::OK.as_u16(),
+            path: String::new(),
+            body: String::from_utf8_lossy(start).into_owned(),
+            source: DecodeError::new(serde_json::Error::io(why)),
+        }
+    }
+
     /// Append the next chunk of the answer to the buffer, or mark the answer finished.
     async fn read_chunk(&mut self) -> Result<(), Error> {
         match self.response.chunk().await.map_err(Error::from_reqwest)? {
             Some(chunk) if self.buffer.len().saturating_add(chunk.len()) > MAX_LINE_BYTES => {
-                Err(Error::Config(format!(
-                    "an export line is longer than {MAX_LINE_BYTES} bytes"
-                )))
+                Err(self.line_too_long())
             }
             Some(chunk) => {
                 self.buffer.extend_from_slice(&chunk);
