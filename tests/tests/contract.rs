@@ -19,6 +19,7 @@ mod dev_key;
 mod export;
 mod folders;
 mod goals;
+mod import;
 mod integration_conversations;
 mod integration_memories;
 mod integration_tasks;

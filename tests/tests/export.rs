@@ -37,7 +37,8 @@ fn outline(lines: &[ExportLine]) -> Vec<Value> {
             ExportLine::Memory { record } => json!(["memory", record.content]),
             ExportLine::Conversation { record } => json!(["conversation", record.text]),
             ExportLine::ActionItem { record } => json!(["action_item", record.description]),
-            ExportLine::Goal { record } => json!(["goal", record.title]),
+            ExportLine::Folder { record } => json!(["folder", record.name]),
+            ExportLine::Goal { record, history } => json!(["goal", record.title, history.len()]),
             ExportLine::End { counts } => json!(["end", counts]),
         })
         .collect()

@@ -212,6 +212,35 @@ impl Client {
         Err(Error::Api(api_error(status, bytes.as_ref(), retry_after)))
     }
 
+    /// POST `body`, of type `content_type`, streamed as it is read (never retried: a stream
+    /// cannot be sent again), and decode the answer.
+    pub(crate) async fn post_stream<T: DeserializeOwned>(
+        &self,
+        path: &[&str],
+        key: &ApiKey,
+        content_type: &'static str,
+        body: omi_api::ImportBody,
+    ) -> Result<T, Error> {
+        let url = self.url(path)?;
+        let response = self
+            .inner
+            .http
+            .post(url.clone())
+            .bearer_auth(key.expose())
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .timeout(STREAM_TIMEOUT)
+            .body(reqwest::Body::wrap_stream(body))
+            .send()
+            .await
+            .map_err(Error::from_reqwest)?;
+        let (status, retry_after, bytes) = read_whole(response).await?;
+        if status.is_success() {
+            decode(&url, status, bytes.as_ref())
+        } else {
+            Err(Error::Api(api_error(status, bytes.as_ref(), retry_after)))
+        }
+    }
+
     async fn once<B: Serialize + Sync, T: DeserializeOwned>(
         &self,
         request: &Request<'_, B>,

@@ -49,6 +49,7 @@ mod developer;
 mod error;
 mod export;
 mod goals;
+mod import;
 mod integration;
 mod keys;
 mod memories;

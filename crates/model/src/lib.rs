@@ -86,7 +86,10 @@ pub use enums::{
     MemoryTextSource, UnknownVariant, Visibility,
 };
 pub use error_body::{ErrorBody, ErrorDetail};
-pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportCounts, ExportKind, ExportLine};
+pub use export::{
+    EXPORT_FORMAT, EXPORT_VERSION, ExportCounts, ExportKind, ExportLine, IMPORT_BATCH_RECORDS,
+    IMPORT_MAX_ERRORS, ImportLineError, ImportReport,
+};
 pub use folder::{CreateFolderRequest, Folder, NewFolder};
 pub use goal::{
     CreateGoalRequest, Goal, GoalHistoryEntry, GoalHistoryQuery, GoalListParams, GoalMetric,

@@ -6,7 +6,7 @@ use omi_model::{ApiKey, Capability, CreateFolderRequest, DevScope, Folder, KeyKi
 use serde::Serialize;
 
 use crate::keys;
-use crate::service::Service;
+use crate::service::{AuthorizedDeveloper, Service};
 use crate::store::{
     AppKeyRecord, AppRecord, DeletedFolder, DevKeyRecord, FolderRecord, Reindexed, StoreError,
 };
@@ -23,6 +23,10 @@ pub enum AdminError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The service refused or failed (an import's body that could not be read, a database
+    /// that stopped answering).
+    #[error("{0}")]
+    Api(#[from] omi_api::ApiError),
 }
 
 /// A newly made key: shown once.
@@ -62,6 +66,32 @@ impl Admin {
     /// Admin over `service`.
     pub fn new(service: Service) -> Self {
         Self { service }
+    }
+
+    /// Every record of user `uid`, of every kind, as the lines of an export (as
+    /// `GET /v1/dev/user/export` with a key of every scope gives them).
+    pub async fn export(
+        &self,
+        uid: &str,
+    ) -> Result<omi_api::ExportStream<'static, omi_api::ApiError>, AdminError> {
+        let uid = self.existing_user(uid).await?;
+        Ok(AuthorizedDeveloper::operator(self.service.clone(), uid).export())
+    }
+
+    /// Store the records of an export for user `uid` (made if it does not exist yet), as
+    /// `POST /v1/dev/user/import` with a key of every scope does.
+    pub async fn import(
+        &self,
+        uid: &str,
+        body: omi_api::ImportBody,
+    ) -> Result<omi_model::ImportReport, AdminError> {
+        let uid = parse_uid(uid)?;
+        self.service
+            .store()
+            .create_user(&uid, self.service.now())
+            .await?;
+        let caller = AuthorizedDeveloper::operator(self.service.clone(), uid);
+        Ok(caller.import(body).await?)
     }
 
     /// Create a user (a random uid when none is given). Creating an existing user is fine.

@@ -127,6 +127,10 @@ pub(crate) struct ServeArgs {
     /// The largest request body, in bytes.
     #[arg(long, env = "OMI_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub(crate) body_limit: usize,
+    /// The largest body of an import (`POST /v1/dev/user/import`), in bytes; it is read as it
+    /// arrives, never held whole.
+    #[arg(long, env = "OMI_IMPORT_BODY_LIMIT", default_value_t = omi_server::http::HttpConfig::DEFAULT_IMPORT_BODY_LIMIT)]
+    pub(crate) import_body_limit: usize,
     /// Seconds a request may take from its headers to its answer; longer ones are answered
     /// 503 with Retry-After.
     #[arg(long, env = "OMI_REQUEST_TIMEOUT", value_name = "SECONDS", default_value_t = omi_server::http::HttpConfig::DEFAULT_REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
@@ -347,6 +351,43 @@ pub(crate) enum RecordCommand {
     Folder {
         #[command(subcommand)]
         command: FolderCommand,
+    },
+    /// Write every record of a user (memories, folders, conversations, action items, goals)
+    /// as an export of format `omi-export` (docs/export.md), with progress on stderr.
+    Export {
+        /// The user.
+        #[arg(long)]
+        uid: String,
+        /// The file to write (standard output when not given).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Store the records of an export for a user (made if new), 500 per transaction, with
+    /// progress on stderr; prints what was stored and the bad lines. Safe to repeat.
+    Import {
+        /// The user.
+        #[arg(long)]
+        uid: String,
+        /// The export to read (`-` for standard input).
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
+    /// Copy a user's memories, folders, conversations (with transcripts) and action items from
+    /// another server of this API (OMI's cloud, or another omi-server) through its Developer
+    /// API, with progress on stderr. Stored as an import stores them: with their ids and
+    /// times, 500 per transaction; what is here already is left as it is, so running it
+    /// again resumes a pull that stopped.
+    Pull {
+        /// The server to read from.
+        #[arg(long, value_name = "URL", default_value = "https://api.omi.me")]
+        from: String,
+        /// A developer key of the user there (`omi_dev_...`), with the read scopes of what
+        /// to copy (`memories:read` at least).
+        #[arg(long, env = "OMI_PULL_KEY", hide_env_values = true, value_parser = parse_secret)]
+        key: ApiKey,
+        /// The user here (made if new).
+        #[arg(long)]
+        uid: String,
     },
     /// Recompute the search terms of every memory and conversation and re-index them (the
     /// store does this by itself after an upgrade that adds an index; run it after one that

@@ -3,6 +3,8 @@
 use std::time::Duration;
 
 mod cli;
+mod progress;
+mod transfer;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -167,6 +169,21 @@ async fn run_admin(admin: &Admin, command: RecordCommand, json: bool) -> Result<
             json!({ "id": id, "revoked": true })
         }
         RecordCommand::Folder { command } => run_folder_command(admin, command).await?,
+        RecordCommand::Export { uid, output } => {
+            let counts = transfer::export(admin, &uid, output.as_deref()).await?;
+            if output.is_none() {
+                return Ok(());
+            }
+            serde_json::to_value(counts)?
+        }
+        RecordCommand::Import { uid, file } => {
+            let report = transfer::import(admin, &uid, &file).await?;
+            return print_import(&report);
+        }
+        RecordCommand::Pull { from, key, uid } => {
+            let report = transfer::pull(admin, &from, key, &uid).await?;
+            return print_import(&report);
+        }
         RecordCommand::Reindex => {
             let done = admin.reindex_search().await?;
             json!({
@@ -182,6 +199,20 @@ async fn run_admin(admin: &Admin, command: RecordCommand, json: bool) -> Result<
         print_plain(&out);
     }
     Ok(())
+}
+
+/// Print an import's report; an error when it had bad lines.
+fn print_import(report: &omi_model::ImportReport) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(report)?);
+    if report.completed {
+        return Ok(());
+    }
+    anyhow::bail!(match report.applied_through_line {
+        0 => "the file has bad lines (see `errors`); nothing was stored".to_owned(),
+        n => format!(
+            "the file has bad lines (see `errors`); lines 1 to {n} are stored, nothing after them"
+        ),
+    })
 }
 
 /// `admin folder ...`: what the command did, as JSON.
@@ -270,6 +301,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         },
         http: omi_server::http::HttpConfig {
             body_limit: args.body_limit,
+            import_body_limit: args.import_body_limit,
             request_timeout: Duration::from_secs(args.request_timeout),
             header_read_timeout: Duration::from_secs(args.header_read_timeout),
             body_read_timeout: Duration::from_secs(args.body_read_timeout),

@@ -90,5 +90,7 @@ mod retention;
 mod semantic;
 #[path = "server/shared_limits.rs"]
 mod shared_limits;
+#[path = "server/transfer.rs"]
+mod transfer;
 #[path = "server/validation.rs"]
 mod validation;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use omi_api::{
     ApiError, CallError, DeveloperActionItems, DeveloperConversations, DeveloperExport,
-    DeveloperGoals, DeveloperKey, DeveloperMemories, IntegrationImports,
+    DeveloperGoals, DeveloperImport, DeveloperKey, DeveloperMemories, IntegrationImports,
 };
 use omi_client::{Client, RetryPolicy};
 use omi_model::{
@@ -203,7 +203,8 @@ pub trait Transport: Sized + Send + Sync + 'static {
         + DeveloperActionItems
         + DeveloperKey
         + DeveloperGoals
-        + DeveloperExport;
+        + DeveloperExport
+        + DeveloperImport;
 
     /// A transport to `server`.
     fn connect(server: &TestServer) -> Self;
@@ -459,6 +460,8 @@ pub fn api_error<E: CallError>(error: &E) -> ApiError {
 pub struct Ctx<T: Transport> {
     server: TestServer,
     transport: T,
+    backend: Backend,
+    postgres_admin_url: String,
     /// The demo user.
     pub uid: String,
     /// The demo app (every capability, enabled for the demo user).
@@ -490,7 +493,15 @@ impl<T: Transport> Ctx<T> {
             app_key: demo.app_key,
             transport,
             server,
+            backend,
+            postgres_admin_url: postgres_admin_url.to_owned(),
         }
+    }
+
+    /// Another fresh server over a new database of the same backend, with its own demo
+    /// credentials (the same demo uid): an empty database to copy records into.
+    pub async fn another(&self) -> Self {
+        Self::start_on(self.backend, &self.postgres_admin_url).await
     }
 
     /// The server.

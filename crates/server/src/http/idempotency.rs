@@ -28,14 +28,17 @@ pub const REPLAYED: &str = "idempotent-replayed";
 pub const MAX_KEY_CHARS: usize = 255;
 
 /// The middleware: POSTs with an `Idempotency-Key` run as an [`IdempotentRequest`]; others
-/// pass.
+/// pass, and so does an import (idempotent by its records' ids, its body streamed).
 ///
 /// A key that is not 1 to [`MAX_KEY_CHARS`] visible characters (400) or a body over the limit
 /// (413) is not answered here: the request goes on without its body and with the refusal as a
 /// [`Refused`] extension, which the caller extractors answer after the credentials were
 /// checked, so a call without a key is a 401 whatever its headers and body.
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::POST || !request.headers().contains_key(HEADER) {
+    if request.method() != Method::POST
+        || !request.headers().contains_key(HEADER)
+        || request.uri().path() == super::import::PATH
+    {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();

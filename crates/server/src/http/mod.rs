@@ -14,6 +14,7 @@ pub mod extractors;
 pub mod goals;
 pub mod health;
 pub mod idempotency;
+pub mod import;
 pub mod integration;
 pub mod keys;
 pub mod mcp;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub service: Service,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The largest import body (`POST /v1/dev/user/import`), in bytes.
+    pub import_body_limit: usize,
 }
 
 /// Settings of the HTTP layer.
@@ -56,6 +59,9 @@ pub struct AppState {
 pub struct HttpConfig {
     /// The largest request body accepted, in bytes (larger: 413).
     pub body_limit: usize,
+    /// The largest body of an import (`POST /v1/dev/user/import`), read as it arrives
+    /// (larger: 413).
+    pub import_body_limit: usize,
     /// The longest a request may take, from its headers to its answer (longer: 503 with
     /// `Retry-After`, and the work is dropped).
     pub request_timeout: Duration,
@@ -76,6 +82,8 @@ impl HttpConfig {
     pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
     /// The default [`HttpConfig::body_read_timeout`].
     pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The default [`HttpConfig::import_body_limit`]: 64 MiB.
+    pub const DEFAULT_IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
     /// The default [`HttpConfig::max_in_flight`].
     pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
 }
@@ -84,6 +92,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             body_limit: 1024 * 1024,
+            import_body_limit: Self::DEFAULT_IMPORT_BODY_LIMIT,
             request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
             header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: Self::DEFAULT_BODY_READ_TIMEOUT,
@@ -109,6 +118,7 @@ fn resource_routes() -> OpenApiRouter<AppState> {
         .merge(action_items::router())
         .merge(goals::router())
         .merge(export::router())
+        .merge(import::router())
 }
 
 /// Health, readiness, metrics and the OpenAPI document: never shed.
@@ -128,6 +138,7 @@ pub fn app(service: Service, config: &HttpConfig) -> Router {
     let state = AppState {
         service,
         body_limit: config.body_limit,
+        import_body_limit: config.import_body_limit,
     };
     let (resources, _) = resource_routes().split_for_parts();
     let (operations, _) = operation_routes().split_for_parts();

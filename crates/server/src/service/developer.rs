@@ -185,6 +185,16 @@ impl DeveloperHandle {
 }
 
 impl AuthorizedDeveloper {
+    /// The operator acting as `uid` with every scope (`omi-server admin export` and
+    /// `import`): no key, no rate limit.
+    pub(crate) fn operator(service: Service, uid: Uid) -> Self {
+        Self {
+            service,
+            uid,
+            scopes: DevScope::ALL.to_vec(),
+        }
+    }
+
     /// The service it calls.
     pub(super) fn service(&self) -> &Service {
         &self.service

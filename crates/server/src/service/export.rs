@@ -1,5 +1,5 @@
 //! The Developer API's export: a user's records as the lines of format `omi-export`
-//! version 1, read from the store a page at a time as the stream is read.
+//! version 2, read from the store a page at a time as the stream is read.
 
 use std::collections::VecDeque;
 
@@ -30,6 +30,7 @@ impl AuthorizedDeveloper {
     fn export_kinds(&self) -> Vec<ExportKind> {
         [
             (ExportKind::Memories, DevScope::MemoriesRead),
+            (ExportKind::Folders, DevScope::ConversationsRead),
             (ExportKind::Conversations, DevScope::ConversationsRead),
             (ExportKind::ActionItems, DevScope::ActionItemsRead),
             (ExportKind::Goals, DevScope::GoalsRead),
@@ -43,9 +44,8 @@ impl AuthorizedDeveloper {
     /// [`DeveloperExport::export`] for this caller.
     pub fn export(self) -> ExportStream<'static, ApiError> {
         let kinds = self.export_kinds();
-        let now = self.service().now();
         let state = ExportState {
-            header: Some(ExportLine::header(self.uid.as_str(), now, kinds.clone())),
+            header: Some(ExportLine::header(self.uid.as_str(), kinds.clone())),
             kinds: kinds.into(),
             caller: self,
             cursor: ExportCursor::start(),

@@ -31,6 +31,7 @@ mod developer;
 mod export;
 mod goals;
 pub mod idempotency;
+mod import;
 mod integration;
 mod memories;
 
@@ -49,6 +50,8 @@ use crate::store::{JobTask, NewJob, Store, StoreError};
 use credentials::CredentialCache;
 
 pub use developer::{AuthorizedDeveloper, DevAccess, DevTransport, DeveloperHandle, dev_access};
+pub use import::MAX_IMPORT_LINE_BYTES;
+pub(crate) use import::import_body_error;
 pub use integration::{AppAccess, AuthorizedIntegration, IntegrationHandle, app_access};
 
 /// How precisely `last_used_at` of a developer key is kept.

@@ -31,9 +31,10 @@ impl ExportCursor {
     pub fn after(line: &ExportLine) -> Option<Self> {
         let (created_at, id): (DateTime<Utc>, &str) = match line {
             ExportLine::Memory { record } => (record.created_at, &record.id),
+            ExportLine::Folder { record } => (record.created_at, &record.id),
             ExportLine::Conversation { record } => (record.created_at, &record.id),
             ExportLine::ActionItem { record } => (record.created_at?, &record.id),
-            ExportLine::Goal { record } => (record.created_at, &record.id),
+            ExportLine::Goal { record, .. } => (record.created_at, &record.id),
             ExportLine::Header { .. } | ExportLine::End { .. } => return None,
         };
         Some(Self {

@@ -13,6 +13,7 @@ mod export;
 mod folders;
 mod goals;
 mod idempotency;
+mod import;
 mod jobs;
 mod memories;
 pub mod migrate;
@@ -37,6 +38,10 @@ pub use export::{ExportCursor, ExportStore};
 pub use folders::{DeletedFolder, FolderRecord, FolderStore, MAX_FOLDERS_PER_USER};
 pub use goals::{GoalChange, GoalChangeOutcome, GoalStore};
 pub use idempotency::{EarlierAnswer, IdempotencyKey, IdempotencyStore, IdempotentAnswer};
+pub use import::{
+    IdTaken, ImportRecord, ImportStore, ImportedActionItem, ImportedBatch, ImportedConversation,
+    ImportedMemory,
+};
 pub use jobs::{Job, JobKind, JobStore, JobTask, NewJob, TextToExtract};
 pub(crate) use memories::{
     MAX_LOOKUP_WORDS, MAX_POSTINGS_PER_WORD, PreparedEdit, PreparedMemory, word_group_chunks,
@@ -52,7 +57,7 @@ pub use sqlite::SqliteStore;
 pub mod prelude {
     pub use super::{
         ActionItemStore, ConversationStore, CredentialStore, EmbeddingStore, ExportStore,
-        FolderStore, GoalStore, IdempotencyStore, JobStore, MemoryStore, Store,
+        FolderStore, GoalStore, IdempotencyStore, ImportStore, JobStore, MemoryStore, Store,
     };
 }
 
@@ -100,6 +105,7 @@ pub trait Store:
     + GoalStore
     + FolderStore
     + ExportStore
+    + ImportStore
     + EmbeddingStore
     + JobStore
     + IdempotencyStore

@@ -28,6 +28,7 @@ use super::{APP_KEY, DEVELOPER_KEY, operations_mut};
 use crate::http::extractors::UNREADABLE_BODY;
 use crate::http::idempotency;
 use crate::service::idempotency as idempotency_service;
+use crate::service::import_body_error;
 
 /// The seconds a 429 example asks to wait.
 const EXAMPLE_RETRY_AFTER: u64 = 42;
@@ -125,6 +126,11 @@ fn answers(method: &str, op: &Operation, not_found: Option<&'static str>) -> Vec
         Guard::Open => return Vec::new(),
     };
     let id = op.operation_id.as_deref().unwrap_or_default();
+    if id == IMPORT_OPERATION {
+        answers.extend(import_answers());
+        answers.extend(busy_answers());
+        return answers;
+    }
     let post = method == "post";
     let body = op.request_body.is_some();
     if id == "update_dev_conversation"
@@ -256,31 +262,68 @@ fn answers(method: &str, op: &Operation, not_found: Option<&'static str>) -> Vec
         ));
     }
 
-    answers.push(ErrorAnswer::new(
-        429,
-        "Rate limit exceeded; `Retry-After` says when to try again",
-        vec![("rate_limited", ApiError::rate_limited(EXAMPLE_RETRY_AFTER))],
-    ));
-    answers.push(ErrorAnswer::new(
-        503,
-        "The server cannot take the request now (at capacity, the request took too long, the \
-         database is unreachable or too many writes wait); `Retry-After` says when to try again",
-        [
-            ("at_capacity", messages::SERVER_OVERLOADED),
-            ("too_slow", messages::REQUEST_TIMEOUT),
-            ("database_unavailable", messages::DATABASE_UNAVAILABLE),
-            ("writes_waiting", messages::SERVER_BUSY),
-        ]
-        .into_iter()
-        .map(|(name, message)| {
-            (
-                name,
-                ApiError::unavailable(message).with_retry_after(Some(1)),
-            )
-        })
-        .collect(),
-    ));
+    answers.extend(busy_answers());
     answers
+}
+
+/// The operation of `POST /v1/dev/user/import`, whose bad lines are reported in its `200`.
+const IMPORT_OPERATION: &str = "import_user_data";
+
+/// The import's own refusals: a body that broke off (400) or passed its limit (413). An
+/// import takes no `Idempotency-Key`, and reports bad lines in its answer.
+fn import_answers() -> [ErrorAnswer; 2] {
+    let unreadable = std::io::Error::other("the connection broke");
+    let too_large = std::io::Error::new(
+        std::io::ErrorKind::FileTooLarge,
+        format!(
+            "the body is larger than {} bytes",
+            crate::http::HttpConfig::DEFAULT_IMPORT_BODY_LIMIT
+        ),
+    );
+    [
+        ErrorAnswer::new(
+            400,
+            "The body could not be read to its end (the client stopped sending it, or was too \
+             slow); what was stored before stays, and importing again stores the rest",
+            vec![("unreadable_body", import_body_error(unreadable))],
+        ),
+        ErrorAnswer::new(
+            413,
+            "The body is larger than `--import-body-limit` (64 MiB unless configured \
+             otherwise); the batches before the limit are stored",
+            vec![("too_large", import_body_error(too_large))],
+        ),
+    ]
+}
+
+/// The 429 and 503 every guarded operation may answer.
+fn busy_answers() -> [ErrorAnswer; 2] {
+    [
+        ErrorAnswer::new(
+            429,
+            "Rate limit exceeded; `Retry-After` says when to try again",
+            vec![("rate_limited", ApiError::rate_limited(EXAMPLE_RETRY_AFTER))],
+        ),
+        ErrorAnswer::new(
+            503,
+            "The server cannot take the request now (at capacity, the request took too long, the \
+         database is unreachable or too many writes wait); `Retry-After` says when to try again",
+            [
+                ("at_capacity", messages::SERVER_OVERLOADED),
+                ("too_slow", messages::REQUEST_TIMEOUT),
+                ("database_unavailable", messages::DATABASE_UNAVAILABLE),
+                ("writes_waiting", messages::SERVER_BUSY),
+            ]
+            .into_iter()
+            .map(|(name, message)| {
+                (
+                    name,
+                    ApiError::unavailable(message).with_retry_after(Some(1)),
+                )
+            })
+            .collect(),
+        ),
+    ]
 }
 
 /// The 400 of a list route filtered by an unknown category, if it has a `categories` filter.

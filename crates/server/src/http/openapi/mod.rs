@@ -68,7 +68,7 @@ it has the capability (403), then the input (422).
 
 **Beyond OMI's cloud.** Creation is durable and asynchronous: a created conversation is \
 listed at once with `status` `processing` and becomes `completed` (or `failed`) when a worker \
-has processed it. Every POST takes an `Idempotency-Key`: the same key with the same request \
+has processed it. Every POST but the import takes an `Idempotency-Key`: the same key with the same request \
 within 24 hours gets the first answer again. The same memory content for the same user is \
 never stored twice. Rate-limited routes send `X-RateLimit-Limit`, `X-RateLimit-Remaining` and \
 `X-RateLimit-Reset`; a 429 sends `Retry-After`.";
@@ -196,9 +196,13 @@ fn bearer(description: &str) -> SecurityScheme {
     )
 }
 
-/// Every POST takes an optional `Idempotency-Key` header.
+/// Every POST but the import (idempotent by its records' ids, its body streamed) takes an
+/// optional `Idempotency-Key` header.
 fn add_idempotency_key(doc: &mut OpenApi) {
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if path == crate::http::import::PATH {
+            continue;
+        }
         if let Some(post) = item.post.as_mut() {
             post.parameters
                 .get_or_insert_with(Vec::new)

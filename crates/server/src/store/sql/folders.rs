@@ -23,6 +23,7 @@ macro_rules! folder_columns {
          AND c.folder_id = folders.id AND c.discarded = FALSE) AS conversation_count"
     };
 }
+pub(super) use folder_columns;
 
 #[async_trait]
 impl<B: Backend> FolderStore for B {

@@ -33,6 +33,7 @@ mod export;
 mod folders;
 mod goals;
 mod idempotency;
+mod import;
 mod jobs;
 mod memories;
 mod parts;
@@ -46,7 +47,7 @@ use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, QueryBuilde
 pub(crate) use backend::Backend;
 pub(crate) use idempotency::remember;
 pub(crate) use memories::index_words;
-pub(crate) use search_index::{backfill_search_terms, text_terms};
+pub(crate) use search_index::{backfill_search_terms, summary_terms, text_terms};
 
 /// The list statements, for the tests that check which columns each reads.
 #[cfg(test)]
