@@ -111,3 +111,13 @@ def before_call(context, case, kwargs):
     for name in list(headers):
         if name.lower() == "idempotency-key" and _usable_key(headers[name]):
             headers[name] = uuid.uuid4().hex
+
+
+@schemathesis.serializer("application/x-ndjson")
+def ndjson(ctx, value):
+    """The body of `POST /v1/dev/user/import`: newline-delimited JSON, one generated export
+    line per line (a list is several lines; anything else one line)."""
+    import json
+
+    lines = value if isinstance(value, list) else [value]
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
