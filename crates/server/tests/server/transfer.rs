@@ -93,17 +93,46 @@ async fn fill(http: &reqwest::Client, base: &str, key: &str) {
     .await;
 }
 
+/// A running server over a database with [`fill`]'s records, and an empty database beside.
+struct Source {
+    dir: tempfile::TempDir,
+    source_db: String,
+    target_db: String,
+    /// The demo user's developer key on the source.
+    key: String,
+    source: ServerProcess,
+}
+
+impl Source {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let source_db = format!("sqlite://{}", dir.path().join("source.sqlite").display());
+        let target_db = format!("sqlite://{}", dir.path().join("target.sqlite").display());
+        let creds = demo(&source_db);
+        let key = creds["dev_key"].as_str().expect("a key").to_owned();
+        let mut source = ServerProcess::spawn(&source_db, dir.path().join("source.log"), &[]);
+        let http = reqwest::Client::new();
+        source.ready(&http).await;
+        fill(&http, &source.base_url, &key).await;
+        Self {
+            dir,
+            source_db,
+            target_db,
+            key,
+            source,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_pull_copies_a_user_from_another_server_once() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let source_db = format!("sqlite://{}", dir.path().join("source.sqlite").display());
-    let target_db = format!("sqlite://{}", dir.path().join("target.sqlite").display());
-    let creds = demo(&source_db);
-    let key = creds["dev_key"].as_str().expect("a key").to_owned();
-    let mut source = ServerProcess::spawn(&source_db, dir.path().join("source.log"), &[]);
-    let http = reqwest::Client::new();
-    source.ready(&http).await;
-    fill(&http, &source.base_url, &key).await;
+    let Source {
+        dir,
+        source_db,
+        target_db,
+        key,
+        mut source,
+    } = Source::start().await;
     admin_ok(
         &source_db,
         &[
@@ -184,15 +213,13 @@ async fn admin_pull_copies_a_user_from_another_server_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_export_and_import_round_trip_byte_for_byte() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let source_db = format!("sqlite://{}", dir.path().join("source.sqlite").display());
-    let target_db = format!("sqlite://{}", dir.path().join("target.sqlite").display());
-    let creds = demo(&source_db);
-    let key = creds["dev_key"].as_str().expect("a key").to_owned();
-    let mut source = ServerProcess::spawn(&source_db, dir.path().join("source.log"), &[]);
-    let http = reqwest::Client::new();
-    source.ready(&http).await;
-    fill(&http, &source.base_url, &key).await;
+    let Source {
+        dir,
+        source_db,
+        target_db,
+        mut source,
+        ..
+    } = Source::start().await;
     source.kill();
 
     let first = dir.path().join("first.ndjson");
