@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use futures::stream;
+use omi_api::ndjson::LineSplitter;
 use omi_api::{DeveloperExport, ExportStream};
 use omi_model::ExportLine;
 use reqwest::{StatusCode, Url};
@@ -43,7 +44,7 @@ impl DeveloperClient {
         let reader = LineReader {
             response,
             url,
-            buffer: Vec::new(),
+            lines: LineSplitter::new(MAX_LINE_BYTES),
             finished: false,
         };
         Ok(Box::pin(stream::unfold(reader, |mut reader| async move {
@@ -57,7 +58,7 @@ impl DeveloperClient {
 struct LineReader {
     response: reqwest::Response,
     url: Url,
-    buffer: Vec<u8>,
+    lines: LineSplitter,
     finished: bool,
 }
 
@@ -65,22 +66,25 @@ impl LineReader {
     /// The next line, decoded; `None` after the last one (or a failure).
     async fn next_line(&mut self) -> Option<Result<ExportLine, Error>> {
         loop {
-            if let Some(end) = self.buffer.iter().position(|b| *b == b'\n') {
-                let line: Vec<u8> = self.buffer.drain(..=end).collect();
-                if line.iter().all(u8::is_ascii_whitespace) {
+            let line = match self.lines.next_line() {
+                Some(line) => Some(line),
+                None if self.finished => self.lines.finish(),
+                None => {
+                    if let Err(e) = self.read_chunk().await {
+                        self.finished = true;
+                        return Some(Err(e));
+                    }
                     continue;
                 }
-                return Some(decode(&self.url, StatusCode::OK, &line));
-            }
-            if self.finished {
-                let rest = std::mem::take(&mut self.buffer);
-                return (!rest.iter().all(u8::is_ascii_whitespace))
-                    .then(|| decode(&self.url, StatusCode::OK, &rest));
-            }
-            if let Err(e) = self.read_chunk().await {
-                self.finished = true;
-                self.buffer.clear();
-                return Some(Err(e));
+            };
+            match line? {
+                Ok(line) if line.is_blank() => {}
+                Ok(line) => return Some(decode(&self.url, StatusCode::OK, &line.bytes)),
+                Err(_) => {
+                    self.finished = true;
+                    self.lines = LineSplitter::new(MAX_LINE_BYTES);
+                    return Some(Err(self.line_too_long()));
+                }
             }
         }
     }
@@ -90,33 +94,24 @@ impl LineReader {
         let why = std::io::Error::other(format!(
             "an export line is longer than {MAX_LINE_BYTES} bytes"
         ));
-        let start = self.buffer.get(..256).unwrap_or(&self.buffer);
         let mut url = self.url.clone();
         url.set_query(None);
         Error::Decode {
             url: url.to_string(),
             status: StatusCode::OK.as_u16(),
             path: String::new(),
-            body: String::from_utf8_lossy(start).into_owned(),
+            body: String::new(),
             source: DecodeError::new(serde_json::Error::io(why)),
         }
     }
 
-    /// Append the next chunk of the answer to the buffer, or mark the answer finished.
+    /// Give the splitter the next chunk of the answer, or mark the answer finished.
     async fn read_chunk(&mut self) -> Result<(), Error> {
         match self.response.chunk().await.map_err(Error::from_reqwest)? {
-            Some(chunk) if self.buffer.len().saturating_add(chunk.len()) > MAX_LINE_BYTES => {
-                Err(self.line_too_long())
-            }
-            Some(chunk) => {
-                self.buffer.extend_from_slice(&chunk);
-                Ok(())
-            }
-            None => {
-                self.finished = true;
-                Ok(())
-            }
+            Some(chunk) => self.lines.push(&chunk),
+            None => self.finished = true,
         }
+        Ok(())
     }
 }
 
