@@ -1,10 +1,16 @@
 //! `--search`: memory search at 1 000 and at 100 000 memories of one user, on our server
 //! alone (the reference has no search). Goals (issue 18): p99 under 10 ms at 100 000, and
 //! under twice the p99 at 1 000.
+//!
+//! Each search is measured twice. First at saturation (wrk's `--connections`, 32 by default,
+//! on the same cores as the server): the throughput, and a p99 that is mostly queueing
+//! (about connections / throughput). Then with one connection ([`LATENCY_CONNECTIONS`]):
+//! each request waits for none other, so its p99 is what a search costs; the goals are
+//! judged on this one, and both are printed.
 
 use std::net::SocketAddr;
 
-use super::wrk::{Load, Report};
+use super::wrk::{Load, Report, Shape};
 use super::{Bench, Demo, servers};
 
 /// Memories stored for the first figures.
@@ -15,6 +21,9 @@ const LARGE: usize = 100_000;
 const P99_GOAL_MS: f64 = 10.0;
 /// The largest acceptable p99 at [`LARGE`] over p99 at [`SMALL`].
 const GROWTH_GOAL: f64 = 2.0;
+/// The connections of the latency measurement: one request at a time, so the server never
+/// queues (the goals are judged on its p99).
+const LATENCY_CONNECTIONS: u32 = 1;
 
 const ACTIVITIES: [&str; 20] = [
     "hiking",
@@ -114,18 +123,30 @@ impl Bench<'_> {
         self.children.stop("ours-search");
         println!();
         let mut met = true;
-        for (((name, _), small), large) in loads.iter().zip(&small).zip(&large) {
-            let growth = large.p99_ms / small.p99_ms.max(1e-9);
-            let ok = large.p99_ms < P99_GOAL_MS && growth <= GROWTH_GOAL;
+        for (name, small, large) in loads.iter().zip(&small).zip(&large).map(|(((n, _), s), l)| (n, s, l)) {
+            let (small_busy, small_one) = small;
+            let (large_busy, large_one) = large;
+            let growth = large_one.p99_ms / small_one.p99_ms.max(1e-9);
+            let ok = large_one.p99_ms < P99_GOAL_MS && growth <= GROWTH_GOAL;
             met &= ok;
             println!(
-                "{name}: p99 {:.2} ms at 1 000, {:.2} ms at 100 000 ({growth:.2}x; goals < \
-                 {P99_GOAL_MS} ms and <= {GROWTH_GOAL}x: {}); {:.0} and {:.0} req/s",
-                small.p99_ms,
-                large.p99_ms,
+                "{name}: one connection: p99 {:.2} ms at 1 000, {:.2} ms at 100 000 \
+                 ({growth:.2}x; goals < {P99_GOAL_MS} ms and <= {GROWTH_GOAL}x: {}); \
+                 {:.0} and {:.0} req/s",
+                small_one.p99_ms,
+                large_one.p99_ms,
                 if ok { "met" } else { "NOT MET" },
-                small.rate,
-                large.rate,
+                small_one.rate,
+                large_one.rate,
+            );
+            println!(
+                "{name}: saturated ({} connections): p99 {:.2} ms at 1 000, {:.2} ms at \
+                 100 000; {:.0} and {:.0} req/s",
+                self.args.connections,
+                small_busy.p99_ms,
+                large_busy.p99_ms,
+                small_busy.rate,
+                large_busy.rate,
             );
         }
         println!(
@@ -135,15 +156,26 @@ impl Bench<'_> {
         Ok(())
     }
 
+    /// Each search at saturation and then with one connection.
     fn measure_searches(
         &mut self,
         addr: SocketAddr,
         loads: &[(&'static str, Load)],
         size: &str,
-    ) -> anyhow::Result<Vec<Report>> {
+    ) -> anyhow::Result<Vec<(Report, Report)>> {
+        let one = Shape {
+            threads: 1,
+            connections: LATENCY_CONNECTIONS,
+            duration: self.args.duration.clone(),
+        };
         loads
             .iter()
-            .map(|(name, load)| self.load(&format!("{name} {size}"), "ours", addr, load))
+            .map(|(name, load)| {
+                let busy = self.load(&format!("{name} {size}"), "ours", addr, load)?;
+                let figure = format!("{name} {size}, one connection");
+                let one = self.load_shaped(&figure, "ours", addr, load, &one)?;
+                Ok((busy, one))
+            })
             .collect()
     }
 

@@ -140,6 +140,16 @@ pub(crate) struct SearchHitRow {
 }
 
 impl SearchHitRow {
+    /// A hit scored outside SQL: `score` in [0, 1), higher is better.
+    pub(crate) fn new(id: String, content: String, category: String, score: f64) -> Self {
+        Self {
+            id,
+            content,
+            category,
+            score,
+        }
+    }
+
     /// The search item, its score mapped into [0.5, 1): a memory found matches the query
     /// (bm25 gives a word that most of the memories hold next to no weight, which says
     /// nothing of the match), and better matches come closer to 1; rounded to four decimals

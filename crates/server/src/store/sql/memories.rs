@@ -11,6 +11,7 @@ use omi_model::{DevMemoryListParams, Memory, MemorySearch, MemorySearchItem, Mem
 use sqlx::{Pool, QueryBuilder};
 
 use super::backend::Conn;
+use super::memory_search::{MemorySearchSql, best_page};
 use super::parts::{owned_row, push_any, push_page};
 use super::{Arg, Backend, Dialect, PushArg, jobs, locking, memory_columns, read, remember};
 use crate::store::rows::{MemoryRow, SearchHitRow, json_err, map_err};
@@ -97,32 +98,26 @@ impl<B: Backend> MemoryStore for B {
         if phrases.is_empty() {
             return Ok(Vec::new());
         }
-        let matching = B::Db::match_query(&phrases);
-        let limit = i64::from(search.limit.get());
-        let query = |sql: &'static str| {
-            sqlx::query::<B::Db>(sql)
-                .arg(uid.as_str())
-                .arg(matching.clone())
-                .arg(limit)
+        let limit = search.limit.get();
+        let hits = match B::Db::MEMORY_SEARCH {
+            MemorySearchSql::Streams(sql) => {
+                let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+                best_page(self.readers(), sql, uid, &phrases, limit).await?
+            }
+            MemorySearchSql::Ranked(sql) => {
+                let rows = sqlx::query::<B::Db>(sql)
+                    .arg(uid.as_str())
+                    .arg(B::Db::match_query(&phrases))
+                    .arg(i64::from(limit))
+                    .fetch_all(B::Db::on_pool(self.readers()))
+                    .await
+                    .map_err(map_err)?;
+                rows.iter()
+                    .map(read::<B::Db, SearchHitRow>)
+                    .collect::<StoreResult<_>>()?
+            }
         };
-        let mut rows = Vec::new();
-        if let Some(top) = B::Db::MEMORY_SEARCH_TOP {
-            let candidates = limit.saturating_mul(4).max(64);
-            rows = query(top)
-                .arg(candidates)
-                .fetch_all(B::Db::on_pool(self.readers()))
-                .await
-                .map_err(map_err)?;
-        }
-        if i64::try_from(rows.len()).unwrap_or(i64::MAX) < limit {
-            rows = query(B::Db::MEMORY_SEARCH)
-                .fetch_all(B::Db::on_pool(self.readers()))
-                .await
-                .map_err(map_err)?;
-        }
-        rows.iter()
-            .map(|row| read::<B::Db, SearchHitRow>(row)?.into_item())
-            .collect()
+        hits.into_iter().map(SearchHitRow::into_item).collect()
     }
 
     async fn reindex_search(&self) -> StoreResult<crate::store::Reindexed> {

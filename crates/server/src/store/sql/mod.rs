@@ -36,6 +36,7 @@ mod idempotency;
 mod import;
 mod jobs;
 mod memories;
+mod memory_search;
 mod parts;
 mod search;
 mod search_index;
@@ -47,6 +48,8 @@ use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, QueryBuilde
 pub(crate) use backend::Backend;
 pub(crate) use idempotency::remember;
 pub(crate) use memories::index_words;
+pub(crate) use memory_search::MemorySearchSql;
+use memory_search::{MemoryStreams, StreamRow};
 pub(crate) use search_index::{backfill_search_terms, summary_terms, text_terms};
 
 /// The list statements, for the tests that check which columns each reads.
@@ -97,6 +100,7 @@ pub(crate) trait Dialect:
     + ReadsRow<(String, String, String, i64)>
     + ReadsRow<(String, Vec<u8>)>
     + ReadsRow<SearchHitRow>
+    + ReadsRow<StreamRow>
     + ReadsRow<RankedConversationRow>
     + ReadsRow<RankedActionItemRow>
     + ReadsRow<jobs::UserEditsRow>
@@ -116,17 +120,8 @@ pub(crate) trait Dialect:
     /// How many rows a statement changed.
     fn rows_affected(done: &Self::QueryResult) -> u64;
 
-    /// The statement that finds a user's memories by their search terms: `$1` the user,
-    /// `$2` a [`Dialect::match_query`], `$3` the limit; rows of [`SearchHitRow`], best first
-    /// (then by id, so equal scores come in one order).
-    const MEMORY_SEARCH: &'static str;
-
-    /// A cheaper first try at [`Dialect::MEMORY_SEARCH`] (same parameters, and `$4`), when
-    /// this database has one: the user's hits among the `$4` best matches of all users,
-    /// ranked by the full-text index alone before any join. When it answers a full page the
-    /// page is the user's best (a better hit of the user's would be among the `$4`); when
-    /// not, the full statement runs.
-    const MEMORY_SEARCH_TOP: Option<&'static str>;
+    /// How this database finds a user's memories by their search terms.
+    const MEMORY_SEARCH: MemorySearchSql;
 
     /// `phrases` as this database's full-text query: any phrase matches, the terms of a
     /// phrase in order side by side.
@@ -278,25 +273,20 @@ impl<DB: Database> PushArg<DB> for QueryBuilder<DB> {
 impl Dialect for sqlx::Sqlite {
     const LOCKS_ROWS: bool = false;
 
-    // The full-text match drives the loop (CROSS JOIN: SQLite keeps the order as written),
-    // never a scan of the user's memories with the match tested row by row. `rank` is bm25:
-    // negative, lower is better; -rank / (1 - rank) maps it into [0, 1).
-    const MEMORY_SEARCH: &'static str = "SELECT m.id, m.content, m.category, \
-         -s.rank / (1.0 - s.rank) AS score \
-         FROM memory_search AS s CROSS JOIN memory_search_rows AS r CROSS JOIN memories AS m \
-         WHERE s.memory_search MATCH $2 AND r.row = s.rowid AND m.id = r.memory_id \
-         AND m.uid = $1 ORDER BY s.rank, m.id LIMIT $3";
-
-    // FTS5 sorts its matches by rank itself when the query asks for nothing else, so the
-    // best `$4` come without a join per match (about 2.5 times faster at 5 000 matches).
-    const MEMORY_SEARCH_TOP: Option<&'static str> = Some(
-        "SELECT m.id, m.content, m.category, -t.rank / (1.0 - t.rank) AS score \
-         FROM (SELECT rowid AS row, rank FROM memory_search WHERE memory_search MATCH $2 \
-         ORDER BY rank LIMIT $4) AS t \
-         CROSS JOIN memory_search_rows AS r CROSS JOIN memories AS m \
-         WHERE r.row = t.row AND m.id = r.memory_id AND m.uid = $1 \
-         ORDER BY t.rank, m.id LIMIT $3",
-    );
+    // Row numbers start with the memory's length (migration 0016): each phrase's matches
+    // come shortest first, and the search stops when its page is final.
+    const MEMORY_SEARCH: MemorySearchSql = MemorySearchSql::Streams(MemoryStreams {
+        count: "SELECT COUNT(*) FROM (SELECT 1 FROM memory_search \
+                WHERE memory_search MATCH $1 LIMIT $2)",
+        size: "SELECT COALESCE(MAX(row), 0) FROM memory_search_rows",
+        stream: "SELECT s.row AS row, m.id AS id, m.content AS content, \
+                 m.category AS category, m.search_terms AS terms \
+                 FROM (SELECT rowid AS row FROM memory_search \
+                       WHERE memory_search MATCH $1 AND rowid > $2 ORDER BY rowid LIMIT $3) AS s \
+                 LEFT JOIN memory_search_rows AS r ON r.row = (s.row & 1099511627775) \
+                 LEFT JOIN memories AS m ON m.id = r.memory_id AND m.uid = $4 \
+                 ORDER BY s.row",
+    });
 
     const CONVERSATION_MATCHES: [&'static str; 2] = [
         " AND id IN (SELECT r.conversation_id FROM conversation_search AS s \
@@ -369,12 +359,12 @@ impl Dialect for sqlx::Postgres {
     const LOCKS_ROWS: bool = true;
 
     // Normalization 32 maps the rank into [0, 1): rank / (rank + 1).
-    const MEMORY_SEARCH: &'static str = "SELECT id, content, category, \
+    const MEMORY_SEARCH: MemorySearchSql = MemorySearchSql::Ranked(
+        "SELECT id, content, category, \
          ts_rank_cd(search, q, 32)::float8 AS score \
          FROM memories, to_tsquery('simple'::regconfig, $2) AS q \
-         WHERE uid = $1 AND search @@ q ORDER BY score DESC, id LIMIT $3";
-
-    const MEMORY_SEARCH_TOP: Option<&'static str> = None;
+         WHERE uid = $1 AND search @@ q ORDER BY score DESC, id LIMIT $3",
+    );
 
     const CONVERSATION_MATCHES: [&'static str; 2] =
         [" AND search @@ to_tsquery('simple'::regconfig, ", ")"];

@@ -974,25 +974,86 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_search_is_driven_by_the_full_text_index() {
-        use crate::store::sql::Dialect;
+    async fn a_search_reads_each_phrase_in_row_order_from_the_full_text_index() {
+        use crate::store::sql::{Dialect, MemorySearchSql};
         let (store, _dir) = store().await;
+        let MemorySearchSql::Streams(sql) = sqlx::Sqlite::MEMORY_SEARCH else {
+            panic!("SQLite searches by the best page");
+        };
         let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "EXPLAIN QUERY PLAN {}",
-            sqlx::Sqlite::MEMORY_SEARCH
+            sql.stream
         )))
-        .bind("u")
         .bind("\"hike\"")
-        .bind(10_i64)
+        .bind(0_i64)
+        .bind(32_i64)
+        .bind("u")
         .fetch_all(&store.readers)
         .await
         .unwrap();
         let steps: Vec<&str> = plan.iter().map(|p| p.3.as_str()).collect();
         assert!(
-            steps[0].starts_with("SCAN s VIRTUAL TABLE INDEX 0:M"),
+            steps
+                .iter()
+                .any(|s| s.starts_with("SCAN memory_search VIRTUAL TABLE INDEX")),
             "{steps:?}"
         );
-        assert!(steps.iter().all(|s| !s.starts_with("SCAN m")), "{steps:?}");
+        // FTS5 hands the matches out in row order (no sort), and each is joined by key.
+        assert!(steps.iter().all(|s| !s.contains("TEMP B-TREE")), "{steps:?}");
+        assert!(steps.contains(&"SEARCH r USING INTEGER PRIMARY KEY (rowid=?) LEFT-JOIN"));
+        assert!(steps.contains(&"SEARCH m USING PRIMARY KEY (id=?) LEFT-JOIN"));
+    }
+
+    #[tokio::test]
+    async fn the_best_page_is_the_head_of_the_whole_ranking() {
+        let (store, _dir) = store().await;
+        let crowd = Uid::try_from("crowd".to_owned()).unwrap();
+        let words = ["hike", "lisbon", "cook", "渋谷", "sushi"];
+        let filler = ["with", "friends", "on", "the", "weekend", "often", "again", "and"];
+        // Memories of every length from 2 to 12 terms holding one to three of the words,
+        // some repeated; the other user's hold them too.
+        let contents = |salt: usize| -> Vec<String> {
+            (0..240)
+                .map(|n: usize| {
+                    let mut text = format!("note{salt}x{n}");
+                    for (k, word) in words.iter().enumerate() {
+                        if (n / (k + 1)) % (k + 2) == 0 {
+                            text.push(' ');
+                            text.push_str(word);
+                        }
+                    }
+                    for f in filler.iter().take(n % 9) {
+                        text.push(' ');
+                        text.push_str(f);
+                    }
+                    text
+                })
+                .collect()
+        };
+        for (who, salt) in [(uid(), 0), (crowd.clone(), 1)] {
+            let records: Vec<MemoryRecord> = contents(salt).iter().map(|c| memory(c)).collect();
+            for chunk in records.chunks(50) {
+                store.insert_memories(&who, chunk, None, None).await.unwrap();
+            }
+        }
+        for query in ["hike", "hike lisbon", "cook sushi 渋谷", "lisbon zzz", "渋", "zzz"] {
+            let search = |limit: u32| omi_model::MemorySearch {
+                query: query.to_owned(),
+                limit: omi_model::Limit::new_clamped(limit, 100),
+            };
+            let all = store.search_memories(&uid(), &search(100)).await.unwrap();
+            for limit in [1, 3, 10, 25] {
+                let page = store.search_memories(&uid(), &search(limit)).await.unwrap();
+                let want: Vec<&str> = all
+                    .iter()
+                    .take(limit as usize)
+                    .map(|i| i.id.as_str())
+                    .collect();
+                let got: Vec<&str> = page.iter().map(|i| i.id.as_str()).collect();
+                assert_eq!(got, want, "{query} limit {limit}");
+            }
+            assert!(all.iter().all(|i| i.content.starts_with("note0x")), "{query}");
+        }
     }
 
     /// `PRAGMA synchronous` as a connection of `pool` reports it (0 off, 1 normal, 2 full).
