@@ -123,7 +123,12 @@ impl Bench<'_> {
         self.children.stop("ours-search");
         println!();
         let mut met = true;
-        for (name, small, large) in loads.iter().zip(&small).zip(&large).map(|(((n, _), s), l)| (n, s, l)) {
+        for (name, small, large) in loads
+            .iter()
+            .zip(&small)
+            .zip(&large)
+            .map(|(((n, _), s), l)| (n, s, l))
+        {
             let (small_busy, small_one) = small;
             let (large_busy, large_one) = large;
             let growth = large_one.p99_ms / small_one.p99_ms.max(1e-9);

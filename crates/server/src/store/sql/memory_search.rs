@@ -258,7 +258,10 @@ pub(crate) async fn best_page<DB: Dialect>(
         let full = hits.len() >= limit;
         // Equal scores may differ in their last bits by the order of the sum.
         if streams.iter().all(|s| s.done)
-            || (full && hits.last().is_some_and(|h| h.score >= threshold * (1.0 - 1e-9)))
+            || (full
+                && hits
+                    .last()
+                    .is_some_and(|h| h.score >= threshold * (1.0 - 1e-9)))
         {
             break;
         }
@@ -303,7 +306,10 @@ mod tests {
         assert!(weight(u64::MAX) > 0.0);
         assert!(idf(1, 1000) > idf(10, 1000));
         assert!(idf(1000, 1000) > 0.0);
-        assert!(idf(5, 0) > 0.0, "a count above the size is read as the size");
+        assert!(
+            idf(5, 0) > 0.0,
+            "a count above the size is read as the size"
+        );
     }
 
     #[test]

@@ -999,7 +999,10 @@ mod tests {
             "{steps:?}"
         );
         // FTS5 hands the matches out in row order (no sort), and each is joined by key.
-        assert!(steps.iter().all(|s| !s.contains("TEMP B-TREE")), "{steps:?}");
+        assert!(
+            steps.iter().all(|s| !s.contains("TEMP B-TREE")),
+            "{steps:?}"
+        );
         assert!(steps.contains(&"SEARCH r USING INTEGER PRIMARY KEY (rowid=?) LEFT-JOIN"));
         assert!(steps.contains(&"SEARCH m USING PRIMARY KEY (id=?) LEFT-JOIN"));
     }
@@ -1009,7 +1012,9 @@ mod tests {
         let (store, _dir) = store().await;
         let crowd = Uid::try_from("crowd".to_owned()).unwrap();
         let words = ["hike", "lisbon", "cook", "渋谷", "sushi"];
-        let filler = ["with", "friends", "on", "the", "weekend", "often", "again", "and"];
+        let filler = [
+            "with", "friends", "on", "the", "weekend", "often", "again", "and",
+        ];
         // Memories of every length from 2 to 12 terms holding one to three of the words,
         // some repeated; the other user's hold them too.
         let contents = |salt: usize| -> Vec<String> {
@@ -1017,7 +1022,7 @@ mod tests {
                 .map(|n: usize| {
                     let mut text = format!("note{salt}x{n}");
                     for (k, word) in words.iter().enumerate() {
-                        if (n / (k + 1)) % (k + 2) == 0 {
+                        if (n / (k + 1)).is_multiple_of(k + 2) {
                             text.push(' ');
                             text.push_str(word);
                         }
@@ -1033,10 +1038,20 @@ mod tests {
         for (who, salt) in [(uid(), 0), (crowd.clone(), 1)] {
             let records: Vec<MemoryRecord> = contents(salt).iter().map(|c| memory(c)).collect();
             for chunk in records.chunks(50) {
-                store.insert_memories(&who, chunk, None, None).await.unwrap();
+                store
+                    .insert_memories(&who, chunk, None, None)
+                    .await
+                    .unwrap();
             }
         }
-        for query in ["hike", "hike lisbon", "cook sushi 渋谷", "lisbon zzz", "渋", "zzz"] {
+        for query in [
+            "hike",
+            "hike lisbon",
+            "cook sushi 渋谷",
+            "lisbon zzz",
+            "渋",
+            "zzz",
+        ] {
             let search = |limit: u32| omi_model::MemorySearch {
                 query: query.to_owned(),
                 limit: omi_model::Limit::new_clamped(limit, 100),
@@ -1052,7 +1067,10 @@ mod tests {
                 let got: Vec<&str> = page.iter().map(|i| i.id.as_str()).collect();
                 assert_eq!(got, want, "{query} limit {limit}");
             }
-            assert!(all.iter().all(|i| i.content.starts_with("note0x")), "{query}");
+            assert!(
+                all.iter().all(|i| i.content.starts_with("note0x")),
+                "{query}"
+            );
         }
     }
 
