@@ -1015,10 +1015,11 @@ mod tests {
         let filler = [
             "with", "friends", "on", "the", "weekend", "often", "again", "and",
         ];
-        // Memories of every length from 2 to 12 terms holding one to three of the words,
-        // some repeated; the other user's hold them too.
+        // Memories of every length from 2 to 12 terms holding one to three of the words;
+        // the other user's hold them too. No query finds more than 100 of ours, so a page
+        // of 100 is the whole ranking (every match read).
         let contents = |salt: usize| -> Vec<String> {
-            (0..240)
+            (0..150)
                 .map(|n: usize| {
                     let mut text = format!("note{salt}x{n}");
                     for (k, word) in words.iter().enumerate() {
