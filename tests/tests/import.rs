@@ -19,7 +19,8 @@ use crate::common::{Ctx, Record, Transport, api_error, contracts};
 contracts!(
     an_export_imported_into_an_empty_database_exports_the_same_bytes,
     bad_lines_are_reported_by_number_and_their_batch_is_left_out,
-    the_key_and_other_users_records_are_respected
+    the_key_and_other_users_records_are_respected,
+    the_limits_of_a_user_hold
 );
 
 /// The bytes of an export by `dev`: each line as JSON and a newline, as the route sends it.
@@ -270,5 +271,36 @@ async fn the_key_and_other_users_records_are_respected<T: Transport>(ctx: &Ctx<T
         .map_err(|e| api_error(&e))
         .expect("the memory is still there");
     rec.note("the owner's memory is untouched", kept.content);
+    rec.finish()
+}
+
+/// An import keeps the limits a user has: at most 50 tags of at most 100 characters on a
+/// memory, at most 1 000 folders (counting those the user has).
+async fn the_limits_of_a_user_hold<T: Transport>(ctx: &Ctx<T>) -> Value {
+    let mut rec = Record::new();
+    let header = r#"{"type":"header","format":"omi-export","version":2,"uid":"x","includes":[]}"#;
+    let tags: Vec<String> = (0..51).map(|n| format!("タグ{n}")).collect();
+    let tagged = json!({"type": "memory", "record": {
+        "id": "tagged", "content": "User collects stamps 📮", "tags": tags,
+        "created_at": "2024-01-15T10:30:00Z"}});
+    rec.ok(
+        "a memory with 51 tags",
+        ctx.dev
+            .import(import_body(format!("{header}\n{tagged}\n")))
+            .await,
+    );
+    let mut lines = vec![header.to_owned()];
+    lines.extend((0..1001).map(|n| {
+        json!({"type": "folder", "record": {
+            "id": format!("folder-{n:04}"), "name": format!("フォルダ {n}"), "color": "#6B7280",
+            "icon": "📁", "created_at": "2024-01-15T10:30:00Z", "updated_at": "2024-01-15T10:30:00Z",
+            "order": n}})
+        .to_string()
+    }));
+    let report = rec.ok(
+        "1 001 folders",
+        ctx.dev.import(import_body(lines.join("\n"))).await,
+    );
+    assert_eq!(report.created.folders, 1000, "{report:?}");
     rec.finish()
 }

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use omi_api::ndjson::{LineSplitter, NumberedLine};
 use omi_api::{ApiError, DeveloperImport, ImportBody};
+use omi_model::scalars::{Tag, Tags};
 use omi_model::{
     DevScope, EXPORT_FORMAT, EXPORT_VERSION, ExportCounts, ExportKind, ExportLine,
     IMPORT_BATCH_RECORDS, IMPORT_MAX_ERRORS, ImportLineError, ImportReport,
@@ -20,6 +21,7 @@ use omi_model::{
 use super::{AuthorizedDeveloper, DeveloperHandle, dev_access, store_error};
 use crate::store::{
     ImportRecord, ImportedActionItem, ImportedBatch, ImportedConversation, ImportedMemory,
+    MAX_FOLDERS_PER_USER, RefusalReason,
 };
 
 /// The longest line an import reads (as the client's export reader).
@@ -185,6 +187,7 @@ impl ImportRun {
         Ok(match line {
             ExportLine::Memory { record } => {
                 check_text("record.content", &record.content, MAX_TEXT_CHARS)?;
+                check_tags(&record.tags)?;
                 ImportRecord::Memory(Box::new(ImportedMemory::new(*record).map_err(stored)?))
             }
             ExportLine::Folder { record } => {
@@ -229,12 +232,17 @@ impl ImportRun {
                 self.applied(stored, last_line);
                 Ok(())
             }
-            Ok(Err(taken)) => {
-                let line = lines.get(taken.index).copied().unwrap_or(last_line);
-                self.reject(
-                    line,
-                    "the id is taken by a record this key cannot see".into(),
-                );
+            Ok(Err(refused)) => {
+                let line = lines.get(refused.index).copied().unwrap_or(last_line);
+                let reason = match refused.reason {
+                    RefusalReason::IdTaken => {
+                        "the id is taken by a record this key cannot see".to_owned()
+                    }
+                    RefusalReason::TooManyFolders => {
+                        format!("the user would have more than {MAX_FOLDERS_PER_USER} folders")
+                    }
+                };
+                self.reject(line, reason);
                 Ok(())
             }
             Err(crate::store::StoreError::Unstorable(cause)) => {
@@ -297,6 +305,15 @@ fn write_scope(kind: ExportKind) -> DevScope {
         ExportKind::ActionItems => DevScope::ActionItemsWrite,
         ExportKind::Goals => DevScope::GoalsWrite,
     }
+}
+
+/// At most [`Tags::MAX_ITEMS`] tags, each not blank and at most [`Tag::MAX_CHARS`].
+fn check_tags(tags: &[String]) -> Result<(), String> {
+    if tags.len() > Tags::MAX_ITEMS {
+        return Err(format!("record.tags: more than {} tags", Tags::MAX_ITEMS));
+    }
+    tags.iter()
+        .try_for_each(|tag| check_text("record.tags", tag, Tag::MAX_CHARS))
 }
 
 /// `text` is not blank and at most `max` characters.

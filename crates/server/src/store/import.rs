@@ -206,12 +206,23 @@ pub struct ImportedBatch {
     pub already_present: ExportCounts,
 }
 
-/// Why a batch was not applied: record `index` of it has an id another user's record of
-/// its kind has (ids are unique across users). Nothing of the batch was written.
+/// Why a batch was not applied: record `index` of it cannot be stored. Nothing of the batch
+/// was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IdTaken {
+pub struct RecordRefused {
     /// The record's place in the batch.
     pub index: usize,
+    /// What is wrong with it.
+    pub reason: RefusalReason,
+}
+
+/// What keeps an imported record out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalReason {
+    /// Another user's record of its kind has its id (ids are unique across users).
+    IdTaken,
+    /// It is a folder beyond the user's [`MAX_FOLDERS_PER_USER`](super::MAX_FOLDERS_PER_USER).
+    TooManyFolders,
 }
 
 /// Storing imported records. Every method takes the user's id and never reads or writes
@@ -221,10 +232,10 @@ pub trait ImportStore: Send + Sync + 'static {
     /// Store `records` for `uid` in one transaction: each record whose id the user does
     /// not have yet (and, for a memory, whose content the user does not have) is inserted
     /// as given; the others are left as they are. `Ok(Err(_))` when a record's id belongs
-    /// to another user: then nothing is written.
+    /// to another user, or a folder would pass the user's limit: then nothing is written.
     async fn import_batch(
         &self,
         uid: &Uid,
         records: Vec<ImportRecord>,
-    ) -> StoreResult<Result<ImportedBatch, IdTaken>>;
+    ) -> StoreResult<Result<ImportedBatch, RecordRefused>>;
 }

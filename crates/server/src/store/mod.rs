@@ -39,8 +39,8 @@ pub use folders::{DeletedFolder, FolderRecord, FolderStore, MAX_FOLDERS_PER_USER
 pub use goals::{GoalChange, GoalChangeOutcome, GoalStore};
 pub use idempotency::{EarlierAnswer, IdempotencyKey, IdempotencyStore, IdempotentAnswer};
 pub use import::{
-    IdTaken, ImportRecord, ImportStore, ImportedActionItem, ImportedBatch, ImportedConversation,
-    ImportedMemory,
+    ImportRecord, ImportStore, ImportedActionItem, ImportedBatch, ImportedConversation,
+    ImportedMemory, RecordRefused, RefusalReason,
 };
 pub use jobs::{Job, JobKind, JobStore, JobTask, NewJob, TextToExtract};
 pub(crate) use memories::{

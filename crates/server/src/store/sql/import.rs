@@ -9,8 +9,8 @@ use super::backend::Conn;
 use super::{Arg, Backend, Dialect, index_words, read};
 use crate::store::rows::{json_err, map_err};
 use crate::store::{
-    IdTaken, ImportRecord, ImportStore, ImportedActionItem, ImportedBatch, ImportedConversation,
-    ImportedMemory, StoreResult, to_micros,
+    ImportRecord, ImportStore, ImportedActionItem, ImportedBatch, ImportedConversation,
+    ImportedMemory, MAX_FOLDERS_PER_USER, RecordRefused, RefusalReason, StoreResult, to_micros,
 };
 
 /// The most history rows of one goal an import writes (a value per day: over 100 years).
@@ -22,11 +22,14 @@ impl<B: Backend> ImportStore for B {
         &self,
         uid: &Uid,
         records: Vec<ImportRecord>,
-    ) -> StoreResult<Result<ImportedBatch, IdTaken>> {
+    ) -> StoreResult<Result<ImportedBatch, RecordRefused>> {
         self.write((uid.clone(), records), |conn, (uid, records)| {
             async move {
-                if let Some(taken) = taken_id::<B::Db>(conn, uid, records).await? {
-                    return Ok(Err(taken));
+                if let Some(refused) = taken_id::<B::Db>(conn, uid, records).await? {
+                    return Ok(Err(refused));
+                }
+                if let Some(refused) = folder_beyond_limit::<B::Db>(conn, uid, records).await? {
+                    return Ok(Err(refused));
                 }
                 let mut batch = ImportedBatch::default();
                 for record in records {
@@ -51,7 +54,7 @@ async fn taken_id<DB: Dialect>(
     conn: &mut Conn<DB>,
     uid: &Uid,
     records: &[ImportRecord],
-) -> StoreResult<Option<IdTaken>> {
+) -> StoreResult<Option<RecordRefused>> {
     for (index, record) in records.iter().enumerate() {
         let (statement, id) = match record {
             ImportRecord::Memory(m) => ("SELECT uid FROM memories WHERE id = $1", &m.memory.id),
@@ -73,7 +76,50 @@ async fn taken_id<DB: Dialect>(
             .map_err(map_err)?;
         let owner = row.as_ref().map(read::<DB, (String,)>).transpose()?;
         if owner.is_some_and(|(owner,)| owner != uid.as_str()) {
-            return Ok(Some(IdTaken { index }));
+            return Ok(Some(RecordRefused {
+                index,
+                reason: RefusalReason::IdTaken,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// The first folder of `records` the user does not have yet that would pass
+/// [`MAX_FOLDERS_PER_USER`].
+async fn folder_beyond_limit<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    uid: &Uid,
+    records: &[ImportRecord],
+) -> StoreResult<Option<RecordRefused>> {
+    if !records.iter().any(|r| matches!(r, ImportRecord::Folder(_))) {
+        return Ok(None);
+    }
+    let row = sqlx::query::<DB>("SELECT COUNT(*) FROM folders WHERE uid = $1")
+        .arg(uid.as_str())
+        .fetch_one(DB::on(conn))
+        .await
+        .map_err(map_err)?;
+    let (mut count,) = read::<DB, (i64,)>(&row)?;
+    for (index, record) in records.iter().enumerate() {
+        let ImportRecord::Folder(folder) = record else {
+            continue;
+        };
+        let present = sqlx::query::<DB>("SELECT id FROM folders WHERE uid = $1 AND id = $2")
+            .arg(uid.as_str())
+            .arg(folder.id.as_str())
+            .fetch_optional(DB::on(conn))
+            .await
+            .map_err(map_err)?;
+        if present.is_some() {
+            continue;
+        }
+        count = count.saturating_add(1);
+        if count > MAX_FOLDERS_PER_USER {
+            return Ok(Some(RecordRefused {
+                index,
+                reason: RefusalReason::TooManyFolders,
+            }));
         }
     }
     Ok(None)
