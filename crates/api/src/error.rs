@@ -232,6 +232,10 @@ pub mod messages {
     pub const GOAL_NOT_FOUND: &str = "Goal not found";
     /// 404 of a conversation PATCH whose `folder_id` names no folder of the caller's.
     pub const FOLDER_NOT_FOUND: &str = "Folder not found";
+    /// 404: no webhook of the caller with that id (ours, beyond OMI's cloud).
+    pub const WEBHOOK_NOT_FOUND: &str = "Webhook not found";
+    /// 409 of `POST /v1/dev/user/webhooks` when the user has as many webhooks as allowed.
+    pub const TOO_MANY_WEBHOOKS: &str = "Too many webhooks: delete one first (at most 20 per user)";
     /// 409 of `PATCH /v1/dev/user/memories/{id}` when the new content is another memory's
     /// (a user has one memory per content): nothing is changed. A create with that content,
     /// by contrast, answers the existing memory.

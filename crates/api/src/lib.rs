@@ -37,6 +37,7 @@ mod keys;
 mod memories;
 pub mod ndjson;
 pub mod wait;
+mod webhooks;
 
 pub use action_items::DeveloperActionItems;
 pub use conversations::DeveloperConversations;
@@ -50,6 +51,7 @@ pub use memories::DeveloperMemories;
 /// The wire error body, defined in `omi-model` (so it can be built with the types alone).
 pub use omi_model::{ErrorBody, ErrorDetail};
 pub use wait::WaitError;
+pub use webhooks::DeveloperWebhooks;
 
 /// The model crate, re-exported so users of the traits need one dependency.
 pub use omi_model as model;

@@ -348,6 +348,11 @@ wire_enum! {
         GoalsRead = "goals:read",
         /// Create, change, record progress on and delete goals.
         GoalsWrite = "goals:write",
+        /// List webhooks and their deliveries (ours, beyond OMI's cloud).
+        WebhooksRead = "webhooks:read",
+        /// Create and delete webhooks (ours, beyond OMI's cloud); a webhook also needs the
+        /// read scope of every event it hears.
+        WebhooksWrite = "webhooks:write",
     }
 }
 
@@ -388,6 +393,36 @@ wire_enum! {
         AiSuggested = "ai_suggested",
         /// Brought in from elsewhere.
         Imported = "imported",
+    }
+}
+
+wire_enum! {
+    /// Something that happened to one of a user's records, which a webhook can hear.
+    WebhookEvent {
+        /// A memory was stored (created by a call, or found in a conversation or a text).
+        MemoryCreated = "memory.created",
+        /// A memory was changed (`PATCH /v1/dev/user/memories/{id}`).
+        MemoryUpdated = "memory.updated",
+        /// A memory was deleted.
+        MemoryDeleted = "memory.deleted",
+        /// A conversation's processing finished (it is `completed`).
+        ConversationProcessed = "conversation.processed",
+        /// An action item was stored (created by a call, or found in a conversation).
+        ActionItemCreated = "action_item.created",
+        /// An action item was marked completed.
+        ActionItemCompleted = "action_item.completed",
+    }
+}
+
+wire_enum! {
+    /// Where a delivery stands.
+    DeliveryStatus {
+        /// Not delivered yet: waiting for its first or next attempt.
+        Pending = "pending",
+        /// The receiver answered 2xx.
+        Delivered = "delivered",
+        /// Every attempt failed; no more are made.
+        Failed = "failed",
     }
 }
 

@@ -58,6 +58,7 @@ pub mod task;
 pub mod timestamp;
 pub mod validate;
 pub mod validation;
+pub mod webhook;
 
 pub use action_item::{
     ActionItem, ActionItemListParams, ActionItemSearchItem, ActionItemSearchResponse,
@@ -82,8 +83,8 @@ pub use dev_conversation::{
 pub use dev_key::DevKeyInfo;
 pub use enums::{
     Capability, ConversationCategory, ConversationSource, ConversationStatus,
-    ConversationTextSource, DevScope, GoalSource, GoalStatus, GoalType, MemoryCategory,
-    MemoryTextSource, UnknownVariant, Visibility,
+    ConversationTextSource, DeliveryStatus, DevScope, GoalSource, GoalStatus, GoalType,
+    MemoryCategory, MemoryTextSource, UnknownVariant, Visibility, WebhookEvent,
 };
 pub use error_body::{ErrorBody, ErrorDetail};
 pub use export::{
@@ -121,6 +122,10 @@ pub use secret::{ApiKey, KeyKind};
 pub use task::{ListTasksQuery, Task, TasksResponse};
 pub use validate::{ConversationRoute, Validate};
 pub use validation::{Loc, LocSegment, Problems, ValidationError, ValidationErrors};
+pub use webhook::{
+    CreateWebhookRequest, CreatedWebhook, ListWebhookDeliveriesQuery, NewWebhook, Webhook,
+    WebhookAttempt, WebhookDelivery, WebhookEvents, WebhookPayload,
+};
 
 /// The README's examples, run as doctests (`cargo xtask doc-examples` also builds them in a
 /// crate that depends on this one alone).

@@ -16,13 +16,15 @@ use crate::{
     ActionItemListParams, ActionItemUpdate, BatchCreateActionItemsRequest,
     BatchCreateMemoriesRequest, ConversationListParams, ConversationTextSource, ConversationUpdate,
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
-    CreateGoalRequest, CreateMemoriesRequest, CreateMemoryRequest, DevConversationListParams,
-    DevMemoryListParams, GoalHistoryQuery, GoalListParams, GoalProgressQuery, GoalUpdate,
-    ListActionItemsQuery, ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery,
-    ListGoalsQuery, ListMemoriesQuery, MemoriesImport, MemorySearch, MemoryUpdate, NewActionItem,
-    NewConversation, NewGoal, NewMemory, NewTranscriptConversation, PageParams, RankedSearch,
-    RankedSearchQuery, SearchConversationsQuery, SearchMemoriesQuery, UpdateActionItemRequest,
-    UpdateConversationRequest, UpdateGoalRequest, UpdateMemoryRequest, ValidationErrors, decode,
+    CreateGoalRequest, CreateMemoriesRequest, CreateMemoryRequest, CreateWebhookRequest,
+    DevConversationListParams, DevMemoryListParams, GoalHistoryQuery, GoalListParams,
+    GoalProgressQuery, GoalUpdate, ListActionItemsQuery, ListConversationsQuery,
+    ListDevConversationsQuery, ListDevMemoriesQuery, ListGoalsQuery, ListMemoriesQuery,
+    ListWebhookDeliveriesQuery, MemoriesImport, MemorySearch, MemoryUpdate, NewActionItem,
+    NewConversation, NewGoal, NewMemory, NewTranscriptConversation, NewWebhook, PageParams,
+    RankedSearch, RankedSearchQuery, SearchConversationsQuery, SearchMemoriesQuery,
+    UpdateActionItemRequest, UpdateConversationRequest, UpdateGoalRequest, UpdateMemoryRequest,
+    ValidationErrors, decode,
 };
 
 /// A request type: what a caller sent, checked into the value the route works with.
@@ -155,6 +157,8 @@ validate_without_context!(
     ListGoalsQuery => GoalListParams,
     GoalProgressQuery => f64,
     GoalHistoryQuery => u16,
+    CreateWebhookRequest => NewWebhook,
+    ListWebhookDeliveriesQuery => PageParams,
 );
 
 #[cfg(test)]

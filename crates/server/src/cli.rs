@@ -12,6 +12,7 @@ use omi_server::semantic::SemanticConfig;
 use omi_server::server::DEFAULT_DATABASE_URL;
 use omi_server::store::postgres::PostgresOptions;
 use omi_server::store::sqlite::Synchronous;
+use omi_server::webhooks::WebhookConfig;
 
 /// A self-hostable server for OMI's Integration Imports and Developer APIs.
 #[derive(Debug, Parser)]
@@ -165,6 +166,21 @@ pub(crate) struct ServeArgs {
         default_value_t = 10
     )]
     pub(crate) credential_ttl: u64,
+    /// Let webhooks reach loopback, private and link-local addresses (127.0.0.1, 10.x,
+    /// 192.168.x, 169.254.x, fc00::/7...). Off, such URLs are refused when a webhook is
+    /// made and at every delivery: a user cannot make this server call its own network.
+    #[arg(long, env = "OMI_WEBHOOKS_ALLOW_PRIVATE")]
+    pub(crate) webhooks_allow_private: bool,
+    /// Seconds one webhook delivery attempt may take (connection to answer).
+    #[arg(long, env = "OMI_WEBHOOK_TIMEOUT", value_name = "SECONDS", default_value_t = WebhookConfig::default().timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub(crate) webhook_timeout: u64,
+    /// Attempts per webhook delivery before it is marked failed (1 to 20).
+    #[arg(long, env = "OMI_WEBHOOK_MAX_ATTEMPTS", default_value_t = WebhookConfig::default().max_attempts, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub(crate) webhook_max_attempts: u32,
+    /// Milliseconds to wait after a delivery's first failed attempt; each later wait is three
+    /// times longer (up to 6 hours), with ±20% jitter.
+    #[arg(long, env = "OMI_WEBHOOK_RETRY_BASE_MS", value_name = "MILLISECONDS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub(crate) webhook_retry_base_ms: u64,
     /// Do not create demo credentials on an empty database (for deployments: make users,
     /// apps and keys with `omi-server admin`).
     #[arg(long, env = "OMI_NO_DEMO")]

@@ -64,6 +64,29 @@ pub(crate) fn new_goal_id() -> String {
     format!("goal_{}", hex.get(..12).unwrap_or(&hex))
 }
 
+/// A new webhook id: `wh_` and a UUIDv7 in hex.
+pub(crate) fn new_webhook_id() -> String {
+    format!("wh_{}", new_id())
+}
+
+/// A new delivery id (its `webhook-id` header): `msg_` and a UUIDv7 in hex, unique across
+/// databases, so a receiver that drops repeats by this id never drops a new event.
+pub(crate) fn new_delivery_id() -> String {
+    format!("msg_{}", new_id())
+}
+
+/// A new webhook signing secret as the Standard Webhooks libraries take it: `whsec_` and
+/// 32 random bytes (256 bits from the OS's generator) in base64.
+pub(crate) fn new_webhook_secret() -> String {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

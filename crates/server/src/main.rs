@@ -19,6 +19,7 @@ use omi_server::server::{self, RunningServer, ServerConfig};
 use omi_server::store::postgres::PostgresOptions;
 use omi_server::store::redacted_url;
 use omi_server::store::sqlite::SqliteOptions;
+use omi_server::webhooks::WebhookConfig;
 use serde_json::json;
 
 /// The allocator of the binary: mimalloc, whose per-thread heaps free memory allocated on
@@ -309,6 +310,13 @@ async fn serve(args: ServeArgs) -> Result<()> {
         },
         service: omi_server::service::ServiceConfig {
             credential_ttl: Duration::from_secs(args.credential_ttl),
+            webhooks: WebhookConfig {
+                allow_private: args.webhooks_allow_private,
+                timeout: Duration::from_secs(args.webhook_timeout),
+                max_attempts: args.webhook_max_attempts,
+                retry_base: Duration::from_millis(args.webhook_retry_base_ms),
+                ..WebhookConfig::default()
+            },
             ..Default::default()
         },
         semantic: args.embeddings.config()?,

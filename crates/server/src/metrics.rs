@@ -61,6 +61,8 @@ pub enum PanicSite {
     Worker,
     /// A round of the embedder (`--embeddings`): the round failed, the loop went on.
     Embedder,
+    /// A webhook delivery's attempt: it is retried once its lease ends.
+    Webhook,
 }
 
 impl PanicSite {
@@ -72,6 +74,7 @@ impl PanicSite {
             Self::Writer => "writer",
             Self::Worker => "worker",
             Self::Embedder => "embedder",
+            Self::Webhook => "webhook",
         }
     }
 }

@@ -228,6 +228,7 @@ pub struct RunningServer {
     workers: WorkerPool,
     maintenance: JoinHandle<()>,
     embedder: Option<JoinHandle<()>>,
+    sender: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for RunningServer {
@@ -287,6 +288,11 @@ impl RunningServer {
             }
             None => None,
         };
+        let sender = tokio::spawn(crate::sender::run_sender(
+            service.clone(),
+            config.service.webhooks.clone(),
+            stopped.clone(),
+        ));
         let maintenance = tokio::spawn(maintain(
             service.clone(),
             config.worker.job_retention,
@@ -302,6 +308,7 @@ impl RunningServer {
             workers,
             maintenance,
             embedder,
+            sender,
         })
     }
 
@@ -337,6 +344,7 @@ impl RunningServer {
         }
         self.workers.shutdown().await;
         let _ = self.maintenance.await;
+        let _ = self.sender.await;
         if let Some(embedder) = self.embedder {
             let _ = embedder.await;
         }
@@ -374,6 +382,18 @@ async fn housekeeping(service: &Service, job_retention: Duration) {
         Ok(0) => {}
         Ok(purged) => tracing::info!(purged, "purged finished jobs past their retention"),
         Err(e) => tracing::warn!(error = %e, "could not purge finished jobs"),
+    }
+    let store = service.store();
+    match store
+        .purge_finished_deliveries(finished_before, JOB_PURGE_BATCH)
+        .await
+    {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(
+            purged,
+            "purged finished webhook deliveries past their retention"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not purge finished webhook deliveries"),
     }
 }
 

@@ -38,6 +38,10 @@
 //! - `postgres_text`: a NUL character in text is the same 422 on SQLite and PostgreSQL (which
 //!   cannot store it); in a path id, a 422 on PostgreSQL.
 //! - `process`: helpers to run the real binary.
+//! - `webhooks`: a local receiver hears every event signed (Standard Webhooks), in order per
+//!   record; a receiver answering 500 is retried, every attempt listed; deliveries pending
+//!   at a kill -9 are sent after the restart; local URLs refused without
+//!   `--webhooks-allow-private`.
 //! - `shared_limits`: rate limits shared through Redis by several processes (with
 //!   `OMI_TEST_REDIS_URL`), and failing open when Redis cannot be reached.
 
@@ -94,3 +98,5 @@ mod shared_limits;
 mod transfer;
 #[path = "server/validation.rs"]
 mod validation;
+#[path = "server/webhooks.rs"]
+mod webhooks;

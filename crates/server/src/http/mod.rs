@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod respond;
 pub mod serve;
 mod shed;
+pub mod webhooks;
 
 use std::any::Any;
 use std::time::{Duration, Instant};
@@ -117,6 +118,7 @@ fn resource_routes() -> OpenApiRouter<AppState> {
         .merge(conversations::router())
         .merge(action_items::router())
         .merge(goals::router())
+        .merge(webhooks::router())
         .merge(export::router())
         .merge(import::router())
 }

@@ -53,11 +53,13 @@ pub enum Policy {
     DevGoalReads,
     /// Developer goal writes (create, update, progress, delete), per key.
     DevGoalWrites,
+    /// Developer webhook writes (create, delete), per key.
+    DevWebhookWrites,
 }
 
 impl Policy {
     /// Every policy.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::IntegrationConversations,
         Self::IntegrationMemories,
         Self::IntegrationReads,
@@ -68,6 +70,7 @@ impl Policy {
         Self::DevActionItemWrites,
         Self::DevGoalReads,
         Self::DevGoalWrites,
+        Self::DevWebhookWrites,
     ];
 
     /// A stable name for logs, metrics and Redis keys.
@@ -83,6 +86,7 @@ impl Policy {
             Self::DevActionItemWrites => "dev_action_item_writes",
             Self::DevGoalReads => "dev_goal_reads",
             Self::DevGoalWrites => "dev_goal_writes",
+            Self::DevWebhookWrites => "dev_webhook_writes",
         }
     }
 
@@ -94,7 +98,7 @@ impl Policy {
             Self::DevMemoryWrites => Some(120),
             Self::DevMemoryBatch => Some(15),
             Self::DevConversationWrites => Some(25),
-            Self::DevGoalReads | Self::DevGoalWrites => Some(120),
+            Self::DevGoalReads | Self::DevGoalWrites | Self::DevWebhookWrites => Some(120),
             Self::IntegrationReads | Self::DevReads | Self::DevActionItemWrites => None,
         }
     }
@@ -104,6 +108,7 @@ impl Policy {
         match self {
             Self::IntegrationConversations | Self::IntegrationMemories => 600,
             Self::DevMemoryWrites | Self::DevActionItemWrites | Self::DevGoalWrites => 1_200,
+            Self::DevWebhookWrites => 120,
             Self::DevMemoryBatch => 300,
             Self::DevConversationWrites => 600,
             Self::IntegrationReads | Self::DevReads | Self::DevGoalReads => 6_000,

@@ -43,6 +43,10 @@ pub mod dev_access {
         GoalsRead => (GoalsRead, DevGoalReads);
         /// Creating, changing, recording progress on or deleting goals.
         GoalsWrite => (GoalsWrite, DevGoalWrites);
+        /// Listing webhooks and their deliveries.
+        WebhooksRead => (WebhooksRead, DevReads);
+        /// Creating or deleting webhooks.
+        WebhooksWrite => (WebhooksWrite, DevWebhookWrites);
     }
 }
 

@@ -34,6 +34,7 @@ pub mod idempotency;
 mod import;
 mod integration;
 mod memories;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -82,6 +83,8 @@ pub struct ServiceConfig {
     /// again (zero: never). Changes made through this service apply at once; changes made by
     /// another process apply within this time.
     pub credential_ttl: Duration,
+    /// How webhooks are checked and delivered.
+    pub webhooks: crate::webhooks::WebhookConfig,
 }
 
 impl ServiceConfig {
@@ -94,6 +97,7 @@ impl Default for ServiceConfig {
         Self {
             max_job_attempts: 5,
             credential_ttl: Self::DEFAULT_CREDENTIAL_TTL,
+            webhooks: crate::webhooks::WebhookConfig::default(),
         }
     }
 }
@@ -214,6 +218,11 @@ impl Service {
     /// are taken too.
     pub fn developer_over_mcp(&self, key: Option<ApiKey>) -> DeveloperHandle {
         DeveloperHandle::new(self.clone(), key, DevTransport::Mcp)
+    }
+
+    /// Its settings.
+    pub(crate) fn config(&self) -> &ServiceConfig {
+        &self.inner.config
     }
 
     /// The store, for this crate's own layers (the worker, maintenance) only: it checks no

@@ -22,6 +22,7 @@ mod redact;
 mod rows;
 mod sql;
 pub mod sqlite;
+mod webhooks;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -51,6 +52,10 @@ pub use postgres::PostgresStore;
 pub use redact::redacted_url;
 pub(crate) use rows::relevance;
 pub use sqlite::SqliteStore;
+pub use webhooks::{
+    AttemptOutcome, ClaimedDelivery, DeliveryRecord, MAX_WEBHOOKS_PER_USER, WebhookRecord,
+    WebhookStore,
+};
 
 /// Every store trait, to bring all their methods into scope at once
 /// (`use omi_server::store::prelude::*;`).
@@ -58,6 +63,7 @@ pub mod prelude {
     pub use super::{
         ActionItemStore, ConversationStore, CredentialStore, EmbeddingStore, ExportStore,
         FolderStore, GoalStore, IdempotencyStore, ImportStore, JobStore, MemoryStore, Store,
+        WebhookStore,
     };
 }
 
@@ -109,6 +115,7 @@ pub trait Store:
     + EmbeddingStore
     + JobStore
     + IdempotencyStore
+    + WebhookStore
     + Send
     + Sync
     + 'static

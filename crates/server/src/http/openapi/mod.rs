@@ -30,6 +30,7 @@ use crate::http::idempotency::MAX_KEY_CHARS;
 
 pub use params::{
     ActionItemIdParam, AppIdParam, ConversationIdParam, GoalIdParam, MemoryIdParam, UidParam,
+    WebhookIdParam,
 };
 
 /// The tag of the Integration Imports routes.
@@ -42,6 +43,8 @@ pub const DEV_CONVERSATIONS_TAG: &str = "Developer API: conversations";
 pub const ACTION_ITEMS_TAG: &str = "Developer API: action items";
 /// The tag of the Developer API's goal routes.
 pub const GOALS_TAG: &str = "Developer API: goals";
+/// The tag of the Developer API's webhook routes.
+pub const WEBHOOKS_TAG: &str = "Developer API: webhooks";
 /// The tag of health, metrics and this document.
 pub const OPERATIONS_TAG: &str = "Operations";
 /// The security scheme of an integration app's key (`sk_...`).
@@ -149,6 +152,12 @@ fn tags() -> Vec<utoipa::openapi::tag::Tag> {
             GOALS_TAG,
             "`/v1/dev/user/goals...`: what a user works towards, optionally measured, with \
              the history of their progress, with a developer key.",
+        ),
+        (
+            WEBHOOKS_TAG,
+            "`/v1/dev/user/webhooks...`: URLs that hear a user's events (memories, \
+             processed conversations, action items), each delivery signed as the Standard \
+             Webhooks specification says and retried until delivered (not in OMI's cloud).",
         ),
         (
             OPERATIONS_TAG,

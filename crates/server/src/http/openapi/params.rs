@@ -55,3 +55,11 @@ pub struct MemoryIdParam {
     /// The memory's id.
     pub memory_id: String,
 }
+
+/// The webhook a developer route acts on.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct WebhookIdParam {
+    /// The webhook's id.
+    pub webhook_id: String,
+}

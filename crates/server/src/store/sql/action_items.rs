@@ -9,12 +9,13 @@ use futures::FutureExt;
 use omi_extract::search::index_terms;
 use omi_model::{
     ActionItem, ActionItemListParams, ActionItemUpdate, RankedSearch, Structured,
-    StructuredActionItem, Uid,
+    StructuredActionItem, Uid, WebhookEvent,
 };
 use sqlx::QueryBuilder;
 
 use super::backend::Conn;
 use super::parts::{NEWEST_FIRST, owned_row, push_date_range, push_page};
+use super::webhooks::{self, Announcement};
 use super::{Arg, Backend, Dialect, PushArg, action_item_columns, locking, read, remember};
 use crate::store::rows::{ActionItemRow, json_err, map_err};
 use crate::store::{ActionItemRecord, ActionItemStore, IdempotentAnswer, StoreResult, to_micros};
@@ -152,6 +153,15 @@ pub(super) async fn insert<DB: Dialect>(
         .map_err(map_err)?;
         stored.push(action_item_from_row::<DB>(&row)?);
     }
+    let created: Vec<_> = stored
+        .iter()
+        .map(|item| Announcement {
+            event: WebhookEvent::ActionItemCreated,
+            subject_id: &item.id,
+            data: item,
+        })
+        .collect();
+    webhooks::announce::<DB, _>(conn, uid, &created).await?;
     Ok(stored)
 }
 
@@ -187,6 +197,14 @@ async fn update_row<DB: Dialect>(
     .await
     .map_err(map_err)?;
     sync_conversation_item::<DB>(conn, uid, &before, Some(&changed)).await?;
+    if changed.completed && !before.completed {
+        let completed = Announcement {
+            event: WebhookEvent::ActionItemCompleted,
+            subject_id: id,
+            data: &changed,
+        };
+        webhooks::announce::<DB, _>(conn, uid, &[completed]).await?;
+    }
     Ok(Some(changed))
 }
 

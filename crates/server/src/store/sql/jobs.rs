@@ -6,11 +6,16 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use omi_extract::ProcessedConversation;
-use omi_model::Structured;
+use omi_model::{Structured, WebhookEvent};
 use sqlx::Pool;
 
 use super::backend::Conn;
-use super::{Arg, Backend, Dialect, action_items, locking, memories, read};
+use super::parts::owned_row;
+use super::webhooks::{self, Announcement};
+use super::{
+    Arg, Backend, Dialect, action_items, conversation_columns, conversations, locking, memories,
+    read,
+};
 use crate::store::rows::{JobRow, json_err, map_err};
 use crate::store::{
     ActionItemRecord, Job, JobKind, JobStore, MemoryRecord, NewJob, PreparedMemory, StoreError,
@@ -306,7 +311,35 @@ async fn complete_conversation<DB: Dialect>(
     .await
     .map_err(map_err)?;
     complete_memories::<DB>(conn, job, memories, now).await?;
+    announce_processed::<DB>(conn, job).await?;
     Ok(true)
+}
+
+/// Announce that a job's conversation was processed (`conversation.processed`), with the
+/// conversation as `GET /v1/dev/user/conversations/{id}` shows it, transcript included.
+async fn announce_processed<DB: Dialect>(conn: &mut Conn<DB>, job: &Job) -> StoreResult<()> {
+    let event = WebhookEvent::ConversationProcessed;
+    let Some(id) = job.task.subject_id() else {
+        return Ok(());
+    };
+    if !webhooks::heard::<DB>(conn, &job.uid, event).await? {
+        return Ok(());
+    }
+    let sql = concat!(
+        "SELECT ",
+        conversation_columns!(),
+        " FROM conversations WHERE uid = $1 AND id = $2"
+    );
+    let Some(row) = owned_row(DB::on(conn), sql, job.uid.as_str(), id).await? else {
+        return Ok(());
+    };
+    let conversation = conversations::conversation_from_row::<DB>(&row)?.for_developer(true);
+    let processed = Announcement {
+        event,
+        subject_id: id,
+        data: &conversation,
+    };
+    webhooks::announce::<DB, _>(conn, &job.uid, &[processed]).await
 }
 
 /// The columns of a conversation that tell what its user set while it was processed.
@@ -357,9 +390,7 @@ async fn complete_memories<DB: Dialect>(
     memories: &[PreparedMemory],
     now: i64,
 ) -> StoreResult<()> {
-    for m in memories {
-        memories::upsert::<DB>(conn, &job.uid, m).await?;
-    }
+    memories::upsert_all::<DB>(conn, &job.uid, memories).await?;
     let done = sqlx::query::<DB>(
         "UPDATE jobs SET status = 'done', updated_at = $1 \
          WHERE id = $2 AND status = 'running' AND attempts = $3",

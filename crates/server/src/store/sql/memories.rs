@@ -7,12 +7,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use omi_extract::search::query_phrases;
-use omi_model::{DevMemoryListParams, Memory, MemorySearch, MemorySearchItem, MemoryUpdate, Uid};
+use omi_model::{
+    DevMemoryListParams, Memory, MemorySearch, MemorySearchItem, MemoryUpdate, Uid, WebhookEvent,
+};
 use sqlx::{Pool, QueryBuilder};
 
 use super::backend::Conn;
 use super::memory_search::{MemorySearchSql, best_page};
 use super::parts::{owned_row, push_any, push_page};
+use super::webhooks::{self, Announcement};
 use super::{Arg, Backend, Dialect, PushArg, jobs, locking, memory_columns, read, remember};
 use crate::store::rows::{MemoryRow, SearchHitRow, json_err, map_err};
 use crate::store::{
@@ -40,10 +43,7 @@ impl<B: Backend> MemoryStore for B {
         );
         self.write(data, |conn, (uid, job, memories, answer)| {
             async move {
-                let mut stored = Vec::with_capacity(memories.len());
-                for m in memories {
-                    stored.push(upsert::<B::Db>(conn, uid, m).await?);
-                }
+                let stored = upsert_all::<B::Db>(conn, uid, memories).await?;
                 if let Some(job) = job {
                     jobs::insert::<B::Db>(conn, job).await?;
                 }
@@ -188,6 +188,31 @@ pub(crate) fn list<DB: Dialect>(uid: &Uid, params: &DevMemoryListParams) -> Quer
     q
 }
 
+/// [`upsert`] each of `memories`, and announce the ones inserted (`memory.created`); the
+/// stored memories, in input order.
+pub(super) async fn upsert_all<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    uid: &Uid,
+    memories: &[PreparedMemory],
+) -> StoreResult<Vec<Memory>> {
+    let mut stored = Vec::with_capacity(memories.len());
+    for m in memories {
+        stored.push(upsert::<DB>(conn, uid, m).await?);
+    }
+    let created: Vec<_> = stored
+        .iter()
+        .zip(memories)
+        .filter(|(memory, p)| memory.id == p.record.id)
+        .map(|(memory, _)| Announcement {
+            event: WebhookEvent::MemoryCreated,
+            subject_id: &memory.id,
+            data: memory,
+        })
+        .collect();
+    webhooks::announce::<DB, _>(conn, uid, &created).await?;
+    Ok(stored)
+}
+
 /// Insert one memory unless the user has its content already; the stored one. A new row is
 /// not read back (one statement less in the writer): its object is
 /// [`PreparedMemory::inserted`].
@@ -281,6 +306,12 @@ async fn update_row<DB: Dialect>(
         unindex_words::<DB>(conn, uid.as_str(), id, &edit.old_words).await?;
         index_words::<DB>(conn, uid.as_str(), id, &edit.new_words).await?;
     }
+    let updated = Announcement {
+        event: WebhookEvent::MemoryUpdated,
+        subject_id: id,
+        data: &changed,
+    };
+    webhooks::announce::<DB, _>(conn, uid, &[updated]).await?;
     Ok(Some(changed))
 }
 
@@ -302,6 +333,12 @@ async fn delete_row<DB: Dialect>(
         return Ok(false);
     }
     unindex_words::<DB>(conn, uid.as_str(), id, words).await?;
+    let deleted = Announcement {
+        event: WebhookEvent::MemoryDeleted,
+        subject_id: id,
+        data: &serde_json::json!({ "id": id }),
+    };
+    webhooks::announce::<DB, _>(conn, uid, &[deleted]).await?;
     Ok(true)
 }
 

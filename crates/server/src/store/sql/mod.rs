@@ -40,6 +40,7 @@ mod memory_search;
 mod parts;
 mod search;
 mod search_index;
+pub(crate) mod webhooks;
 
 use omi_extract::search::QueryPhrase;
 use sqlx::query::Query;
@@ -97,6 +98,9 @@ pub(crate) trait Dialect:
     + ReadsRow<(String,)>
     + ReadsRow<(String, String)>
     + ReadsRow<(String, String, String)>
+    + ReadsRow<(String, i64)>
+    + ReadsRow<webhooks::WebhookRow>
+    + ReadsRow<webhooks::DeliveryRow>
     + ReadsRow<(String, String, String, i64)>
     + ReadsRow<(String, Vec<u8>)>
     + ReadsRow<SearchHitRow>
