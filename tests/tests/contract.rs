@@ -32,3 +32,4 @@ mod search_quality;
 mod segment_sessions;
 mod spec_examples;
 mod validation;
+mod webhooks;

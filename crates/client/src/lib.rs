@@ -55,6 +55,7 @@ mod keys;
 mod memories;
 mod paging;
 mod retry;
+mod webhooks;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, IDEMPOTENCY_KEY_HEADER};
 pub use developer::DeveloperClient;

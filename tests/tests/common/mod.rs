@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use omi_api::{
     ApiError, CallError, DeveloperActionItems, DeveloperConversations, DeveloperExport,
-    DeveloperGoals, DeveloperImport, DeveloperKey, DeveloperMemories, IntegrationImports,
+    DeveloperGoals, DeveloperImport, DeveloperKey, DeveloperMemories, DeveloperWebhooks,
+    IntegrationImports,
 };
 use omi_client::{Client, RetryPolicy};
 use omi_model::{
@@ -20,8 +21,9 @@ use omi_model::{
 use omi_server::admin::{Admin, CreatedKey, DemoCredentials};
 use omi_server::ratelimit::RateLimitMode;
 use omi_server::server::{RunningServer, ServerConfig};
-use omi_server::service::{DeveloperHandle, IntegrationHandle, Service};
+use omi_server::service::{DeveloperHandle, IntegrationHandle, Service, ServiceConfig};
 use omi_server::store::postgres::ScratchDatabase;
+use omi_server::webhooks::WebhookConfig;
 use omi_server::worker::WorkerConfig;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -95,6 +97,13 @@ impl TestServer {
                 poll_interval: Duration::from_millis(20),
                 base_backoff: Duration::from_millis(50),
                 ..WorkerConfig::default()
+            },
+            service: ServiceConfig {
+                webhooks: WebhookConfig {
+                    allow_private: true,
+                    ..WebhookConfig::default()
+                },
+                ..ServiceConfig::default()
             },
             ..ServerConfig::default()
         })
@@ -204,7 +213,8 @@ pub trait Transport: Sized + Send + Sync + 'static {
         + DeveloperKey
         + DeveloperGoals
         + DeveloperExport
-        + DeveloperImport;
+        + DeveloperImport
+        + DeveloperWebhooks;
 
     /// A transport to `server`.
     fn connect(server: &TestServer) -> Self;

@@ -111,7 +111,7 @@ fn wire_strings_are_case_sensitive() {
     check::<DevScope>(
         " memories:read",
         Err(
-            "Input should be 'memories:read', 'memories:write', 'conversations:read', 'conversations:write', 'action_items:read', 'action_items:write', 'goals:read' or 'goals:write'",
+            "Input should be 'memories:read', 'memories:write', 'conversations:read', 'conversations:write', 'action_items:read', 'action_items:write', 'goals:read', 'goals:write', 'webhooks:read' or 'webhooks:write'",
         ),
     );
 }
@@ -189,6 +189,8 @@ fn every_enum_member_round_trips_through_its_wire_string() {
             "action_items:write",
             "goals:read",
             "goals:write",
+            "webhooks:read",
+            "webhooks:write",
         ],
     );
     round_trips(GoalType::ALL, &["boolean", "scale", "numeric"]);

@@ -11,12 +11,13 @@ use omi_model::validation::{kind, msg};
 use omi_model::{
     BatchCreateActionItemsRequest, BatchCreateMemoriesRequest, Capability, ConversationTextSource,
     CreateActionItemRequest, CreateConversationFromSegmentsRequest, CreateConversationRequest,
-    CreateGoalRequest, CreateMemoriesRequest, CreateMemoryRequest, DevScope, GetConversationQuery,
-    GoalHistoryQuery, GoalProgressQuery, ListActionItemsQuery, ListConversationsQuery,
-    ListDevConversationsQuery, ListDevMemoriesQuery, ListGoalsQuery, ListMemoriesQuery,
-    ListTasksQuery, Loc, RankedSearchQuery, SearchConversationsQuery, SearchConversationsRequest,
-    SearchMemoriesQuery, UpdateActionItemRequest, UpdateConversationRequest, UpdateGoalRequest,
-    UpdateMemoryRequest, ValidationError, ValidationErrors,
+    CreateGoalRequest, CreateMemoriesRequest, CreateMemoryRequest, CreateWebhookRequest, DevScope,
+    GetConversationQuery, GoalHistoryQuery, GoalProgressQuery, ListActionItemsQuery,
+    ListConversationsQuery, ListDevConversationsQuery, ListDevMemoriesQuery, ListGoalsQuery,
+    ListMemoriesQuery, ListTasksQuery, ListWebhookDeliveriesQuery, Loc, RankedSearchQuery,
+    SearchConversationsQuery, SearchConversationsRequest, SearchMemoriesQuery,
+    UpdateActionItemRequest, UpdateConversationRequest, UpdateGoalRequest, UpdateMemoryRequest,
+    ValidationError, ValidationErrors,
 };
 use utoipa::ToSchema;
 use utoipa::openapi::example::ExampleBuilder;
@@ -203,6 +204,13 @@ fn answers(method: &str, op: &Operation, not_found: Option<&'static str>) -> Vec
             "a conversation of the same `client_session_id` was being stored by another request \
              and could not be read yet (retry to get it)",
         );
+    }
+    if id == "create_webhook" {
+        conflict.push((
+            "too_many_webhooks",
+            ApiError::message(409, messages::TOO_MANY_WEBHOOKS),
+        ));
+        why.push("the user has as many webhooks as allowed (20)");
     }
     if post {
         conflict.push((
@@ -408,6 +416,7 @@ fn not_found_message(path: &str) -> Option<&'static str> {
         ("{conversation_id}", messages::CONVERSATION_NOT_FOUND),
         ("{action_item_id}", messages::ACTION_ITEM_NOT_FOUND),
         ("{goal_id}", messages::GOAL_NOT_FOUND),
+        ("{webhook_id}", messages::WEBHOOK_NOT_FOUND),
     ]
     .into_iter()
     .find(|(param, _)| path.contains(param))
@@ -589,6 +598,14 @@ fn invalid_input(id: &str) -> Vec<(&'static str, ValidationErrors)> {
             .validate()
             .err()
             .map(|e| ("days_out_of_range", e)),
+        "create_webhook" => CreateWebhookRequest::new("ftp://example.com", [])
+            .validate()
+            .err()
+            .map(|e| ("bad_url_no_events", e)),
+        "list_webhook_deliveries" => {
+            query_problems(ListWebhookDeliveriesQuery::from_query_str("limit=ten"))
+                .map(|e| ("not_an_integer", e))
+        }
         _ => None,
     };
     result.into_iter().collect()
