@@ -12,9 +12,12 @@
 //! `--search`: memory search at 1 000 and 100 000 memories (see `search`).
 
 mod big_import;
+mod binaries;
 mod http;
+mod metrics;
 mod overload;
 mod postgres;
+mod repeat;
 mod search;
 pub(crate) mod servers;
 mod soak;
@@ -25,11 +28,13 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 
-use crate::cmd::{self, Cmd};
+use crate::cmd;
+use binaries::Binaries;
+use repeat::{Side, Spread};
 use servers::Children;
 use wrk::{Load, Report, Shape};
 
@@ -39,6 +44,12 @@ pub(crate) struct Args {
     /// How long each load runs, as wrk's `-d` takes it (`10s`, `1m`).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     duration: String,
+
+    /// How many times each figure is measured, alternating the reference and ours (`ref,
+    /// ours, ref, ours, ...`); the table gives the median ratio and the lowest and highest.
+    /// 1 for a quick local check.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    repeats: u32,
 
     /// Connections kept open by wrk (`-c`).
     #[arg(long, default_value_t = 32)]
@@ -134,33 +145,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         );
         None
     };
-    if !args.no_build {
-        Cmd::cargo(&["build", "--release", "-p", "omi-server"]).run(&root)?;
-        if let Some(manifest) = &ceiling {
-            let manifest = manifest.to_string_lossy();
-            Cmd::cargo(&[
-                "build",
-                "--release",
-                "--manifest-path",
-                &manifest,
-                "--target-dir",
-                "target/ceiling",
-            ])
-            // The reference is built as its README builds it: without the SQLite flags
-            // this workspace's .cargo/config.toml sets for our server.
-            .env("LIBSQLITE3_FLAGS", "")
-            .run(&root)?;
-        }
+    if args.no_build {
+        println!("bench: --no-build: using the release binaries as they were last built");
+    } else {
+        binaries::build(&root, ceiling.as_deref())?;
     }
-    let bins = Binaries {
-        ours: target.join("release/omi-server"),
-        reference: ceiling.map(|_| root.join("target/ceiling/release/ceiling")),
-    };
-    for bin in std::iter::once(&bins.ours).chain(&bins.reference) {
-        if !bin.is_file() {
-            bail!("{} is missing: run without --no-build", bin.display());
-        }
-    }
+    let bins = Binaries::find(&root, &target, ceiling.is_some())?;
     wrk::ensure_installed()?;
 
     let scratch = Scratch::new()?;
@@ -192,20 +182,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     }
 }
 
-/// The two servers' executables.
-#[derive(Debug)]
-struct Binaries {
-    /// `target/release/omi-server`.
-    ours: PathBuf,
-    /// `target/ceiling/release/ceiling`, when the reference is measured.
-    reference: Option<PathBuf>,
-}
-
 /// A directory for databases, scripts and logs, removed when the run succeeds.
 #[derive(Debug)]
 struct Scratch(PathBuf);
 
 impl Scratch {
+    /// `$TMPDIR/omi-bench-<pid>`, emptied.
     fn new() -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!("omi-bench-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -213,6 +195,7 @@ impl Scratch {
         Ok(Self(dir))
     }
 
+    /// Delete the directory and everything in it.
     fn remove(self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
@@ -250,13 +233,53 @@ struct Scenario {
     ours: Load,
     /// The equivalent load on the reference.
     reference: Load,
-    /// Least acceptable ours/reference request rate.
+    /// Least acceptable ours/reference request rate (the median of the repeated runs).
     rate_goal: f64,
     /// Greatest acceptable ours/reference p99, when there is a goal for it.
     p99_goal: Option<f64>,
 }
 
+/// How long our job queue may take to empty after a load before the next load starts anyway.
+const SETTLE_WITHIN: Duration = Duration::from_secs(120);
+
+/// The runs of one figure on each server, each side in the order its runs happened.
+#[derive(Debug, Default)]
+struct Runs {
+    /// Ours.
+    ours: Vec<Report>,
+    /// The reference's; empty when it is not measured.
+    reference: Vec<Report>,
+}
+
+impl Runs {
+    /// The runs of `side`.
+    fn of(&mut self, side: Side) -> &mut Vec<Report> {
+        match side {
+            Side::Reference => &mut self.reference,
+            Side::Ours => &mut self.ours,
+        }
+    }
+
+    /// A row for the figure `pick` reads from a run: the median of ours and of the
+    /// reference's, and the median and range of the ratios of each pair of runs.
+    fn row(&self, figure: &str, unit: Unit, pick: fn(&Report) -> f64, goal: Option<Goal>) -> Row {
+        let ours: Vec<f64> = self.ours.iter().map(pick).collect();
+        let reference: Vec<f64> = self.reference.iter().map(pick).collect();
+        Row {
+            spread: Spread::of(&repeat::ratios(&ours, &reference)),
+            ..Row::new(
+                figure,
+                unit,
+                repeat::median(&ours).unwrap_or_default(),
+                repeat::median(&reference),
+                goal,
+            )
+        }
+    }
+}
+
 impl Bench<'_> {
+    /// Run what the options ask for, then print the warnings gathered.
     fn run(mut self) -> anyhow::Result<()> {
         let result = if self.args.big_import {
             self.big_import()
@@ -280,23 +303,29 @@ impl Bench<'_> {
         let reference = self.start_reference("reference", n, "c.sqlite")?;
         let (ours, demo) = self.start_ours("ours", "omi.sqlite")?;
         self.preload_ours(ours, &demo, 0, n)?;
+        let repeats = self.args.repeats;
         println!(
-            "bench: {n} memories stored in each; load: wrk -t{} -c{} -d{} --latency, one server at a time",
-            self.args.threads, self.args.connections, self.args.duration
+            "bench: {n} memories stored in each; load: wrk -t{} -c{} -d{} --latency, one server at a time, each figure {repeats} time(s){}",
+            self.args.threads,
+            self.args.connections,
+            self.args.duration,
+            if reference.is_some() {
+                " alternating reference and ours"
+            } else {
+                ""
+            }
         );
         let mut rows = Vec::new();
         for scenario in scenarios(&demo) {
-            let theirs = match reference {
-                Some(addr) => {
-                    Some(self.load(scenario.name, "reference", addr, &scenario.reference)?)
-                }
-                None => None,
-            };
-            let mine = self.load(scenario.name, "ours", ours, &scenario.ours)?;
-            rows.extend(rows_of(&scenario, &mine, theirs.as_ref()));
+            let runs = self.repeated(&scenario, ours, reference)?;
+            rows.extend(rows_of(&scenario, &runs));
         }
         self.children.stop("ours");
         self.children.stop("reference");
+        println!(
+            "\n(ours, reference: medians of {repeats} run(s); ratio: the median of the ratios of each \
+             reference run and the run of ours after it; spread: the lowest and highest of them)"
+        );
         println!("\n{}", table(&rows, self.args.markdown));
         if self.postgres.is_some() {
             self.two_processes()?;
@@ -408,6 +437,52 @@ impl Bench<'_> {
         Ok(())
     }
 
+    /// Measure `scenario` `--repeats` times on each server, alternating and reference first
+    /// (see [`repeat::schedule`]). After each run of ours, wait for its job queue to empty, so
+    /// that jobs it queued (conversation processing) do not run during the next run.
+    fn repeated(
+        &mut self,
+        scenario: &Scenario,
+        ours: SocketAddr,
+        reference: Option<SocketAddr>,
+    ) -> anyhow::Result<Runs> {
+        let rounds = self.args.repeats;
+        let mut runs = Runs::default();
+        for side in repeat::schedule(rounds, reference.is_some()) {
+            let (addr, load) = match side {
+                Side::Reference => (
+                    reference.context("the reference is not running")?,
+                    &scenario.reference,
+                ),
+                Side::Ours => (ours, &scenario.ours),
+            };
+            let label = format!("{} {}/{rounds}", side.label(), runs.of(side).len() + 1);
+            let report = self.load(scenario.name, &label, addr, load)?;
+            runs.of(side).push(report);
+            if side == Side::Ours {
+                self.settle(ours)?;
+            }
+        }
+        Ok(runs)
+    }
+
+    /// Wait until our server at `addr` has no job queued (at most [`SETTLE_WITHIN`]), saying
+    /// so when that took a second or more; a warning when it did not happen in time.
+    fn settle(&mut self, addr: SocketAddr) -> anyhow::Result<()> {
+        match metrics::wait_for_empty_queue(addr, SETTLE_WITHIN)? {
+            Some(waited) if waited >= Duration::from_secs(1) => println!(
+                "bench: waited {:.1} s for our job queue to empty",
+                waited.as_secs_f64()
+            ),
+            Some(_) => {}
+            None => self.notes.push(format!(
+                "our job queue was still not empty {} s after a load; its jobs ran during the next one",
+                SETTLE_WITHIN.as_secs()
+            )),
+        }
+        Ok(())
+    }
+
     /// Store memories `from..to` for the demo user through the batch endpoint.
     fn preload_ours(
         &self,
@@ -464,11 +539,11 @@ impl Bench<'_> {
         load: &Load,
         shape: &Shape,
     ) -> anyhow::Result<Report> {
-        let slug: String = figure
+        let slug: String = format!("{figure}-{server}")
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
-        let script = self.dir.join(format!("{slug}-{server}.lua"));
+        let script = self.dir.join(format!("{slug}.lua"));
         print!("bench: {figure}, {server} ... ");
         let _ = std::io::stdout().flush();
         let report = wrk::run(
@@ -691,8 +766,8 @@ fn scenarios(demo: &Demo) -> Vec<Scenario> {
                 body: Some(format!(r#"{{"content":"{content}"}}"#)),
             },
             reference: insert.clone(),
-            rate_goal: 1.0,
-            p99_goal: Some(1.5),
+            rate_goal: 3.0,
+            p99_goal: Some(0.5),
         },
         Scenario {
             // The same create with an `Idempotency-Key` (a new one per request): the answer is
@@ -726,7 +801,7 @@ fn scenarios(demo: &Demo) -> Vec<Scenario> {
                 headers: Vec::new(),
                 body: None,
             },
-            rate_goal: 1.0,
+            rate_goal: 1.5,
             p99_goal: None,
         },
         Scenario {
@@ -744,7 +819,7 @@ fn scenarios(demo: &Demo) -> Vec<Scenario> {
                 ),
             },
             reference: insert,
-            rate_goal: 0.8,
+            rate_goal: 2.0,
             p99_goal: None,
         },
     ]
@@ -768,6 +843,7 @@ enum Goal {
 }
 
 impl Goal {
+    /// Whether `ratio` meets the bound.
     fn met(self, ratio: f64) -> bool {
         match self {
             Self::AtLeast(x) => ratio >= x,
@@ -781,14 +857,17 @@ impl Goal {
 struct Row {
     /// What was measured.
     figure: String,
-    /// Ours.
+    /// Ours (the median, for a figure measured more than once).
     ours: f64,
-    /// The reference's, when measured.
+    /// The reference's, when measured (the median too).
     reference: Option<f64>,
     /// What the figures count.
     unit: Unit,
     /// The goal for ours/reference.
     goal: Option<Goal>,
+    /// For a repeated figure, the ratios of its pairs of runs: the row's ratio is their
+    /// median (not the ratio of the medians).
+    spread: Option<Spread>,
 }
 
 /// The unit of a row's figures, which says how they are printed.
@@ -805,6 +884,7 @@ enum Unit {
 }
 
 impl Row {
+    /// A row of one measurement of each side (no spread).
     fn new(
         figure: &str,
         unit: Unit,
@@ -818,17 +898,21 @@ impl Row {
             reference,
             unit,
             goal,
+            spread: None,
         }
     }
 
+    /// A row of request rates.
     fn rate(figure: &str, ours: f64, reference: Option<f64>, goal: Option<Goal>) -> Self {
         Self::new(figure, Unit::Count, ours, reference, goal)
     }
 
+    /// A row of latencies in milliseconds.
     fn p99(figure: &str, ours: f64, reference: Option<f64>, goal: Option<Goal>) -> Self {
         Self::new(figure, Unit::Millis, ours, reference, goal)
     }
 
+    /// `v` printed in the row's unit.
     fn value(&self, v: f64) -> String {
         match self.unit {
             Unit::Count => format!("{v:.0}"),
@@ -838,43 +922,65 @@ impl Row {
         }
     }
 
+    /// ours/reference: the median ratio of a repeated figure, else the ratio of the two.
     fn ratio(&self) -> Option<f64> {
-        self.reference.filter(|r| *r > 0.0).map(|r| self.ours / r)
+        match self.spread {
+            Some(spread) => Some(spread.median),
+            None => self.reference.filter(|r| *r > 0.0).map(|r| self.ours / r),
+        }
     }
 
-    fn cells(&self) -> [String; 6] {
+    /// The row's cells under [`header`]`(with_spread)`.
+    fn cells(&self, with_spread: bool) -> Vec<String> {
         let dash = || "-".to_owned();
-        [
+        let mut cells = vec![
             self.figure.clone(),
             self.value(self.ours),
             self.reference.map_or_else(dash, |r| self.value(r)),
             self.ratio().map_or_else(dash, |r| format!("{r:.2}x")),
-            self.goal.map_or_else(dash, |g| match g {
-                Goal::AtLeast(x) => format!(">= {x:.1}x"),
-                Goal::AtMost(x) => format!("<= {x:.1}x"),
-            }),
-            match (self.goal, self.ratio()) {
-                (Some(g), Some(r)) if g.met(r) => "yes".to_owned(),
-                (Some(_), Some(_)) => "NO".to_owned(),
-                _ => dash(),
-            },
-        ]
+        ];
+        if with_spread {
+            cells.push(
+                self.spread
+                    .map_or_else(dash, |s| format!("{:.2}x..{:.2}x", s.min, s.max)),
+            );
+        }
+        cells.push(self.goal.map_or_else(dash, |g| match g {
+            Goal::AtLeast(x) => format!(">= {x:.1}x"),
+            Goal::AtMost(x) => format!("<= {x:.1}x"),
+        }));
+        cells.push(match (self.goal, self.ratio()) {
+            (Some(g), Some(r)) if g.met(r) => "yes".to_owned(),
+            (Some(_), Some(_)) => "NO".to_owned(),
+            _ => dash(),
+        });
+        cells
     }
 }
 
-/// The rate and p99 rows of one scenario.
-fn rows_of(scenario: &Scenario, ours: &Report, reference: Option<&Report>) -> [Row; 2] {
+/// The column titles of a table, with a `spread` column when a row is a repeated figure.
+fn header(with_spread: bool) -> Vec<&'static str> {
+    let spread = with_spread.then_some("spread");
+    ["figure", "ours", "reference", "ratio"]
+        .into_iter()
+        .chain(spread)
+        .chain(["goal", "met"])
+        .collect()
+}
+
+/// The rate and p99 rows of one scenario's runs.
+fn rows_of(scenario: &Scenario, runs: &Runs) -> [Row; 2] {
     [
-        Row::rate(
+        runs.row(
             &format!("{} (req/s)", scenario.name),
-            ours.rate,
-            reference.map(|r| r.rate),
+            Unit::Count,
+            |r| r.rate,
             Some(Goal::AtLeast(scenario.rate_goal)),
         ),
-        Row::p99(
+        runs.row(
             &format!("{} p99", scenario.name),
-            ours.p99_ms,
-            reference.map(|r| r.p99_ms),
+            Unit::Millis,
+            |r| r.p99_ms,
             scenario.p99_goal.map(Goal::AtMost),
         ),
     ]
@@ -882,23 +988,24 @@ fn rows_of(scenario: &Scenario, ours: &Report, reference: Option<&Report>) -> [R
 
 /// Rows as an aligned text table, or as Markdown.
 fn table(rows: &[Row], markdown: bool) -> String {
-    const HEADER: [&str; 6] = ["figure", "ours", "reference", "ratio", "goal", "met"];
-    let cells: Vec<[String; 6]> = rows.iter().map(Row::cells).collect();
+    let with_spread = rows.iter().any(|r| r.spread.is_some());
+    let header = header(with_spread);
+    let cells: Vec<Vec<String>> = rows.iter().map(|r| r.cells(with_spread)).collect();
     let mut out = String::new();
     if markdown {
-        let _ = writeln!(out, "| {} |", HEADER.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(HEADER.len()));
+        let _ = writeln!(out, "| {} |", header.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
         for row in &cells {
             let _ = writeln!(out, "| {} |", row.join(" | "));
         }
         return out;
     }
-    let widths: Vec<usize> = (0..HEADER.len())
+    let widths: Vec<usize> = (0..header.len())
         .map(|i| {
             cells
                 .iter()
                 .map(|r| r[i].len())
-                .chain([HEADER[i].len()])
+                .chain([header[i].len()])
                 .max()
                 .unwrap_or(0)
         })
@@ -917,7 +1024,7 @@ fn table(rows: &[Row], markdown: bool) -> String {
             .collect::<Vec<_>>()
             .join("  ")
     };
-    let _ = writeln!(out, "{}", line(&HEADER));
+    let _ = writeln!(out, "{}", line(&header));
     for row in &cells {
         let cols: Vec<&str> = row.iter().map(String::as_str).collect();
         let _ = writeln!(out, "{}", line(&cols));
@@ -948,12 +1055,12 @@ mod tests {
             Some(Goal::AtLeast(1.0)),
         );
         assert_eq!(
-            rate.cells(),
+            rate.cells(false),
             ["create (req/s)", "3000", "4000", "0.75x", ">= 1.0x", "NO"].map(String::from)
         );
         let p99 = Row::p99("create p99", 12.0, Some(10.0), Some(Goal::AtMost(1.5)));
         assert_eq!(
-            p99.cells(),
+            p99.cells(false),
             [
                 "create p99",
                 "12.00 ms",
@@ -970,7 +1077,7 @@ mod tests {
     fn without_a_reference_there_is_no_ratio() {
         let row = Row::rate("list (req/s)", 7000.0, None, Some(Goal::AtLeast(1.0)));
         assert_eq!(
-            row.cells(),
+            row.cells(false),
             ["list (req/s)", "7000", "-", "-", ">= 1.0x", "-"].map(String::from)
         );
     }
@@ -994,6 +1101,98 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A wrk report with only a rate and a p99.
+    fn report(rate: f64, p99_ms: f64) -> Report {
+        Report {
+            rate,
+            p99_ms,
+            requests: 1,
+            non_2xx: 0,
+            socket_errors: 0,
+        }
+    }
+
+    #[test]
+    fn repeated_runs_give_medians_and_the_median_of_the_pair_ratios() {
+        let runs = Runs {
+            reference: vec![report(100.0, 10.0), report(200.0, 20.0), report(400.0, 5.0)],
+            ours: vec![report(300.0, 5.0), report(200.0, 30.0), report(200.0, 5.0)],
+        };
+        let [rate, p99] = rows_of(
+            &Scenario {
+                name: "create",
+                ours: Load {
+                    method: "GET",
+                    path: "/".to_owned(),
+                    headers: Vec::new(),
+                    body: None,
+                },
+                reference: Load {
+                    method: "GET",
+                    path: "/".to_owned(),
+                    headers: Vec::new(),
+                    body: None,
+                },
+                rate_goal: 1.5,
+                p99_goal: Some(0.5),
+            },
+            &runs,
+        );
+        // Rate ratios 3.0, 1.0, 0.5: the median is 1.0, not 200 / 200 by chance.
+        assert_eq!(
+            rate.cells(true),
+            [
+                "create (req/s)",
+                "200",
+                "200",
+                "1.00x",
+                "0.50x..3.00x",
+                ">= 1.5x",
+                "NO"
+            ]
+            .map(String::from)
+        );
+        // p99 ratios 0.5, 1.5, 1.0.
+        assert_eq!(
+            p99.cells(true),
+            [
+                "create p99",
+                "5.00 ms",
+                "10.00 ms",
+                "1.00x",
+                "0.50x..1.50x",
+                "<= 0.5x",
+                "NO"
+            ]
+            .map(String::from)
+        );
+    }
+
+    #[test]
+    fn ours_alone_has_medians_but_no_ratio() {
+        let runs = Runs {
+            reference: Vec::new(),
+            ours: vec![report(300.0, 5.0), report(100.0, 7.0)],
+        };
+        let row = runs.row("list", Unit::Count, |r| r.rate, None);
+        assert_eq!(
+            row.cells(true),
+            ["list", "200", "-", "-", "-", "-", "-"].map(String::from)
+        );
+    }
+
+    #[test]
+    fn a_table_with_a_repeated_figure_has_a_spread_column() {
+        let mut repeated = Row::rate("a", 1.0, Some(2.0), None);
+        repeated.spread = Spread::of(&[0.4, 0.5, 0.7]);
+        let single = Row::rate("b", 3.0, Some(2.0), None);
+        assert_eq!(
+            table(&[repeated, single], true),
+            "| figure | ours | reference | ratio | spread | goal | met |\n|---|---|---|---|---|---|---|\n\
+             | a | 1 | 2 | 0.50x | 0.40x..0.70x | - | - |\n| b | 3 | 2 | 1.50x | - | - | - |\n"
+        );
     }
 
     #[test]
