@@ -3,9 +3,11 @@
 //! because absolute figures move from machine to machine. `docs/benchmarks.md` has the goals,
 //! the commands and the last results.
 //!
-//! Steps: build both release servers, make sure `wrk` exists, start both on 127.0.0.1 with
-//! the same number of memories stored, run wrk against each in turn (never both at once), print
-//! a table, and kill every child process however the run ends.
+//! Steps: build both release servers with the same SQLite flags (see `binaries`), make sure
+//! `wrk` exists, start both on 127.0.0.1 with the same number of memories stored, run wrk
+//! against each in turn, `--repeats` times alternating (never both at once: the idle one is
+//! paused; see `repeat`), print a table of medians, median ratios and their spread, and kill
+//! every child process however the run ends.
 //!
 //! `--big-import` measures our server alone instead: one huge import under load (see
 //! `big_import`); `--overload` too: twice the creates it can sustain (see `overload`); and
@@ -14,7 +16,6 @@
 mod big_import;
 mod binaries;
 mod http;
-mod metrics;
 mod overload;
 mod postgres;
 mod repeat;
@@ -28,7 +29,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 
@@ -239,9 +240,6 @@ struct Scenario {
     p99_goal: Option<f64>,
 }
 
-/// How long our job queue may take to empty after a load before the next load starts anyway.
-const SETTLE_WITHIN: Duration = Duration::from_secs(120);
-
 /// The runs of one figure on each server, each side in the order its runs happened.
 #[derive(Debug, Default)]
 struct Runs {
@@ -300,8 +298,9 @@ impl Bench<'_> {
     /// of `--database`, as asked.
     fn compare(&mut self) -> anyhow::Result<()> {
         let n = self.args.preload;
-        let reference = self.start_reference("reference", n, "c.sqlite")?;
-        let (ours, demo) = self.start_ours("ours", "omi.sqlite")?;
+        // Named after their sides, which is how `repeated` pauses the one not under load.
+        let reference = self.start_reference(Side::Reference.label(), n, "c.sqlite")?;
+        let (ours, demo) = self.start_ours(Side::Ours.label(), "omi.sqlite")?;
         self.preload_ours(ours, &demo, 0, n)?;
         let repeats = self.args.repeats;
         println!(
@@ -320,8 +319,8 @@ impl Bench<'_> {
             let runs = self.repeated(&scenario, ours, reference)?;
             rows.extend(rows_of(&scenario, &runs));
         }
-        self.children.stop("ours");
-        self.children.stop("reference");
+        self.children.stop(Side::Ours.label());
+        self.children.stop(Side::Reference.label());
         println!(
             "\n(ours, reference: medians of {repeats} run(s); ratio: the median of the ratios of each \
              reference run and the run of ours after it; spread: the lowest and highest of them)"
@@ -438,8 +437,10 @@ impl Bench<'_> {
     }
 
     /// Measure `scenario` `--repeats` times on each server, alternating and reference first
-    /// (see [`repeat::schedule`]). After each run of ours, wait for its job queue to empty, so
-    /// that jobs it queued (conversation processing) do not run during the next run.
+    /// (see [`repeat::schedule`]). The server not under load is paused meanwhile (see
+    /// [`Children::pause`]): our worker goes on processing the jobs a run of ours queued
+    /// (conversation processing is far slower than its acknowledgement), and must not do so
+    /// while the reference is measured.
     fn repeated(
         &mut self,
         scenario: &Scenario,
@@ -457,30 +458,13 @@ impl Bench<'_> {
                 Side::Ours => (ours, &scenario.ours),
             };
             let label = format!("{} {}/{rounds}", side.label(), runs.of(side).len() + 1);
-            let report = self.load(scenario.name, &label, addr, load)?;
-            runs.of(side).push(report);
-            if side == Side::Ours {
-                self.settle(ours)?;
-            }
+            let idle = side.other().label();
+            self.children.pause(idle)?;
+            let report = self.load(scenario.name, &label, addr, load);
+            self.children.resume(idle)?;
+            runs.of(side).push(report?);
         }
         Ok(runs)
-    }
-
-    /// Wait until our server at `addr` has no job queued (at most [`SETTLE_WITHIN`]), saying
-    /// so when that took a second or more; a warning when it did not happen in time.
-    fn settle(&mut self, addr: SocketAddr) -> anyhow::Result<()> {
-        match metrics::wait_for_empty_queue(addr, SETTLE_WITHIN)? {
-            Some(waited) if waited >= Duration::from_secs(1) => println!(
-                "bench: waited {:.1} s for our job queue to empty",
-                waited.as_secs_f64()
-            ),
-            Some(_) => {}
-            None => self.notes.push(format!(
-                "our job queue was still not empty {} s after a load; its jobs ran during the next one",
-                SETTLE_WITHIN.as_secs()
-            )),
-        }
-        Ok(())
     }
 
     /// Store memories `from..to` for the demo user through the batch endpoint.

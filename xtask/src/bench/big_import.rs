@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use super::http::Conn;
-use super::metrics::{metric_sum, queue_depth, scrape};
 use super::soak::rss_kib;
 use super::wrk::Report;
 use super::{Bench, Demo, Goal, Row, Unit, scenario, table};
@@ -81,6 +80,34 @@ fn import_text(max_chars: usize) -> (String, usize) {
     (text, facts)
 }
 
+/// The sum of every sample of metric `name` (over all its label sets) in a Prometheus text
+/// page; `None` when the page has none.
+fn metric_sum(page: &str, name: &str) -> Option<f64> {
+    let mut sum = None;
+    for line in page.lines().filter(|l| !l.starts_with('#')) {
+        let Some(rest) = line.strip_prefix(name) else {
+            continue;
+        };
+        let value = match rest.strip_prefix('{') {
+            Some(labelled) => labelled.rsplit_once('}').map(|(_, v)| v),
+            None => rest.starts_with(' ').then_some(rest),
+        };
+        if let Some(v) = value.and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok()) {
+            *sum.get_or_insert(0.0) += v;
+        }
+    }
+    sum
+}
+
+/// `GET /metrics` (which refreshes `job_queue_depth` first).
+fn scrape(conn: &mut Conn) -> anyhow::Result<String> {
+    let res = conn.send("GET", "/metrics", &[], None)?;
+    if res.status != 200 {
+        bail!("GET /metrics answered {}: {}", res.status, res.body);
+    }
+    Ok(res.body)
+}
+
 /// Jobs completed and failed so far, from a `/metrics` page.
 fn job_outcomes(page: &str) -> (f64, f64) {
     (
@@ -108,7 +135,9 @@ fn watch(addr: SocketAddr, pid: u32, start: Instant, timeout: Duration) -> anyho
     let mut peak_kib = 0;
     loop {
         peak_kib = peak_kib.max(rss_kib(pid)?);
-        let depth = queue_depth(&mut conn)?;
+        let page = scrape(&mut conn)?;
+        let depth =
+            metric_sum(&page, "job_queue_depth").context("no job_queue_depth in /metrics")?;
         let elapsed = start.elapsed();
         if depth == 0.0 || elapsed > timeout {
             return Ok(Watched {
@@ -346,12 +375,23 @@ mod tests {
     }
 
     #[test]
-    fn job_outcomes_add_up_every_kind() {
+    fn metrics_are_summed_over_label_sets_by_exact_name() {
         let page = "\
+# HELP job_queue_depth Jobs waiting or running, as of the last scrape.
+# TYPE job_queue_depth gauge
+job_queue_depth 3
+job_queue_depth_other 7
 jobs_completed_total{kind=\"conversation\"} 2
 jobs_completed_total{kind=\"memories\"} 5 1700000000000
 ";
+        assert_eq!(metric_sum(page, "job_queue_depth"), Some(3.0));
+        assert_eq!(metric_sum(page, "jobs_completed_total"), Some(7.0));
+        assert_eq!(metric_sum(page, "jobs_failed_total"), None);
         assert_eq!(job_outcomes(page), (7.0, 0.0));
+        assert_eq!(
+            metric_sum("job_queue_depth 0\n", "job_queue_depth"),
+            Some(0.0)
+        );
     }
 
     #[test]

@@ -56,7 +56,8 @@ pub(crate) struct SqliteFlags {
 impl SqliteFlags {
     /// What cargo gives our build: a `force`d `[env]` value of `.cargo/config.toml`, else the
     /// environment's `LIBSQLITE3_FLAGS` (which replaces the configuration's), else the
-    /// configuration's, else nothing.
+    /// configuration's, else nothing. (`cargo xtask` itself runs with the configuration's
+    /// `[env]` applied, so an environment value equal to it is the configuration's.)
     pub(crate) fn of_workspace(root: &Path) -> anyhow::Result<Self> {
         let path = root.join(CARGO_CONFIG);
         let config = match std::fs::read_to_string(&path) {
@@ -66,22 +67,29 @@ impl SqliteFlags {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
-        let from_config = |value: String| Self {
+        Ok(choose(config, std::env::var(SQLITE_FLAGS_VAR).ok()))
+    }
+}
+
+/// The flags cargo gives our build, from the configuration's entry and the environment's
+/// value (see [`SqliteFlags::of_workspace`]).
+fn choose(config: Option<ConfigValue>, environment: Option<String>) -> SqliteFlags {
+    let from_config = |value: String| SqliteFlags {
+        value,
+        source: CARGO_CONFIG,
+    };
+    match (config, environment) {
+        (Some(ConfigValue { value, force: true }), _) => from_config(value),
+        (Some(ConfigValue { value, .. }), Some(env)) if env == value => from_config(value),
+        (_, Some(value)) => SqliteFlags {
             value,
-            source: CARGO_CONFIG,
-        };
-        Ok(match (config, std::env::var(SQLITE_FLAGS_VAR)) {
-            (Some(ConfigValue { value, force: true }), _) => from_config(value),
-            (_, Ok(value)) => Self {
-                value,
-                source: "the environment",
-            },
-            (Some(ConfigValue { value, .. }), Err(_)) => from_config(value),
-            (None, Err(_)) => Self {
-                value: String::new(),
-                source: "nowhere: SQLite's defaults",
-            },
-        })
+            source: "the environment",
+        },
+        (Some(ConfigValue { value, .. }), None) => from_config(value),
+        (None, None) => SqliteFlags {
+            value: String::new(),
+            source: "nowhere: SQLite's defaults",
+        },
     }
 }
 
@@ -182,6 +190,37 @@ mod tests {
         assert_eq!(flags_in_config("[env]\nOTHER = \"1\"\n").unwrap(), None);
         assert_eq!(flags_in_config("").unwrap(), None);
         assert!(flags_in_config("[env]\nLIBSQLITE3_FLAGS = 3\n").is_err());
+    }
+
+    #[test]
+    fn a_forced_entry_beats_the_environment_which_beats_a_plain_entry() {
+        let entry = |force| {
+            Some(ConfigValue {
+                value: "-DA=0".to_owned(),
+                force,
+            })
+        };
+        let env = |v: &str| Some(v.to_owned());
+        let chosen = |config, environment| {
+            let flags = choose(config, environment);
+            (flags.value, flags.source)
+        };
+        assert_eq!(
+            chosen(entry(true), env("-DB")),
+            ("-DA=0".into(), CARGO_CONFIG)
+        );
+        assert_eq!(
+            chosen(entry(false), env("-DB")),
+            ("-DB".into(), "the environment")
+        );
+        assert_eq!(
+            chosen(entry(false), env("-DA=0")),
+            ("-DA=0".into(), CARGO_CONFIG),
+            "the value cargo xtask inherited from the configuration"
+        );
+        assert_eq!(chosen(entry(false), None), ("-DA=0".into(), CARGO_CONFIG));
+        assert_eq!(chosen(None, env("")), (String::new(), "the environment"));
+        assert_eq!(chosen(None, None).0, "");
     }
 
     #[test]

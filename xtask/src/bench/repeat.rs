@@ -19,6 +19,14 @@ impl Side {
             Self::Ours => "ours",
         }
     }
+
+    /// The other server.
+    pub(crate) fn other(self) -> Self {
+        match self {
+            Self::Reference => Self::Ours,
+            Self::Ours => Self::Reference,
+        }
+    }
 }
 
 /// The runs of one figure, in order: `rounds` pairs of reference then ours (`ref, ours, ref,
@@ -91,6 +99,8 @@ mod tests {
         assert_eq!(schedule(1, true), [Reference, Ours]);
         assert_eq!(schedule(2, false), [Ours, Ours]);
         assert!(schedule(0, true).is_empty());
+        assert_eq!(Reference.other(), Ours);
+        assert_eq!(Ours.other(), Reference);
     }
 
     #[test]

@@ -109,6 +109,34 @@ impl Children {
             .map(|(_, child, _)| child.id())
     }
 
+    /// Stop `name` from running (`SIGSTOP`) until [`Children::resume`], so that its
+    /// background work takes no CPU while another server is measured; nothing when `name` is
+    /// not running. A paused child is still killed on drop (`SIGKILL` ends it anyway).
+    pub(crate) fn pause(&self, name: &str) -> anyhow::Result<()> {
+        self.signal(name, "-STOP")
+    }
+
+    /// Let `name` run again after [`Children::pause`].
+    pub(crate) fn resume(&self, name: &str) -> anyhow::Result<()> {
+        self.signal(name, "-CONT")
+    }
+
+    /// Send `signal` (as `kill` takes it) to `name`, when it runs; with `kill(1)`, since
+    /// xtask forbids `unsafe` and so calls no libc.
+    fn signal(&self, name: &str, signal: &str) -> anyhow::Result<()> {
+        let Some(pid) = self.pid(name) else {
+            return Ok(());
+        };
+        let status = Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .with_context(|| format!("running kill {signal} {pid}"))?;
+        if !status.success() {
+            bail!("kill {signal} {pid} ({name}) failed ({status})");
+        }
+        Ok(())
+    }
+
     /// Kill and reap `name`.
     pub(crate) fn stop(&mut self, name: &str) {
         if let Some(i) = self.running.iter().position(|(n, ..)| n == name) {
