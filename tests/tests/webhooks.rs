@@ -79,12 +79,7 @@ async fn invalid_webhooks_are_refused<T: Transport>(ctx: &Ctx<T>) -> Value {
         422,
         dev.create_webhook(all_wrong).await,
     );
-    for url in [
-        "",
-        "not a url",
-        "https://user:pw@example.com/",
-        "https://",
-    ] {
+    for url in ["", "not a url", "https://user:pw@example.com/", "https://"] {
         let request = CreateWebhookRequest::new(url, [WebhookEvent::MemoryCreated]);
         rec.err(
             &format!("url {url:?}"),
