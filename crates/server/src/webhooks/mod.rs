@@ -1,5 +1,5 @@
-//! Webhooks: their settings, the retry schedule, signatures ([`signing`]) and the guard
-//! against server-side request forgery ([`address`]). The loop that sends deliveries is
+//! Webhooks: their settings, the retry schedule, signatures (`signing`) and the guard
+//! against server-side request forgery (`address`). The loop that sends deliveries is
 //! `crate::sender`; the routes that manage webhooks are `service/webhooks.rs`.
 
 pub(crate) mod address;

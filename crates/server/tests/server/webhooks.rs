@@ -150,6 +150,22 @@ impl Setup {
     }
 }
 
+/// A server over a new database with `options`, and a caller with the demo developer key.
+async fn started(options: &[&str]) -> (tempfile::TempDir, ServerProcess, Setup) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let creds = demo(&database);
+    let http = reqwest::Client::new();
+    let mut server = ServerProcess::spawn(&database, dir.path().join("log"), options);
+    server.ready(&http).await;
+    let s = Setup {
+        http,
+        base: server.base_url.clone(),
+        key: creds["dev_key"].as_str().expect("a key").to_owned(),
+    };
+    (dir, server, s)
+}
+
 fn options() -> Vec<&'static str> {
     vec![
         "--webhooks-allow-private",
@@ -162,17 +178,7 @@ fn options() -> Vec<&'static str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_event_arrives_signed_and_in_order_per_record() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let creds = demo(&database);
-    let http = reqwest::Client::new();
-    let mut server = ServerProcess::spawn(&database, dir.path().join("log"), &options());
-    server.ready(&http).await;
-    let s = Setup {
-        http,
-        base: server.base_url.clone(),
-        key: creds["dev_key"].as_str().expect("a key").to_owned(),
-    };
+    let (_dir, _server, s) = started(&options()).await;
     let (receiver, addr) = Receiver::start(0).await;
     let every = [
         "memory.created",
@@ -261,17 +267,7 @@ async fn every_event_arrives_signed_and_in_order_per_record() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_receiver_is_retried_and_every_attempt_is_listed() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let creds = demo(&database);
-    let http = reqwest::Client::new();
-    let mut server = ServerProcess::spawn(&database, dir.path().join("log"), &options());
-    server.ready(&http).await;
-    let s = Setup {
-        http,
-        base: server.base_url.clone(),
-        key: creds["dev_key"].as_str().expect("a key").to_owned(),
-    };
+    let (_dir, _server, s) = started(&options()).await;
     let (receiver, addr) = Receiver::start(2).await;
     let (webhook, _) = s.webhook(addr, &["action_item.created"]).await;
     s.call(
@@ -369,12 +365,7 @@ async fn deliveries_pending_at_a_kill_are_sent_after_the_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_flag_a_local_url_is_refused() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let creds = demo(&database);
-    let http = reqwest::Client::new();
-    let mut server = ServerProcess::spawn(&database, dir.path().join("log"), &[]);
-    server.ready(&http).await;
+    let (_dir, _server, s) = started(&[]).await;
     for url in [
         "http://127.0.0.1:9/hook",
         "http://localhost/hook",
@@ -382,9 +373,10 @@ async fn without_the_flag_a_local_url_is_refused() {
         "http://[::1]/hook",
         "http://10.0.0.1/hook",
     ] {
-        let reply = http
-            .post(format!("{}/v1/dev/user/webhooks", server.base_url))
-            .bearer_auth(creds["dev_key"].as_str().expect("a key"))
+        let reply = s
+            .http
+            .post(format!("{}/v1/dev/user/webhooks", s.base))
+            .bearer_auth(&s.key)
             .json(&json!({"url": url, "events": ["memory.created"]}))
             .send()
             .await
