@@ -15,6 +15,7 @@ contracts!(
     a_webhook_from_creation_to_deletion,
     invalid_webhooks_are_refused,
     webhooks_are_the_users_own_and_scoped,
+    a_user_has_at_most_twenty_webhooks,
 );
 
 /// A local receiver nobody listens on (the test servers allow private addresses): the
@@ -162,5 +163,37 @@ async fn webhooks_are_the_users_own_and_scoped<T: Transport>(ctx: &Ctx<T>) -> Va
             .await,
     );
     rec.ok("mine is still there", ctx.dev.list_webhooks().await);
+    rec.finish()
+}
+
+/// Twenty webhooks are taken, the twenty-first is a 409, and deleting one makes room.
+async fn a_user_has_at_most_twenty_webhooks<T: Transport>(ctx: &Ctx<T>) -> Value {
+    let mut rec = Record::new();
+    let dev = &ctx.dev;
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        let request = CreateWebhookRequest::new(
+            format!("http://127.0.0.1:9/hook/{n}"),
+            [WebhookEvent::MemoryCreated],
+        );
+        ids.push(
+            dev.create_webhook(request)
+                .await
+                .expect("a webhook")
+                .webhook
+                .id,
+        );
+    }
+    let one_more = || CreateWebhookRequest::new(URL, [WebhookEvent::MemoryCreated]);
+    rec.err(
+        "the twenty-first",
+        409,
+        dev.create_webhook(one_more()).await,
+    );
+    let listed = dev.list_webhooks().await.expect("the list");
+    rec.note("listed", listed.len());
+    rec.ok("delete one", dev.delete_webhook(&ids[0]).await);
+    let again = dev.create_webhook(one_more()).await;
+    rec.note("then one more is taken", again.is_ok());
     rec.finish()
 }

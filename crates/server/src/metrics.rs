@@ -47,6 +47,9 @@ pub const WRITES_SHED_TOTAL: &str = "writes_shed_total";
 /// Counter of requests refused with 503 because the server already worked on as many as
 /// `--max-in-flight` allows.
 pub const REQUESTS_SHED_TOTAL: &str = "requests_shed_total";
+/// Counter of webhook delivery attempts, labelled `outcome` (`delivered`, `retried`,
+/// `failed`: the last attempt of a delivery that failed for good).
+pub const WEBHOOK_ATTEMPTS_TOTAL: &str = "webhook_attempts_total";
 
 /// Where a contained panic happened: the `where` label of [`PANICS_TOTAL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,6 +199,10 @@ fn describe() {
         REQUESTS_SHED_TOTAL,
         "Requests refused with 503 because the server worked on as many as it allows."
     );
+    ::metrics::describe_counter!(
+        WEBHOOK_ATTEMPTS_TOTAL,
+        "Webhook delivery attempts, by outcome (delivered, retried, failed)."
+    );
 }
 
 /// The `method` label of a request: a standard method's name, or `other` for any other
@@ -262,6 +269,11 @@ pub fn rate_limit_backend_error(reason: &'static str) {
 /// Record a panic caught at `site`.
 pub fn panic_caught(site: PanicSite) {
     ::metrics::counter!(PANICS_TOTAL, "where" => site.as_str()).increment(1);
+}
+
+/// Record a webhook delivery attempt and its `outcome` (`delivered`, `retried`, `failed`).
+pub fn webhook_attempt(outcome: &'static str) {
+    ::metrics::counter!(WEBHOOK_ATTEMPTS_TOTAL, "outcome" => outcome).increment(1);
 }
 
 /// Record a job worker restarted by its supervisor.

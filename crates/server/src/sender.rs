@@ -67,17 +67,19 @@ pub(crate) async fn run_sender(
 }
 
 /// The client every attempt is sent with: the attempt's timeout, no redirects, and unless
-/// private addresses are allowed, a resolver that keeps only public ones.
+/// private addresses are allowed, no proxy and a resolver that keeps only public ones.
 fn http_client(config: &WebhookConfig) -> reqwest::Result<reqwest::Client> {
     let builder = reqwest::Client::builder()
         .timeout(config.timeout)
         .connect_timeout(config.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("omi-server-webhooks/", env!("CARGO_PKG_VERSION")));
+    // Guarded, connections go straight to the receiver: through a proxy, the resolver would
+    // check the proxy's address instead of the receiver's.
     let builder = if config.allow_private {
         builder
     } else {
-        builder.dns_resolver(Arc::new(GuardedResolver))
+        builder.no_proxy().dns_resolver(Arc::new(GuardedResolver))
     };
     builder.build()
 }
@@ -130,7 +132,10 @@ async fn deliver(
         AssertUnwindSafe(send(client, config, &delivery))
             .catch_unwind()
             .await
-            .unwrap_or_else(|_| Err("the attempt panicked".to_owned()))
+            .unwrap_or_else(|_| {
+                crate::metrics::panic_caught(crate::metrics::PanicSite::Webhook);
+                Err("the attempt panicked".to_owned())
+            })
     };
     let (status_code, error) = match sent {
         Ok(status) if (200..300).contains(&status) => (Some(status), None),
@@ -171,7 +176,13 @@ fn retry_at(config: &WebhookConfig, attempt_no: u32) -> AttemptOutcome {
     AttemptOutcome::RetryAt(now.checked_add_signed(wait).unwrap_or(now))
 }
 
+/// Log an attempt (a failure at info, a delivery failed for good at warn) and count it.
 fn log_attempt(delivery: &ClaimedDelivery, attempt: &WebhookAttempt, outcome: AttemptOutcome) {
+    crate::metrics::webhook_attempt(match outcome {
+        AttemptOutcome::Delivered => "delivered",
+        AttemptOutcome::RetryAt(_) => "retried",
+        AttemptOutcome::Failed => "failed",
+    });
     let (id, webhook, event) = (&delivery.id, &delivery.webhook_id, delivery.event.as_str());
     match (&attempt.error, outcome) {
         (None, _) => {

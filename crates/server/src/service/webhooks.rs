@@ -40,20 +40,12 @@ impl AuthorizedDeveloper {
             secret: keys::new_webhook_secret(),
             created_at: self.service().now(),
         };
-        let stored = self
-            .service()
-            .store()
-            .insert_webhook(&record)
-            .await
-            .map_err(store_error)?;
-        if !stored {
-            return Err(ApiError::message(409, messages::TOO_MANY_WEBHOOKS));
-        }
-        tracing::info!(uid = %self.uid, webhook = %record.id, "webhook created");
-        Ok(CreatedWebhook {
-            secret: record.secret.clone(),
-            webhook: webhook_of(record),
-        })
+        let store = self.service().store();
+        let write = |remember| store.insert_webhook(&record, remember);
+        let created = self.service().create_once(created_of, write).await?;
+        let created = created.ok_or_else(|| ApiError::message(409, messages::TOO_MANY_WEBHOOKS))?;
+        tracing::info!(uid = %self.uid, webhook = %created.webhook.id, "webhook created");
+        Ok(created)
     }
 
     /// 403 naming the first read scope the key lacks for an event `new` would hear.
@@ -112,6 +104,15 @@ impl AuthorizedDeveloper {
             .ok_or_else(|| ApiError::not_found(messages::WEBHOOK_NOT_FOUND))?;
         Ok(records.into_iter().map(delivery_of).collect())
     }
+}
+
+/// What a create answers for what it stored: the webhook with its secret (`None`: nothing
+/// stored, the user has as many webhooks as allowed).
+fn created_of(stored: &Option<WebhookRecord>) -> Option<CreatedWebhook> {
+    stored.clone().map(|record| CreatedWebhook {
+        secret: record.secret.clone(),
+        webhook: webhook_of(record),
+    })
 }
 
 /// A stored webhook as the API shows it (without its secret).

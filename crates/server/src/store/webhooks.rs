@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use omi_model::{DeliveryStatus, PageParams, Uid, WebhookAttempt, WebhookEvent, WebhookEvents};
 
-use super::StoreResult;
+use super::{IdempotentAnswer, StoreResult};
 
 /// The most webhooks one user has.
 pub const MAX_WEBHOOKS_PER_USER: i64 = 20;
@@ -90,9 +90,13 @@ pub enum AttemptOutcome {
 /// and writes only that user's rows.
 #[async_trait]
 pub trait WebhookStore: Send + Sync + 'static {
-    /// Store a webhook; `false` (nothing stored) when its user already has
-    /// [`MAX_WEBHOOKS_PER_USER`].
-    async fn insert_webhook(&self, webhook: &WebhookRecord) -> StoreResult<bool>;
+    /// Store a webhook, and `answer` (when given) in the same transaction; `None` (nothing
+    /// stored, no answer remembered) when its user already has [`MAX_WEBHOOKS_PER_USER`].
+    async fn insert_webhook(
+        &self,
+        webhook: &WebhookRecord,
+        answer: Option<IdempotentAnswer<Option<WebhookRecord>>>,
+    ) -> StoreResult<Option<WebhookRecord>>;
 
     /// A user's webhooks, oldest first.
     async fn list_webhooks(&self, uid: &Uid) -> StoreResult<Vec<WebhookRecord>>;

@@ -49,6 +49,17 @@ struct Filled {
 /// memories of both APIs (a duplicate, an edit, a deletion), action items, a second user,
 /// app and keys, a revoked key and an idempotent create.
 async fn fill(s: &TestServer) -> Filled {
+    s.dev(
+        Method::POST,
+        "/v1/dev/user/webhooks",
+        Some(json!({
+            "url": "http://127.0.0.1:9/hook",
+            "events": ["memory.created", "conversation.processed"],
+            "description": "受信 🪝"
+        })),
+    )
+    .await
+    .expect_status(200);
     s.create_conversation(json!({"text": MILK}))
         .await
         .expect_status(200);
@@ -299,6 +310,7 @@ async fn everything(s: &TestServer, f: &Filled) -> Value {
         ("/v1/dev/user/action-items?limit=100".to_owned(), dev),
         ("/v1/dev/user/goals?include_inactive=true".to_owned(), dev),
         ("/v1/dev/user/folders".to_owned(), dev),
+        ("/v1/dev/user/webhooks".to_owned(), dev),
     ];
     for (path, key) in lists {
         let listed = read(s, &path, key).await;
@@ -400,8 +412,10 @@ struct Source {
 async fn filled_source() -> Source {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = sqlite_url(&dir, "source.sqlite");
+    let mut config = test_config();
+    config.service.webhooks.allow_private = true;
     let s = TestServer::start_at(
-        test_config(),
+        config,
         Arc::new(ScriptedExtractor),
         url.clone(),
         tempfile::tempdir().expect("a temporary folder"),

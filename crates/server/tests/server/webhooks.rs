@@ -19,7 +19,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::common::eventually_within;
+use omi_server::store::postgres::ScratchDatabase;
+
+use crate::common::{eventually_within, postgres_url};
 use crate::process::{ServerProcess, demo};
 
 /// One request the receiver got.
@@ -150,10 +152,17 @@ impl Setup {
     }
 }
 
-/// A server over a new database with `options`, and a caller with the demo developer key.
-async fn started(options: &[&str]) -> (tempfile::TempDir, ServerProcess, Setup) {
+/// A server with `options` over `database` (a new SQLite file when `None`), and a caller
+/// with the demo developer key.
+async fn started(
+    database: Option<&str>,
+    options: &[&str],
+) -> (tempfile::TempDir, ServerProcess, Setup) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let database = database.map_or_else(
+        || format!("sqlite://{}", dir.path().join("db.sqlite").display()),
+        str::to_owned,
+    );
     let creds = demo(&database);
     let http = reqwest::Client::new();
     let mut server = ServerProcess::spawn(&database, dir.path().join("log"), options);
@@ -178,7 +187,7 @@ fn options() -> Vec<&'static str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_event_arrives_signed_and_in_order_per_record() {
-    let (_dir, _server, s) = started(&options()).await;
+    let (_dir, _server, s) = started(None, &options()).await;
     let (receiver, addr) = Receiver::start(0).await;
     let every = [
         "memory.created",
@@ -267,7 +276,24 @@ async fn every_event_arrives_signed_and_in_order_per_record() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_receiver_is_retried_and_every_attempt_is_listed() {
-    let (_dir, _server, s) = started(&options()).await;
+    retried_until_delivered(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_receiver_is_retried_on_postgres() {
+    let Some(admin_url) = postgres_url("the webhook retries on PostgreSQL") else {
+        return;
+    };
+    let scratch = ScratchDatabase::create(&admin_url)
+        .await
+        .expect("a scratch database");
+    retried_until_delivered(Some(scratch.url())).await;
+}
+
+/// A receiver answering 500 twice gets the delivery on the third attempt, and the
+/// deliveries list shows the three attempts.
+async fn retried_until_delivered(database: Option<&str>) {
+    let (_dir, _server, s) = started(database, &options()).await;
     let (receiver, addr) = Receiver::start(2).await;
     let (webhook, _) = s.webhook(addr, &["action_item.created"]).await;
     s.call(
@@ -365,7 +391,7 @@ async fn deliveries_pending_at_a_kill_are_sent_after_the_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_flag_a_local_url_is_refused() {
-    let (_dir, _server, s) = started(&[]).await;
+    let (_dir, _server, s) = started(None, &[]).await;
     for url in [
         "http://127.0.0.1:9/hook",
         "http://localhost/hook",

@@ -14,12 +14,12 @@ use omi_model::{
 use serde::Serialize;
 
 use super::backend::Conn;
-use super::{Arg, Backend, Dialect, locking, read};
+use super::{Arg, Backend, Dialect, locking, read, remember};
 use crate::store::rows::{json_err, map_err, uid_of};
 use crate::store::webhooks::MAX_WEBHOOKS_PER_USER;
 use crate::store::{
-    AttemptOutcome, ClaimedDelivery, DeliveryRecord, StoreError, StoreResult, WebhookRecord,
-    WebhookStore, from_micros, page_bounds, to_micros,
+    AttemptOutcome, ClaimedDelivery, DeliveryRecord, IdempotentAnswer, StoreError, StoreResult,
+    WebhookRecord, WebhookStore, from_micros, page_bounds, to_micros,
 };
 
 /// The columns of a webhook row.
@@ -70,6 +70,21 @@ pub(crate) struct DeliveryRow {
     created_at: i64,
 }
 
+/// The condition on a delivery `d` that it may be claimed at the time bound to `$now`:
+/// unfinished, due (or its lease over), and no earlier delivery of its webhook and record
+/// unfinished (so a record's events reach a receiver in order).
+macro_rules! claimable {
+    ($now:literal) => {
+        concat!(
+            "d.status IN ('pending', 'sending') AND d.next_attempt_at <= ",
+            $now,
+            " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE \
+             e.webhook_id = d.webhook_id AND e.subject_id = d.subject_id AND e.seq < d.seq \
+             AND e.status IN ('pending', 'sending'))"
+        )
+    };
+}
+
 /// The columns of [`DeliveryRow`].
 macro_rules! delivery_columns {
     () => {
@@ -112,9 +127,21 @@ impl DeliveryRow {
 
 #[async_trait]
 impl<B: Backend> WebhookStore for B {
-    async fn insert_webhook(&self, webhook: &WebhookRecord) -> StoreResult<bool> {
-        self.write(webhook.clone(), |conn, webhook| {
-            insert_webhook::<B::Db>(conn, webhook).boxed()
+    async fn insert_webhook(
+        &self,
+        webhook: &WebhookRecord,
+        answer: Option<IdempotentAnswer<Option<WebhookRecord>>>,
+    ) -> StoreResult<Option<WebhookRecord>> {
+        self.write((webhook.clone(), answer), |conn, (webhook, answer)| {
+            async move {
+                if !insert_webhook::<B::Db>(conn, webhook).await? {
+                    return Ok(None);
+                }
+                let stored = Some(webhook.clone());
+                remember::<B::Db, _>(conn, answer.as_ref(), &stored).await?;
+                Ok(stored)
+            }
+            .boxed()
         })
         .await
     }
@@ -180,10 +207,11 @@ impl<B: Backend> WebhookStore for B {
     }
 
     async fn deliveries_due(&self, now: DateTime<Utc>) -> StoreResult<bool> {
-        let row = sqlx::query::<B::Db>(
-            "SELECT 1 AS n FROM webhook_deliveries WHERE status IN ('pending', 'sending') \
-             AND next_attempt_at <= $1 LIMIT 1",
-        )
+        let row = sqlx::query::<B::Db>(concat!(
+            "SELECT 1 AS n FROM webhook_deliveries d WHERE ",
+            claimable!("$1"),
+            " LIMIT 1"
+        ))
         .arg(to_micros(now))
         .fetch_optional(B::Db::on_pool(self.readers()))
         .await
@@ -317,12 +345,9 @@ async fn claim<DB: Dialect>(
 ) -> StoreResult<Vec<ClaimedDelivery>> {
     const CLAIM: super::Locking = locking!(
         "UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1, \
-         next_attempt_at = $1 WHERE seq IN (SELECT d.seq FROM webhook_deliveries d \
-         WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= $2 \
-         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE \
-         e.webhook_id = d.webhook_id AND e.subject_id = d.subject_id AND e.seq < d.seq \
-         AND e.status IN ('pending', 'sending')) \
-         ORDER BY d.next_attempt_at, d.seq LIMIT $3";
+         next_attempt_at = $1 WHERE seq IN (SELECT d.seq FROM webhook_deliveries d WHERE ",
+        claimable!("$2"),
+        " ORDER BY d.next_attempt_at, d.seq LIMIT $3";
         lock: " FOR UPDATE SKIP LOCKED";
         then: ") RETURNING ", delivery_columns!()
     );
