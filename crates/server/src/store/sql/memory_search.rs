@@ -16,10 +16,17 @@
 //! `weight` depends on the memory's length alone and falls as it grows, and each memory's
 //! FTS5 row number starts with its length (migration 0016), so FTS5 hands out a phrase's
 //! matches by falling weight. Once the search has read a phrase's matches up to length `dl`,
-//! a memory it has not read holds that phrase only if it is at least that long: it scores at
-//! most `Σ idf × weight(dl)` over the phrases not read to the end. When the page's last
-//! memory scores at least that, the page is final (the threshold algorithm of Fagin, Lotem
-//! and Naor, with the exact score of each memory read computed from its terms).
+//! a memory it has not read holds that phrase only if it is at least that long, so what it
+//! can score is bounded by the phrases it may hold and how far their streams have gone
+//! ([`unseen_bound`]). When the page's last memory scores at least that, the page is final
+//! (the threshold algorithm of Fagin, Lotem and Naor, with the exact score of each memory read
+//! computed from its terms).
+//!
+//! A search of several phrases also reads the stream of the memories holding every phrase
+//! (FTS5's `AND`): those are the best of a page whenever there are enough of them, and that
+//! stream bounds the ones it has not handed out, so the search stops when it has read a page
+//! of them rather than when each phrase's stream has gone as far. Two common words that are
+//! seldom together cost a few batches, not thousands of rows of each word.
 
 use std::collections::HashSet;
 
@@ -155,14 +162,58 @@ struct Stream {
 }
 
 impl Stream {
-    /// The most a memory not yet read from this stream can gain from its phrase.
-    fn bound(&self) -> f64 {
-        if self.done {
-            0.0
-        } else {
-            self.idf * weight(length_of(self.after))
+    /// A stream of the matches of `matching`, read from the start.
+    fn new(matching: String, idf: f64, limit: usize, done: bool) -> Self {
+        let batch = FIRST_BATCH.max(i64::try_from(limit.saturating_mul(2)).unwrap_or(i64::MAX));
+        Self {
+            matching,
+            idf,
+            after: 0,
+            batch,
+            done,
         }
     }
+
+    /// The length of every memory of this stream not read yet is at least this.
+    fn reached(&self) -> u64 {
+        length_of(self.after)
+    }
+}
+
+/// The most a memory no stream has handed out yet can score: the threshold the page's last
+/// memory must reach to be final.
+///
+/// Such a memory holds some set `S` of the phrases, none of a finished stream, and is at
+/// least as long as the longest reach of `S`'s streams: it scores at most `Σ idf(S) ×
+/// weight(max reach(S))`. For each reach, the best `S` is every open stream that reached no
+/// further, so the bound is the largest of those prefix sums by reach. A memory holding every
+/// phrase is also one `every` (the stream of memories holding them all) has not handed out,
+/// so it is bounded by `every`'s reach too.
+fn unseen_bound(streams: &[Stream], every: Option<&Stream>) -> f64 {
+    let mut open: Vec<(u64, f64)> = streams
+        .iter()
+        .filter(|s| !s.done)
+        .map(|s| (s.reached(), s.idf))
+        .collect();
+    open.sort_by_key(|&(reached, _)| reached);
+    let whole = open.len() == streams.len();
+    let mut sum = 0.0;
+    let mut bound: f64 = 0.0;
+    for (k, &(reached, idf)) in open.iter().enumerate() {
+        sum += idf;
+        match every {
+            Some(every) if whole && k + 1 == open.len() && k > 0 => {
+                // The longest stream with all but one of the others, or every phrase.
+                let lightest = open[..k].iter().map(|o| o.1).fold(f64::INFINITY, f64::min);
+                bound = bound.max((sum - lightest) * weight(reached));
+                if !every.done {
+                    bound = bound.max(sum * weight(reached.max(every.reached())));
+                }
+            }
+            _ => bound = bound.max(sum * weight(reached)),
+        }
+    }
+    bound
 }
 
 /// A memory read and scored.
@@ -172,8 +223,91 @@ struct Hit {
     item: SearchHitRow,
 }
 
+/// One search under way: what it looks for, and what it has read.
+struct Search<'a> {
+    sql: MemoryStreams,
+    uid: &'a Uid,
+    phrases: &'a [QueryPhrase],
+    /// Each phrase's `idf`, in the order of `phrases`.
+    weights: Vec<f64>,
+    seen: HashSet<i64>,
+    hits: Vec<Hit>,
+}
+
+impl Search<'_> {
+    /// Read `stream`'s next batch, scoring the caller's memories not read before.
+    async fn read<DB: Dialect>(
+        &mut self,
+        tx: &mut sqlx::Transaction<'_, DB>,
+        stream: &mut Stream,
+    ) -> StoreResult<()> {
+        let rows = sqlx::query::<DB>(self.sql.stream)
+            .arg(stream.matching.clone())
+            .arg(stream.after)
+            .arg(stream.batch)
+            .arg(self.uid.as_str())
+            .fetch_all(DB::on(tx))
+            .await
+            .map_err(map_err)?;
+        for row in &rows {
+            let row = read::<DB, StreamRow>(row)?;
+            stream.after = stream.after.max(row.row);
+            if self.seen.insert(row.row) {
+                self.score(row);
+            }
+        }
+        if i64::try_from(rows.len()).unwrap_or(i64::MAX) < stream.batch {
+            stream.done = true;
+        }
+        stream.batch = stream.batch.saturating_mul(2).min(MAX_BATCH);
+        Ok(())
+    }
+
+    /// Score `row` when it is one of the caller's memories.
+    fn score(&mut self, row: StreamRow) {
+        let (Some(id), Some(content), Some(category), Some(terms)) =
+            (row.id, row.content, row.category, row.terms)
+        else {
+            return; // another user's
+        };
+        let split: Vec<&str> = terms.split(' ').collect();
+        let found: f64 = self
+            .phrases
+            .iter()
+            .zip(&self.weights)
+            .filter(|(phrase, _)| holds(&split, phrase))
+            .map(|(_, idf)| idf)
+            .sum();
+        if found > 0.0 {
+            let score = found * weight(term_count(&terms));
+            self.hits.push(Hit {
+                score,
+                row: row.row,
+                item: SearchHitRow::new(id, content, category, score / (1.0 + score)),
+            });
+        }
+    }
+
+    /// Keep the best `limit` hits; whether they are the page, given what is left unread.
+    fn settle(&mut self, limit: usize, unseen: f64) -> bool {
+        sort_hits(&mut self.hits);
+        self.hits.truncate(limit);
+        // Equal scores may differ in their last bits by the order of the sum.
+        self.hits.len() >= limit
+            && self
+                .hits
+                .last()
+                .is_some_and(|h| h.score >= unseen * (1.0 - 1e-9))
+    }
+}
+
 /// The `limit` best memories of `uid` for `phrases` (at least one), best first, by the
 /// statements of `sql`; read in one transaction, so every statement sees the same memories.
+///
+/// Each phrase has a stream, and a search of several phrases also reads the stream of the
+/// memories holding them all, which are the best of a page when there are enough of them:
+/// its reach alone bounds them, so the page is final long before each phrase's stream has
+/// gone as far.
 pub(crate) async fn best_page<DB: Dialect>(
     pool: &Pool<DB>,
     sql: MemoryStreams,
@@ -197,77 +331,31 @@ pub(crate) async fn best_page<DB: Dialect>(
             .await
             .map_err(map_err)?;
         let (found,) = read::<DB, (i64,)>(&count)?;
-        streams.push(Stream {
-            matching,
-            idf: idf(found, size),
-            after: 0,
-            batch: FIRST_BATCH.max(i64::try_from(limit.saturating_mul(2)).unwrap_or(i64::MAX)),
-            done: found == 0,
-        });
+        streams.push(Stream::new(matching, idf(found, size), limit, found == 0));
     }
-    let weights: Vec<f64> = streams.iter().map(|s| s.idf).collect();
-    let mut seen: HashSet<i64> = HashSet::new();
-    let mut hits: Vec<Hit> = Vec::new();
+    let mut every = (phrases.len() > 1).then(|| {
+        let none = streams.iter().any(|s| s.done);
+        Stream::new(DB::match_every_query(phrases), 0.0, limit, none)
+    });
+    let mut search = Search {
+        sql,
+        uid,
+        phrases,
+        weights: streams.iter().map(|s| s.idf).collect(),
+        seen: HashSet::new(),
+        hits: Vec::new(),
+    };
     loop {
-        for stream in streams.iter_mut().filter(|s| !s.done) {
-            let rows = sqlx::query::<DB>(sql.stream)
-                .arg(stream.matching.clone())
-                .arg(stream.after)
-                .arg(stream.batch)
-                .arg(uid.as_str())
-                .fetch_all(DB::on(&mut tx))
-                .await
-                .map_err(map_err)?;
-            let read_rows = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-            for row in &rows {
-                let row = read::<DB, StreamRow>(row)?;
-                stream.after = stream.after.max(row.row);
-                if !seen.insert(row.row) {
-                    continue;
-                }
-                let (Some(id), Some(content), Some(category), Some(terms)) =
-                    (row.id, row.content, row.category, row.terms)
-                else {
-                    continue; // another user's
-                };
-                let split: Vec<&str> = terms.split(' ').collect();
-                let found: f64 = phrases
-                    .iter()
-                    .zip(&weights)
-                    .filter(|(phrase, _)| holds(&split, phrase))
-                    .map(|(_, idf)| idf)
-                    .sum();
-                if found <= 0.0 {
-                    continue;
-                }
-                let score = found * weight(term_count(&terms));
-                hits.push(Hit {
-                    score,
-                    row: row.row,
-                    item: SearchHitRow::new(id, content, category, score / (1.0 + score)),
-                });
-            }
-            if read_rows < stream.batch {
-                stream.done = true;
-            }
-            stream.batch = stream.batch.saturating_mul(2).min(MAX_BATCH);
+        for stream in streams.iter_mut().chain(every.as_mut()).filter(|s| !s.done) {
+            search.read(&mut tx, stream).await?;
         }
-        sort_hits(&mut hits);
-        hits.truncate(limit);
-        let threshold: f64 = streams.iter().map(Stream::bound).sum();
-        let full = hits.len() >= limit;
-        // Equal scores may differ in their last bits by the order of the sum.
-        if streams.iter().all(|s| s.done)
-            || (full
-                && hits
-                    .last()
-                    .is_some_and(|h| h.score >= threshold * (1.0 - 1e-9)))
-        {
+        let unseen = unseen_bound(&streams, every.as_ref());
+        if search.settle(limit, unseen) || streams.iter().all(|s| s.done) {
             break;
         }
     }
     tx.rollback().await.map_err(map_err)?;
-    Ok(hits.into_iter().map(|h| h.item).collect())
+    Ok(search.hits.into_iter().map(|h| h.item).collect())
 }
 
 /// Best first; equal scores in row-number order (shorter, then older, first).
@@ -319,6 +407,37 @@ mod tests {
         assert_eq!(term_count("user love hike"), 3);
         assert_eq!(length_of((7_i64 << LENGTH_SHIFT) + 12), 7);
         assert_eq!(length_of(-1), 0);
+    }
+
+    /// A stream with `idf` that has read up to memories of `reached` terms.
+    fn reached(idf: f64, reached: u64, done: bool) -> Stream {
+        let mut stream = Stream::new(String::new(), idf, 10, done);
+        stream.after = i64::try_from(reached << LENGTH_SHIFT).unwrap();
+        stream
+    }
+
+    #[test]
+    fn the_unseen_bound_is_the_best_set_of_phrases_a_memory_not_read_can_hold() {
+        let one = [reached(2.0, 5, false)];
+        assert!((unseen_bound(&one, None) - 2.0 * weight(5)).abs() < 1e-12);
+        assert!(unseen_bound(&[reached(2.0, 5, true)], None).abs() < 1e-12);
+        // Out of order by reach: {far} alone, or both at the far reach.
+        let two = [reached(1.0, 30, false), reached(3.0, 2, false)];
+        let both = 4.0 * weight(30);
+        let want = (3.0 * weight(2)).max(both).max(1.0 * weight(30));
+        assert!((unseen_bound(&two, None) - want).abs() < 1e-12);
+        // Memories holding both that were not read are at least as long as `every` reached.
+        let every = reached(0.0, 60, false);
+        let want = (3.0 * weight(2))
+            .max(1.0 * weight(30))
+            .max(4.0 * weight(60));
+        assert!((unseen_bound(&two, Some(&every)) - want).abs() < 1e-12);
+        let every = reached(0.0, 60, true);
+        let want = (3.0 * weight(2)).max(1.0 * weight(30));
+        assert!((unseen_bound(&two, Some(&every)) - want).abs() < 1e-12);
+        // A finished stream's phrase is in no memory left unread.
+        let one_done = [reached(1.0, 30, true), reached(3.0, 2, false)];
+        assert!((unseen_bound(&one_done, Some(&every)) - 3.0 * weight(2)).abs() < 1e-12);
     }
 
     #[test]

@@ -36,7 +36,7 @@ mod idempotency;
 mod import;
 mod jobs;
 mod memories;
-mod memory_search;
+pub(crate) mod memory_search;
 mod parts;
 mod search;
 mod search_index;
@@ -127,9 +127,22 @@ pub(crate) trait Dialect:
     /// How this database finds a user's memories by their search terms.
     const MEMORY_SEARCH: MemorySearchSql;
 
-    /// `phrases` as this database's full-text query: any phrase matches, the terms of a
-    /// phrase in order side by side.
-    fn match_query(phrases: &[QueryPhrase]) -> String;
+    /// One phrase as this database's full-text query: its terms in order side by side (the
+    /// last as a prefix when the phrase says so).
+    fn match_phrase(phrase: &QueryPhrase) -> String;
+
+    /// The full-text operators joining two queries: `[any, every]`.
+    const MATCH_JOINERS: [&'static str; 2];
+
+    /// `phrases` as this database's full-text query: any phrase matches.
+    fn match_query(phrases: &[QueryPhrase]) -> String {
+        join_phrases::<Self>(phrases, Self::MATCH_JOINERS[0])
+    }
+
+    /// `phrases` as this database's full-text query: every phrase matches.
+    fn match_every_query(phrases: &[QueryPhrase]) -> String {
+        join_phrases::<Self>(phrases, Self::MATCH_JOINERS[1])
+    }
 
     /// ` AND` a condition on `conversations` that its terms match the [`Dialect::match_query`]
     /// pushed between the two parts.
@@ -274,6 +287,12 @@ impl<DB: Database> PushArg<DB> for QueryBuilder<DB> {
     }
 }
 
+/// `phrases` as `DB`'s full-text query, each phrase's query joined by `joiner`.
+fn join_phrases<DB: Dialect>(phrases: &[QueryPhrase], joiner: &str) -> String {
+    let written: Vec<String> = phrases.iter().map(DB::match_phrase).collect();
+    written.join(joiner)
+}
+
 impl Dialect for sqlx::Sqlite {
     const LOCKS_ROWS: bool = false;
 
@@ -334,17 +353,14 @@ impl Dialect for sqlx::Sqlite {
         ")",
     ];
 
-    /// FTS5: `"a" OR "b c" OR "d"*`.
-    fn match_query(phrases: &[QueryPhrase]) -> String {
-        let written: Vec<String> = phrases
-            .iter()
-            .map(|p| {
-                let star = if p.prefix { "*" } else { "" };
-                format!("\"{}\"{star}", p.terms.join(" ").replace('"', "\"\""))
-            })
-            .collect();
-        written.join(" OR ")
+    /// FTS5: `"b c"`, `"d"*`.
+    fn match_phrase(phrase: &QueryPhrase) -> String {
+        let star = if phrase.prefix { "*" } else { "" };
+        format!("\"{}\"{star}", phrase.terms.join(" ").replace('"', "\"\""))
     }
+
+    /// FTS5: `"a" OR "b c"`, `"a" AND "b c"`.
+    const MATCH_JOINERS: [&'static str; 2] = [" OR ", " AND "];
 
     fn on(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self> {
         conn
@@ -405,19 +421,16 @@ impl Dialect for sqlx::Postgres {
         "::text))",
     ];
 
-    /// `tsquery`: `'a' | ('b' <-> 'c') | 'd':*`.
-    fn match_query(phrases: &[QueryPhrase]) -> String {
+    /// `tsquery`: `('b' <-> 'c')`, `('d':*)`.
+    fn match_phrase(phrase: &QueryPhrase) -> String {
         let lexeme = |t: &str| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''"));
-        let written: Vec<String> = phrases
-            .iter()
-            .map(|p| {
-                let terms: Vec<String> = p.terms.iter().map(|t| lexeme(t)).collect();
-                let star = if p.prefix { ":*" } else { "" };
-                format!("({}{star})", terms.join(" <-> "))
-            })
-            .collect();
-        written.join(" | ")
+        let terms: Vec<String> = phrase.terms.iter().map(|t| lexeme(t)).collect();
+        let star = if phrase.prefix { ":*" } else { "" };
+        format!("({}{star})", terms.join(" <-> "))
     }
+
+    /// `tsquery`: `('a') | ('b' <-> 'c')`, `('a') & ('b' <-> 'c')`.
+    const MATCH_JOINERS: [&'static str; 2] = [" | ", " & "];
 
     fn on(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self> {
         conn

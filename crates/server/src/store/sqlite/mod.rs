@@ -1075,6 +1075,85 @@ mod tests {
         }
     }
 
+    /// Memories of `uid()` and another user, 600 each, of 1 to 30 terms, holding each of
+    /// `words` when `holds(word's index, draw)` says so for a fixed pseudo-random draw.
+    async fn varied_store(
+        words: &[&str],
+        holds: fn(usize, u64) -> bool,
+    ) -> (SqliteStore, tempfile::TempDir) {
+        let (store, dir) = store().await;
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            state >> 33
+        };
+        for who in [uid(), Uid::try_from("crowd".to_owned()).unwrap()] {
+            let mut records = Vec::new();
+            for n in 0..600 {
+                let mut text = format!("note{n}");
+                for (k, word) in words.iter().enumerate() {
+                    if holds(k, next()) {
+                        text.push(' ');
+                        text.push_str(word);
+                    }
+                }
+                for _ in 0..next() % 25 {
+                    text.push_str(" filler");
+                }
+                records.push(memory(&text));
+            }
+            for chunk in records.chunks(100) {
+                store
+                    .insert_memories(&who, chunk, None, None)
+                    .await
+                    .unwrap();
+            }
+        }
+        (store, dir)
+    }
+
+    /// Many memories holding several of a query's words, of many lengths, for both users,
+    /// with the words about as common as each other and then of falling frequency: a search
+    /// of several words stops on the stream of memories holding them all, and its page must
+    /// still be the head of a search that read every match.
+    #[tokio::test]
+    async fn a_page_found_through_memories_holding_every_word_is_the_head_of_the_ranking() {
+        use crate::store::sql::{Dialect, MemorySearchSql, memory_search::best_page};
+        let MemorySearchSql::Streams(sql) = sqlx::Sqlite::MEMORY_SEARCH else {
+            panic!("SQLite searches by the best page");
+        };
+        let words = ["hike", "lisbon", "cook", "東京"];
+        let mixes: [fn(usize, u64) -> bool; 2] =
+            [|_, draw| draw % 3 > 0, |k, draw| draw % (k as u64 + 2) == 0];
+        for (mix, holds) in mixes.into_iter().enumerate() {
+            let (store, _dir) = varied_store(&words, holds).await;
+            let me = uid();
+            for query in [
+                "hike lisbon",
+                "cook 東京 hike",
+                "lisbon hike cook 東京",
+                "hike zzz",
+            ] {
+                let phrases = omi_extract::search::query_phrases(query);
+                let ids = |hits: Vec<crate::store::rows::SearchHitRow>| -> Vec<String> {
+                    hits.into_iter()
+                        .map(|h| h.into_item().unwrap().id)
+                        .collect()
+                };
+                let every_match = best_page(&store.readers, sql, &me, &phrases, 100_000);
+                let all = ids(every_match.await.unwrap());
+                assert!(all.len() > 200, "mix {mix}, {query}: {}", all.len());
+                for limit in [1, 3, 10, 25, 60] {
+                    let page = best_page(&store.readers, sql, &me, &phrases, limit);
+                    let page = ids(page.await.unwrap());
+                    assert_eq!(page, all[..limit], "mix {mix}, {query}, limit {limit}");
+                }
+            }
+        }
+    }
+
     /// `PRAGMA synchronous` as a connection of `pool` reports it (0 off, 1 normal, 2 full).
     async fn synchronous_of(pool: &SqlitePool) -> i64 {
         sqlx::query_scalar("PRAGMA synchronous")
