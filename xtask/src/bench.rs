@@ -11,11 +11,13 @@
 //!
 //! `--big-import` measures our server alone instead: one huge import under load (see
 //! `big_import`); `--overload` too: twice the creates it can sustain (see `overload`); and
-//! `--search`: memory search at 1 000 and 100 000 memories (see `search`).
+//! `--search`: memory search at 1 000 and 100 000 memories (see `search`) and what the search
+//! index costs a create (see `index_cost`).
 
 mod big_import;
 mod binaries;
 mod http;
+mod index_cost;
 mod overload;
 mod postgres;
 mod repeat;

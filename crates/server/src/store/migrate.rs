@@ -56,6 +56,7 @@ const NOT_COPIED: &[&str] = &[
     "_sqlx_migrations",
     "store_tasks",
     "memory_search_rows",
+    "memory_search_pending",
     "memory_search",
     "memory_search_data",
     "memory_search_idx",

@@ -59,6 +59,10 @@ pub(crate) struct MemoryStreams {
     /// How many memories the index has held (the largest row number's low bits are at least
     /// that many). One row, one integer.
     pub(crate) size: &'static str,
+    /// The memories of user `$1` whose terms are not in the full-text index yet (SQLite:
+    /// written in the transaction being committed, or left by an earlier process), as
+    /// [`StreamRow`]s: read whole and scored before the streams.
+    pub(crate) pending: &'static str,
     /// Up to `$3` matches of match query `$1` with a row number above `$2`, in row-number
     /// order, as [`StreamRow`]s: the memory's columns are NULL unless it is user `$4`'s.
     pub(crate) stream: &'static str,
@@ -345,6 +349,16 @@ pub(crate) async fn best_page<DB: Dialect>(
         seen: HashSet::new(),
         hits: Vec::new(),
     };
+    let pending = sqlx::query::<DB>(sql.pending)
+        .arg(uid.as_str())
+        .fetch_all(DB::on(&mut tx))
+        .await
+        .map_err(map_err)?;
+    for row in &pending {
+        let row = read::<DB, StreamRow>(row)?;
+        search.seen.insert(row.row);
+        search.score(row);
+    }
     loop {
         for stream in streams.iter_mut().chain(every.as_mut()).filter(|s| !s.done) {
             search.read(&mut tx, stream).await?;

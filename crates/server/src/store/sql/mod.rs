@@ -302,6 +302,11 @@ impl Dialect for sqlx::Sqlite {
         count: "SELECT COUNT(*) FROM (SELECT 1 FROM memory_search \
                 WHERE memory_search MATCH $1 LIMIT $2)",
         size: "SELECT COALESCE(MAX(row), 0) FROM memory_search_rows",
+        pending: "SELECT p.row AS row, m.id AS id, m.content AS content, \
+                  m.category AS category, m.search_terms AS terms \
+                  FROM memory_search_pending AS p \
+                  JOIN memory_search_rows AS r ON r.row = (p.row & 1099511627775) \
+                  JOIN memories AS m ON m.id = r.memory_id AND m.uid = $1",
         stream: "SELECT s.row AS row, m.id AS id, m.content AS content, \
                  m.category AS category, m.search_terms AS terms \
                  FROM (SELECT rowid AS row FROM memory_search \

@@ -12,6 +12,9 @@
 //! its own, so the failing write rolls back alone and the others commit. A write may
 //! therefore run twice, its first run rolled back: writes are `Fn`, and do nothing but SQL.
 //!
+//! Before each commit the writer moves new memories' search terms into the full-text index
+//! in one ordered insert (see `search_pending`).
+//!
 //! Two things keep one bad write from stopping the others. A write that panics is caught
 //! like one that fails: it answers an internal error, the rest of its batch commits, and the
 //! writer goes on. And the queue is bounded ([`QUEUE_CAPACITY`]): when it is full a write is
@@ -198,6 +201,7 @@ async fn run_together(
             }
         }
     }
+    super::search_pending::move_before_commit(conn).await;
     commit(conn).await?;
     Ok(Ok(outputs))
 }
@@ -213,6 +217,7 @@ async fn run_isolated(
     for pending in batch {
         results.push(in_savepoint(conn, &pending.run).await);
     }
+    super::search_pending::move_before_commit(conn).await;
     commit(conn).await?;
     Ok(results)
 }

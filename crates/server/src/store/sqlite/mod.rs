@@ -16,6 +16,7 @@ use sqlx::sqlite::{
 };
 
 mod group_commit;
+mod search_pending;
 mod word_index;
 
 use group_commit::GroupCommit;
@@ -122,6 +123,7 @@ impl SqliteStore {
             .map_err(map_err)?;
         word_index::backfill(&writer).await?;
         crate::store::sql::backfill_search_terms(&writer).await?;
+        search_pending::move_left_over(&writer).await?;
         let group = GroupCommit::start(writer.clone());
         Ok(Self {
             writer,
@@ -1152,6 +1154,71 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Memories whose terms are still pending (left by a process that stopped before its
+    /// writer moved them) are found and ranked with the rest, and a store that opens moves
+    /// them into the index.
+    #[tokio::test]
+    async fn memories_whose_terms_are_pending_are_found_and_moved_at_open() {
+        use crate::store::sql::{Dialect, MemorySearchSql, memory_search::best_page};
+        let MemorySearchSql::Streams(sql) = sqlx::Sqlite::MEMORY_SEARCH else {
+            panic!("SQLite searches by the best page");
+        };
+        let words = ["hike", "lisbon"];
+        let (store, dir) = varied_store(&words, |_, draw| draw % 3 > 0).await;
+        let pending = |pool: SqlitePool| async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM memory_search_pending")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
+        assert_eq!(
+            pending(store.writer.clone()).await,
+            0,
+            "moved at each commit"
+        );
+        let me = uid();
+        let phrases = omi_extract::search::query_phrases("hike lisbon");
+        let ids = |hits: Vec<crate::store::rows::SearchHitRow>| -> Vec<String> {
+            hits.into_iter()
+                .map(|h| h.into_item().unwrap().id)
+                .collect()
+        };
+        let before = ids(best_page(&store.readers, sql, &me, &phrases, 100_000)
+            .await
+            .unwrap());
+        // Every third memory's terms back to pending, as a killed process leaves them.
+        for statement in [
+            "INSERT INTO memory_search_pending (row, terms) \
+             SELECT rowid, terms FROM memory_search WHERE rowid % 3 = 0",
+            "DELETE FROM memory_search WHERE rowid IN (SELECT row FROM memory_search_pending)",
+        ] {
+            sqlx::query(statement).execute(&store.writer).await.unwrap();
+        }
+        assert!(pending(store.writer.clone()).await > 300);
+        let all = ids(best_page(&store.readers, sql, &me, &phrases, 100_000)
+            .await
+            .unwrap());
+        let mut found = all.clone();
+        let mut want = before.clone();
+        found.sort();
+        want.sort();
+        assert_eq!(found, want, "the same memories are found");
+        for limit in [1, 10, 60] {
+            let page = ids(best_page(&store.readers, sql, &me, &phrases, limit)
+                .await
+                .unwrap());
+            assert_eq!(page, all[..limit], "limit {limit}");
+        }
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        store.close().await;
+        let reopened = SqliteStore::open(&url, 2).await.unwrap();
+        assert_eq!(pending(reopened.writer.clone()).await, 0, "moved at open");
+        let after = ids(best_page(&reopened.readers, sql, &me, &phrases, 100_000)
+            .await
+            .unwrap());
+        assert_eq!(after, before, "the ranking is what it was");
     }
 
     /// `PRAGMA synchronous` as a connection of `pool` reports it (0 off, 1 normal, 2 full).
