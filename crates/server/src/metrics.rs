@@ -50,6 +50,10 @@ pub const REQUESTS_SHED_TOTAL: &str = "requests_shed_total";
 /// Counter of webhook delivery attempts, labelled `outcome` (`delivered`, `retried`,
 /// `failed`: the last attempt of a delivery that failed for good).
 pub const WEBHOOK_ATTEMPTS_TOTAL: &str = "webhook_attempts_total";
+/// Histogram: writes per SQLite group-commit transaction.
+pub const SQLITE_COMMIT_WRITES: &str = "sqlite_commit_writes";
+/// Histogram: seconds one SQLite group-commit transaction took, first write to commit.
+pub const SQLITE_COMMIT_SECONDS: &str = "sqlite_commit_seconds";
 
 /// Where a contained panic happened: the `where` label of [`PANICS_TOTAL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +98,9 @@ const DURATION_BUCKETS: &[f64] = &[
 /// Bucket bounds of [`JOB_ATTEMPTS`] (the default allows 5 attempts).
 const ATTEMPT_BUCKETS: &[f64] = &[1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0];
 
+/// Buckets of [`SQLITE_COMMIT_WRITES`], up to the group commit's largest batch.
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+
 /// How often raw histogram samples are folded into their buckets when nobody scrapes, so
 /// an unscraped server's memory stays bounded.
 const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
@@ -136,6 +143,18 @@ fn builder() -> PrometheusBuilder {
         )
         .and_then(|b| {
             b.set_buckets_for_metric(Matcher::Full(JOB_ATTEMPTS.to_owned()), ATTEMPT_BUCKETS)
+        })
+        .and_then(|b| {
+            b.set_buckets_for_metric(
+                Matcher::Full(SQLITE_COMMIT_WRITES.to_owned()),
+                BATCH_BUCKETS,
+            )
+        })
+        .and_then(|b| {
+            b.set_buckets_for_metric(
+                Matcher::Full(SQLITE_COMMIT_SECONDS.to_owned()),
+                DURATION_BUCKETS,
+            )
         });
     match with_buckets {
         Ok(builder) => builder,
@@ -149,6 +168,15 @@ fn builder() -> PrometheusBuilder {
 
 /// The `# HELP` lines.
 fn describe() {
+    ::metrics::describe_histogram!(
+        SQLITE_COMMIT_WRITES,
+        "Writes per SQLite group-commit transaction."
+    );
+    ::metrics::describe_histogram!(
+        SQLITE_COMMIT_SECONDS,
+        ::metrics::Unit::Seconds,
+        "SQLite group-commit transactions: first write to commit."
+    );
     ::metrics::describe_counter!(
         HTTP_REQUESTS_TOTAL,
         "HTTP requests by method, route template and status."
@@ -274,6 +302,13 @@ pub fn panic_caught(site: PanicSite) {
 /// Record a webhook delivery attempt and its `outcome` (`delivered`, `retried`, `failed`).
 pub fn webhook_attempt(outcome: &'static str) {
     ::metrics::counter!(WEBHOOK_ATTEMPTS_TOTAL, "outcome" => outcome).increment(1);
+}
+
+/// Record one SQLite group-commit transaction of `writes` writes that took `seconds`.
+pub fn sqlite_commit(writes: usize, seconds: f64) {
+    #[allow(clippy::cast_precision_loss)] // at most 256 writes
+    ::metrics::histogram!(SQLITE_COMMIT_WRITES).record(writes as f64);
+    ::metrics::histogram!(SQLITE_COMMIT_SECONDS).record(seconds);
 }
 
 /// Record a job worker restarted by its supervisor.

@@ -95,6 +95,28 @@ async fn created_content_is_stored_trimmed() {
     );
 }
 
+/// Each SQLite group commit is measured: how many writes it held and how long it took.
+#[tokio::test]
+async fn a_write_is_counted_in_the_commit_metrics() {
+    let s = TestServer::start().await;
+    s.dev_memory(json!({"content": "User grows tomatoes 🍅 in 京都"}))
+        .await;
+    let metrics = s
+        .call(
+            Method::GET,
+            "/metrics",
+            crate::common::Auth::None,
+            crate::common::Body::None,
+        )
+        .await;
+    for series in [
+        "sqlite_commit_writes_bucket{le=\"1\"}",
+        "sqlite_commit_seconds_count",
+    ] {
+        assert!(metrics.text.contains(series), "{series}: {}", metrics.text);
+    }
+}
+
 #[tokio::test]
 async fn a_memory_without_category_is_categorized() {
     let s = TestServer::start().await;

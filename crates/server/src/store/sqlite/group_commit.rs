@@ -167,6 +167,7 @@ async fn commit_batch(pool: &SqlitePool, batch: Vec<Pending>) {
         Ok(c) => c,
         Err(e) => return fail_all(batch, &crate::store::rows::map_err(e)),
     };
+    let started = std::time::Instant::now();
     let results = match run_together(&mut conn, &batch).await {
         Ok(Ok(outputs)) => outputs.into_iter().map(Ok).collect(),
         // A write alone: the failure of its run is its answer.
@@ -177,6 +178,7 @@ async fn commit_batch(pool: &SqlitePool, batch: Vec<Pending>) {
         },
         Err(e) => return fail_all(batch, &e),
     };
+    crate::metrics::sqlite_commit(batch.len(), started.elapsed().as_secs_f64());
     for (Pending { reply, .. }, result) in batch.into_iter().zip(results) {
         let _ = reply.send(result);
     }
