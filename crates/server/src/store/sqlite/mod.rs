@@ -15,6 +15,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
+mod checkpointer;
 mod group_commit;
 mod search_pending;
 mod word_index;
@@ -74,6 +75,8 @@ impl Default for SqliteOptions {
 pub struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
+    /// The connection of the WAL checkpoints (`checkpointer`).
+    checkpoints: SqlitePool,
     group: GroupCommit,
 }
 
@@ -104,7 +107,11 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(synchronous.pragma())
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            .pragma(
+                "wal_autocheckpoint",
+                checkpointer::WRITER_CHECKPOINT_PAGES.to_string(),
+            );
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
@@ -115,6 +122,11 @@ impl SqliteStore {
             .run(&writer)
             .await
             .map_err(|e| StoreError::Internal(format!("migrations failed: {e}")))?;
+        let checkpoints = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(map_err)?;
         let readers = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
             .test_before_acquire(false)
@@ -125,17 +137,20 @@ impl SqliteStore {
         crate::store::sql::backfill_search_terms(&writer).await?;
         search_pending::move_left_over(&writer).await?;
         let group = GroupCommit::start(writer.clone());
+        checkpointer::start(checkpoints.clone());
         Ok(Self {
             writer,
             readers,
+            checkpoints,
             group,
         })
     }
 
-    /// Close both pools, waiting for connections to finish.
+    /// Close the pools, waiting for connections to finish; the checkpoints stop with them.
     pub async fn close(&self) {
         self.writer.close().await;
         self.readers.close().await;
+        self.checkpoints.close().await;
     }
 }
 
@@ -1219,6 +1234,43 @@ mod tests {
             .await
             .unwrap());
         assert_eq!(after, before, "the ranking is what it was");
+    }
+
+    /// The writer leaves the checkpoints to their own connection: it checkpoints by itself
+    /// only past 10 000 pages, and what it commits still reaches the database file soon.
+    #[tokio::test]
+    async fn checkpoints_run_beside_the_writer() {
+        let (store, dir) = store().await;
+        let pages: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(pages, i64::from(checkpointer::WRITER_CHECKPOINT_PAGES));
+        let file = dir.path().join("t.sqlite");
+        let size = || std::fs::metadata(&file).unwrap().len();
+        tokio::time::sleep(checkpointer::INTERVAL * 3).await;
+        let before = size();
+        let records: Vec<MemoryRecord> = (0..300)
+            .map(|n| {
+                memory(&format!(
+                    "User note {n}: 東京で会議 🗼 and a longer tail of words"
+                ))
+            })
+            .collect();
+        for chunk in records.chunks(50) {
+            store
+                .insert_memories(&uid(), chunk, None, None)
+                .await
+                .unwrap();
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while size() <= before {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no checkpoint moved the log into the database file"
+            );
+            tokio::time::sleep(checkpointer::INTERVAL).await;
+        }
     }
 
     /// `PRAGMA synchronous` as a connection of `pool` reports it (0 off, 1 normal, 2 full).
