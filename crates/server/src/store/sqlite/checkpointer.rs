@@ -8,6 +8,7 @@
 //! Durability does not change: a commit is synced (or not) by `PRAGMA synchronous` when it
 //! is written to the log; a checkpoint only moves committed pages into the database file.
 
+use std::sync::Weak;
 use std::time::Duration;
 
 use sqlx::sqlite::SqlitePool;
@@ -19,13 +20,18 @@ pub(super) const INTERVAL: Duration = Duration::from_millis(100);
 /// `wal_autocheckpoint`; its default is 1 000).
 pub(super) const WRITER_CHECKPOINT_PAGES: u32 = 10_000;
 
-/// Run PASSIVE checkpoints on `pool` (one read-write connection) until it is closed.
-pub(super) fn start(pool: SqlitePool) {
+/// Run PASSIVE checkpoints on `pool` (one read-write connection) until it is closed or
+/// `store` (held by every handle of the store) is gone, then close it.
+pub(super) fn start(pool: SqlitePool, store: Weak<()>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if store.strong_count() == 0 {
+                pool.close().await;
+                break;
+            }
             if pool.is_closed() {
                 break;
             }

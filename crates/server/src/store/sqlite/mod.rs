@@ -7,6 +7,7 @@
 //! (`store/sql`).
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -77,6 +78,8 @@ pub struct SqliteStore {
     readers: SqlitePool,
     /// The connection of the WAL checkpoints (`checkpointer`).
     checkpoints: SqlitePool,
+    /// Held by every handle of the store: the checkpoints stop when the last one is dropped.
+    _alive: Arc<()>,
     group: GroupCommit,
 }
 
@@ -137,11 +140,13 @@ impl SqliteStore {
         crate::store::sql::backfill_search_terms(&writer).await?;
         search_pending::move_left_over(&writer).await?;
         let group = GroupCommit::start(writer.clone());
-        checkpointer::start(checkpoints.clone());
+        let alive = Arc::new(());
+        checkpointer::start(checkpoints.clone(), Arc::downgrade(&alive));
         Ok(Self {
             writer,
             readers,
             checkpoints,
+            _alive: alive,
             group,
         })
     }
