@@ -25,6 +25,7 @@ use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
+use core_affinity::CoreId;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
@@ -64,20 +65,44 @@ impl std::fmt::Debug for Pending {
 }
 
 impl GroupCommit {
-    /// Start the writer task over `pool` (a pool of one connection), with a queue of
-    /// [`QUEUE_CAPACITY`] writes.
-    pub(super) fn start(pool: SqlitePool) -> Self {
-        Self::with_capacity(pool, QUEUE_CAPACITY)
+    /// Start the writer thread over `pool` (a pool of one connection), with a queue of
+    /// [`QUEUE_CAPACITY`] writes, named `name` and pinned to `core` when one is given (see
+    /// `writer_core`).
+    pub(super) fn start(pool: SqlitePool, name: String, core: Option<CoreId>) -> StoreResult<Self> {
+        Self::with_capacity(pool, QUEUE_CAPACITY, name, core)
     }
 
     /// [`GroupCommit::start`] with a queue of `capacity` writes.
-    pub(super) fn with_capacity(pool: SqlitePool, capacity: usize) -> Self {
+    ///
+    /// The writer runs on a thread of its own, on a single-threaded runtime: its wake-ups
+    /// (one per statement) never wait behind requests in the shared runtime's queues, and
+    /// the thread can share a core with its connection's.
+    pub(super) fn with_capacity(
+        pool: SqlitePool,
+        capacity: usize,
+        name: String,
+        core: Option<CoreId>,
+    ) -> StoreResult<Self> {
         let (queue, pending) = mpsc::channel(capacity.max(1));
-        tokio::spawn(writer(pool, pending));
-        Self { queue }
+        // Timers only: with no I/O driver the thread sleeps on a futex, which is cheaper to
+        // wake than an event fd.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|e| StoreError::Internal(format!("the SQLite writer's runtime: {e}")))?;
+        std::thread::Builder::new()
+            .name(name)
+            .spawn(move || {
+                if let Some(core) = core {
+                    super::writer_core::pin_current(core, "SQLite writer");
+                }
+                runtime.block_on(writer(pool, pending));
+            })
+            .map_err(|e| StoreError::Internal(format!("the SQLite writer's thread: {e}")))?;
+        Ok(Self { queue })
     }
 
-    /// Whether the writer task is running (it stops only when every handle is dropped,
+    /// Whether the writer thread is running (it stops only when every handle is dropped,
     /// so `false` means something went badly wrong: readiness reports it).
     pub(super) fn is_running(&self) -> bool {
         !self.queue.is_closed()
@@ -309,7 +334,7 @@ mod tests {
     #[tokio::test]
     async fn a_write_that_panics_fails_alone_and_the_writer_keeps_serving() {
         let pool = pool().await;
-        let group = GroupCommit::start(pool.clone());
+        let group = GroupCommit::start(pool.clone(), "test-writer".into(), None).unwrap();
         let panicking = group.write((), |_, ()| -> BoxFuture<'_, StoreResult<()>> {
             panic!("injected panic in a write")
         });
@@ -329,7 +354,7 @@ mod tests {
     #[tokio::test]
     async fn a_write_that_panics_inside_its_future_rolls_back_its_own_statements() {
         let pool = pool().await;
-        let group = GroupCommit::start(pool.clone());
+        let group = GroupCommit::start(pool.clone(), "test-writer".into(), None).unwrap();
         let half_done = group.write((), |conn, ()| {
             async move {
                 sqlx::query("INSERT INTO t (n) VALUES (99)")
@@ -357,7 +382,8 @@ mod tests {
     #[tokio::test]
     async fn a_full_queue_sheds_writes_at_once_and_takes_them_again_when_it_drains() {
         let pool = pool().await;
-        let group = GroupCommit::with_capacity(pool.clone(), 1);
+        let group =
+            GroupCommit::with_capacity(pool.clone(), 1, "test-writer".into(), None).unwrap();
         let started = Arc::new(Notify::new());
         let release = Arc::new(Notify::new());
         let busy = {

@@ -20,6 +20,7 @@ mod checkpointer;
 mod group_commit;
 mod search_pending;
 mod word_index;
+mod writer_core;
 
 use group_commit::GroupCommit;
 
@@ -81,6 +82,9 @@ pub struct SqliteStore {
     /// Held by every handle of the store: the checkpoints stop when the last one is dropped.
     _alive: Arc<()>,
     group: GroupCommit,
+    /// The names of the writer's threads.
+    #[cfg_attr(not(test), allow(dead_code))]
+    threads: writer_core::ThreadNames,
 }
 
 impl SqliteStore {
@@ -115,10 +119,25 @@ impl SqliteStore {
                 "wal_autocheckpoint",
                 checkpointer::WRITER_CHECKPOINT_PAGES.to_string(),
             );
+        let core = writer_core::chosen();
+        let threads = writer_core::ThreadNames::next();
+        let connection_thread = threads.connection.clone();
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
-            .connect_with(options.clone())
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    match core {
+                        Some(core) => writer_core::pin_connection(conn, core).await,
+                        None => Ok(()),
+                    }
+                })
+            })
+            .connect_with(
+                options
+                    .clone()
+                    .thread_name(move |_| connection_thread.clone()),
+            )
             .await
             .map_err(map_err)?;
         MIGRATOR
@@ -139,7 +158,7 @@ impl SqliteStore {
         word_index::backfill(&writer).await?;
         crate::store::sql::backfill_search_terms(&writer).await?;
         search_pending::move_left_over(&writer).await?;
-        let group = GroupCommit::start(writer.clone());
+        let group = GroupCommit::start(writer.clone(), threads.writer.clone(), core)?;
         let alive = Arc::new(());
         checkpointer::start(checkpoints.clone(), Arc::downgrade(&alive));
         Ok(Self {
@@ -148,6 +167,7 @@ impl SqliteStore {
             checkpoints,
             _alive: alive,
             group,
+            threads,
         })
     }
 
@@ -1239,6 +1259,44 @@ mod tests {
             .await
             .unwrap());
         assert_eq!(after, before, "the ranking is what it was");
+    }
+
+    /// The CPUs a thread of this process named `name` may run on (`Cpus_allowed_list`).
+    #[cfg(target_os = "linux")]
+    fn allowed_cpus(name: &str) -> String {
+        let comm_name: String = name.chars().take(15).collect();
+        for task in std::fs::read_dir("/proc/self/task").unwrap() {
+            let task = task.unwrap().path();
+            let comm = std::fs::read_to_string(task.join("comm")).unwrap_or_default();
+            if comm.trim_end() != comm_name {
+                continue;
+            }
+            let status = std::fs::read_to_string(task.join("status")).unwrap();
+            let line = status
+                .lines()
+                .find(|l| l.starts_with("Cpus_allowed_list:"))
+                .unwrap();
+            return line["Cpus_allowed_list:".len()..].trim().to_owned();
+        }
+        panic!("no thread named {name}");
+    }
+
+    /// The writer's thread and its connection's thread are pinned to the same one core.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn the_writer_and_its_connection_share_one_core() {
+        let (store, _dir) = store().await;
+        store
+            .insert_memories(&uid(), &[memory("on one core")], None, None)
+            .await
+            .unwrap();
+        let Some(core) = writer_core::chosen() else {
+            eprintln!("SKIPPED: this process may run on one core only, nothing is pinned");
+            return;
+        };
+        let names = &store.threads;
+        assert_eq!(allowed_cpus(&names.writer), core.id.to_string());
+        assert_eq!(allowed_cpus(&names.connection), core.id.to_string());
     }
 
     /// The writer leaves the checkpoints to their own connection: it checkpoints by itself
