@@ -200,6 +200,17 @@ pub(crate) struct ServeArgs {
         default_value = "full"
     )]
     pub(crate) sqlite_synchronous: SynchronousArg,
+    /// Pin the SQLite writer's two threads to one core (unused with PostgreSQL): every
+    /// statement is a hand-off between them, far cheaper on one core than across two. Turn it
+    /// off (`--sqlite-pin-writer false`) to leave them to the scheduler, say when many
+    /// servers share a few cores.
+    #[arg(
+        long,
+        env = "OMI_SQLITE_PIN_WRITER",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub(crate) sqlite_pin_writer: bool,
     /// Listen with SO_REUSEPORT, so that several omi-server processes can share --addr and
     /// the kernel spreads connections over them (Unix).
     #[arg(long, env = "OMI_REUSE_PORT")]
@@ -570,6 +581,21 @@ mod tests {
         let config = cli.serve.extraction.config().unwrap();
         assert!(!format!("{config:?}").contains("very-secret"));
         assert!(config.build().is_ok());
+    }
+
+    #[test]
+    fn the_sqlite_writer_is_pinned_unless_turned_off() {
+        use clap::Parser;
+        let pinned = |args: &[&str]| {
+            let cli = super::Cli::try_parse_from([&["omi-server"], args].concat()).unwrap();
+            cli.serve.sqlite_pin_writer
+        };
+        assert!(pinned(&[]));
+        assert!(!pinned(&["--sqlite-pin-writer", "false"]));
+        assert!(pinned(&["--sqlite-pin-writer", "true"]));
+        assert!(
+            super::Cli::try_parse_from(["omi-server", "--sqlite-pin-writer", "maybe"]).is_err()
+        );
     }
 
     #[test]

@@ -285,6 +285,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         },
         sqlite: SqliteOptions {
             synchronous: args.sqlite_synchronous.into(),
+            pin_writer: args.sqlite_pin_writer,
             ..SqliteOptions::default()
         },
         reuse_port: args.reuse_port,

@@ -60,14 +60,20 @@ pub struct SqliteOptions {
     pub readers: u32,
     /// When a commit is durable.
     pub synchronous: Synchronous,
+    /// Pin the writer's two threads (the group commit's and its connection's) to one core,
+    /// so that their hand-offs stay on it (`writer_core`). On by default; off leaves them to
+    /// the scheduler, say when many servers share a few cores.
+    pub pin_writer: bool,
 }
 
 impl Default for SqliteOptions {
-    /// One reader per available core, commits synced ([`Synchronous::Full`]).
+    /// One reader per available core, commits synced ([`Synchronous::Full`]), the writer
+    /// pinned.
     fn default() -> Self {
         Self {
             readers: std::thread::available_parallelism().map_or(2, |n| n.get() as u32),
             synchronous: Synchronous::Full,
+            pin_writer: true,
         }
     }
 }
@@ -96,7 +102,7 @@ impl SqliteStore {
             url,
             SqliteOptions {
                 readers,
-                synchronous: Synchronous::Full,
+                ..SqliteOptions::default()
             },
         )
         .await
@@ -107,6 +113,7 @@ impl SqliteStore {
         let SqliteOptions {
             readers,
             synchronous,
+            pin_writer,
         } = options;
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Internal(format!("bad SQLite URL: {e}")))?
@@ -119,7 +126,11 @@ impl SqliteStore {
                 "wal_autocheckpoint",
                 checkpointer::WRITER_CHECKPOINT_PAGES.to_string(),
             );
-        let core = writer_core::chosen();
+        let core = if pin_writer {
+            writer_core::chosen()
+        } else {
+            None
+        };
         let threads = writer_core::ThreadNames::next();
         let connection_thread = threads.connection.clone();
         let writer = SqlitePoolOptions::new()
@@ -1290,13 +1301,31 @@ mod tests {
             .insert_memories(&uid(), &[memory("on one core")], None, None)
             .await
             .unwrap();
-        let Some(core) = writer_core::chosen() else {
+        if writer_core::chosen().is_none() {
             eprintln!("SKIPPED: this process may run on one core only, nothing is pinned");
             return;
-        };
+        }
         let names = &store.threads;
-        assert_eq!(allowed_cpus(&names.writer), core.id.to_string());
-        assert_eq!(allowed_cpus(&names.connection), core.id.to_string());
+        let writer = allowed_cpus(&names.writer);
+        assert!(writer.parse::<usize>().is_ok(), "one core, not {writer}");
+        assert_eq!(allowed_cpus(&names.connection), writer);
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("free.sqlite").display());
+        let options = SqliteOptions {
+            pin_writer: false,
+            ..SqliteOptions::default()
+        };
+        let free = SqliteStore::open_with(&url, options).await.unwrap();
+        free.insert_memories(&uid(), &[memory("anywhere")], None, None)
+            .await
+            .unwrap();
+        for name in [&free.threads.writer, &free.threads.connection] {
+            let cpus = allowed_cpus(name);
+            assert!(
+                cpus.parse::<usize>().is_err(),
+                "{name} was pinned to {cpus}"
+            );
+        }
     }
 
     /// The writer leaves the checkpoints to their own connection: it checkpoints by itself
@@ -1354,6 +1383,7 @@ mod tests {
         let options = SqliteOptions {
             readers: 1,
             synchronous: Synchronous::Normal,
+            pin_writer: true,
         };
         let normal = SqliteStore::open_with(&url, options).await.unwrap();
         assert_eq!(synchronous_of(&normal.writer).await, 1, "writer: NORMAL");

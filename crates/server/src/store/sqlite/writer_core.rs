@@ -35,15 +35,16 @@ impl ThreadNames {
     }
 }
 
-/// The core the writer's threads share: the last one this process may run on, or `None`
-/// when it may run on one core only (there is nothing to choose) or the platform cannot
-/// tell.
+/// The core one store's writer threads share: one of those this process may run on, picked
+/// at random so that the writers of several stores or servers on one machine spread over its
+/// cores; `None` when the process may run on one core only (there is nothing to choose) or
+/// the platform cannot tell.
 pub(super) fn chosen() -> Option<CoreId> {
     let cores = core_affinity::get_core_ids()?;
     if cores.len() < 2 {
         return None;
     }
-    cores.last().copied()
+    cores.get(rand::random_range(0..cores.len())).copied()
 }
 
 /// Pin the calling thread to `core`, logging (not failing) when the platform refuses.
