@@ -6,7 +6,8 @@
 //! at about 3 500 requests a second with the two threads apart and about 8 000 with them
 //! together (docs/benchmarks.md). So both are pinned to one core: the writer thread when it
 //! starts, the connection's thread at its first commit (a commit hook runs on that thread).
-//! On a machine (or an affinity mask) of one core nothing is pinned.
+//! On a machine (or an affinity mask) of one core nothing is pinned, nor when
+//! `SqliteOptions::pin_writer` is off.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
