@@ -200,6 +200,10 @@ pub(crate) struct ServeArgs {
         default_value = "full"
     )]
     pub(crate) sqlite_synchronous: SynchronousArg,
+    /// Read connections to SQLite beside the one writer (unused with PostgreSQL); by
+    /// default 4 per core, at least 4 and at most 64.
+    #[arg(long, env = "OMI_SQLITE_READERS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub(crate) sqlite_readers: Option<u32>,
     /// Pin the SQLite writer's two threads to one core (unused with PostgreSQL): every
     /// statement is a hand-off between them, far cheaper on one core than across two. Turn it
     /// off (`--sqlite-pin-writer false`) to leave them to the scheduler, say when many
@@ -581,6 +585,19 @@ mod tests {
         let config = cli.serve.extraction.config().unwrap();
         assert!(!format!("{config:?}").contains("very-secret"));
         assert!(config.build().is_ok());
+    }
+
+    #[test]
+    fn sqlite_readers_default_per_core_and_can_be_set() {
+        use clap::Parser;
+        let readers = |args: &[&str]| {
+            super::Cli::try_parse_from([&["omi-server"], args].concat())
+                .map(|cli| cli.serve.sqlite_readers)
+        };
+        assert_eq!(readers(&[]).unwrap(), None);
+        assert_eq!(readers(&["--sqlite-readers", "3"]).unwrap(), Some(3));
+        assert!(readers(&["--sqlite-readers", "0"]).is_err());
+        assert!(readers(&["--sqlite-readers", "many"]).is_err());
     }
 
     #[test]

@@ -286,7 +286,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
         sqlite: SqliteOptions {
             synchronous: args.sqlite_synchronous.into(),
             pin_writer: args.sqlite_pin_writer,
-            ..SqliteOptions::default()
+            readers: args
+                .sqlite_readers
+                .unwrap_or_else(SqliteOptions::default_readers),
         },
         reuse_port: args.reuse_port,
         rate_limits: args.rate_limits,
