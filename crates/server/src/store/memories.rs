@@ -114,6 +114,8 @@ pub(crate) struct PreparedMemory {
     pub(crate) tags: String,
     /// The words it is indexed under ([`indexed_words_of`]).
     pub(crate) words: Vec<String>,
+    /// [`Self::words`] as a JSON array (how SQLite's one-query upsert takes them).
+    pub(crate) words_json: String,
     /// Its full-text search terms ([`index_terms`]).
     pub(crate) search_terms: String,
 }
@@ -121,11 +123,13 @@ pub(crate) struct PreparedMemory {
 impl PreparedMemory {
     /// `record`, prepared.
     pub(crate) fn new(record: &MemoryRecord) -> super::StoreResult<Self> {
+        let words = indexed_words_of(&record.content);
         Ok(Self {
             key: content_key(&record.content),
             scoring: omi_model::scoring(record.manually_added, record.category, record.created_at),
             tags: serde_json::to_string(&record.tags).map_err(super::rows::json_err)?,
-            words: indexed_words_of(&record.content),
+            words_json: serde_json::to_string(&words).map_err(super::rows::json_err)?,
+            words,
             search_terms: index_terms(&record.content),
             record: record.clone(),
         })

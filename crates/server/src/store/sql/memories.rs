@@ -5,12 +5,14 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use futures::FutureExt;
+use futures::{FutureExt, TryStreamExt};
 use omi_extract::search::query_phrases;
 use omi_model::{
     DevMemoryListParams, Memory, MemorySearch, MemorySearchItem, MemoryUpdate, Uid, WebhookEvent,
+    WebhookEvents,
 };
-use sqlx::{Pool, QueryBuilder};
+use sqlx::query::Query;
+use sqlx::{Either, Executor, Pool, QueryBuilder};
 
 use super::backend::Conn;
 use super::memory_search::{MemorySearchSql, best_page};
@@ -20,7 +22,7 @@ use super::{Arg, Backend, Dialect, PushArg, jobs, locking, memory_columns, read,
 use crate::store::rows::{MemoryRow, SearchHitRow, json_err, map_err};
 use crate::store::{
     IdempotentAnswer, MAX_LOOKUP_WORDS, MAX_POSTINGS_PER_WORD, MemoryRecord, MemoryStore, NewJob,
-    PreparedEdit, PreparedMemory, StoreResult, to_micros, word_group_chunks,
+    PreparedEdit, PreparedMemory, StoreError, StoreResult, to_micros, word_group_chunks,
 };
 
 /// The order of the memory lists.
@@ -196,8 +198,14 @@ pub(super) async fn upsert_all<DB: Dialect>(
     memories: &[PreparedMemory],
 ) -> StoreResult<Vec<Memory>> {
     let mut stored = Vec::with_capacity(memories.len());
+    let mut heard = None;
     for m in memories {
-        stored.push(upsert::<DB>(conn, uid, m).await?);
+        let upserted = upsert::<DB>(conn, uid, m).await?;
+        heard = heard.or(upserted.heard);
+        stored.push(upserted.memory);
+    }
+    if heard == Some(false) {
+        return Ok(stored);
     }
     let created: Vec<_> = stored
         .iter()
@@ -213,55 +221,139 @@ pub(super) async fn upsert_all<DB: Dialect>(
     Ok(stored)
 }
 
-/// Insert one memory unless the user has its content already; the stored one. A new row is
-/// not read back (one statement less in the writer): its object is
-/// [`PreparedMemory::inserted`].
-pub(super) async fn upsert<DB: Dialect>(
-    conn: &mut Conn<DB>,
-    uid: &Uid,
-    p: &PreparedMemory,
-) -> StoreResult<Memory> {
-    let m = &p.record;
-    let inserted = sqlx::query::<DB>(
+/// What [`upsert`] stored, and what it learned on the way.
+struct Upserted {
+    /// The memory inserted, or the user's memory that has its content already.
+    memory: Memory,
+    /// Whether some webhook of the user hears `memory.created`, when the upsert asked in
+    /// the same query (SQLite); `None` when not asked.
+    heard: Option<bool>,
+}
+
+/// The insert of one memory, skipped when the user has its content already; its
+/// parameters are bound in this order by [`bind_memory`].
+macro_rules! insert_memory {
+    () => {
         "INSERT INTO memories (id, uid, content, content_key, category, visibility, tags, \
          created_at, updated_at, manually_added, scoring, app_id, conversation_id, \
          search_terms, source_id, source_url) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15) \
-         ON CONFLICT (uid, content_key) DO NOTHING",
-    )
-    .arg(m.id.as_str())
-    .arg(uid.as_str())
-    .arg(m.content.as_str())
-    .arg(p.key.as_str())
-    .arg(m.category.as_str())
-    .arg(m.visibility.as_str())
-    .arg(p.tags.as_str())
-    .arg(to_micros(m.created_at))
-    .arg(m.manually_added)
-    .arg(p.scoring.as_str())
-    .arg(m.app_id.as_deref())
-    .arg(m.conversation_id.as_deref())
-    .arg(p.search_terms.as_str())
-    .arg(m.origin.source_id.as_deref())
-    .arg(m.origin.source_url.as_deref())
-    .execute(DB::on(conn))
-    .await
-    .map_err(map_err)?;
-    if DB::rows_affected(&inserted) > 0 {
-        index_words::<DB>(conn, uid.as_str(), &m.id, &p.words).await?;
-        return Ok(p.inserted());
+         ON CONFLICT (uid, content_key) DO NOTHING"
+    };
+}
+
+/// [`insert_memory`], its word index rows (`$16`, a JSON array) when the insert happened,
+/// the memory of the user with the same content when it did not, and whether some webhook of the user hears the events of mask
+/// `$17`: a whole upsert as one query of four statements ([`Dialect::STATEMENTS_IN_ONE_QUERY`]).
+const UPSERT_IN_ONE_QUERY: &str = concat!(
+    insert_memory!(),
+    "; INSERT INTO memory_words (uid, word, memory_id) \
+     SELECT $2, value, $1 FROM json_each($16) \
+     WHERE EXISTS (SELECT 1 FROM memories WHERE id = $1) ON CONFLICT DO NOTHING; \
+     SELECT ",
+    memory_columns!(),
+    " FROM memories WHERE uid = $2 AND content_key = $4 AND id <> $1; \
+     SELECT EXISTS (SELECT 1 FROM webhooks WHERE uid = $2 AND (events & $17) <> 0)"
+);
+
+/// `query` with the parameters `$1` to `$15` of [`insert_memory`] bound: memory `p` of
+/// `uid`.
+fn bind_memory<'q, DB: Dialect>(
+    query: Query<'q, DB, DB::Arguments>,
+    uid: &'q Uid,
+    p: &'q PreparedMemory,
+) -> Query<'q, DB, DB::Arguments> {
+    let m = &p.record;
+    query
+        .arg(m.id.as_str())
+        .arg(uid.as_str())
+        .arg(m.content.as_str())
+        .arg(p.key.as_str())
+        .arg(m.category.as_str())
+        .arg(m.visibility.as_str())
+        .arg(p.tags.as_str())
+        .arg(to_micros(m.created_at))
+        .arg(m.manually_added)
+        .arg(p.scoring.as_str())
+        .arg(m.app_id.as_deref())
+        .arg(m.conversation_id.as_deref())
+        .arg(p.search_terms.as_str())
+        .arg(m.origin.source_id.as_deref())
+        .arg(m.origin.source_url.as_deref())
+}
+
+/// Insert one memory unless the user has its content already; the stored one. A new row is
+/// not read back: its object is [`PreparedMemory::inserted`].
+async fn upsert<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    uid: &Uid,
+    p: &PreparedMemory,
+) -> StoreResult<Upserted> {
+    if DB::STATEMENTS_IN_ONE_QUERY {
+        return upsert_in_one_query::<DB>(conn, uid, p).await;
     }
-    let row = sqlx::query::<DB>(concat!(
-        "SELECT ",
-        memory_columns!(),
-        " FROM memories WHERE uid = $1 AND content_key = $2"
-    ))
-    .arg(uid.as_str())
-    .arg(p.key.as_str())
-    .fetch_one(DB::on(conn))
-    .await
-    .map_err(map_err)?;
-    memory_from_row::<DB>(&row)
+    let inserted = bind_memory::<DB>(sqlx::query(insert_memory!()), uid, p)
+        .execute(DB::on(conn))
+        .await
+        .map_err(map_err)?;
+    let memory = if DB::rows_affected(&inserted) > 0 {
+        index_words::<DB>(conn, uid.as_str(), &p.record.id, &p.words).await?;
+        p.inserted()
+    } else {
+        let row = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            memory_columns!(),
+            " FROM memories WHERE uid = $1 AND content_key = $2"
+        ))
+        .arg(uid.as_str())
+        .arg(p.key.as_str())
+        .fetch_one(DB::on(conn))
+        .await
+        .map_err(map_err)?;
+        memory_from_row::<DB>(&row)?
+    };
+    Ok(Upserted {
+        memory,
+        heard: None,
+    })
+}
+
+/// [`upsert`] as the one query [`UPSERT_IN_ONE_QUERY`]: one hand-off to the driver's thread
+/// instead of three (insert, word index, webhook lookup).
+async fn upsert_in_one_query<DB: Dialect>(
+    conn: &mut Conn<DB>,
+    uid: &Uid,
+    p: &PreparedMemory,
+) -> StoreResult<Upserted> {
+    let heard_mask = WebhookEvents::from_events(&[WebhookEvent::MemoryCreated]).mask();
+    let query = bind_memory::<DB>(sqlx::query(UPSERT_IN_ONE_QUERY), uid, p)
+        .arg(p.words_json.as_str())
+        .arg(heard_mask);
+    let mut results = DB::on(conn).fetch_many(query);
+    // Statements end with a `Left` each: rows of the third are the memory already stored,
+    // the fourth's one row says whether a webhook hears.
+    let (mut finished, mut existing, mut heard) = (0, None, None);
+    while let Some(result) = results.try_next().await.map_err(map_err)? {
+        match (result, finished) {
+            (Either::Left(_), _) => finished += 1,
+            (Either::Right(row), 2) => existing = Some(memory_from_row::<DB>(&row)?),
+            (Either::Right(row), 3) => heard = Some(read::<DB, (i64,)>(&row)?.0 != 0),
+            (Either::Right(_), n) => {
+                return Err(StoreError::Internal(format!(
+                    "statement {n} of a memory upsert returned a row"
+                )));
+            }
+        }
+    }
+    if finished != 4 || heard.is_none() {
+        return Err(StoreError::Internal(format!(
+            "a memory upsert ran {finished} statements of 4"
+        )));
+    }
+    Ok(Upserted {
+        memory: existing.unwrap_or_else(|| p.inserted()),
+        heard,
+    })
 }
 
 /// Apply `update` to one of a user's memories, with its index changes prepared in `edit`;

@@ -115,6 +115,11 @@ pub(crate) trait Dialect:
     /// side by side); SQLite's one writer already serializes every write.
     const LOCKS_ROWS: bool;
 
+    /// Whether one query may hold several statements, `$N` naming the same argument in each
+    /// (SQLite: sqlx runs them all in one call to the connection's thread, so a write that
+    /// needs several statements costs one hand-off to the driver instead of one each).
+    const STATEMENTS_IN_ONE_QUERY: bool;
+
     /// A connection (or transaction) as an executor.
     fn on(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self>;
 
@@ -295,6 +300,7 @@ fn join_phrases<DB: Dialect>(phrases: &[QueryPhrase], joiner: &str) -> String {
 
 impl Dialect for sqlx::Sqlite {
     const LOCKS_ROWS: bool = false;
+    const STATEMENTS_IN_ONE_QUERY: bool = true;
 
     // Row numbers start with the memory's length (migration 0016): each phrase's matches
     // come shortest first, and the search stops when its page is final.
@@ -382,6 +388,7 @@ impl Dialect for sqlx::Sqlite {
 
 impl Dialect for sqlx::Postgres {
     const LOCKS_ROWS: bool = true;
+    const STATEMENTS_IN_ONE_QUERY: bool = false;
 
     // Normalization 32 maps the rank into [0, 1): rank / (rank + 1).
     const MEMORY_SEARCH: MemorySearchSql = MemorySearchSql::Ranked(

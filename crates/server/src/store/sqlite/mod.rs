@@ -152,6 +152,11 @@ impl SqliteStore {
         } else {
             None
         };
+        // The writer keeps SQLite's temporary files in memory. A statement that fires a
+        // trigger (a memory insert does) is journaled so that it can roll back alone; that
+        // statement journal grows over every statement of a group-commit transaction and,
+        // on disk, spilled to a new temporary file past 64 KiB: under load about 1 MB
+        // written per commit, a third of the writer's time (docs/benchmarks.md).
         let threads = writer_core::ThreadNames::next();
         let connection_thread = threads.connection.clone();
         let writer = SqlitePoolOptions::new()
@@ -168,6 +173,7 @@ impl SqliteStore {
             .connect_with(
                 options
                     .clone()
+                    .pragma("temp_store", "memory")
                     .thread_name(move |_| connection_thread.clone()),
             )
             .await
@@ -625,6 +631,71 @@ mod tests {
         assert!(
             store.list_conversations(&uid(), &all).await.is_err(),
             "the integration list shows, so reads, both"
+        );
+    }
+
+    /// How many rows `sql` (one `$1` parameter) counts.
+    async fn count_of(store: &SqliteStore, sql: &'static str, arg: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .bind(arg)
+            .fetch_one(&store.writer)
+            .await
+            .unwrap()
+    }
+
+    async fn hook(store: &SqliteStore, events: &[omi_model::WebhookEvent]) {
+        let webhook = crate::store::WebhookRecord {
+            id: crate::keys::new_id(),
+            uid: uid(),
+            url: "https://example.com/hook".into(),
+            description: None,
+            events: omi_model::WebhookEvents::from_events(events),
+            secret: "whsec_test".into(),
+            created_at: Utc::now(),
+        };
+        store.insert_webhook(&webhook, None).await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_upsert_indexes_what_it_inserts_returns_what_was_stored_and_announces_if_heard() {
+        use omi_model::WebhookEvent;
+        const WORDS: &str = "SELECT COUNT(*) FROM memory_words WHERE memory_id = $1";
+        const DELIVERIES: &str = "SELECT COUNT(*) FROM webhook_deliveries WHERE event = $1";
+        let (store, _dir) = store().await;
+        let content = "User loves hiking 山登りが好き 🏔";
+        hook(&store, &[WebhookEvent::MemoryDeleted]).await;
+        let first = store
+            .insert_memories(&uid(), &[memory(content)], None, None)
+            .await
+            .unwrap();
+        let indexed = count_of(&store, WORDS, &first[0].id).await;
+        assert!(indexed > 0, "a new memory is indexed under its words");
+        assert_eq!(
+            count_of(&store, DELIVERIES, "memory.created").await,
+            0,
+            "no webhook hears memory.created yet"
+        );
+        hook(&store, &[WebhookEvent::MemoryCreated]).await;
+        let again = store
+            .insert_memories(
+                &uid(),
+                &[memory(content), memory("User has a cat")],
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            again[0], first[0],
+            "the same content answers the memory stored"
+        );
+        assert_ne!(again[1].id, first[0].id);
+        assert_eq!(count_of(&store, WORDS, &first[0].id).await, indexed);
+        assert!(count_of(&store, WORDS, &again[1].id).await > 0);
+        assert_eq!(
+            count_of(&store, DELIVERIES, "memory.created").await,
+            1,
+            "only the memory inserted is announced"
         );
     }
 
@@ -1409,6 +1480,22 @@ mod tests {
         let normal = SqliteStore::open_with(&url, options).await.unwrap();
         assert_eq!(synchronous_of(&normal.writer).await, 1, "writer: NORMAL");
         assert_eq!(synchronous_of(&normal.readers).await, 1, "readers: NORMAL");
+    }
+
+    #[tokio::test]
+    async fn the_writer_keeps_its_statement_journals_in_memory() {
+        let (store, _dir) = store().await;
+        let temp_store = |pool: &SqlitePool| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("PRAGMA temp_store")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(temp_store(&store.writer).await, 2, "writer: MEMORY");
+        assert_eq!(temp_store(&store.readers).await, 0, "readers: the default");
     }
 
     #[test]
