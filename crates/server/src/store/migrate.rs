@@ -64,6 +64,7 @@ const NOT_COPIED: &[&str] = &[
     "memory_search_docsize",
     "memory_search_config",
     "conversation_search_rows",
+    "conversation_search_pending",
     "conversation_search",
     "conversation_search_data",
     "conversation_search_idx",

@@ -12,8 +12,8 @@
 //! its own, so the failing write rolls back alone and the others commit. A write may
 //! therefore run twice, its first run rolled back: writes are `Fn`, and do nothing but SQL.
 //!
-//! Before each commit the writer moves new memories' search terms into the full-text index
-//! in one ordered insert (see `search_pending`).
+//! Before each commit the writer moves new memories' and conversations' search terms into
+//! the full-text indexes, in row order, in one query (see `search_pending`).
 //!
 //! Two things keep one bad write from stopping the others. A write that panics is caught
 //! like one that fails: it answers an internal error, the rest of its batch commits, and the

@@ -951,6 +951,74 @@ mod tests {
         }
     }
 
+    /// The ids of `uid`'s conversations a search for `query` finds.
+    async fn conversations_found(store: &SqliteStore, query: &str) -> Vec<String> {
+        let search = omi_model::ConversationSearch {
+            query: query.to_owned(),
+            page: 1,
+            per_page: 10,
+            include_discarded: true,
+            start_date: None,
+            end_date: None,
+            speaker: None,
+        };
+        let found = store.search_conversations(&uid(), &search).await.unwrap();
+        found.conversations.into_iter().map(|c| c.id).collect()
+    }
+
+    #[tokio::test]
+    async fn a_conversation_is_found_by_its_latest_words_at_once_and_not_after_its_delete() {
+        let (store, _dir) = store().await;
+        let (c, job) =
+            crate::store::fixtures::queued_conversation(&uid(), "c1", "東京で kayaking 🛶");
+        store.insert_conversation(&c, &job, None).await.unwrap();
+        assert_eq!(conversations_found(&store, "kayak").await, ["c1"]);
+        assert_eq!(conversations_found(&store, "東京").await, ["c1"]);
+        let retitle = |title: &str| omi_model::ConversationUpdate {
+            title: Some(title.parse().unwrap()),
+            discarded: None,
+            starred: None,
+            folder: None,
+        };
+        let now = Utc::now();
+        // Two changes in one group commit: the last one is what the index holds.
+        let (user, lisbon, porto) = (uid(), retitle("Lisbon trip"), retitle("Porto weekend"));
+        let (first, second) = tokio::join!(
+            store.update_conversation(&user, "c1", &lisbon, now),
+            store.update_conversation(&user, "c1", &porto, now),
+        );
+        first.unwrap().unwrap();
+        second.unwrap().unwrap();
+        let latest = store.conversation(&uid(), "c1").await.unwrap().unwrap();
+        let title = latest.structured.title.clone();
+        let (now_word, old_word) = if title.contains("Porto") {
+            ("porto", "lisbon")
+        } else {
+            ("lisbon", "porto")
+        };
+        assert_eq!(
+            conversations_found(&store, now_word).await,
+            ["c1"],
+            "{title}"
+        );
+        assert!(
+            conversations_found(&store, old_word).await.is_empty(),
+            "{title}"
+        );
+        assert_eq!(
+            conversations_found(&store, "kayak").await,
+            ["c1"],
+            "the text stays"
+        );
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversation_search_pending")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(pending, 0, "every commit moves what it left pending");
+        assert!(store.delete_conversation(&uid(), "c1").await.unwrap());
+        assert!(conversations_found(&store, "kayak").await.is_empty());
+    }
+
     #[tokio::test]
     async fn conversations_stored_before_their_search_index_are_found_after_open() {
         let dir = tempfile::tempdir().unwrap();
@@ -972,6 +1040,8 @@ mod tests {
             .execute(&store.writer)
             .await
             .unwrap();
+        // The cleared terms into the index, as a group commit would move them.
+        search_pending::move_left_over(&store.writer).await.unwrap();
         let search = |query: &str| omi_model::ConversationSearch {
             query: query.to_owned(),
             page: 1,
