@@ -951,9 +951,9 @@ mod tests {
         }
     }
 
-    /// The ids of `uid`'s conversations a search for `query` finds.
-    async fn conversations_found(store: &SqliteStore, query: &str) -> Vec<String> {
-        let search = omi_model::ConversationSearch {
+    /// A search of every conversation for `query`, first page of ten.
+    fn conversation_search(query: &str) -> omi_model::ConversationSearch {
+        omi_model::ConversationSearch {
             query: query.to_owned(),
             page: 1,
             per_page: 10,
@@ -961,7 +961,12 @@ mod tests {
             start_date: None,
             end_date: None,
             speaker: None,
-        };
+        }
+    }
+
+    /// The ids of `uid`'s conversations a search for `query` finds.
+    async fn conversations_found(store: &SqliteStore, query: &str) -> Vec<String> {
+        let search = conversation_search(query);
         let found = store.search_conversations(&uid(), &search).await.unwrap();
         found.conversations.into_iter().map(|c| c.id).collect()
     }
@@ -1042,15 +1047,7 @@ mod tests {
             .unwrap();
         // The cleared terms into the index, as a group commit would move them.
         search_pending::move_left_over(&store.writer).await.unwrap();
-        let search = |query: &str| omi_model::ConversationSearch {
-            query: query.to_owned(),
-            page: 1,
-            per_page: 10,
-            include_discarded: true,
-            start_date: None,
-            end_date: None,
-            speaker: None,
-        };
+        let search = conversation_search;
         let found = store
             .search_conversations(&uid(), &search("kayak"))
             .await
