@@ -242,9 +242,10 @@ macro_rules! insert_memory {
     };
 }
 
-/// [`insert_memory`], its word index rows (`$16`, a JSON array) when the insert happened,
-/// the memory of the user with the same content when it did not, and whether some webhook of the user hears the events of mask
-/// `$17`: a whole upsert as one query of four statements ([`Dialect::STATEMENTS_IN_ONE_QUERY`]).
+/// A whole upsert as one query of four statements ([`Dialect::STATEMENTS_IN_ONE_QUERY`]):
+/// [`insert_memory`]; its word index rows (`$16`, a JSON array) when the insert happened; the
+/// user's memory with the same content when it did not; and whether some webhook of the user
+/// hears the events of mask `$17`.
 const UPSERT_IN_ONE_QUERY: &str = concat!(
     insert_memory!(),
     "; INSERT INTO memory_words (uid, word, memory_id) \
