@@ -105,6 +105,29 @@ pub(crate) struct MemoryRow {
 }
 
 impl MemoryRow {
+    /// Read from a row of `memory_columns!()` (in that order) of an owned SQLite connection
+    /// (`store/sqlite/owned_reads.rs`), as `sqlx::FromRow` reads it from the pools.
+    pub(crate) fn from_owned_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            content: row.get(1)?,
+            category: row.get(2)?,
+            visibility: row.get(3)?,
+            tags: row.get(4)?,
+            created_at: row.get(5)?,
+            updated_at: row.get(6)?,
+            manually_added: row.get(7)?,
+            scoring: row.get(8)?,
+            reviewed: row.get(9)?,
+            user_review: row.get(10)?,
+            edited: row.get(11)?,
+            app_id: row.get(12)?,
+            conversation_id: row.get(13)?,
+            source_id: row.get(14)?,
+            source_url: row.get(15)?,
+        })
+    }
+
     /// The memory object.
     pub(crate) fn into_memory(self) -> StoreResult<Memory> {
         Ok(Memory {

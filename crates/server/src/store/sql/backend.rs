@@ -4,6 +4,7 @@
 use std::future::Future;
 
 use futures::future::BoxFuture;
+use omi_model::{DevMemoryListParams, Memory, Uid};
 use sqlx::{Database, Pool};
 
 use super::Dialect;
@@ -24,6 +25,17 @@ pub(crate) trait Backend: Send + Sync + 'static {
 
     /// The pool single-statement writes run on.
     fn writer(&self) -> &Pool<Self::Db>;
+
+    /// A page of a user's memories read at once on the calling thread, when the backend has
+    /// a way quicker than its pool for it (SQLite: its owned connections); `None` to read it
+    /// through [`readers`](Self::readers).
+    fn memory_page_here(
+        &self,
+        _uid: &Uid,
+        _params: &DevMemoryListParams,
+    ) -> Option<StoreResult<Vec<Memory>>> {
+        None
+    }
 
     /// `Err` when no write can succeed whatever the database says (SQLite: its writer task
     /// stopped).

@@ -83,6 +83,9 @@ impl<B: Backend> MemoryStore for B {
         uid: &Uid,
         params: &DevMemoryListParams,
     ) -> StoreResult<Vec<Memory>> {
+        if let Some(page) = self.memory_page_here(uid, params) {
+            return page;
+        }
         let rows = list::<B::Db>(uid, params)
             .build()
             .fetch_all(B::Db::on_pool(self.readers()))

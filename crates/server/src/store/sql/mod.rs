@@ -53,6 +53,9 @@ pub(crate) use memory_search::MemorySearchSql;
 use memory_search::{MemoryStreams, StreamRow};
 pub(crate) use search_index::{backfill_search_terms, summary_terms, text_terms};
 
+/// The memory lists' statement, which the SQLite store also runs on its owned connections.
+pub(crate) use memories::list as memories_list;
+
 /// The list statements, for the tests that check which columns each reads.
 #[cfg(test)]
 pub(crate) mod lists {
@@ -60,7 +63,7 @@ pub(crate) mod lists {
     pub(crate) use super::conversations::{
         developer_list as dev_conversations_list, integration_list as conversations_list,
     };
-    pub(crate) use super::memories::list as memories_list;
+    pub(crate) use super::memories_list;
 }
 
 use super::StoreResult;

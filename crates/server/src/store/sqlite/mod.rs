@@ -18,11 +18,13 @@ use sqlx::sqlite::{
 
 mod checkpointer;
 mod group_commit;
+mod owned_reads;
 mod search_pending;
 mod word_index;
 mod writer_core;
 
 use group_commit::GroupCommit;
+use owned_reads::OwnedReads;
 
 use super::rows::map_err;
 use super::sql::Backend;
@@ -104,6 +106,9 @@ impl Default for SqliteOptions {
 pub struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
+    /// Read connections used on the calling thread for short reads (`owned_reads`); `None`
+    /// for an in-memory database.
+    owned: Option<Arc<OwnedReads>>,
     /// The connection of the WAL checkpoints (`checkpointer`).
     checkpoints: SqlitePool,
     /// Held by every handle of the store: the checkpoints stop when the last one is dropped.
@@ -187,6 +192,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .map_err(map_err)?;
+        let owned = OwnedReads::open(options.get_filename(), readers as usize).map(Arc::new);
         let readers = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
             .test_before_acquire(false)
@@ -202,6 +208,7 @@ impl SqliteStore {
         Ok(Self {
             writer,
             readers,
+            owned,
             checkpoints,
             _alive: alive,
             group,
@@ -228,6 +235,15 @@ impl Backend for SqliteStore {
     /// The writer, for writes of a single statement.
     fn writer(&self) -> &SqlitePool {
         &self.writer
+    }
+
+    /// On an owned connection, when it can be read there in its step budget.
+    fn memory_page_here(
+        &self,
+        uid: &omi_model::Uid,
+        params: &omi_model::DevMemoryListParams,
+    ) -> Option<StoreResult<Vec<omi_model::Memory>>> {
+        self.owned.as_ref()?.memory_page(uid, params)
     }
 
     /// `Err` when the writer task has stopped: no write can succeed, so the store is not
