@@ -148,7 +148,62 @@ pub(crate) mod fixtures {
     use chrono::Utc;
     use omi_model::{ConversationSource, ConversationTextSource, Uid};
 
-    use super::{ConversationRecord, JobTask, NewJob};
+    use super::{ConversationRecord, JobTask, MemoryRecord, MemoryStore, NewJob};
+
+    /// A memory of `content`, made now.
+    pub(crate) fn memory(content: &str) -> MemoryRecord {
+        MemoryRecord {
+            id: crate::keys::new_id(),
+            content: content.into(),
+            category: omi_model::MemoryCategory::System,
+            visibility: omi_model::Visibility::Private,
+            tags: vec![],
+            created_at: Utc::now(),
+            manually_added: true,
+            app_id: None,
+            conversation_id: None,
+            origin: omi_model::MemoryOrigin::default(),
+        }
+    }
+
+    /// In `store`, a word held by more memories than [`super::MAX_POSTINGS_PER_WORD`]
+    /// pairs only its newest ones (by id) in a near-duplicate lookup, and another word of
+    /// the group still finds an older memory that holds it.
+    pub(crate) async fn a_common_word_pairs_only_its_newest_memories(store: &impl MemoryStore) {
+        let me = Uid::try_from("common-word".to_owned()).unwrap();
+        let kept = usize::try_from(super::MAX_POSTINGS_PER_WORD).unwrap();
+        let mut records: Vec<_> = (0..kept + 50)
+            .map(|n| memory(&format!("User saw kayaking number {n} 🛶")))
+            .collect();
+        records[0].content = "User saw kayaking with zebrafish 🛶".into();
+        store
+            .insert_memories(&me, &records, None, None)
+            .await
+            .unwrap();
+        let words = |text| omi_extract::identity::content_words(text);
+        let mut found = store
+            .near_duplicate_candidates(&me, &[words("kayaking")], 10_000)
+            .await
+            .unwrap();
+        records.sort_by(|a, b| b.id.cmp(&a.id));
+        let mut newest: Vec<String> = records
+            .iter()
+            .take(kept)
+            .map(|r| r.content.clone())
+            .collect();
+        newest.sort();
+        found.sort();
+        assert_eq!(found, newest, "the word's newest memories, and only those");
+        let rare = store
+            .near_duplicate_candidates(&me, &[words("kayaking zebrafish")], 10_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            rare.first().map(String::as_str),
+            Some("User saw kayaking with zebrafish 🛶"),
+            "found through its rare word"
+        );
+    }
 
     /// A conversation `id` of `uid` holding `text`, received now, and its processing job
     /// (three attempts).

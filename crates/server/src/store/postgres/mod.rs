@@ -116,3 +116,31 @@ impl Backend for PostgresStore {
         Ok(value)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The store's own statements on a real PostgreSQL (`OMI_TEST_POSTGRES_URL`), in a
+    /// scratch database of their own; skipped, and said so, without one.
+    async fn store() -> Option<(PostgresStore, ScratchDatabase)> {
+        let Ok(server) = std::env::var("OMI_TEST_POSTGRES_URL") else {
+            eprintln!("SKIPPED: OMI_TEST_POSTGRES_URL is unset");
+            return None;
+        };
+        let scratch = ScratchDatabase::create(&server).await.unwrap();
+        let store = PostgresStore::open(scratch.url(), PostgresOptions::default())
+            .await
+            .unwrap();
+        Some((store, scratch))
+    }
+
+    #[tokio::test]
+    async fn a_common_word_pairs_only_its_newest_memories() {
+        let Some((store, _scratch)) = store().await else {
+            return;
+        };
+        crate::store::fixtures::a_common_word_pairs_only_its_newest_memories(&store).await;
+        store.close().await;
+    }
+}

@@ -506,15 +506,23 @@ async fn near_duplicates<DB: Dialect>(
     // Each word's postings are cut to its newest MAX_POSTINGS_PER_WORD memories before any
     // pair is formed, so a word every memory holds costs no more than a rare one: a
     // near-duplicate shares most of a memory's words, its rarer ones among them, so it is
-    // still found through those.
+    // still found through those. The cut walks down each word's index entries to the oldest
+    // posting kept (`cutoff`, materialized so that it runs once a word), then scans the
+    // range from there: a window function over the postings read and sorted every one.
     q.push(
-        "), postings AS (SELECT word, memory_id FROM (SELECT word, memory_id, \
-         ROW_NUMBER() OVER (PARTITION BY word ORDER BY memory_id DESC) AS nth \
-         FROM memory_words WHERE word IN (SELECT word FROM wanted) AND uid = ",
+        "), cutoff AS MATERIALIZED (SELECT word, COALESCE((SELECT memory_id \
+         FROM memory_words m WHERE m.uid = ",
     )
     .push_arg(uid)
-    .push(") numbered WHERE nth <= ")
-    .push_arg(MAX_POSTINGS_PER_WORD)
+    .push(" AND m.word = w.word ORDER BY memory_id DESC LIMIT 1 OFFSET ")
+    .push_arg(MAX_POSTINGS_PER_WORD - 1)
+    .push(
+        "), '') AS oldest FROM (SELECT DISTINCT word FROM wanted) w), \
+         postings AS (SELECT p.word, p.memory_id FROM cutoff c JOIN memory_words p \
+         ON p.uid = ",
+    )
+    .push_arg(uid)
+    .push(" AND p.word = c.word AND p.memory_id >= c.oldest")
     .push(
         "), shared AS (SELECT wanted.n, p.memory_id, COUNT(*) AS hits \
          FROM wanted JOIN postings p ON p.word = wanted.word \

@@ -281,7 +281,6 @@ mod tests {
     use super::*;
     use crate::store::prelude::*;
     use crate::store::{ConversationRecord, MemoryRecord, NewJob};
-    use omi_model::{MemoryCategory, Visibility};
 
     async fn store() -> (SqliteStore, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
@@ -289,23 +288,10 @@ mod tests {
         (SqliteStore::open(&url, 2).await.unwrap(), dir)
     }
 
+    use crate::store::fixtures::memory;
+
     fn uid() -> Uid {
         Uid::try_from("u1".to_owned()).unwrap()
-    }
-
-    fn memory(content: &str) -> MemoryRecord {
-        MemoryRecord {
-            id: crate::keys::new_id(),
-            content: content.into(),
-            category: MemoryCategory::System,
-            visibility: Visibility::Private,
-            tags: vec![],
-            created_at: Utc::now(),
-            manually_added: true,
-            app_id: None,
-            conversation_id: None,
-            origin: omi_model::MemoryOrigin::default(),
-        }
     }
 
     fn conversation(id: &str) -> (ConversationRecord, NewJob) {
@@ -721,6 +707,12 @@ mod tests {
             .near_duplicate_candidates(&uid(), &[words], 100)
             .await
             .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_common_word_pairs_only_its_newest_memories() {
+        let (store, _dir) = store().await;
+        crate::store::fixtures::a_common_word_pairs_only_its_newest_memories(&store).await;
     }
 
     #[tokio::test]
@@ -1447,24 +1439,29 @@ mod tests {
         assert_eq!(after, before, "the ranking is what it was");
     }
 
-    /// The CPUs a thread of this process named `name` may run on (`Cpus_allowed_list`).
+    /// The `/proc` directory of the thread of this process named `name`.
     #[cfg(target_os = "linux")]
-    fn allowed_cpus(name: &str) -> String {
+    fn thread_dir(name: &str) -> std::path::PathBuf {
         let comm_name: String = name.chars().take(15).collect();
         for task in std::fs::read_dir("/proc/self/task").unwrap() {
             let task = task.unwrap().path();
             let comm = std::fs::read_to_string(task.join("comm")).unwrap_or_default();
-            if comm.trim_end() != comm_name {
-                continue;
+            if comm.trim_end() == comm_name {
+                return task;
             }
-            let status = std::fs::read_to_string(task.join("status")).unwrap();
-            let line = status
-                .lines()
-                .find(|l| l.starts_with("Cpus_allowed_list:"))
-                .unwrap();
-            return line["Cpus_allowed_list:".len()..].trim().to_owned();
         }
         panic!("no thread named {name}");
+    }
+
+    /// The CPUs a thread of this process named `name` may run on (`Cpus_allowed_list`).
+    #[cfg(target_os = "linux")]
+    fn allowed_cpus(name: &str) -> String {
+        let status = std::fs::read_to_string(thread_dir(name).join("status")).unwrap();
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("Cpus_allowed_list:"))
+            .unwrap();
+        line["Cpus_allowed_list:".len()..].trim().to_owned()
     }
 
     /// The writer's thread and its connection's thread are pinned to the same one core.
