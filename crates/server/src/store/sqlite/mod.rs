@@ -282,7 +282,8 @@ mod tests {
     use crate::store::prelude::*;
     use crate::store::{ConversationRecord, MemoryRecord, NewJob};
 
-    async fn store() -> (SqliteStore, tempfile::TempDir) {
+    /// A store on a new database file in a temporary directory (kept while it lives).
+    pub(super) async fn store() -> (SqliteStore, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
         (SqliteStore::open(&url, 2).await.unwrap(), dir)

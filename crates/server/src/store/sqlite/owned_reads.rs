@@ -184,12 +184,7 @@ mod tests {
     use crate::store::MemoryRecord;
     use crate::store::prelude::*;
     use crate::store::sqlite::SqliteStore;
-
-    async fn store() -> (SqliteStore, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
-        (SqliteStore::open(&url, 2).await.unwrap(), dir)
-    }
+    use crate::store::sqlite::tests::store;
 
     /// The same store with every read through the pool.
     fn pool_only(store: &SqliteStore) -> SqliteStore {
@@ -329,21 +324,22 @@ mod tests {
         assert_eq!(page.len(), 300);
     }
 
+    /// Store one memory of `content` for user `u`; how many the list then shows.
+    async fn add_and_count(store: &SqliteStore, content: &str) -> usize {
+        let record = record(content, MemoryCategory::System, 0);
+        store
+            .insert_memories(&uid("u"), &[record], None, None)
+            .await
+            .unwrap();
+        let page = store.list_memories(&uid("u"), &params(100, 0, &[])).await;
+        page.unwrap().len()
+    }
+
     #[tokio::test]
     async fn owned_reads_see_each_acknowledged_write_and_keep_few_connections() {
         let (store, _dir) = store().await;
         for i in 0..20 {
-            let content = format!("fact {i} 🎉");
-            let record = record(&content, MemoryCategory::System, 0);
-            store
-                .insert_memories(&uid("u"), &[record], None, None)
-                .await
-                .unwrap();
-            let page = store
-                .list_memories(&uid("u"), &params(100, 0, &[]))
-                .await
-                .unwrap();
-            assert_eq!(page.len(), i + 1);
+            assert_eq!(add_and_count(&store, &format!("fact {i} 🎉")).await, i + 1);
         }
         let owned = store.owned.as_ref().unwrap();
         assert_eq!(
@@ -357,16 +353,7 @@ mod tests {
     async fn an_in_memory_database_reads_through_the_pool() {
         let store = SqliteStore::open("sqlite::memory:", 1).await.unwrap();
         assert!(store.owned.is_none());
-        let record = record("in memory", MemoryCategory::System, 0);
-        store
-            .insert_memories(&uid("u"), &[record], None, None)
-            .await
-            .unwrap();
-        let page = store
-            .list_memories(&uid("u"), &params(10, 0, &[]))
-            .await
-            .unwrap();
-        assert_eq!(page.len(), 1);
+        assert_eq!(add_and_count(&store, "in memory").await, 1);
     }
 
     proptest! {
