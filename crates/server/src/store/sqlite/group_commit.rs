@@ -96,6 +96,7 @@ impl GroupCommit {
                 if let Some(core) = core {
                     super::writer_core::pin_current(core, "SQLite writer");
                 }
+                super::writer_core::batch_current();
                 runtime.block_on(writer(pool, pending));
             })
             .map_err(|e| StoreError::Internal(format!("the SQLite writer's thread: {e}")))?;

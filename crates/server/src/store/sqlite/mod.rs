@@ -1501,6 +1501,29 @@ mod tests {
         }
     }
 
+    /// The scheduling policy of the thread of this process named `name` (`/proc/.../stat`'s
+    /// 41st field: 0 normal, 3 batch).
+    #[cfg(target_os = "linux")]
+    fn policy(name: &str) -> u32 {
+        let stat = std::fs::read_to_string(thread_dir(name).join("stat")).unwrap();
+        // The fields after the command's closing parenthesis start at the 3rd.
+        let after = stat.rsplit_once(')').unwrap().1;
+        after.split_whitespace().nth(38).unwrap().parse().unwrap()
+    }
+
+    /// The writer's thread is a batch thread; its connection's thread a normal one.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn the_writer_is_a_batch_thread_and_its_connection_a_normal_one() {
+        let (store, _dir) = store().await;
+        store
+            .insert_memories(&uid(), &[memory("in batches 🛶")], None, None)
+            .await
+            .unwrap();
+        assert_eq!(policy(&store.threads.writer), 3, "SCHED_BATCH");
+        assert_eq!(policy(&store.threads.connection), 0, "SCHED_OTHER");
+    }
+
     /// The writer leaves the checkpoints to their own connection: it checkpoints by itself
     /// only past 10 000 pages, and what it commits still reaches the database file soon.
     #[tokio::test]
