@@ -84,8 +84,8 @@ pub(super) async fn pin_connection(
 /// the thread running. The connection's thread answers a query with one message per
 /// statement and per row, and each used to wake the writer at once, which took the core
 /// from the connection's thread to read one message and gave it back: about nine thread
-/// switches a memory create. Now the connection's thread runs the query to its end and the
-/// writer reads every answer in one go, at under two switches a create; memory creates
+/// switches a memory create (both threads). Now the connection's thread runs the query to
+/// its end and the writer reads every answer in one go, about four a create; memory creates
 /// rose 25 to 50 % on 2 cores (docs/benchmarks.md). The connection's thread stays a normal
 /// one, so a statement still starts at once. Elsewhere, or when refused, nothing changes.
 pub(super) fn batch_current() {
